@@ -1,0 +1,56 @@
+// A fixed set of worker threads that split large kernels. One pool per addon instance (each
+// worker_thread environment gets its own). The calling thread always takes part, so a pool of
+// size 1 has no workers and runs everything inline.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace ndgrad {
+
+class ThreadPool {
+ public:
+  // num_threads counts the caller: 0 means "hardware concurrency, or NDGRAD_NUM_THREADS".
+  explicit ThreadPool(size_t num_threads = 0);
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  size_t num_threads() const { return workers_.size() + 1; }
+
+  // Runs task(i) for every i < num_tasks, spread over the pool; returns when all are done.
+  // Tasks must not call parallel_for themselves (nested calls run inline). Exceptions thrown by
+  // a task are rethrown here (the first one).
+  void parallel_for(size_t num_tasks, const std::function<void(size_t)>& task);
+
+  // Splits [0, n) into chunks of at least min_chunk elements, at most one chunk per thread, and
+  // runs body(begin, end) on each. Small n runs inline on the caller.
+  void parallel_range(size_t n, size_t min_chunk, const std::function<void(size_t, size_t)>& body);
+
+  // The thread count from NDGRAD_NUM_THREADS, or the hardware's.
+  static size_t default_num_threads();
+
+ private:
+  void worker_loop();
+  void run_tasks();
+
+  std::vector<std::thread> workers_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable done_;
+  const std::function<void(size_t)>* task_ = nullptr;
+  size_t num_tasks_ = 0;
+  std::atomic<size_t> next_task_{0};
+  size_t active_ = 0;        // workers still inside the current generation
+  uint64_t generation_ = 0;
+  bool stopping_ = false;
+  bool busy_ = false;        // a parallel_for is running (nested calls go inline)
+  std::exception_ptr error_;
+};
+
+}  // namespace ndgrad
