@@ -1,0 +1,78 @@
+// The exact surface of the compiled module (native/binding/addon.cc). lib/ talks to native code
+// only through this interface.
+
+/** An opaque reference to a native array; released by GC or `dispose`. */
+export interface Handle {
+  readonly __ndgradHandle: unique symbol;
+}
+
+/** Attributes of a generic op call; each op reads only the ones it uses. */
+export interface OpAttrs {
+  scalar?: number;
+  scalar2?: number;
+  scalar3?: number;
+  axes?: number[] | null;
+  shape?: number[];
+  keepdims?: boolean;
+  transposeA?: boolean;
+  transposeB?: boolean;
+  reverse?: boolean;
+  begin?: number;
+  end?: number;
+  ord?: number;
+  /** dtype code: 0 float32, 1 float64, 2 int32, 3 uint8 */
+  dtype?: number;
+}
+
+export interface OpInfo {
+  name: string;
+  /** -1: any number of inputs */
+  numInputs: number;
+  /** bit flags: 1 saves inputs, 2 saves outputs, 4 view, 8 zero gradient, 16 creation */
+  flags: number;
+  /** input domain for tests: 0 any, 1 positive, 2 (-1, 1), 3 non-zero, 4 away from integers */
+  domain: number;
+}
+
+export type NativeTypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+export interface Binding {
+  opInfo(): OpInfo[];
+  invoke(op: number, inputs: Handle[], attrs?: OpAttrs): Handle | Handle[];
+  unary(op: number, x: Handle): Handle;
+  binary(op: number, a: Handle, b: Handle): Handle;
+  scalar(op: number, a: Handle, s: number): Handle;
+  fromTyped(data: NativeTypedArray, shape: number[], attrs: { dtype: number }): Handle;
+  toTyped(h: Handle): NativeTypedArray;
+  dataView(h: Handle): NativeTypedArray;
+  shape(h: Handle): number[];
+  dtype(h: Handle): number;
+  dispose(h: Handle): void;
+  isDisposed(h: Handle): boolean;
+  memory(): { numArrays: number; numBytes: number };
+  seed(seed: number): void;
+  isa(): 'scalar' | 'avx2' | 'avx512';
+  numThreads(): number;
+  setRecording(on: boolean): boolean;
+  setTraining(on: boolean): boolean;
+  isRecording(): boolean;
+  isTraining(): boolean;
+  /** gradReqs: 0 null, 1 write, 3 add */
+  markVariables(vars: Handle[], grads: Handle[], gradReqs: number[]): void;
+  grad(h: Handle): Handle | null;
+  inGraph(h: Handle): boolean;
+  backward(
+    heads: Handle[],
+    headGrads: (Handle | null)[],
+    variables: Handle[],
+    retainGraph: boolean,
+    createGraph: boolean,
+    trainMode: boolean,
+  ): Handle[];
+  detach(h: Handle): Handle;
+  assign(target: Handle, value: Handle): void;
+  assignScalar(target: Handle, value: number): void;
+  inplace(op: number, target: Handle, value: Handle): void;
+  inplaceScalar(op: number, target: Handle, value: number): void;
+  sameStorage(a: Handle, b: Handle): boolean;
+}

@@ -1,0 +1,66 @@
+// MXNet spellings: one table per namespace, applied to the objects at load and turned into
+// declarations by the mapped type below, so no alias is written twice.
+
+/** NDArray methods and properties: MXNet name -> ndgrad name. */
+export const NDARRAY_ALIASES = {
+  attach_grad: 'attachGrad',
+  asscalar: 'asScalar',
+  wait_to_read: 'waitToRead',
+  copyto: 'copyTo',
+  tolist: 'toArray',
+  negative: 'neg',
+  subtract: 'sub',
+  multiply: 'mul',
+  divide: 'div',
+  power: 'pow',
+  not_equal: 'notEqual',
+  greater_equal: 'greaterEqual',
+  lesser_equal: 'lesserEqual',
+} as const;
+
+/** nd functions. */
+export const ND_ALIASES = {
+  not_equal: 'notEqual',
+  greater_equal: 'greaterEqual',
+  lesser_equal: 'lesserEqual',
+  asscalar: 'asScalar',
+} as const;
+
+/** autograd functions. */
+export const AUTOGRAD_ALIASES = {
+  is_recording: 'isRecording',
+  is_training: 'isTraining',
+  set_recording: 'setRecording',
+  set_training: 'setTraining',
+  train_mode: 'trainMode',
+  predict_mode: 'predictMode',
+  mark_variables: 'markVariables',
+} as const;
+
+export type Aliased<T, A extends Record<string, string>> = {
+  readonly [K in keyof A]: A[K] extends keyof T ? T[A[K]] : never;
+};
+
+/** Defines each alias on target as a non-enumerable getter to the canonical member. */
+export function applyAliases(target: object, table: Record<string, string>): void {
+  for (const [alias, name] of Object.entries(table)) {
+    if (!(name in target)) throw new Error(`ndgrad: alias ${alias} points at missing member ${name}`);
+    Object.defineProperty(target, alias, {
+      configurable: true,
+      enumerable: false,
+      get(this: Record<string, unknown>) {
+        return this[name];
+      },
+    });
+  }
+}
+
+/** A namespace object with the aliases added as plain properties. */
+export function withAliases<T extends object, A extends Record<string, string>>(ns: T, table: A): T & Aliased<T, A> {
+  const out: Record<string, unknown> = { ...(ns as Record<string, unknown>) };
+  for (const [alias, name] of Object.entries(table)) {
+    if (!(name in out)) throw new Error(`ndgrad: alias ${alias} points at missing member ${name}`);
+    out[alias] = out[name];
+  }
+  return out as T & Aliased<T, A>;
+}

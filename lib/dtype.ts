@@ -1,0 +1,36 @@
+// dtype names and the codes the addon uses.
+import type { NativeTypedArray } from '../binding';
+
+export type DType = 'float32' | 'float64' | 'int32' | 'uint8';
+
+export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'uint8'];
+
+export function dtypeCode(dtype: unknown, fn: string): number {
+  const i = DTYPES.indexOf(dtype as DType);
+  if (i < 0) {
+    throw new TypeError(`${fn}: dtype must be one of ${DTYPES.join(', ')}, got ${JSON.stringify(dtype)}`);
+  }
+  return i;
+}
+
+export function dtypeName(code: number): DType {
+  return DTYPES[code];
+}
+
+export function typedArrayDType(data: ArrayBufferView): DType | null {
+  if (data instanceof Float32Array) return 'float32';
+  if (data instanceof Float64Array) return 'float64';
+  if (data instanceof Int32Array) return 'int32';
+  if (data instanceof Uint8Array) return 'uint8';
+  return null;
+}
+
+export type TypedArrayOf<D extends DType> = D extends 'float64'
+  ? Float64Array
+  : D extends 'int32'
+    ? Int32Array
+    : D extends 'uint8'
+      ? Uint8Array
+      : Float32Array;
+
+export type AnyTypedArray = NativeTypedArray;

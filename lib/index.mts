@@ -1,0 +1,6 @@
+// ESM entry: the CommonJS build re-exported with named bindings.
+import cjs from './index.js';
+
+const mx = cjs.default;
+export default mx;
+export const { nd, autograd, random, NDArray, Context, cpu, gpu, isa } = cjs;

@@ -1,0 +1,24 @@
+// ndgrad: MXNet's imperative nd + autograd for Node.js.
+//   import mx, { nd, autograd } from 'ndgrad'     const mx = require('ndgrad')
+import { AUTOGRAD_ALIASES, ND_ALIASES, withAliases } from './aliases';
+import * as autogradNs from './autograd';
+import { Context, cpu, gpu } from './context';
+import * as ndNs from './nd';
+import { NDArray } from './ndarray';
+import { native } from './native';
+import * as random from './random';
+
+export type { DType } from './dtype';
+export type { GradReq, NestedArray, Operand, ReduceOptions, NormOptions, BackwardOptions, DotOptions } from './ndarray';
+
+export const nd = withAliases(ndNs, ND_ALIASES);
+export const autograd = withAliases(autogradNs, AUTOGRAD_ALIASES);
+export { NDArray, Context, cpu, gpu, random };
+
+/** Which kernel path this process uses ('scalar', 'avx2' or 'avx512'; NDGRAD_ISA lowers it). */
+export function isa(): string {
+  return native.isa();
+}
+
+const mx = { nd, autograd, random, NDArray, Context, cpu, gpu, isa };
+export default mx;

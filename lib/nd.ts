@@ -1,0 +1,245 @@
+// The `nd` namespace: array creation and every op as a function (`nd.exp(x)`, `nd.add(a, 2)`).
+import { checkContext, Context } from './context';
+import { type DType, dtypeCode, typedArrayDType } from './dtype';
+import {
+  binaryOp,
+  describe,
+  type DotOptions,
+  invoke,
+  NDArray,
+  type NestedArray,
+  type NormOptions,
+  type Operand,
+  type ReduceArg,
+  requireArray,
+  unaryOp,
+} from './ndarray';
+import { native } from './native';
+import * as random from './random';
+import { tidy } from './tidy';
+
+export { NDArray, random, tidy };
+
+export interface CreateOptions {
+  dtype?: DType;
+  ctx?: Context;
+}
+
+export type ShapeArg = number | number[];
+
+function createAttrs(opts: CreateOptions | undefined, fn: string, fallback: DType = 'float32') {
+  if (opts !== undefined && (opts === null || typeof opts !== 'object')) {
+    throw new TypeError(`${fn}: options must be an object like { dtype, ctx }`);
+  }
+  checkContext(opts?.ctx, fn);
+  return { dtype: dtypeCode(opts?.dtype ?? fallback, fn) };
+}
+
+export function toShape(shape: unknown, fn: string): number[] {
+  if (typeof shape === 'number') return [shape];
+  if (Array.isArray(shape) && shape.every((d) => typeof d === 'number')) return shape.slice();
+  throw new TypeError(`${fn}: shape must be an integer or an array of integers, got ${describe(shape)}`);
+}
+
+// ---- creation ----------------------------------------------------------------------------------
+
+/** Nested number arrays, a TypedArray (1-D), an NDArray (copied) or a number (shape [1]). */
+export function array(data: NestedArray | ArrayBufferView | NDArray, opts?: CreateOptions): NDArray {
+  if (data instanceof NDArray) {
+    const copy = data.copy();
+    return opts?.dtype && opts.dtype !== copy.dtype ? copy.astype(opts.dtype) : copy;
+  }
+  const attrs = createAttrs(opts, 'array');
+  if (ArrayBuffer.isView(data)) {
+    if (data instanceof DataView || data instanceof BigInt64Array || data instanceof BigUint64Array) {
+      throw new TypeError('array: data must be a numeric TypedArray (not a DataView or BigInt array)');
+    }
+    const typed = data as unknown as ArrayLike<number> & ArrayBufferView;
+    const direct = typedArrayDType(typed) !== null ? (typed as Float32Array) : Float64Array.from(typed);
+    return new NDArray(native.fromTyped(direct, [direct.length], attrs));
+  }
+  if (typeof data === 'number') return new NDArray(native.fromTyped(Float64Array.of(data), [1], attrs));
+  if (!Array.isArray(data)) {
+    throw new TypeError(`array: data must be a nested array of numbers, a TypedArray or an NDArray, got ${describe(data)}`);
+  }
+  const shape: number[] = [];
+  for (let level: unknown = data; Array.isArray(level); level = level[0]) {
+    shape.push(level.length);
+    if (level.length === 0) break;
+  }
+  const flat = new Float64Array(shape.reduce((a, b) => a * b, 1));
+  let pos = 0;
+  const walk = (node: unknown, depth: number, path: string): void => {
+    if (depth === shape.length) {
+      if (typeof node !== 'number') throw new TypeError(`array: element ${path} must be a number, got ${describe(node)}`);
+      flat[pos++] = node;
+      return;
+    }
+    if (!Array.isArray(node) || node.length !== shape[depth]) {
+      throw new RangeError(`array: ragged nested array at ${path || 'the top level'}: expected ${shape[depth]} elements`);
+    }
+    for (let i = 0; i < node.length; i++) walk(node[i], depth + 1, `${path}[${i}]`);
+  };
+  walk(data, 0, '');
+  return new NDArray(native.fromTyped(flat, shape, attrs));
+}
+
+export function zeros(shape: ShapeArg, opts?: CreateOptions): NDArray {
+  return invoke('zeros', [], { shape: toShape(shape, 'zeros'), ...createAttrs(opts, 'zeros') });
+}
+
+export function ones(shape: ShapeArg, opts?: CreateOptions): NDArray {
+  return invoke('ones', [], { shape: toShape(shape, 'ones'), ...createAttrs(opts, 'ones') });
+}
+
+export function full(shape: ShapeArg, value: number, opts?: CreateOptions): NDArray {
+  if (typeof value !== 'number') throw new TypeError(`full: value must be a number, got ${describe(value)}`);
+  return invoke('full', [], { shape: toShape(shape, 'full'), scalar: value, ...createAttrs(opts, 'full') });
+}
+
+/** arange(stop) or arange(start, stop, step = 1), float32 unless opts.dtype says otherwise. */
+export function arange(start: number, stop?: number | null, step = 1, opts?: CreateOptions): NDArray {
+  if (stop === undefined || stop === null) {
+    stop = start;
+    start = 0;
+  }
+  for (const [name, v] of [['start', start], ['stop', stop], ['step', step]] as const) {
+    if (typeof v !== 'number') throw new TypeError(`arange: ${name} must be a number, got ${describe(v)}`);
+  }
+  return invoke('arange', [], { scalar: start, scalar2: stop, scalar3: step, ...createAttrs(opts, 'arange') });
+}
+
+// ---- arithmetic and comparisons as functions -----------------------------------------------------
+
+export const add = (a: Operand, b: Operand): NDArray => binaryOp('add', a, b);
+export const subtract = (a: Operand, b: Operand): NDArray => binaryOp('subtract', a, b);
+export const multiply = (a: Operand, b: Operand): NDArray => binaryOp('multiply', a, b);
+export const divide = (a: Operand, b: Operand): NDArray => binaryOp('divide', a, b);
+export const power = (a: Operand, b: Operand): NDArray => binaryOp('power', a, b);
+export const mod = (a: Operand, b: Operand): NDArray => binaryOp('mod', a, b);
+export const maximum = (a: Operand, b: Operand): NDArray => binaryOp('maximum', a, b);
+export const minimum = (a: Operand, b: Operand): NDArray => binaryOp('minimum', a, b);
+export const equal = (a: Operand, b: Operand): NDArray => binaryOp('equal', a, b);
+export const notEqual = (a: Operand, b: Operand): NDArray => binaryOp('not_equal', a, b);
+export const greater = (a: Operand, b: Operand): NDArray => binaryOp('greater', a, b);
+export const greaterEqual = (a: Operand, b: Operand): NDArray => binaryOp('greater_equal', a, b);
+export const lesser = (a: Operand, b: Operand): NDArray => binaryOp('lesser', a, b);
+export const lesserEqual = (a: Operand, b: Operand): NDArray => binaryOp('lesser_equal', a, b);
+export { add as plus, subtract as sub, multiply as mul, divide as div, power as pow };
+
+// ---- unary math ----------------------------------------------------------------------------------
+
+export const negative = (x: NDArray): NDArray => unaryOp('negative', x);
+export const abs = (x: NDArray): NDArray => unaryOp('abs', x);
+export const sign = (x: NDArray): NDArray => unaryOp('sign', x);
+export const sqrt = (x: NDArray): NDArray => unaryOp('sqrt', x);
+export const rsqrt = (x: NDArray): NDArray => unaryOp('rsqrt', x);
+export const square = (x: NDArray): NDArray => unaryOp('square', x);
+export const reciprocal = (x: NDArray): NDArray => unaryOp('reciprocal', x);
+export const exp = (x: NDArray): NDArray => unaryOp('exp', x);
+export const expm1 = (x: NDArray): NDArray => unaryOp('expm1', x);
+export const log = (x: NDArray): NDArray => unaryOp('log', x);
+export const log1p = (x: NDArray): NDArray => unaryOp('log1p', x);
+export const log2 = (x: NDArray): NDArray => unaryOp('log2', x);
+export const log10 = (x: NDArray): NDArray => unaryOp('log10', x);
+export const sin = (x: NDArray): NDArray => unaryOp('sin', x);
+export const cos = (x: NDArray): NDArray => unaryOp('cos', x);
+export const tan = (x: NDArray): NDArray => unaryOp('tan', x);
+export const arcsin = (x: NDArray): NDArray => unaryOp('arcsin', x);
+export const arccos = (x: NDArray): NDArray => unaryOp('arccos', x);
+export const arctan = (x: NDArray): NDArray => unaryOp('arctan', x);
+export const sinh = (x: NDArray): NDArray => unaryOp('sinh', x);
+export const cosh = (x: NDArray): NDArray => unaryOp('cosh', x);
+export const tanh = (x: NDArray): NDArray => unaryOp('tanh', x);
+export const sigmoid = (x: NDArray): NDArray => unaryOp('sigmoid', x);
+export const relu = (x: NDArray): NDArray => unaryOp('relu', x);
+export const softsign = (x: NDArray): NDArray => unaryOp('softsign', x);
+export const floor = (x: NDArray): NDArray => unaryOp('floor', x);
+export const ceil = (x: NDArray): NDArray => unaryOp('ceil', x);
+export const round = (x: NDArray): NDArray => unaryOp('round', x);
+export const trunc = (x: NDArray): NDArray => unaryOp('trunc', x);
+export { negative as neg };
+
+// ---- reductions ----------------------------------------------------------------------------------
+
+function reduction(name: 'sum' | 'mean' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin') {
+  return (x: NDArray, opts?: ReduceArg): NDArray => {
+    requireArray(x, name, 'x');
+    return x[name](opts);
+  };
+}
+export const sum = reduction('sum');
+export const mean = reduction('mean');
+export const prod = reduction('prod');
+export const max = reduction('max');
+export const min = reduction('min');
+export const argmax = reduction('argmax');
+export const argmin = reduction('argmin');
+
+export function norm(x: NDArray, opts?: NormOptions | number | number[]): NDArray {
+  requireArray(x, 'norm', 'x');
+  return x.norm(opts);
+}
+
+// ---- linear algebra and shape --------------------------------------------------------------------
+
+export function dot(a: NDArray, b: NDArray, opts: DotOptions = {}): NDArray {
+  requireArray(a, 'dot', 'lhs');
+  requireArray(b, 'dot', 'rhs');
+  return invoke('dot', [a, b], { transposeA: Boolean(opts.transposeA), transposeB: Boolean(opts.transposeB) });
+}
+
+export function transpose(x: NDArray, axes?: number[] | null): NDArray {
+  requireArray(x, 'transpose', 'x');
+  return x.transpose(axes);
+}
+
+export function reshape(x: NDArray, shape: number[], opts?: { reverse?: boolean }): NDArray {
+  requireArray(x, 'reshape', 'x');
+  return opts ? x.reshape(shape, opts) : x.reshape(shape);
+}
+
+export function slice(x: NDArray, begin: number, end?: number | null): NDArray {
+  requireArray(x, 'slice', 'x');
+  return x.slice(begin, end);
+}
+
+export function at(x: NDArray, ...indices: number[]): NDArray {
+  requireArray(x, 'at', 'x');
+  return x.at(...indices);
+}
+
+export function astype(x: NDArray, dtype: DType): NDArray {
+  requireArray(x, 'astype', 'x');
+  return x.astype(dtype);
+}
+
+export function copy(x: NDArray): NDArray {
+  requireArray(x, 'copy', 'x');
+  return x.copy();
+}
+
+export function asScalar(x: NDArray): number {
+  requireArray(x, 'asScalar', 'x');
+  return x.asScalar();
+}
+
+export function toArray(x: NDArray): NestedArray {
+  requireArray(x, 'toArray', 'x');
+  return x.toArray();
+}
+
+export function toTypedArray(x: NDArray) {
+  requireArray(x, 'toTypedArray', 'x');
+  return x.toTypedArray();
+}
+
+// ---- memory ----------------------------------------------------------------------------------------
+
+/** Live native storage: buffers (views share one) and their bytes. */
+export function memory(): { numArrays: number; numBytes: number } {
+  return native.memory();
+}
+
+/** MXNet parity: computation is synchronous, so there is nothing to wait for. */
+export function waitall(): void {}

@@ -1,0 +1,563 @@
+// The NDArray class: a thin handle over a native array. Every method is one native call (or a
+// few for composite indexing); argument checking that needs JS types happens here, everything
+// else in the core.
+import * as util from 'util';
+import type { Handle, OpAttrs } from '../binding';
+import { Context, defaultContext } from './context';
+import { type AnyTypedArray, type DType, dtypeCode, dtypeName } from './dtype';
+import { formatNDArray } from './format';
+import { native, OP } from './native';
+import { type Aliased, applyAliases, NDARRAY_ALIASES } from './aliases';
+import { track } from './tidy';
+
+export type GradReq = 'write' | 'add' | 'null';
+export type Shape = number[];
+export type Operand = NDArray | number;
+
+export interface ReduceOptions {
+  axis?: number | number[] | null;
+  keepdims?: boolean;
+}
+export type ReduceArg = number | number[] | ReduceOptions | undefined | null;
+
+export interface NormOptions extends ReduceOptions {
+  ord?: 1 | 2;
+}
+
+export interface BackwardOptions {
+  retainGraph?: boolean;
+  trainMode?: boolean;
+}
+
+export interface DotOptions {
+  transposeA?: boolean;
+  transposeB?: boolean;
+}
+
+const GRAD_REQ_CODES: Record<GradReq, number> = { null: 0, write: 1, add: 3 };
+
+export function gradReqCode(req: unknown, fn: string): number {
+  const code = GRAD_REQ_CODES[req as GradReq];
+  if (code === undefined || typeof req !== 'string') {
+    throw new TypeError(`${fn}: gradReq must be 'write', 'add' or 'null', got ${JSON.stringify(req)}`);
+  }
+  return code;
+}
+
+/** The methods and properties of NDArray (MXNet spellings are added from the alias table). */
+class NDArrayCore {
+  /** @internal the native array */
+  readonly _h: Handle;
+  private _shape: Shape | undefined;
+
+  /** @internal arrays are made by nd.* functions and ops, not by users */
+  constructor(handle: Handle) {
+    this._h = handle;
+    track(this);
+  }
+
+  // ---- properties ---------------------------------------------------------------------------
+
+  get shape(): Shape {
+    if (this._shape === undefined) this._shape = native.shape(this._h);
+    return this._shape.slice();
+  }
+  get size(): number {
+    let n = 1;
+    for (const d of this.dims()) n *= d;
+    return n;
+  }
+  get ndim(): number {
+    return this.dims().length;
+  }
+  get dtype(): DType {
+    return dtypeName(native.dtype(this._h));
+  }
+  get context(): Context {
+    return defaultContext;
+  }
+  get ctx(): Context {
+    return defaultContext;
+  }
+  /** The gradient buffer after attachGrad(), else null. */
+  get grad(): NDArray | null {
+    const g = native.grad(this._h);
+    return g === null ? null : new NDArray(g);
+  }
+  /** Transpose (a copy); 0-D and 1-D arrays return themselves, as MXNet. */
+  get T(): NDArray {
+    return this.ndim < 2 ? (this as unknown as NDArray) : this.transpose();
+  }
+  get isDisposed(): boolean {
+    return native.isDisposed(this._h);
+  }
+
+  /** @internal the cached shape, not copied */
+  dims(): Shape {
+    if (this._shape === undefined) this._shape = native.shape(this._h);
+    return this._shape;
+  }
+
+  // ---- reading data --------------------------------------------------------------------------
+
+  toTypedArray(): AnyTypedArray {
+    return native.toTyped(this._h);
+  }
+  /** A zero-copy view of the storage; invalid after dispose(). */
+  dataView(): AnyTypedArray {
+    return native.dataView(this._h);
+  }
+  toArray(): NestedArray {
+    return nest(Array.from(this.toTypedArray()), this.dims());
+  }
+  asScalar(): number {
+    if (this.size !== 1) {
+      throw new RangeError(`asScalar: The current array is not a scalar (shape ${shapeText(this.dims())})`);
+    }
+    return this.toTypedArray()[0];
+  }
+  waitToRead(): this {
+    return this;
+  }
+  toString(): string {
+    if (this.isDisposed) return '<NDArray disposed>';
+    return formatNDArray(this.toTypedArray(), this.dims(), this.dtype, this.context.toString());
+  }
+  [util.inspect.custom](): string {
+    return this.toString();
+  }
+  dispose(): void {
+    native.dispose(this._h);
+  }
+
+  // ---- conversion and copies -----------------------------------------------------------------
+
+  astype(dtype: DType): NDArray {
+    return invoke('astype', [this], { dtype: dtypeCode(dtype, 'astype') });
+  }
+  copy(): NDArray {
+    return invoke('copy', [this]);
+  }
+  /** Copies this array's values into `other` (broadcast, converted to its dtype); returns other. */
+  copyTo(other: NDArrayCore | Context): NDArray {
+    if (other instanceof Context) return this.copy();
+    requireArray(other, 'copyTo', 'other');
+    native.assign(other._h, this._h);
+    return other as NDArray;
+  }
+  /** MXNet `x[:] = value`: writes value (a number or an NDArray, broadcast) into this array. */
+  set(value: NDArrayCore | number): this {
+    if (typeof value === 'number') native.assignScalar(this._h, value);
+    else {
+      requireArray(value, 'set', 'value');
+      native.assign(this._h, value._h);
+    }
+    return this;
+  }
+  addInPlace(value: NDArrayCore | number): this {
+    return inplace(this, 'add', value);
+  }
+  subInPlace(value: NDArrayCore | number): this {
+    return inplace(this, 'subtract', value);
+  }
+  mulInPlace(value: NDArrayCore | number): this {
+    return inplace(this, 'multiply', value);
+  }
+  divInPlace(value: NDArrayCore | number): this {
+    return inplace(this, 'divide', value);
+  }
+
+  // ---- arithmetic ------------------------------------------------------------------------------
+
+  add(other: Operand): NDArray {
+    return binaryOp('add', this, other);
+  }
+  sub(other: Operand): NDArray {
+    return binaryOp('subtract', this, other);
+  }
+  mul(other: Operand): NDArray {
+    return binaryOp('multiply', this, other);
+  }
+  div(other: Operand): NDArray {
+    return binaryOp('divide', this, other);
+  }
+  pow(other: Operand): NDArray {
+    return binaryOp('power', this, other);
+  }
+  mod(other: Operand): NDArray {
+    return binaryOp('mod', this, other);
+  }
+  maximum(other: Operand): NDArray {
+    return binaryOp('maximum', this, other);
+  }
+  minimum(other: Operand): NDArray {
+    return binaryOp('minimum', this, other);
+  }
+  /** s - this */
+  rsub(s: number): NDArray {
+    return binaryOp('subtract', s, this);
+  }
+  /** s / this */
+  rdiv(s: number): NDArray {
+    return binaryOp('divide', s, this);
+  }
+  /** s ** this */
+  rpow(s: number): NDArray {
+    return binaryOp('power', s, this);
+  }
+  equal(other: Operand): NDArray {
+    return binaryOp('equal', this, other);
+  }
+  notEqual(other: Operand): NDArray {
+    return binaryOp('not_equal', this, other);
+  }
+  greater(other: Operand): NDArray {
+    return binaryOp('greater', this, other);
+  }
+  greaterEqual(other: Operand): NDArray {
+    return binaryOp('greater_equal', this, other);
+  }
+  lesser(other: Operand): NDArray {
+    return binaryOp('lesser', this, other);
+  }
+  lesserEqual(other: Operand): NDArray {
+    return binaryOp('lesser_equal', this, other);
+  }
+
+  // ---- unary math ------------------------------------------------------------------------------
+
+  neg(): NDArray {
+    return unaryOp('negative', this);
+  }
+  abs(): NDArray {
+    return unaryOp('abs', this);
+  }
+  sign(): NDArray {
+    return unaryOp('sign', this);
+  }
+  sqrt(): NDArray {
+    return unaryOp('sqrt', this);
+  }
+  rsqrt(): NDArray {
+    return unaryOp('rsqrt', this);
+  }
+  square(): NDArray {
+    return unaryOp('square', this);
+  }
+  reciprocal(): NDArray {
+    return unaryOp('reciprocal', this);
+  }
+  exp(): NDArray {
+    return unaryOp('exp', this);
+  }
+  expm1(): NDArray {
+    return unaryOp('expm1', this);
+  }
+  log(): NDArray {
+    return unaryOp('log', this);
+  }
+  log1p(): NDArray {
+    return unaryOp('log1p', this);
+  }
+  log2(): NDArray {
+    return unaryOp('log2', this);
+  }
+  log10(): NDArray {
+    return unaryOp('log10', this);
+  }
+  sin(): NDArray {
+    return unaryOp('sin', this);
+  }
+  cos(): NDArray {
+    return unaryOp('cos', this);
+  }
+  tan(): NDArray {
+    return unaryOp('tan', this);
+  }
+  arcsin(): NDArray {
+    return unaryOp('arcsin', this);
+  }
+  arccos(): NDArray {
+    return unaryOp('arccos', this);
+  }
+  arctan(): NDArray {
+    return unaryOp('arctan', this);
+  }
+  sinh(): NDArray {
+    return unaryOp('sinh', this);
+  }
+  cosh(): NDArray {
+    return unaryOp('cosh', this);
+  }
+  tanh(): NDArray {
+    return unaryOp('tanh', this);
+  }
+  sigmoid(): NDArray {
+    return unaryOp('sigmoid', this);
+  }
+  relu(): NDArray {
+    return unaryOp('relu', this);
+  }
+  softsign(): NDArray {
+    return unaryOp('softsign', this);
+  }
+  floor(): NDArray {
+    return unaryOp('floor', this);
+  }
+  ceil(): NDArray {
+    return unaryOp('ceil', this);
+  }
+  /** Rounds half away from zero (MXNet). */
+  round(): NDArray {
+    return unaryOp('round', this);
+  }
+  trunc(): NDArray {
+    return unaryOp('trunc', this);
+  }
+
+  // ---- reductions ------------------------------------------------------------------------------
+
+  sum(opts?: ReduceArg): NDArray {
+    return invoke('sum', [this], reduceAttrs(opts, 'sum'));
+  }
+  mean(opts?: ReduceArg): NDArray {
+    return invoke('mean', [this], reduceAttrs(opts, 'mean'));
+  }
+  prod(opts?: ReduceArg): NDArray {
+    return invoke('prod', [this], reduceAttrs(opts, 'prod'));
+  }
+  max(opts?: ReduceArg): NDArray {
+    return invoke('max', [this], reduceAttrs(opts, 'max'));
+  }
+  min(opts?: ReduceArg): NDArray {
+    return invoke('min', [this], reduceAttrs(opts, 'min'));
+  }
+  argmax(opts?: ReduceArg): NDArray {
+    return invoke('argmax', [this], reduceAttrs(opts, 'argmax'));
+  }
+  argmin(opts?: ReduceArg): NDArray {
+    return invoke('argmin', [this], reduceAttrs(opts, 'argmin'));
+  }
+  /** ord 2 (default) or 1 over all elements or the given axes; two axes give the Frobenius norm. */
+  norm(opts?: NormOptions | number | number[]): NDArray {
+    const attrs = reduceAttrs(opts as ReduceArg, 'norm');
+    if (opts !== null && typeof opts === 'object' && !Array.isArray(opts) && opts.ord !== undefined) {
+      if (opts.ord !== 1 && opts.ord !== 2) throw new RangeError(`norm: ord must be 1 or 2, got ${String(opts.ord)}`);
+      attrs.ord = opts.ord;
+    }
+    return invoke('norm', [this], attrs);
+  }
+
+  // ---- shape -----------------------------------------------------------------------------------
+
+  /** MXNet reshape: accepts an array or numbers, with codes 0 (keep) and -1 (infer), -2, -3, -4. */
+  reshape(...args: (number | number[] | { reverse?: boolean })[]): NDArray {
+    let reverse = false;
+    const last = args[args.length - 1];
+    if (last !== undefined && typeof last === 'object' && !Array.isArray(last)) {
+      reverse = Boolean(last.reverse);
+      args = args.slice(0, -1);
+    }
+    const shape = args.length === 1 && Array.isArray(args[0]) ? args[0] : (args as number[]);
+    if (!Array.isArray(shape) || shape.some((d) => typeof d !== 'number')) {
+      throw new TypeError('reshape: shape must be an array of integers or integers as arguments');
+    }
+    return invoke('reshape', [this], { shape, reverse });
+  }
+  /** Permutes the axes (a copy); no axes reverses them. */
+  transpose(axes?: number[] | null): NDArray {
+    if (axes === undefined || axes === null) return invoke('transpose', [this], { axes: [] });
+    if (!Array.isArray(axes)) throw new TypeError('transpose: axes must be an array of integers');
+    return invoke('transpose', [this], { axes });
+  }
+
+  // ---- indexing ----------------------------------------------------------------------------------
+
+  /** Integer indexing on leading axes (negative counts from the end); a view. */
+  at(this: NDArray, ...indices: number[]): NDArray {
+    if (indices.length === 0) throw new TypeError('at: at least one index is required');
+    if (indices.length > this.ndim) {
+      throw new RangeError(`at: too many indices (${indices.length}) for array with ${this.ndim} dimensions`);
+    }
+    let x: NDArray = this;
+    for (let k = 0; k < indices.length; k++) {
+      const i = indices[k];
+      const dims = x.dims();
+      if (typeof i !== 'number' || !Number.isInteger(i)) {
+        throw new TypeError(`at: index ${k} must be an integer, got ${String(i)}`);
+      }
+      const n = dims[0];
+      const j = i < 0 ? i + n : i;
+      if (j < 0 || j >= n) throw new RangeError(`at: index ${i} is out of bounds for axis ${k} with size ${n}`);
+      const row = invoke('slice_rows', [x], { begin: j, end: j + 1 });
+      x = invoke('reshape', [row], { shape: dims.length === 1 ? [1] : dims.slice(1) });
+    }
+    return x;
+  }
+
+  /** Rows [begin, end) along axis 0, as a view (negative bounds count from the end; clipped). */
+  slice(begin: number, end?: number | null): NDArray {
+    const n = this.ndim === 0 ? 0 : this.dims()[0];
+    const b = clampIndex(begin, n, 'slice', 'begin');
+    const e = end === undefined || end === null ? n : clampIndex(end, n, 'slice', 'end');
+    if (b > e) throw new RangeError(`slice: begin (${begin}) must not be greater than end (${end}) for axis 0 of size ${n}`);
+    return invoke('slice_rows', [this], { begin: b, end: e });
+  }
+
+  // ---- autograd ----------------------------------------------------------------------------------
+
+  /** Marks this array as a variable: x.grad becomes a zero buffer that backward() writes. */
+  attachGrad(gradReq: GradReq = 'write'): void {
+    const code = gradReqCode(gradReq, 'attachGrad');
+    const buffer = invoke('zeros', [], { shape: this.dims(), dtype: native.dtype(this._h) });
+    native.markVariables([this._h], [buffer._h], [code]);
+  }
+
+  /**
+   * Backpropagates from this array: `backward()`, `backward(headGrad)`, `backward(opts)` or
+   * `backward(headGrad, opts)`. A non-scalar array uses a head gradient of ones.
+   */
+  backward(headGrad?: NDArray | BackwardOptions | null, opts?: BackwardOptions): void {
+    if (headGrad !== undefined && headGrad !== null && !(headGrad instanceof NDArray)) {
+      opts = headGrad;
+      headGrad = undefined;
+    }
+    const o = opts ?? {};
+    native.backward(
+      [this._h],
+      [headGrad instanceof NDArray ? headGrad._h : null],
+      [],
+      Boolean(o.retainGraph),
+      false,
+      o.trainMode === undefined ? true : Boolean(o.trainMode),
+    );
+  }
+
+  /** The same data with no autograd history. */
+  detach(): NDArray {
+    return new NDArray(native.detach(this._h));
+  }
+}
+
+export type NestedArray = number | NestedArray[];
+
+// ---- helpers used by NDArray and the nd namespace --------------------------------------------------
+
+export function shapeText(s: readonly number[]): string {
+  return `(${s.join(',')}${s.length === 1 ? ',' : ''})`;
+}
+
+function nest(flat: number[], shape: readonly number[]): NestedArray {
+  if (shape.length === 0) return flat[0];
+  let level: NestedArray[] = flat;
+  for (let d = shape.length - 1; d >= 1; d--) {
+    const n = shape[d];
+    const next: NestedArray[] = [];
+    for (let i = 0; i < level.length; i += n) next.push(level.slice(i, i + n));
+    level = next;
+  }
+  if (shape[0] === 0) return [];
+  return level;
+}
+
+function clampIndex(i: unknown, n: number, fn: string, arg: string): number {
+  if (typeof i !== 'number' || !Number.isInteger(i)) throw new TypeError(`${fn}: ${arg} must be an integer, got ${String(i)}`);
+  const j = i < 0 ? i + n : i;
+  return Math.min(Math.max(j, 0), n);
+}
+
+export function requireArray(x: unknown, fn: string, arg: string): asserts x is NDArray {
+  if (!(x instanceof NDArrayCore)) throw new TypeError(`${fn}: ${arg} must be an NDArray, got ${describe(x)}`);
+}
+
+export function describe(x: unknown): string {
+  if (x === null) return 'null';
+  if (Array.isArray(x)) return 'an Array';
+  if (typeof x === 'object') return (x as object).constructor?.name ?? 'an object';
+  return typeof x;
+}
+
+export function invoke(op: string, inputs: NDArrayCore[], attrs?: OpAttrs): NDArray {
+  const out = native.invoke(OP[op], inputs.map((x) => x._h), attrs);
+  if (Array.isArray(out)) throw new Error(`${op}: expected one output`);
+  return new NDArray(out);
+}
+
+export function invokeMulti(op: string, inputs: NDArrayCore[], attrs?: OpAttrs): NDArray[] {
+  const out = native.invoke(OP[op], inputs.map((x) => x._h), attrs);
+  return (Array.isArray(out) ? out : [out]).map((h) => new NDArray(h));
+}
+
+export function unaryOp(op: string, x: NDArrayCore): NDArray {
+  requireArray(x, op, 'x');
+  return new NDArray(native.unary(OP[op], x._h));
+}
+
+interface BinarySpec {
+  scalar: string;
+  /** the op for `number (op) array` */
+  rscalar: string;
+}
+
+const BINARY: Record<string, BinarySpec> = {
+  add: { scalar: 'add_scalar', rscalar: 'add_scalar' },
+  subtract: { scalar: 'subtract_scalar', rscalar: 'rsubtract_scalar' },
+  multiply: { scalar: 'multiply_scalar', rscalar: 'multiply_scalar' },
+  divide: { scalar: 'divide_scalar', rscalar: 'rdivide_scalar' },
+  power: { scalar: 'power_scalar', rscalar: 'rpower_scalar' },
+  mod: { scalar: 'mod_scalar', rscalar: 'rmod_scalar' },
+  maximum: { scalar: 'maximum_scalar', rscalar: 'maximum_scalar' },
+  minimum: { scalar: 'minimum_scalar', rscalar: 'minimum_scalar' },
+  equal: { scalar: 'equal_scalar', rscalar: 'equal_scalar' },
+  not_equal: { scalar: 'not_equal_scalar', rscalar: 'not_equal_scalar' },
+  greater: { scalar: 'greater_scalar', rscalar: 'lesser_scalar' },
+  greater_equal: { scalar: 'greater_equal_scalar', rscalar: 'lesser_equal_scalar' },
+  lesser: { scalar: 'lesser_scalar', rscalar: 'greater_scalar' },
+  lesser_equal: { scalar: 'lesser_equal_scalar', rscalar: 'greater_equal_scalar' },
+};
+
+/** a (op) b with NumPy broadcasting; either side may be a number (MXNet's scalar ops). */
+export function binaryOp(op: string, a: NDArrayCore | number, b: NDArrayCore | number): NDArray {
+  if (a instanceof NDArrayCore) {
+    if (b instanceof NDArrayCore) return new NDArray(native.binary(OP[op], a._h, b._h));
+    if (typeof b === 'number') return new NDArray(native.scalar(OP[BINARY[op].scalar], a._h, b));
+    throw new TypeError(`${op}: rhs must be an NDArray or a number, got ${describe(b)}`);
+  }
+  if (typeof a === 'number') {
+    if (b instanceof NDArrayCore) return new NDArray(native.scalar(OP[BINARY[op].rscalar], b._h, a));
+    if (typeof b === 'number') throw new TypeError(`${op}: at least one operand must be an NDArray (got two numbers)`);
+    throw new TypeError(`${op}: rhs must be an NDArray or a number, got ${describe(b)}`);
+  }
+  throw new TypeError(`${op}: lhs must be an NDArray or a number, got ${describe(a)}`);
+}
+
+function inplace<T extends NDArrayCore>(target: T, op: string, value: NDArrayCore | number): T {
+  if (typeof value === 'number') native.inplaceScalar(OP[op], target._h, value);
+  else {
+    requireArray(value, `${op} (in place)`, 'value');
+    native.inplace(OP[op], target._h, value._h);
+  }
+  return target;
+}
+
+export function reduceAttrs(opts: ReduceArg, fn: string): OpAttrs {
+  if (opts === undefined || opts === null) return {};
+  if (typeof opts === 'number') return { axes: [opts] };
+  if (Array.isArray(opts)) return { axes: opts };
+  if (typeof opts !== 'object') throw new TypeError(`${fn}: expected an axis or an options object, got ${describe(opts)}`);
+  const attrs: OpAttrs = { keepdims: opts.keepdims === undefined ? false : opts.keepdims };
+  if (typeof attrs.keepdims !== 'boolean') throw new TypeError(`${fn}: keepdims must be a boolean`);
+  const axis = opts.axis;
+  if (axis !== undefined && axis !== null) {
+    if (typeof axis === 'number') attrs.axes = [axis];
+    else if (Array.isArray(axis)) attrs.axes = axis;
+    else throw new TypeError(`${fn}: axis must be an integer or an array of integers, got ${describe(axis)}`);
+  }
+  return attrs;
+}
+
+// MXNet spellings (attach_grad, asscalar, ...), declared from the same table they are built from.
+export class NDArray extends NDArrayCore {}
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface NDArray extends Aliased<NDArrayCore, typeof NDARRAY_ALIASES> {}
+applyAliases(NDArray.prototype, NDARRAY_ALIASES);

@@ -1,0 +1,63 @@
+// Random arrays from the addon's seeded stream: options form ({ low, high, shape, dtype }) or
+// MXNet's positional order (low, high, shape).
+import type { DType } from './dtype';
+import { dtypeCode } from './dtype';
+import { describe, invoke, NDArray } from './ndarray';
+import { native } from './native';
+
+export interface UniformOptions {
+  low?: number;
+  high?: number;
+  shape?: number | number[];
+  dtype?: DType;
+}
+
+export interface NormalOptions {
+  loc?: number;
+  scale?: number;
+  shape?: number | number[];
+  dtype?: DType;
+}
+
+/** Makes every random op reproducible. */
+export function seed(seedState: number): void {
+  if (typeof seedState !== 'number' || !Number.isInteger(seedState)) {
+    throw new TypeError(`random.seed: seed must be an integer, got ${describe(seedState)}`);
+  }
+  native.seed(seedState);
+}
+
+function shapeOf(shape: unknown, fn: string): number[] {
+  if (shape === undefined) return [1];
+  if (typeof shape === 'number') return [shape];
+  if (Array.isArray(shape)) return shape;
+  throw new TypeError(`${fn}: shape must be an integer or an array of integers, got ${describe(shape)}`);
+}
+
+function num(v: unknown, fallback: number, fn: string, name: string): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number') throw new TypeError(`${fn}: ${name} must be a number, got ${describe(v)}`);
+  return v;
+}
+
+/** Uniform in [low, high). */
+export function uniform(low?: number | UniformOptions, high?: number, shape?: number | number[], dtype?: DType): NDArray {
+  const o: UniformOptions = typeof low === 'object' && low !== null ? low : { low, high, shape, dtype };
+  return invoke('random_uniform', [], {
+    scalar: num(o.low, 0, 'random.uniform', 'low'),
+    scalar2: num(o.high, 1, 'random.uniform', 'high'),
+    shape: shapeOf(o.shape, 'random.uniform'),
+    dtype: dtypeCode(o.dtype ?? 'float32', 'random.uniform'),
+  });
+}
+
+/** Normal with mean loc and standard deviation scale. */
+export function normal(loc?: number | NormalOptions, scale?: number, shape?: number | number[], dtype?: DType): NDArray {
+  const o: NormalOptions = typeof loc === 'object' && loc !== null ? loc : { loc, scale, shape, dtype };
+  return invoke('random_normal', [], {
+    scalar: num(o.loc, 0, 'random.normal', 'loc'),
+    scalar2: num(o.scale, 1, 'random.normal', 'scale'),
+    shape: shapeOf(o.shape, 'random.normal'),
+    dtype: dtypeCode(o.dtype ?? 'float32', 'random.normal'),
+  });
+}

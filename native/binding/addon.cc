@@ -1,0 +1,405 @@
+#include "addon.h"
+
+#include <cstring>
+
+#include "args.h"
+#include "core/autograd.h"
+#include "core/elementwise.h"
+#include "core/error.h"
+#include "core/ops.h"
+
+namespace ndgrad::binding {
+
+namespace {
+
+// Runs a method body and converts core errors into the matching JS error class.
+template <class F>
+Napi::Value guarded(const Napi::CallbackInfo& info, F&& body) {
+  try {
+    return body();
+  } catch (const ndgrad::Error& e) {
+    Napi::Env env = info.Env();
+    switch (e.kind) {
+      case ErrorKind::TypeError: throw Napi::TypeError::New(env, e.what());
+      case ErrorKind::RangeError: throw Napi::RangeError::New(env, e.what());
+      default: throw Napi::Error::New(env, e.what());
+    }
+  }
+}
+
+DType dtype_of_typed(napi_typedarray_type t, bool* ok) {
+  *ok = true;
+  switch (t) {
+    case napi_float32_array: return DType::Float32;
+    case napi_float64_array: return DType::Float64;
+    case napi_int32_array: return DType::Int32;
+    case napi_uint8_array: return DType::Uint8;
+    default: *ok = false; return DType::Float32;
+  }
+}
+
+Napi::Value typed_array_over(Napi::Env env, Napi::ArrayBuffer buf, DType dt, size_t n) {
+  switch (dt) {
+    case DType::Float64: return Napi::Float64Array::New(env, n, buf, 0);
+    case DType::Int32: return Napi::Int32Array::New(env, n, buf, 0);
+    case DType::Uint8: return Napi::Uint8Array::New(env, n, buf, 0);
+    case DType::Float32: break;
+  }
+  return Napi::Float32Array::New(env, n, buf, 0);
+}
+
+Napi::Value shape_value(Napi::Env env, const Shape& s) {
+  Napi::Array out = Napi::Array::New(env, s.size());
+  for (size_t i = 0; i < s.size(); ++i) out.Set(static_cast<uint32_t>(i), Napi::Number::New(env, static_cast<double>(s[i])));
+  return out;
+}
+
+GradReq read_grad_req(const Napi::Value& v, const char* fn) {
+  int64_t r = read_int(v, fn, "gradReq");
+  if (r == 0) return GradReq::Null;
+  if (r == 1) return GradReq::Write;
+  if (r == 3) return GradReq::Add;
+  throw Napi::RangeError::New(v.Env(), std::string(fn) + ": gradReq must be 'write', 'add' or 'null'");
+}
+
+}  // namespace
+
+Addon::Addon(Napi::Env env, Napi::Object exports) {
+  DefineAddon(exports, {
+      InstanceMethod("opInfo", &Addon::OpInfo),
+      InstanceMethod("invoke", &Addon::Invoke),
+      InstanceMethod("unary", &Addon::Unary),
+      InstanceMethod("binary", &Addon::Binary),
+      InstanceMethod("scalar", &Addon::Scalar),
+      InstanceMethod("fromTyped", &Addon::FromTyped),
+      InstanceMethod("toTyped", &Addon::ToTyped),
+      InstanceMethod("dataView", &Addon::DataView),
+      InstanceMethod("shape", &Addon::Shape),
+      InstanceMethod("dtype", &Addon::DType),
+      InstanceMethod("dispose", &Addon::Dispose),
+      InstanceMethod("isDisposed", &Addon::IsDisposed),
+      InstanceMethod("memory", &Addon::Memory),
+      InstanceMethod("seed", &Addon::Seed),
+      InstanceMethod("isa", &Addon::Isa),
+      InstanceMethod("numThreads", &Addon::NumThreads),
+      InstanceMethod("setRecording", &Addon::SetRecording),
+      InstanceMethod("setTraining", &Addon::SetTraining),
+      InstanceMethod("isRecording", &Addon::IsRecording),
+      InstanceMethod("isTraining", &Addon::IsTraining),
+      InstanceMethod("markVariables", &Addon::MarkVariables),
+      InstanceMethod("grad", &Addon::Grad),
+      InstanceMethod("inGraph", &Addon::InGraph),
+      InstanceMethod("backward", &Addon::Backward),
+      InstanceMethod("detach", &Addon::Detach),
+      InstanceMethod("assign", &Addon::Assign),
+      InstanceMethod("assignScalar", &Addon::AssignScalar),
+      InstanceMethod("inplace", &Addon::Inplace),
+      InstanceMethod("inplaceScalar", &Addon::InplaceScalar),
+      InstanceMethod("sameStorage", &Addon::SameStorage),
+  });
+}
+
+void Addon::flush_memory(Napi::Env env) {
+  int64_t delta = core.stats->pending_external.exchange(0, std::memory_order_relaxed);
+  if (delta != 0) Napi::MemoryManagement::AdjustExternalMemory(env, delta);
+}
+
+Napi::Value Addon::wrap(Napi::Env env, ArrayRef a) {
+  flush_memory(env);
+  return Napi::External<Array>::New(env, a.leak(), [](Napi::Env, Array* p) { ArrayRef::adopt(p); });
+}
+
+Napi::Value Addon::OpInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const auto& reg = registry();
+  Napi::Array out = Napi::Array::New(env, reg.size());
+  for (size_t i = 0; i < reg.size(); ++i) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("name", reg[i].name);
+    o.Set("numInputs", reg[i].num_inputs);
+    o.Set("flags", static_cast<double>(reg[i].flags));
+    o.Set("domain", static_cast<double>(reg[i].domain));
+    out.Set(static_cast<uint32_t>(i), o);
+  }
+  return out;
+}
+
+Napi::Value Addon::Invoke(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    OpId id = read_op(info[0], "invoke");
+    const char* name = op_def(id).name;
+    std::vector<ArrayRef> inputs = unwrap_list(info[1], name, "input", false);
+    Attrs attrs = read_attrs(info[2], name);
+    std::vector<ArrayRef> outs = invoke(core, id, inputs, attrs);
+    if (outs.size() == 1) return wrap(info.Env(), std::move(outs[0]));
+    Napi::Array list = Napi::Array::New(info.Env(), outs.size());
+    for (size_t i = 0; i < outs.size(); ++i) list.Set(static_cast<uint32_t>(i), wrap(info.Env(), std::move(outs[i])));
+    return list;
+  });
+}
+
+Napi::Value Addon::Unary(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    OpId id = read_op(info[0], "unary");
+    ArrayRef x = unwrap(info[1], op_def(id).name, "x");
+    return wrap(info.Env(), invoke1(core, id, {x}, Attrs{}));
+  });
+}
+
+Napi::Value Addon::Binary(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    OpId id = read_op(info[0], "binary");
+    const char* name = op_def(id).name;
+    ArrayRef a = unwrap(info[1], name, "lhs");
+    ArrayRef b = unwrap(info[2], name, "rhs");
+    return wrap(info.Env(), invoke1(core, id, {a, b}, Attrs{}));
+  });
+}
+
+Napi::Value Addon::Scalar(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    OpId id = read_op(info[0], "scalar");
+    const char* name = op_def(id).name;
+    ArrayRef a = unwrap(info[1], name, "lhs");
+    Attrs at;
+    at.scalar = read_number(info[2], name, "scalar");
+    return wrap(info.Env(), invoke1(core, id, {a}, at));
+  });
+}
+
+Napi::Value Addon::FromTyped(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    if (!info[0].IsTypedArray()) throw Napi::TypeError::New(env, "array: data must be a TypedArray");
+    Napi::TypedArray src = info[0].As<Napi::TypedArray>();
+    bool ok = false;
+    ndgrad::DType src_dt = dtype_of_typed(src.TypedArrayType(), &ok);
+    if (!ok) throw Napi::TypeError::New(env, "array: data must be a Float32Array, Float64Array, Int32Array or Uint8Array");
+    ndgrad::Shape shape = read_int_list(info[1], "array", "shape");
+    check_shape(shape, "array", "shape");
+    Attrs at = read_attrs(info[2], "array");
+    if (shape_size(shape) != static_cast<int64_t>(src.ElementLength())) {
+      throw Napi::RangeError::New(env, "array: shape " + shape_str(shape) + " does not match " +
+                                           std::to_string(src.ElementLength()) + " elements of data");
+    }
+    Tensor t = core.empty(shape, at.dtype);
+    const char* bytes = static_cast<const char*>(src.ArrayBuffer().Data()) + src.ByteOffset();
+    if (src_dt == at.dtype) {
+      std::memcpy(t.raw(), bytes, t.nbytes());
+    } else {
+      core.k->cast(src_dt, bytes, at.dtype, t.raw(), static_cast<size_t>(t.size()));
+    }
+    return wrap(env, make_array(std::move(t)));
+  });
+}
+
+Napi::Value Addon::ToTyped(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    ArrayRef a = unwrap(info[0], "toTypedArray", "array");
+    size_t n = static_cast<size_t>(a->t.size());
+    Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(env, a->t.nbytes());
+    if (n) std::memcpy(buf.Data(), a->t.raw(), a->t.nbytes());
+    return typed_array_over(env, buf, a->t.dtype, n);
+  });
+}
+
+Napi::Value Addon::DataView(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    ArrayRef a = unwrap(info[0], "dataView", "array");
+    size_t n = static_cast<size_t>(a->t.size());
+    auto* keep = new Ref<Storage>(a->t.storage);
+    Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(
+        env, a->t.raw(), a->t.nbytes(), [](Napi::Env, void*, Ref<Storage>* s) { delete s; }, keep);
+    return typed_array_over(env, buf, a->t.dtype, n);
+  });
+}
+
+Napi::Value Addon::Shape(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    if (!info[0].IsExternal()) throw Napi::TypeError::New(info.Env(), "shape: argument must be an NDArray");
+    return shape_value(info.Env(), info[0].As<Napi::External<Array>>().Data()->t.shape);
+  });
+}
+
+Napi::Value Addon::DType(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    if (!info[0].IsExternal()) throw Napi::TypeError::New(info.Env(), "dtype: argument must be an NDArray");
+    return Napi::Number::New(info.Env(), static_cast<int>(info[0].As<Napi::External<Array>>().Data()->t.dtype));
+  });
+}
+
+Napi::Value Addon::Dispose(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    if (!info[0].IsExternal()) throw Napi::TypeError::New(info.Env(), "dispose: argument must be an NDArray");
+    Array* a = info[0].As<Napi::External<Array>>().Data();
+    if (!a->disposed) {
+      a->disposed = true;
+      a->t.storage.reset();
+      a->ag = AGEntry{};
+    }
+    flush_memory(info.Env());
+    return info.Env().Undefined();
+  });
+}
+
+Napi::Value Addon::IsDisposed(const Napi::CallbackInfo& info) {
+  if (!info[0].IsExternal()) throw Napi::TypeError::New(info.Env(), "isDisposed: argument must be an NDArray");
+  return Napi::Boolean::New(info.Env(), info[0].As<Napi::External<Array>>().Data()->disposed);
+}
+
+Napi::Value Addon::Memory(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  flush_memory(env);
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("numArrays", static_cast<double>(core.stats->live_buffers.load()));
+  o.Set("numBytes", static_cast<double>(core.stats->live_bytes.load()));
+  return o;
+}
+
+Napi::Value Addon::Seed(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    int64_t s = read_int(info[0], "random.seed", "seed");
+    core.rng.seed_with(static_cast<uint64_t>(s));
+    return info.Env().Undefined();
+  });
+}
+
+Napi::Value Addon::Isa(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), kernels::isa_name(core.isa));
+}
+
+Napi::Value Addon::NumThreads(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(core.pool_threads().num_threads()));
+}
+
+Napi::Value Addon::SetRecording(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    bool prev = core.recording;
+    core.recording = read_bool(info[0], "setRecording", "isRecording");
+    return Napi::Boolean::New(info.Env(), prev);
+  });
+}
+
+Napi::Value Addon::SetTraining(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    bool prev = core.training;
+    core.training = read_bool(info[0], "setTraining", "trainMode");
+    return Napi::Boolean::New(info.Env(), prev);
+  });
+}
+
+Napi::Value Addon::IsRecording(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), core.recording);
+}
+
+Napi::Value Addon::IsTraining(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), core.training);
+}
+
+Napi::Value Addon::MarkVariables(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    std::vector<ArrayRef> vars = unwrap_list(info[0], "markVariables", "variables", false);
+    std::vector<ArrayRef> grads = unwrap_list(info[1], "markVariables", "gradients", false);
+    if (!info[2].IsArray()) throw Napi::TypeError::New(info.Env(), "markVariables: gradReqs must be an array");
+    Napi::Array reqs = info[2].As<Napi::Array>();
+    if (grads.size() != vars.size() || reqs.Length() != vars.size()) {
+      throw Napi::RangeError::New(info.Env(), "markVariables: variables, gradients and gradReqs must have the same length");
+    }
+    for (size_t i = 0; i < vars.size(); ++i) {
+      if (grads[i]->t.shape != vars[i]->t.shape || grads[i]->t.dtype != vars[i]->t.dtype) {
+        throw Napi::RangeError::New(info.Env(), "markVariables: gradient " + std::to_string(i) + " " +
+                                                    shape_str(grads[i]->t.shape) + " does not match its variable " +
+                                                    shape_str(vars[i]->t.shape) + " in shape and dtype");
+      }
+      mark_variable(core, vars[i], grads[i], read_grad_req(reqs.Get(static_cast<uint32_t>(i)), "markVariables"));
+    }
+    return info.Env().Undefined();
+  });
+}
+
+Napi::Value Addon::Grad(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    ArrayRef a = unwrap(info[0], "grad", "array");
+    const AGEntry& e = a->ag;
+    if (!e.node || !e.node->is_variable() || !e.node->grad) return info.Env().Null();
+    return wrap(info.Env(), e.node->grad);
+  });
+}
+
+Napi::Value Addon::InGraph(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    ArrayRef a = unwrap(info[0], "inGraph", "array");
+    return Napi::Boolean::New(info.Env(), a->ag.live());
+  });
+}
+
+Napi::Value Addon::Backward(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    std::vector<ArrayRef> heads = unwrap_list(info[0], "backward", "heads", false);
+    std::vector<ArrayRef> head_grads = unwrap_list(info[1], "backward", "headGrads", true);
+    std::vector<ArrayRef> vars = unwrap_list(info[2], "grad", "variables", false);
+    BackwardOptions opt;
+    opt.retain_graph = read_bool(info[3], "backward", "retainGraph");
+    opt.create_graph = read_bool(info[4], "backward", "createGraph");
+    opt.train_mode = info[5].IsUndefined() ? true : read_bool(info[5], "backward", "trainMode");
+    std::vector<ArrayRef> grads = backward(core, heads, head_grads, vars, opt);
+    Napi::Array out = Napi::Array::New(info.Env(), grads.size());
+    for (size_t i = 0; i < grads.size(); ++i) out.Set(static_cast<uint32_t>(i), wrap(info.Env(), grads[i]));
+    flush_memory(info.Env());
+    return out;
+  });
+}
+
+Napi::Value Addon::Detach(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    return wrap(info.Env(), detach(unwrap(info[0], "detach", "array")));
+  });
+}
+
+Napi::Value Addon::Assign(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    assign(core, unwrap(info[0], "set", "target"), unwrap(info[1], "set", "value"));
+    flush_memory(info.Env());
+    return info.Env().Undefined();
+  });
+}
+
+Napi::Value Addon::AssignScalar(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    assign_scalar(core, unwrap(info[0], "set", "target"), read_number(info[1], "set", "value"));
+    return info.Env().Undefined();
+  });
+}
+
+Napi::Value Addon::Inplace(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    OpId id = read_op(info[0], "inplace");
+    const char* name = op_def(id).name;
+    inplace_binary(core, id, unwrap(info[1], name, "target"), unwrap(info[2], name, "value"));
+    return info.Env().Undefined();
+  });
+}
+
+Napi::Value Addon::InplaceScalar(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    OpId id = read_op(info[0], "inplace");
+    const char* name = op_def(id).name;
+    inplace_scalar(core, id, unwrap(info[1], name, "target"), read_number(info[2], name, "value"));
+    return info.Env().Undefined();
+  });
+}
+
+Napi::Value Addon::SameStorage(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    ArrayRef a = unwrap(info[0], "sameStorage", "a");
+    ArrayRef b = unwrap(info[1], "sameStorage", "b");
+    return Napi::Boolean::New(info.Env(), a->t.storage == b->t.storage);
+  });
+}
+
+}  // namespace ndgrad::binding
+
+using ndgrad::binding::Addon;
+NODE_API_ADDON(Addon)

@@ -1,0 +1,55 @@
+// The Node-API surface: unwraps handles, validates arguments, turns core errors into JS errors
+// and reports native memory to V8. No math here: every computation is a core call.
+#pragma once
+
+#include <napi.h>
+
+#include "core/array.h"
+#include "core/env.h"
+
+namespace ndgrad::binding {
+
+class Addon : public Napi::Addon<Addon> {
+ public:
+  Addon(Napi::Env env, Napi::Object exports);
+  Env core;
+
+  // Wraps an array in a JS handle that owns one reference (released by GC or dispose()).
+  Napi::Value wrap(Napi::Env env, ArrayRef a);
+  // Reports storage bytes allocated or freed since the last call to V8.
+  void flush_memory(Napi::Env env);
+
+ private:
+  Napi::Value OpInfo(const Napi::CallbackInfo& info);
+  Napi::Value Invoke(const Napi::CallbackInfo& info);
+  Napi::Value Unary(const Napi::CallbackInfo& info);
+  Napi::Value Binary(const Napi::CallbackInfo& info);
+  Napi::Value Scalar(const Napi::CallbackInfo& info);
+  Napi::Value FromTyped(const Napi::CallbackInfo& info);
+  Napi::Value ToTyped(const Napi::CallbackInfo& info);
+  Napi::Value DataView(const Napi::CallbackInfo& info);
+  Napi::Value Shape(const Napi::CallbackInfo& info);
+  Napi::Value DType(const Napi::CallbackInfo& info);
+  Napi::Value Dispose(const Napi::CallbackInfo& info);
+  Napi::Value IsDisposed(const Napi::CallbackInfo& info);
+  Napi::Value Memory(const Napi::CallbackInfo& info);
+  Napi::Value Seed(const Napi::CallbackInfo& info);
+  Napi::Value Isa(const Napi::CallbackInfo& info);
+  Napi::Value NumThreads(const Napi::CallbackInfo& info);
+  Napi::Value SetRecording(const Napi::CallbackInfo& info);
+  Napi::Value SetTraining(const Napi::CallbackInfo& info);
+  Napi::Value IsRecording(const Napi::CallbackInfo& info);
+  Napi::Value IsTraining(const Napi::CallbackInfo& info);
+  Napi::Value MarkVariables(const Napi::CallbackInfo& info);
+  Napi::Value Grad(const Napi::CallbackInfo& info);
+  Napi::Value InGraph(const Napi::CallbackInfo& info);
+  Napi::Value Backward(const Napi::CallbackInfo& info);
+  Napi::Value Detach(const Napi::CallbackInfo& info);
+  Napi::Value Assign(const Napi::CallbackInfo& info);
+  Napi::Value AssignScalar(const Napi::CallbackInfo& info);
+  Napi::Value Inplace(const Napi::CallbackInfo& info);
+  Napi::Value InplaceScalar(const Napi::CallbackInfo& info);
+  Napi::Value SameStorage(const Napi::CallbackInfo& info);
+};
+
+}  // namespace ndgrad::binding

@@ -1,0 +1,113 @@
+#include "args.h"
+
+#include <cmath>
+
+namespace ndgrad::binding {
+
+namespace {
+
+[[noreturn]] void type_error(Napi::Env env, const std::string& msg) {
+  throw Napi::TypeError::New(env, msg);
+}
+
+}  // namespace
+
+ArrayRef unwrap(const Napi::Value& v, const char* fn, const char* arg) {
+  if (!v.IsExternal()) type_error(v.Env(), std::string(fn) + ": " + arg + " must be an NDArray");
+  Array* a = v.As<Napi::External<Array>>().Data();
+  if (!a) type_error(v.Env(), std::string(fn) + ": " + arg + " must be an NDArray");
+  if (a->disposed) {
+    throw Napi::Error::New(v.Env(), std::string(fn) + ": " + arg + " is an NDArray that was disposed");
+  }
+  return ArrayRef(a);
+}
+
+ArrayRef unwrap_optional(const Napi::Value& v, const char* fn, const char* arg) {
+  if (v.IsUndefined() || v.IsNull()) return ArrayRef();
+  return unwrap(v, fn, arg);
+}
+
+std::vector<ArrayRef> unwrap_list(const Napi::Value& v, const char* fn, const char* arg, bool allow_null) {
+  if (!v.IsArray()) type_error(v.Env(), std::string(fn) + ": " + arg + " must be an array of NDArrays");
+  Napi::Array list = v.As<Napi::Array>();
+  std::vector<ArrayRef> out;
+  out.reserve(list.Length());
+  for (uint32_t i = 0; i < list.Length(); ++i) {
+    Napi::Value item = list.Get(i);
+    std::string name = std::string(arg) + "[" + std::to_string(i) + "]";
+    out.push_back(allow_null ? unwrap_optional(item, fn, name.c_str()) : unwrap(item, fn, name.c_str()));
+  }
+  return out;
+}
+
+double read_number(const Napi::Value& v, const char* fn, const char* arg) {
+  if (!v.IsNumber()) type_error(v.Env(), std::string(fn) + ": " + arg + " must be a number");
+  return v.As<Napi::Number>().DoubleValue();
+}
+
+int64_t read_int(const Napi::Value& v, const char* fn, const char* arg) {
+  double d = read_number(v, fn, arg);
+  if (!std::isfinite(d) || std::floor(d) != d || std::fabs(d) > 9007199254740991.0) {
+    type_error(v.Env(), std::string(fn) + ": " + arg + " must be an integer, got " + std::to_string(d));
+  }
+  return static_cast<int64_t>(d);
+}
+
+bool read_bool(const Napi::Value& v, const char* fn, const char* arg) {
+  if (v.IsUndefined()) return false;
+  if (!v.IsBoolean()) type_error(v.Env(), std::string(fn) + ": " + arg + " must be a boolean");
+  return v.As<Napi::Boolean>().Value();
+}
+
+std::vector<int64_t> read_int_list(const Napi::Value& v, const char* fn, const char* arg) {
+  if (!v.IsArray()) type_error(v.Env(), std::string(fn) + ": " + arg + " must be an array of integers");
+  Napi::Array list = v.As<Napi::Array>();
+  if (list.Length() > 1024) type_error(v.Env(), std::string(fn) + ": " + arg + " is too long");
+  std::vector<int64_t> out(list.Length());
+  for (uint32_t i = 0; i < list.Length(); ++i) {
+    std::string name = std::string(arg) + "[" + std::to_string(i) + "]";
+    out[i] = read_int(list.Get(i), fn, name.c_str());
+  }
+  return out;
+}
+
+OpId read_op(const Napi::Value& v, const char* fn) {
+  int64_t id = read_int(v, fn, "op id");
+  if (id < 0 || id >= kNumOps) throw Napi::RangeError::New(v.Env(), std::string(fn) + ": unknown op id");
+  return static_cast<OpId>(id);
+}
+
+Attrs read_attrs(const Napi::Value& v, const char* fn) {
+  Attrs a;
+  if (v.IsUndefined() || v.IsNull()) return a;
+  if (!v.IsObject()) type_error(v.Env(), std::string(fn) + ": attributes must be an object");
+  Napi::Object o = v.As<Napi::Object>();
+  auto has = [&](const char* key) {
+    Napi::Value x = o.Get(key);
+    return !(x.IsUndefined() || x.IsNull());
+  };
+  if (has("scalar")) a.scalar = read_number(o.Get("scalar"), fn, "scalar");
+  if (has("scalar2")) a.scalar2 = read_number(o.Get("scalar2"), fn, "scalar2");
+  if (has("scalar3")) a.scalar3 = read_number(o.Get("scalar3"), fn, "scalar3");
+  if (has("axes")) {
+    a.axes = read_int_list(o.Get("axes"), fn, "axis");
+    a.has_axes = true;
+  }
+  if (has("shape")) a.shape = read_int_list(o.Get("shape"), fn, "shape");
+  if (has("keepdims")) a.keepdims = read_bool(o.Get("keepdims"), fn, "keepdims");
+  if (has("transposeA")) a.transpose_a = read_bool(o.Get("transposeA"), fn, "transposeA");
+  if (has("transposeB")) a.transpose_b = read_bool(o.Get("transposeB"), fn, "transposeB");
+  if (has("reverse")) a.reverse = read_bool(o.Get("reverse"), fn, "reverse");
+  if (has("begin")) a.begin = read_int(o.Get("begin"), fn, "begin");
+  if (has("end")) a.end = read_int(o.Get("end"), fn, "end");
+  if (has("ord")) a.ord = read_int(o.Get("ord"), fn, "ord");
+  if (has("dtype")) {
+    int64_t code = read_int(o.Get("dtype"), fn, "dtype");
+    if (code < 0 || code >= kNumDTypes || !dtype_from_code(static_cast<int>(code), &a.dtype)) {
+      type_error(v.Env(), std::string(fn) + ": unknown dtype code");
+    }
+  }
+  return a;
+}
+
+}  // namespace ndgrad::binding

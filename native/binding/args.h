@@ -1,0 +1,28 @@
+// Argument readers for the binding: each names the function and argument in its error.
+#pragma once
+
+#include <napi.h>
+
+#include <string>
+#include <vector>
+
+#include "core/array.h"
+#include "core/registry.h"
+
+namespace ndgrad::binding {
+
+// The array behind a handle; throws a TypeError for anything that is not a live handle.
+ArrayRef unwrap(const Napi::Value& v, const char* fn, const char* arg);
+// The array, or null for undefined/null.
+ArrayRef unwrap_optional(const Napi::Value& v, const char* fn, const char* arg);
+std::vector<ArrayRef> unwrap_list(const Napi::Value& v, const char* fn, const char* arg, bool allow_null);
+
+double read_number(const Napi::Value& v, const char* fn, const char* arg);
+int64_t read_int(const Napi::Value& v, const char* fn, const char* arg);
+bool read_bool(const Napi::Value& v, const char* fn, const char* arg);
+std::vector<int64_t> read_int_list(const Napi::Value& v, const char* fn, const char* arg);
+OpId read_op(const Napi::Value& v, const char* fn);
+// Reads the attribute object passed with a generic op call.
+Attrs read_attrs(const Napi::Value& v, const char* fn);
+
+}  // namespace ndgrad::binding

@@ -1,0 +1,77 @@
+// What a JS NDArray handle points at: a tensor plus its place in the autograd graph.
+//
+// The graph is made of Nodes (one per recorded op application, or one per marked variable) that
+// arrays reference through an AGEntry. Nodes reference the entries of their inputs, so a graph
+// lives exactly as long as some array (or a pending backward) still reaches it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "tensor.h"
+
+namespace ndgrad {
+
+struct Node;
+struct OpDef;
+
+enum class GradReq : uint8_t { Null = 0, Write = 1, Add = 3 };
+
+struct AGEntry {
+  std::shared_ptr<Node> node;
+  uint32_t index = 0;
+  // In a graph: a marked variable, or the output of a recorded op whose graph was not freed.
+  bool live() const;
+};
+
+struct Array;
+using ArrayRef = Ref<Array>;
+
+// A tensor saved by a node for its backward, with the storage version at the time it was saved.
+struct SavedTensor {
+  Tensor tensor;
+  AGEntry entry;       // how the saved value itself was computed (for createGraph)
+  uint64_t version = 0;
+};
+
+struct Attrs;
+
+struct Node {
+  uint64_t id = 0;
+  const OpDef* op = nullptr;          // null for a variable
+  std::shared_ptr<const Attrs> attrs;
+  std::vector<AGEntry> inputs;        // entry.node == nullptr: input not in the graph
+  std::vector<Shape> input_shapes;
+  std::vector<DType> input_dtypes;
+  std::vector<Shape> output_shapes;
+  std::vector<DType> output_dtypes;
+  std::vector<SavedTensor> saved_inputs;   // filled when the op asks for its inputs
+  std::vector<SavedTensor> saved_outputs;  // filled when the op asks for its outputs
+  bool freed = false;                  // backward ran without retainGraph
+
+  // Marked variables only.
+  ArrayRef grad;                       // the buffer backward writes
+  GradReq grad_req = GradReq::Write;
+  bool fresh_grad = false;
+
+  // Custom autograd.Function nodes: an id the binding maps to its JS callbacks.
+  int64_t custom_id = -1;
+
+  bool is_variable() const { return op == nullptr && custom_id < 0; }
+};
+
+struct Array : RefCounted {
+  Tensor t;
+  AGEntry ag;
+  bool disposed = false;
+
+  Array() = default;
+  explicit Array(Tensor tensor) : t(std::move(tensor)) {}
+};
+
+inline bool AGEntry::live() const { return node && !node->freed; }
+
+inline ArrayRef make_array(Tensor t) { return make_ref<Array>(std::move(t)); }
+
+}  // namespace ndgrad

@@ -1,0 +1,41 @@
+// The reverse-mode engine: marking variables, running backward over the recorded graph, and the
+// in-place writes whose interaction with recording MXNet defines.
+#pragma once
+
+#include <vector>
+
+#include "array.h"
+#include "env.h"
+#include "registry.h"
+
+namespace ndgrad {
+
+struct BackwardOptions {
+  bool retain_graph = false;
+  bool create_graph = false;
+  bool train_mode = true;
+};
+
+// Makes `var` a leaf of future graphs with `grad` as the buffer backward writes (MXNet
+// mark_variables / attach_grad); cuts any history `var` had.
+void mark_variable(Env& env, const ArrayRef& var, const ArrayRef& grad, GradReq req);
+
+// Backpropagates from heads. head_grads: one per head, null meaning ones. With `variables`
+// empty, gradients go into the marked variables' buffers per their grad_req and nothing is
+// returned; otherwise one new gradient array per variable is returned and no buffer is touched.
+std::vector<ArrayRef> backward(Env& env, const std::vector<ArrayRef>& heads,
+                               const std::vector<ArrayRef>& head_grads,
+                               const std::vector<ArrayRef>& variables, const BackwardOptions& opt);
+
+// A new handle on the same storage with no graph history.
+ArrayRef detach(const ArrayRef& x);
+
+// x[:] = src (broadcast, converted to x's dtype). Under record() this is MXNet's _copyto: x
+// becomes the output of a recorded copy of src.
+void assign(Env& env, const ArrayRef& target, const ArrayRef& src);
+void assign_scalar(Env& env, const ArrayRef& target, double value);
+// target op= other (op: add, subtract, multiply, divide with broadcasting of other).
+void inplace_binary(Env& env, OpId op, const ArrayRef& target, const ArrayRef& other);
+void inplace_scalar(Env& env, OpId op, const ArrayRef& target, double value);
+
+}  // namespace ndgrad

@@ -1,0 +1,53 @@
+#include "env.h"
+
+#include <cstdlib>
+#include <cstring>
+
+#include "error.h"
+
+namespace ndgrad {
+
+Env::Env() : stats(make_ref<MemoryStats>()), pool(make_ref<StoragePool>(stats)) {
+  const char* forced = std::getenv("NDGRAD_ISA");
+  select_isa(forced ? forced : "");
+}
+
+Env::~Env() = default;
+
+ThreadPool& Env::pool_threads() {
+  if (!threads) threads = std::make_unique<ThreadPool>(0);
+  return *threads;
+}
+
+void Env::select_isa(const char* name) {
+  kernels::Isa best = kernels::best_supported_isa();
+  kernels::Isa want = best;
+  if (std::strcmp(name, "scalar") == 0) want = kernels::Isa::Scalar;
+  else if (std::strcmp(name, "avx2") == 0) want = kernels::Isa::Avx2;
+  else if (std::strcmp(name, "avx512") == 0) want = kernels::Isa::Avx512;
+  if (static_cast<int>(want) > static_cast<int>(best)) want = best;
+  isa = want;
+  k = kernels::table_for(isa);
+}
+
+Tensor Env::empty(const Shape& shape, DType dt) {
+  Tensor t;
+  t.shape = shape;
+  t.dtype = dt;
+  t.storage = pool->allocate(static_cast<size_t>(shape_size(shape)) * dtype_size(dt));
+  return t;
+}
+
+Tensor Env::zeros(const Shape& shape, DType dt) {
+  Tensor t = empty(shape, dt);
+  std::memset(t.raw(), 0, t.nbytes());
+  return t;
+}
+
+Tensor Env::full(const Shape& shape, DType dt, double value) {
+  Tensor t = empty(shape, dt);
+  k->fill(dt, t.raw(), value, static_cast<size_t>(t.size()));
+  return t;
+}
+
+}  // namespace ndgrad

@@ -1,0 +1,42 @@
+// Everything one addon instance owns: memory pool, thread pool, kernel table, random generator
+// and autograd flags. Each Node environment (main thread, every worker_thread, every jest worker)
+// gets its own Env through Napi::Addon instance data, so nothing here is a static global.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "kernels/kernels.h"
+#include "random.h"
+#include "storage.h"
+#include "tensor.h"
+#include "thread_pool.h"
+
+namespace ndgrad {
+
+struct Env {
+  Env();
+  ~Env();
+
+  Ref<MemoryStats> stats;
+  Ref<StoragePool> pool;
+  std::unique_ptr<ThreadPool> threads;  // created on first large op
+  kernels::Isa isa;
+  const kernels::KernelTable* k;
+  Rng rng;
+
+  bool recording = false;
+  bool training = false;
+  uint64_t next_node_id = 0;
+
+  ThreadPool& pool_threads();
+  Tensor empty(const Shape& shape, DType dt);
+  Tensor zeros(const Shape& shape, DType dt);
+  Tensor full(const Shape& shape, DType dt, double value);
+
+  // Selects the kernel table; "" means the best the CPU supports. A request above what the CPU
+  // supports falls back to the best supported one.
+  void select_isa(const char* name);
+};
+
+}  // namespace ndgrad

@@ -1,0 +1,46 @@
+// Calling registry ops from C++: the engine entry point (invoke) and one-line helpers that
+// backward formulas are written with. Every helper goes through invoke, so it is recorded when
+// the backward pass itself is being recorded (createGraph).
+#pragma once
+
+#include <vector>
+
+#include "registry.h"
+
+namespace ndgrad {
+
+// Runs op `id` on inputs: validates (shape rule), allocates, computes and, when recording and
+// some input is in a graph, records a node. Throws ndgrad::Error on bad input.
+std::vector<ArrayRef> invoke(Env& env, OpId id, const std::vector<ArrayRef>& inputs,
+                             const Attrs& attrs);
+ArrayRef invoke1(Env& env, OpId id, const std::vector<ArrayRef>& inputs, const Attrs& attrs);
+
+namespace ops {
+
+ArrayRef unary(Env& env, OpId id, const ArrayRef& x);
+ArrayRef binary(Env& env, OpId id, const ArrayRef& a, const ArrayRef& b);
+ArrayRef scalar(Env& env, OpId id, const ArrayRef& a, double s);
+
+inline ArrayRef add(Env& e, const ArrayRef& a, const ArrayRef& b) { return binary(e, OpId::add, a, b); }
+inline ArrayRef sub(Env& e, const ArrayRef& a, const ArrayRef& b) { return binary(e, OpId::subtract, a, b); }
+inline ArrayRef mul(Env& e, const ArrayRef& a, const ArrayRef& b) { return binary(e, OpId::multiply, a, b); }
+inline ArrayRef div(Env& e, const ArrayRef& a, const ArrayRef& b) { return binary(e, OpId::divide, a, b); }
+inline ArrayRef pow(Env& e, const ArrayRef& a, const ArrayRef& b) { return binary(e, OpId::power, a, b); }
+inline ArrayRef mul_scalar(Env& e, const ArrayRef& a, double s) { return scalar(e, OpId::multiply_scalar, a, s); }
+inline ArrayRef add_scalar(Env& e, const ArrayRef& a, double s) { return scalar(e, OpId::add_scalar, a, s); }
+inline ArrayRef rsub_scalar(Env& e, const ArrayRef& a, double s) { return scalar(e, OpId::rsubtract_scalar, a, s); }
+inline ArrayRef div_scalar(Env& e, const ArrayRef& a, double s) { return scalar(e, OpId::divide_scalar, a, s); }
+inline ArrayRef pow_scalar(Env& e, const ArrayRef& a, double s) { return scalar(e, OpId::power_scalar, a, s); }
+inline ArrayRef neg(Env& e, const ArrayRef& a) { return unary(e, OpId::negative, a); }
+
+ArrayRef zeros_like(Env& env, const ArrayRef& x);
+ArrayRef ones_like(Env& env, const ArrayRef& x);
+ArrayRef reshape(Env& env, const ArrayRef& x, const Shape& shape);
+ArrayRef broadcast_to(Env& env, const ArrayRef& x, const Shape& shape);
+// Sums x over broadcast axes down to `shape` (the un-broadcasting of gradients).
+ArrayRef sum_to(Env& env, const ArrayRef& x, const Shape& shape);
+ArrayRef dot(Env& env, const ArrayRef& a, const ArrayRef& b, bool ta, bool tb);
+ArrayRef transpose(Env& env, const ArrayRef& x, const std::vector<int64_t>& axes);
+
+}  // namespace ops
+}  // namespace ndgrad

@@ -1,0 +1,117 @@
+// Ops with no inputs: fills, ranges and random draws (from the instance's seeded stream).
+#include <cmath>
+#include <string>
+
+#include "elementwise.h"
+#include "error.h"
+#include "ops.h"
+
+namespace ndgrad {
+
+namespace {
+
+void infer_created(const OpCall& c, std::vector<OutSpec>& outs) {
+  check_shape(c.attrs.shape, "create", "shape");
+  outs.push_back({c.attrs.shape, c.attrs.dtype});
+}
+
+void fwd_zeros(OpCall& c) { fill_into(c.env, c.out[0], 0.0); }
+void fwd_ones(OpCall& c) { fill_into(c.env, c.out[0], 1.0); }
+void fwd_full(OpCall& c) { fill_into(c.env, c.out[0], c.attrs.scalar); }
+
+// arange(start = scalar, stop = scalar2, step = scalar3): ceil((stop - start) / step) values.
+int64_t arange_count(const Attrs& a) {
+  double start = a.scalar, stop = a.scalar2, step = a.scalar3;
+  if (!std::isfinite(start) || !std::isfinite(stop) || !std::isfinite(step)) {
+    throw_range("arange: start, stop and step must be finite numbers");
+  }
+  if (step == 0) throw_range("arange: step must not be zero");
+  double n = std::ceil((stop - start) / step);
+  if (n <= 0) return 0;
+  if (n > static_cast<double>(kMaxElements)) throw_range("arange: the range has too many elements");
+  return static_cast<int64_t>(n);
+}
+
+void infer_arange(const OpCall& c, std::vector<OutSpec>& outs) {
+  outs.push_back({Shape{arange_count(c.attrs)}, c.attrs.dtype});
+}
+
+template <class Draw>
+void fill_drawn(OpCall& c, Draw&& draw) {
+  Tensor& out = c.out[0];
+  visit_dtype(out.dtype, [&](auto zero) {
+    using T = decltype(zero);
+    T* y = out.data<T>();
+    int64_t n = out.size();
+    for (int64_t i = 0; i < n; ++i) {
+      double v = draw(i);
+      y[i] = static_cast<T>(v);
+    }
+  });
+}
+
+void fwd_arange(OpCall& c) {
+  // Integer dtypes get exact values (MXNet's test: arange(0, 10000**2, step=10001, dtype=int32)).
+  double start = c.attrs.scalar, step = c.attrs.scalar3;
+  fill_drawn(c, [&](int64_t i) { return start + static_cast<double>(i) * step; });
+}
+
+void fwd_uniform(OpCall& c) {
+  double low = c.attrs.scalar, high = c.attrs.scalar2;
+  Rng& rng = c.env.rng;
+  if (dtype_is_float(c.attrs.dtype)) {
+    fill_drawn(c, [&](int64_t) {
+      double v = low + (high - low) * rng.next_double();
+      return v < high ? v : low;  // keep [low, high) after float32 rounding too
+    });
+  } else {
+    fill_drawn(c, [&](int64_t) { return std::floor(low + (high - low) * rng.next_double()); });
+  }
+  if (c.attrs.dtype == DType::Float32) {
+    float* y = c.out[0].data<float>();
+    for (int64_t i = 0; i < c.out[0].size(); ++i)
+      if (!(y[i] < static_cast<float>(high))) y[i] = static_cast<float>(low);
+  }
+}
+
+void fwd_normal(OpCall& c) {
+  double loc = c.attrs.scalar, scale = c.attrs.scalar2;
+  Rng& rng = c.env.rng;
+  fill_drawn(c, [&](int64_t) { return loc + scale * rng.next_normal(); });
+}
+
+void check_uniform(const OpCall& c, std::vector<OutSpec>& outs) {
+  if (!(c.attrs.scalar <= c.attrs.scalar2) || !std::isfinite(c.attrs.scalar) || !std::isfinite(c.attrs.scalar2)) {
+    throw_range("random.uniform: low must be <= high and both finite, got low=" + std::to_string(c.attrs.scalar) +
+                " high=" + std::to_string(c.attrs.scalar2));
+  }
+  infer_created(c, outs);
+}
+
+void check_normal(const OpCall& c, std::vector<OutSpec>& outs) {
+  if (!(c.attrs.scalar2 >= 0) || !std::isfinite(c.attrs.scalar) || !std::isfinite(c.attrs.scalar2)) {
+    throw_range("random.normal: scale must be >= 0 and both loc and scale finite, got loc=" +
+                std::to_string(c.attrs.scalar) + " scale=" + std::to_string(c.attrs.scalar2));
+  }
+  infer_created(c, outs);
+}
+
+}  // namespace
+
+void define_creation_ops(std::vector<OpDef>& table) {
+  auto set = [&](OpId id, void (*infer)(const OpCall&, std::vector<OutSpec>&), void (*fwd)(OpCall&)) {
+    OpDef& d = def_slot(table, id);
+    d.num_inputs = 0;
+    d.infer = infer;
+    d.forward = fwd;
+    d.flags = kCreation | kNoGrad;
+  };
+  set(OpId::zeros, infer_created, fwd_zeros);
+  set(OpId::ones, infer_created, fwd_ones);
+  set(OpId::full, infer_created, fwd_full);
+  set(OpId::arange, infer_arange, fwd_arange);
+  set(OpId::random_uniform, check_uniform, fwd_uniform);
+  set(OpId::random_normal, check_normal, fwd_normal);
+}
+
+}  // namespace ndgrad

@@ -1,0 +1,168 @@
+// Reductions: sum mean prod max min norm argmax argmin, and sum_to (the un-broadcasting of
+// gradients). Shapes follow MXNet 1.x: no axis reduces everything to shape (1,).
+#include <cmath>
+#include <string>
+
+#include "elementwise.h"
+#include "error.h"
+#include "ops.h"
+#include "reduce.h"
+
+namespace ndgrad {
+
+namespace {
+
+using kernels::Reduce;
+using namespace ops;
+
+ReduceAxes plan_of(const Shape& in, const Attrs& a, const char* op) {
+  return plan_reduce(in, a.axes, a.has_axes, a.keepdims, op);
+}
+
+template <OpId Id>
+void infer_reduce(const OpCall& c, std::vector<OutSpec>& outs) {
+  const char* name = op_def(Id).name;
+  ReduceAxes p = plan_of(c.in[0].shape, c.attrs, name);
+  if ((Id == OpId::max || Id == OpId::min) && c.in[0].size() == 0) {
+    throw_range(std::string(name) + ": Reduction input's size should > 0 (got shape " + shape_str(c.in[0].shape) + ")");
+  }
+  if (Id == OpId::norm && c.attrs.ord != 1 && c.attrs.ord != 2) {
+    throw_range(std::string(name) + ": ord must be 1 or 2, got " + std::to_string(c.attrs.ord));
+  }
+  if (Id == OpId::norm && !dtype_is_float(c.in[0].dtype)) {
+    throw_type(std::string(name) + ": input must be float32 or float64, got " + dtype_name(c.in[0].dtype));
+  }
+  outs.push_back({p.out_shape, c.in[0].dtype});
+}
+
+template <Reduce K>
+void fwd_reduce(OpCall& c) {
+  reduce_into(c.env, K, c.in[0], plan_of(c.in[0].shape, c.attrs, ""), c.out[0]);
+}
+
+void fwd_mean(OpCall& c) {
+  ReduceAxes p = plan_of(c.in[0].shape, c.attrs, "mean");
+  reduce_into(c.env, Reduce::Sum, c.in[0], p, c.out[0]);
+  binary_scalar_into(c.env, kernels::Binary::Div, c.out[0], static_cast<double>(p.count), false, c.out[0]);
+}
+
+void fwd_norm(OpCall& c) {
+  ReduceAxes p = plan_of(c.in[0].shape, c.attrs, "norm");
+  if (c.attrs.ord == 1) {
+    reduce_into(c.env, Reduce::SumAbs, c.in[0], p, c.out[0]);
+  } else {
+    reduce_into(c.env, Reduce::SumSquares, c.in[0], p, c.out[0]);
+    unary_into(c.env, kernels::Unary::Sqrt, c.out[0], c.out[0]);
+  }
+}
+
+// The output gradient (or output) reshaped to the keepdims shape and broadcast over the input.
+ArrayRef spread(BackwardCtx& c, const ArrayRef& v) {
+  ReduceAxes p = plan_of(c.input_shape(0), c.attrs, "");
+  return broadcast_to(c.env, reshape(c.env, v, p.kept_shape), c.input_shape(0));
+}
+
+Grads d_sum(BackwardCtx& c) { return {spread(c, c.grad())}; }
+
+Grads d_mean(BackwardCtx& c) {
+  ReduceAxes p = plan_of(c.input_shape(0), c.attrs, "");
+  return {div_scalar(c.env, spread(c, c.grad()), static_cast<double>(p.count))};
+}
+
+Grads d_prod(BackwardCtx& c) {
+  return {div(c.env, mul(c.env, spread(c, c.grad()), spread(c, c.output(0))), c.input(0))};
+}
+
+Grads d_extreme(BackwardCtx& c) {
+  ArrayRef mask = binary(c.env, OpId::equal, c.input(0), spread(c, c.output(0)));
+  return {mul(c.env, spread(c, c.grad()), mask)};
+}
+
+Grads d_norm(BackwardCtx& c) {
+  ArrayRef g = spread(c, c.grad());
+  if (c.attrs.ord == 1) return {mul(c.env, g, unary(c.env, OpId::sign, c.input(0)))};
+  return {div(c.env, mul(c.env, g, c.input(0)), spread(c, c.output(0)))};
+}
+
+// argmax/argmin: one axis (or none: the flat index), indices in the input dtype (MXNet).
+template <OpId Id>
+void infer_arg(const OpCall& c, std::vector<OutSpec>& outs) {
+  const char* name = op_def(Id).name;
+  const Tensor& x = c.in[0];
+  if (x.size() == 0) throw_range(std::string(name) + ": input of shape " + shape_str(x.shape) + " is empty");
+  if (c.attrs.has_axes && c.attrs.axes.size() > 1) throw_type(std::string(name) + ": axis must be a single integer");
+  Shape out;
+  if (c.attrs.has_axes && !c.attrs.axes.empty()) {
+    int axis = normalize_axis(c.attrs.axes[0], x.ndim(), name);
+    for (size_t i = 0; i < x.ndim(); ++i) {
+      if (static_cast<int>(i) != axis) out.push_back(x.shape[i]);
+      else if (c.attrs.keepdims) out.push_back(1);
+    }
+    if (out.empty()) out.push_back(1);
+  } else {
+    out.assign(c.attrs.keepdims ? x.ndim() : 1, 1);
+  }
+  outs.push_back({out, x.dtype});
+}
+
+template <kernels::ArgReduce K>
+void fwd_arg(OpCall& c) {
+  const Tensor& x = c.in[0];
+  int axis = -1;
+  if (c.attrs.has_axes && !c.attrs.axes.empty()) axis = normalize_axis(c.attrs.axes[0], x.ndim(), "");
+  arg_reduce_into(c.env, K, x, axis, c.out[0]);
+}
+
+// sum_to(shape): sums the leading extra dims and the dims where `shape` has 1.
+void infer_sum_to(const OpCall& c, std::vector<OutSpec>& outs) {
+  const Shape& in = c.in[0].shape;
+  const Shape& to = c.attrs.shape;
+  if (to.size() > in.size() || broadcast_shapes(in, to, "sum_to") != in) {
+    throw_range("sum_to: cannot sum shape " + shape_str(in) + " down to " + shape_str(to));
+  }
+  outs.push_back({to, c.in[0].dtype});
+}
+
+std::vector<int64_t> sum_to_axes(const Shape& in, const Shape& to) {
+  std::vector<int64_t> axes;
+  size_t lead = in.size() - to.size();
+  for (size_t i = 0; i < in.size(); ++i)
+    if (i < lead || (to[i - lead] == 1 && in[i] != 1)) axes.push_back(static_cast<int64_t>(i));
+  return axes;
+}
+
+void fwd_sum_to(OpCall& c) {
+  std::vector<int64_t> axes = sum_to_axes(c.in[0].shape, c.attrs.shape);
+  if (axes.empty()) {
+    cast_into(c.env, c.in[0], c.out[0]);
+    return;
+  }
+  reduce_into(c.env, Reduce::Sum, c.in[0], plan_reduce(c.in[0].shape, axes, true, false, "sum_to"), c.out[0]);
+}
+
+Grads d_sum_to(BackwardCtx& c) { return {broadcast_to(c.env, c.grad(), c.input_shape(0))}; }
+
+}  // namespace
+
+void define_reduce_ops(std::vector<OpDef>& table) {
+  auto set = [&](OpId id, auto infer, void (*fwd)(OpCall&), Grads (*bwd)(BackwardCtx&), uint32_t flags) {
+    OpDef& d = def_slot(table, id);
+    d.num_inputs = 1;
+    d.infer = infer;
+    d.forward = fwd;
+    d.backward = bwd;
+    d.flags = flags;
+  };
+  set(OpId::sum, infer_reduce<OpId::sum>, fwd_reduce<Reduce::Sum>, d_sum, 0);
+  set(OpId::mean, infer_reduce<OpId::mean>, fwd_mean, d_mean, 0);
+  set(OpId::prod, infer_reduce<OpId::prod>, fwd_reduce<Reduce::Prod>, d_prod, kSaveInputs | kSaveOutputs);
+  set(OpId::max, infer_reduce<OpId::max>, fwd_reduce<Reduce::Max>, d_extreme, kSaveInputs | kSaveOutputs);
+  set(OpId::min, infer_reduce<OpId::min>, fwd_reduce<Reduce::Min>, d_extreme, kSaveInputs | kSaveOutputs);
+  set(OpId::norm, infer_reduce<OpId::norm>, fwd_norm, d_norm, kSaveInputs | kSaveOutputs);
+  set(OpId::argmax, infer_arg<OpId::argmax>, fwd_arg<kernels::ArgReduce::ArgMax>, nullptr, kNoGrad);
+  set(OpId::argmin, infer_arg<OpId::argmin>, fwd_arg<kernels::ArgReduce::ArgMin>, nullptr, kNoGrad);
+  set(OpId::sum_to, infer_sum_to, fwd_sum_to, d_sum_to, 0);
+  def_slot(table, OpId::prod).domain = Domain::NonZero;
+}
+
+}  // namespace ndgrad

@@ -1,0 +1,100 @@
+// The op registry: one OpDef per operator with its arity, attributes it reads, output-shape rule,
+// forward and backward. Backward formulas are written with registry ops (ops.h), so running
+// them while recording yields gradients of gradients.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "array.h"
+#include "env.h"
+#include "op_list.h"
+
+namespace ndgrad {
+
+// Attributes of one call. Each op reads only the fields its entry lists in `attrs_used`.
+struct Attrs {
+  double scalar = 0;       // number operand, fill value, low/loc, start
+  double scalar2 = 0;      // high/scale, stop
+  double scalar3 = 0;      // step
+  std::vector<int64_t> axes;   // reduce axes, transpose permutation
+  bool has_axes = false;       // axes given (an empty list given for transpose means "reverse")
+  Shape shape;                 // target or created shape
+  bool keepdims = false;
+  bool transpose_a = false;
+  bool transpose_b = false;
+  bool reverse = false;
+  int64_t begin = 0, end = 0;
+  int64_t ord = 2;
+  DType dtype = DType::Float32;
+};
+
+enum OpFlags : uint32_t {
+  kSaveInputs = 1u << 0,   // backward reads the inputs
+  kSaveOutputs = 1u << 1,  // backward reads the outputs
+  kView = 1u << 2,         // forward returns views of input 0 (no allocation)
+  kNoGrad = 1u << 3,       // gradient is zero everywhere (comparisons, rounding, argmax)
+  kCreation = 1u << 4,     // no inputs: creates data (zeros, random, ...)
+};
+
+// Input domains for the generic gradient and golden tests (the tests draw inputs from them).
+enum class Domain : uint8_t { Any, Positive, Unit, NonZero, AwayFromInt };
+
+struct OpCall {
+  Env& env;
+  const Tensor* in;
+  size_t num_inputs;
+  const Attrs& attrs;
+  std::vector<Tensor> out;  // allocated from the shape rule before forward (except kView ops)
+};
+
+struct OutSpec {
+  Shape shape;
+  DType dtype;
+};
+
+struct BackwardCtx;
+using Grads = std::vector<ArrayRef>;  // one per input; a null entry means "no gradient"
+
+struct OpDef {
+  const char* name = nullptr;
+  int num_inputs = 1;   // -1: any number
+  uint32_t flags = 0;
+  Domain domain = Domain::Any;
+  // Shape rule: validates inputs and attributes (throwing errors that name the op) and gives
+  // the outputs' shapes and dtypes.
+  void (*infer)(const OpCall& call, std::vector<OutSpec>& outs) = nullptr;
+  void (*forward)(OpCall& call) = nullptr;
+  Grads (*backward)(BackwardCtx& ctx) = nullptr;
+};
+
+// Everything a backward formula can read. input(i)/output(i) are arrays that, when the backward
+// pass is being recorded, are connected to the graph (so their own gradients flow).
+struct BackwardCtx {
+  Env& env;
+  const std::shared_ptr<Node>& self;
+  const Node& node;
+  const Attrs& attrs;
+  std::vector<ArrayRef> out_grads;  // one per output, never null
+
+  const ArrayRef& grad(size_t i = 0) const { return out_grads[i]; }
+  ArrayRef input(size_t i) const;
+  ArrayRef output(size_t i) const;
+  const Shape& input_shape(size_t i) const { return node.input_shapes[i]; }
+};
+
+const OpDef& op_def(OpId id);
+const OpDef* op_def_by_name(const char* name);
+// All registered ops, indexed by OpId.
+const std::vector<OpDef>& registry();
+
+// Registration hooks, one per ops_*.cc family.
+void define_elementwise_ops(std::vector<OpDef>& table);
+void define_reduce_ops(std::vector<OpDef>& table);
+void define_shape_ops(std::vector<OpDef>& table);
+void define_creation_ops(std::vector<OpDef>& table);
+void define_linalg_ops(std::vector<OpDef>& table);
+
+inline OpDef& def_slot(std::vector<OpDef>& table, OpId id) { return table[static_cast<int>(id)]; }
+
+}  // namespace ndgrad

@@ -1,0 +1,85 @@
+#include "storage.h"
+
+#include <cstdlib>
+#include <new>
+
+namespace ndgrad {
+
+namespace {
+
+constexpr size_t kAlign = 64;
+constexpr size_t kMinClassBytes = 64;
+
+int size_class_for(size_t bytes) {
+  int c = 0;
+  size_t cap = kMinClassBytes;
+  while (cap < bytes) {
+    cap <<= 1;
+    ++c;
+  }
+  return c;
+}
+
+size_t class_bytes(int c) { return kMinClassBytes << c; }
+
+void* aligned_alloc_or_throw(size_t bytes) {
+  void* p = nullptr;
+  if (posix_memalign(&p, kAlign, bytes == 0 ? kAlign : bytes) != 0) throw std::bad_alloc();
+  return p;
+}
+
+}  // namespace
+
+Storage::~Storage() {
+  pool_->give_back(data_, bytes_, size_class_);
+}
+
+StoragePool::~StoragePool() { trim(); }
+
+Ref<Storage> StoragePool::allocate(size_t bytes) {
+  int c = size_class_for(bytes);
+  void* data = nullptr;
+  size_t alloc_bytes = bytes;
+  if (c <= kMaxPooledClass) {
+    alloc_bytes = class_bytes(c);
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!free_[c].empty()) {
+      data = free_[c].back();
+      free_[c].pop_back();
+      cached_bytes_ -= alloc_bytes;
+    }
+  } else {
+    c = -1;
+  }
+  if (!data) data = aligned_alloc_or_throw(alloc_bytes);
+  stats_->live_buffers.fetch_add(1, std::memory_order_relaxed);
+  stats_->live_bytes.fetch_add(static_cast<int64_t>(alloc_bytes), std::memory_order_relaxed);
+  stats_->pending_external.fetch_add(static_cast<int64_t>(alloc_bytes), std::memory_order_relaxed);
+  return Ref<Storage>(new Storage(Ref<StoragePool>(this), data, alloc_bytes, c));
+}
+
+void StoragePool::give_back(void* data, size_t bytes, int size_class) {
+  stats_->live_buffers.fetch_sub(1, std::memory_order_relaxed);
+  stats_->live_bytes.fetch_sub(static_cast<int64_t>(bytes), std::memory_order_relaxed);
+  stats_->pending_external.fetch_sub(static_cast<int64_t>(bytes), std::memory_order_relaxed);
+  if (size_class >= 0) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (cached_bytes_ + bytes <= kMaxCachedBytes) {
+      free_[size_class].push_back(data);
+      cached_bytes_ += bytes;
+      return;
+    }
+  }
+  std::free(data);
+}
+
+void StoragePool::trim() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto& list : free_) {
+    for (void* p : list) std::free(p);
+    list.clear();
+  }
+  cached_bytes_ = 0;
+}
+
+}  // namespace ndgrad

@@ -1,0 +1,70 @@
+// Refcounted, 64-byte-aligned buffers from a size-class pool. Every buffer carries a version
+// counter that in-place writes bump, so the autograd engine can tell when a tensor it saved for
+// backward was overwritten.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <vector>
+
+#include "ref.h"
+
+namespace ndgrad {
+
+// Live-memory accounting of one addon instance. `pending_external` collects the byte deltas that
+// the binding has not yet reported to V8 (storage can die inside a GC finalizer, where reporting
+// is not allowed, so reports are batched at the next call).
+struct MemoryStats : RefCounted {
+  std::atomic<int64_t> live_buffers{0};
+  std::atomic<int64_t> live_bytes{0};
+  std::atomic<int64_t> pending_external{0};
+};
+
+class StoragePool;
+
+class Storage : public RefCounted {
+ public:
+  void* data() const { return data_; }
+  size_t bytes() const { return bytes_; }
+  uint64_t version() const { return version_.load(std::memory_order_relaxed); }
+  void bump_version() { version_.fetch_add(1, std::memory_order_relaxed); }
+  ~Storage();
+
+ private:
+  friend class StoragePool;
+  Storage(Ref<StoragePool> pool, void* data, size_t bytes, int size_class)
+      : pool_(std::move(pool)), data_(data), bytes_(bytes), size_class_(size_class) {}
+  Ref<StoragePool> pool_;
+  void* data_;
+  size_t bytes_;
+  int size_class_;  // -1: allocated exactly, not pooled
+  std::atomic<uint64_t> version_{0};
+};
+
+// Free lists per power-of-two size class (up to 64 MiB; larger buffers go straight to the
+// allocator). Cached bytes are capped so a burst does not pin memory forever.
+class StoragePool : public RefCounted {
+ public:
+  explicit StoragePool(Ref<MemoryStats> stats) : stats_(std::move(stats)) {}
+  ~StoragePool();
+  // Throws std::bad_alloc when the system has no memory (the binding turns it into a JS error).
+  Ref<Storage> allocate(size_t bytes);
+  const Ref<MemoryStats>& stats() const { return stats_; }
+  // Returns cached blocks to the system.
+  void trim();
+
+ private:
+  friend class Storage;
+  void give_back(void* data, size_t bytes, int size_class);
+  static constexpr int kNumClasses = 27;  // 64 B .. 4 GiB classes; pooled up to kMaxPooledClass
+  static constexpr int kMaxPooledClass = 20;  // 64 MiB
+  static constexpr size_t kMaxCachedBytes = size_t{256} << 20;
+  Ref<MemoryStats> stats_;
+  std::mutex mutex_;
+  std::vector<void*> free_[kNumClasses];
+  size_t cached_bytes_ = 0;
+};
+
+}  // namespace ndgrad

@@ -1,0 +1,187 @@
+// Vectorised transcendentals (a fragment of kernels_impl.inl, inside the per-ISA namespace).
+//
+// Each function reduces its argument with Cody–Waite splitting (constants with trailing zero bits
+// so that n*C is exact) and evaluates a polynomial fitted for this code by Chebyshev
+// interpolation at 50 digits (mpmath.chebyfit) on the reduced range. Special values are handled
+// with lane selects, never branches, except sin/cos, whose large arguments go to libm lane by
+// lane. Measured error bounds are in docs/kernels.md and asserted by test_kernels.cc.
+
+// Rounding to the nearest integer by adding and subtracting 1.5*2^23 (2^52 for double): valid
+// for |t| < 2^22, and the integer is then read straight out of the low mantissa bits.
+constexpr float kRoundMagicF = 12582912.0f;
+constexpr uint32_t kRoundMagicBitsF = 0x4b400000u;
+constexpr double kRoundMagicD = 6755399441055744.0;
+constexpr uint64_t kRoundMagicBitsD = 0x4338000000000000ull;
+
+// 2^n for n in [-126, 127], built from the exponent field.
+inline vf32 pow2_f32(vi32 n) { return (vf32)((vu32)(n + 127) << 23); }
+inline vf64 pow2_f64(vi64 n) { return (vf64)((vu64)(n + 1023) << 52); }
+
+inline vf32 exp_f32(vf32 x) {
+  // e^r - 1 - r ~ r^2 * P(r) on |r| <= ln2/2.
+  static constexpr float kP[] = {5.000000000e-01f, 1.666657776e-01f, 4.166655615e-02f,
+                                 8.363173343e-03f, 1.392617589e-03f};
+  constexpr float kLn2Hi = 0x1.63p-1f;  // 9 significant bits: n * kLn2Hi is exact
+  constexpr float kLn2Lo = -0x1.bd0106p-13f;
+  // Beyond these bounds the result is inf or 0 anyway; clamping keeps n small. The ternaries
+  // (unlike min/max) let NaN through, and NaN then propagates through the polynomial.
+  x = x > 89.0f ? splat<vf32>(89.0f) : x;
+  x = x < -104.0f ? splat<vf32>(-104.0f) : x;
+  vf32 shifted = x * 0x1.715476p+0f + kRoundMagicF;
+  vf32 n = shifted - kRoundMagicF;
+  vi32 ni = (vi32)((vu32)shifted - kRoundMagicBitsF);
+  vf32 r = fmadd(n, splat<vf32>(-kLn2Hi), x);
+  r = fmadd(n, splat<vf32>(-kLn2Lo), r);
+  vf32 p = fmadd(r * r, polynomial(r, kP), r) + 1.0f;
+  // Two half scales so results down in the subnormal range round only once.
+  vi32 n_half = ni >> 1;
+  return p * pow2_f32(n_half) * pow2_f32(ni - n_half);
+}
+
+inline vf32 log_f32(vf32 x) {
+  // log1p(f) - f + f^2/2 ~ f^3 * Q(f) on [sqrt(1/2)-1, sqrt(2)-1].
+  static constexpr float kQ[] = {3.333333135e-01f,  -2.499999702e-01f, 2.000071555e-01f,
+                                 -1.666780263e-01f, 1.424905807e-01f,  -1.242568716e-01f,
+                                 1.168541983e-01f,  -1.147973388e-01f, 6.971611828e-02f};
+  constexpr float kLn2Hi = 0x1.63p-1f;
+  constexpr float kLn2Lo = -0x1.bd0106p-13f;
+  vi32 subnormal = (x < 0x1p-126f) & (x > 0.0f);
+  vf32 scaled = subnormal ? x * 0x1p23f : x;
+  // Offsetting by the bits of sqrt(1/2) puts the mantissa in [sqrt(1/2), sqrt(2)), so f is small
+  // on both sides of 1 and log1p(f) needs no extra correction.
+  vi32 offset = (vi32)((vu32)scaled - 0x3f3504f3u);
+  vi32 exponent = (offset >> 23) - (subnormal & 23);
+  vf32 m = (vf32)(((vu32)offset & 0x007fffffu) + 0x3f3504f3u);
+  vf32 e = __builtin_convertvector(exponent, vf32);
+  vf32 f = m - 1.0f;
+  vf32 f2 = f * f;
+  vf32 y = f * f2 * polynomial(f, kQ);
+  y = fmadd(e, splat<vf32>(kLn2Lo), y);
+  y = fmadd(f2, splat<vf32>(-0.5f), y);
+  vf32 result = fmadd(e, splat<vf32>(kLn2Hi), f + y);
+  const vf32 inf = splat<vf32>(__builtin_inff());
+  result = x == 0.0f ? -inf : result;
+  result = x == inf ? inf : result;
+  result = x < 0.0f ? splat<vf32>(__builtin_nanf("")) : result;
+  return x != x ? x : result;
+}
+
+// Arguments above this go to libm: the four-part pi/2 below reduces exactly only while
+// n = round(x * 2/pi) fits in 13 bits.
+constexpr float kTrigVectorLimit = 8192.0f;
+
+// sin (quadrant_offset 0) or cos (quadrant_offset 1) through sin(x) = ±sin(r) or ±cos(r).
+inline vf32 sincos_f32(vf32 x, uint32_t quadrant_offset) {
+  // sin r - r ~ r^3 S(r^2), cos r - 1 + r^2/2 ~ r^4 C(r^2), |r| <= pi/4.
+  static constexpr float kS[] = {-1.666666716e-01f, 8.333331905e-03f, -1.984008704e-04f,
+                                 2.724992555e-06f};
+  static constexpr float kC[] = {4.166666791e-02f, -1.388888806e-03f, 2.480059993e-05f,
+                                 -2.730095900e-07f};
+  // pi/2 = kPio2A + kPio2B + kPio2C + kPio2D, the first three with 11 significant bits.
+  constexpr float kPio2A = 0x1.92p+0f;
+  constexpr float kPio2B = 0x1.fb4p-12f;
+  constexpr float kPio2C = 0x1.444p-24f;
+  constexpr float kPio2D = 0x1.68c234p-39f;
+  vf32 shifted = x * 0x1.45f306p-1f + kRoundMagicF;
+  vf32 n = shifted - kRoundMagicF;
+  vu32 quadrant = (vu32)shifted - kRoundMagicBitsF + quadrant_offset;
+  vf32 r = fmadd(n, splat<vf32>(-kPio2A), x);
+  r = fmadd(n, splat<vf32>(-kPio2B), r);
+  r = fmadd(n, splat<vf32>(-kPio2C), r);
+  r = fmadd(n, splat<vf32>(-kPio2D), r);
+  vf32 z = r * r;
+  vf32 sin_r = fmadd(r * z, polynomial(z, kS), r);
+  vf32 cos_r = fmadd(z * z, polynomial(z, kC), fmadd(z, splat<vf32>(-0.5f), splat<vf32>(1.0f)));
+  vf32 pick = (quadrant & 1u) != 0u ? cos_r : sin_r;
+  vf32 result = (vf32)((vu32)pick ^ ((quadrant & 2u) << 30));
+  vi32 outside = ~(abs_bits(x) <= kTrigVectorLimit);  // also NaN and inf
+  if (__builtin_expect(any_lane(outside), 0)) {
+    for (size_t i = 0; i < kLanes<float>; ++i) {
+      if (outside[i]) result[i] = quadrant_offset ? ::cosf(x[i]) : ::sinf(x[i]);
+    }
+  }
+  return result;
+}
+
+inline vf32 sin_f32(vf32 x) { return sincos_f32(x, 0); }
+inline vf32 cos_f32(vf32 x) { return sincos_f32(x, 1); }
+
+inline vf32 tanh_f32(vf32 x) {
+  // tanh x - x ~ x^3 T(x^2) on |x| <= 0.625; beyond it 1 - 2/(e^2|x| + 1) loses nothing to
+  // cancellation.
+  static constexpr float kT[] = {-3.333333433e-01f, 1.333330423e-01f, -5.395925790e-02f,
+                                 2.176891826e-02f,  -8.343945257e-03f, 2.292744815e-03f};
+  vf32 ax = abs_bits(x);
+  vf32 z = x * x;
+  vf32 near_zero = fmadd(x * z, polynomial(z, kT), x);
+  vf32 far = 1.0f - 2.0f / (exp_f32(ax + ax) + 1.0f);
+  return ax < 0.625f ? near_zero : copy_sign(far, x);
+}
+
+inline vf32 sigmoid_f32(vf32 x) {
+  // e^-|x| never overflows, and for x < 0 the e/(1+e) form keeps the subnormal tail.
+  vf32 e = exp_f32(-abs_bits(x));
+  vf32 d = 1.0f / (1.0f + e);
+  return x >= 0.0f ? d : e * d;
+}
+
+inline vf64 exp_f64(vf64 x) {
+  // e^r - 1 - r ~ r^2 * P(r) on |r| <= ln2/2.
+  static constexpr double kP[] = {0.5,
+                                  0.1666666666666667,
+                                  0.04166666666666667,
+                                  0.008333333333326141,
+                                  0.0013888888888883752,
+                                  0.00019841269874800493,
+                                  2.4801587325533363e-05,
+                                  2.7557255425746435e-06,
+                                  2.7557273661348637e-07,
+                                  2.510520637395701e-08,
+                                  2.0914679376583935e-09};
+  constexpr double kLn2Hi = 0x1.62e42feep-1;  // 32 significant bits: n * kLn2Hi is exact
+  constexpr double kLn2Lo = 0x1.a39ef35793c76p-33;
+  x = x > 710.0 ? splat<vf64>(710.0) : x;
+  x = x < -746.0 ? splat<vf64>(-746.0) : x;
+  vf64 shifted = x * 0x1.71547652b82fep+0 + kRoundMagicD;
+  vf64 n = shifted - kRoundMagicD;
+  vi64 ni = (vi64)((vu64)shifted - kRoundMagicBitsD);
+  vf64 r = fmadd(n, splat<vf64>(-kLn2Hi), x);
+  r = fmadd(n, splat<vf64>(-kLn2Lo), r);
+  vf64 p = fmadd(r * r, polynomial(r, kP), r) + 1.0;
+  vi64 n_half = ni >> 1;
+  return p * pow2_f64(n_half) * pow2_f64(ni - n_half);
+}
+
+inline vf64 log_f64(vf64 x) {
+  // With s = f/(2+f): log1p(f) = 2s + s*R(s^2), R(z) ~ z * Q(z) on s^2 <= (3-2*sqrt(2))^2.
+  static constexpr double kQ[] = {0.666666666666667,   0.39999999999899505, 0.28571428625975487,
+                                  0.2222221113479508,  0.18182889125261723, 0.15331721600556042,
+                                  0.14616449685043406};
+  constexpr double kLn2Hi = 0x1.62e42feep-1;
+  constexpr double kLn2Lo = 0x1.a39ef35793c76p-33;
+  vi64 subnormal = (x < 0x1p-1022) & (x > 0.0);
+  vf64 scaled = subnormal ? x * 0x1p54 : x;
+  vi64 offset = (vi64)((vu64)scaled - 0x3fe6a09e667f3bcdull);
+  vi64 exponent = (offset >> 52) - (subnormal & 54);
+  vf64 m = (vf64)(((vu64)offset & 0x000fffffffffffffull) + 0x3fe6a09e667f3bcdull);
+  vf64 e = __builtin_convertvector(exponent, vf64);
+  vf64 f = m - 1.0;
+  vf64 s = f / (2.0 + f);
+  vf64 z = s * s;
+  vf64 half_f2 = 0.5 * f * f;
+  vf64 tail = z * polynomial(z, kQ);
+  // log1p(f) = f - (f^2/2 - s*(f^2/2 + R)): the large terms enter last, each exactly.
+  vf64 result =
+      fmadd(e, splat<vf64>(kLn2Hi), -((half_f2 - fmadd(s, half_f2 + tail, e * kLn2Lo)) - f));
+  const vf64 inf = splat<vf64>(__builtin_inf());
+  result = x == 0.0 ? -inf : result;
+  result = x == inf ? inf : result;
+  result = x < 0.0 ? splat<vf64>(__builtin_nan("")) : result;
+  return x != x ? x : result;
+}
+
+inline vf64 sigmoid_f64(vf64 x) {
+  vf64 e = exp_f64(-abs_bits(x));
+  vf64 d = 1.0 / (1.0 + e);
+  return x >= 0.0 ? d : e * d;
+}

@@ -1,0 +1,236 @@
+// The matrix product against a naive reference (double for floats, modular for integers), over
+// every transpose combination, ragged shapes, padded strides, every ISA this CPU runs, and
+// thread counts that must not change a single bit.
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <type_traits>
+#include <vector>
+
+#include "check.h"
+#include "core/gemm.h"
+#include "core/thread_pool.h"
+#include "kernels/gemm_kernels.h"
+
+namespace {
+
+using ndgrad::DType;
+using ndgrad::ThreadPool;
+using ndgrad::kernels::Isa;
+
+std::vector<Isa> supported_isas() {
+  std::vector<Isa> isas;
+  for (Isa isa : {Isa::Scalar, Isa::Avx2, Isa::Avx512})
+    if (ndgrad::kernels::gemm_kernels_for(isa)) isas.push_back(isa);
+  return isas;
+}
+
+template <class T>
+constexpr DType dtype_of();
+template <>
+constexpr DType dtype_of<float>() { return DType::Float32; }
+template <>
+constexpr DType dtype_of<double>() { return DType::Float64; }
+template <>
+constexpr DType dtype_of<int32_t>() { return DType::Int32; }
+template <>
+constexpr DType dtype_of<uint8_t>() { return DType::Uint8; }
+
+class Random {
+ public:
+  explicit Random(uint64_t seed) : state_(seed * 0x9E3779B97F4A7C15ull + 1) {}
+  uint64_t bits() {
+    state_ = state_ * 6364136223846793005ull + 1442695040888963407ull;
+    return state_ >> 11;
+  }
+  double uniform() { return double(bits() >> 11) / double(1ull << 42) * 2.0 - 1.0; }
+
+ private:
+  uint64_t state_;
+};
+
+// Inputs in [-1, 1] for floats, the full range for integers (so products wrap).
+template <class T>
+T random_value(Random& rng) {
+  if (std::is_floating_point<T>::value) return T(rng.uniform());
+  return T(rng.bits());
+}
+
+// One product with its operands stored as gemm expects; lda/ldb/ldc exceed the logical widths by
+// `pad`, and the padding is filled too so a stray read or write shows up.
+template <class T>
+struct Problem {
+  bool ta, tb;
+  size_t m, n, k, lda, ldb, ldc;
+  std::vector<T> a, b, c0;
+
+  Problem(bool ta_, bool tb_, size_t m_, size_t n_, size_t k_, size_t pad, uint64_t seed)
+      : ta(ta_), tb(tb_), m(m_), n(n_), k(k_) {
+    lda = (ta ? m : k) + pad;
+    ldb = (tb ? k : n) + pad;
+    ldc = n + pad;
+    Random rng(seed);
+    a.resize((ta ? k : m) * lda + 1);
+    b.resize((tb ? n : k) * ldb + 1);
+    c0.resize(m * ldc + 1);
+    for (T& x : a) x = random_value<T>(rng);
+    for (T& x : b) x = random_value<T>(rng);
+    for (T& x : c0) x = random_value<T>(rng);
+  }
+  T op_a(size_t i, size_t p) const { return ta ? a[p * lda + i] : a[i * lda + p]; }
+  T op_b(size_t p, size_t j) const { return tb ? b[j * ldb + p] : b[p * ldb + j]; }
+
+  std::vector<T> run(ThreadPool& pool, Isa isa, bool accumulate) const {
+    std::vector<T> c = c0;
+    ndgrad::gemm(pool, isa, dtype_of<T>(), ta, tb, m, n, k, a.data(), lda, b.data(), ldb,
+                 c.data(), ldc, accumulate);
+    return c;
+  }
+
+  void check_padding_untouched(const std::vector<T>& c) const {
+    for (size_t i = 0; i < m; ++i)
+      for (size_t j = n; j < ldc; ++j) CHECK(std::memcmp(&c[i * ldc + j], &c0[i * ldc + j], sizeof(T)) == 0);
+    CHECK(std::memcmp(&c.back(), &c0.back(), sizeof(T)) == 0);
+  }
+
+  // Error bound of a length-k float dot product (Higham: gamma_k * sum |a||b|), doubled for the
+  // final add into C, with a little slack.
+  void check_float(const std::vector<T>& c, bool accumulate) const {
+    const double eps = std::numeric_limits<T>::epsilon();
+    for (size_t i = 0; i < m; ++i)
+      for (size_t j = 0; j < n; ++j) {
+        double ref = accumulate ? double(c0[i * ldc + j]) : 0.0;
+        double mag = std::fabs(ref);
+        for (size_t p = 0; p < k; ++p) {
+          double prod = double(op_a(i, p)) * double(op_b(p, j));
+          ref += prod;
+          mag += std::fabs(prod);
+        }
+        CHECK_NEAR(double(c[i * ldc + j]), ref, 2.0 * double(k + 2) * eps * mag + 1e-300);
+      }
+    check_padding_untouched(c);
+  }
+
+  void check_integer(const std::vector<T>& c, bool accumulate) const {
+    for (size_t i = 0; i < m; ++i)
+      for (size_t j = 0; j < n; ++j) {
+        uint64_t ref = accumulate ? uint64_t(uint32_t(c0[i * ldc + j])) : 0;
+        for (size_t p = 0; p < k; ++p)
+          ref += uint64_t(uint32_t(op_a(i, p))) * uint64_t(uint32_t(op_b(p, j)));
+        CHECK_EQ(int64_t(c[i * ldc + j]), int64_t(T(uint32_t(ref))));
+      }
+    check_padding_untouched(c);
+  }
+};
+
+struct Shape {
+  size_t m, n, k;
+};
+
+// Direct path (tiny, vectors), packed path with edges smaller than a tile, several k slices,
+// several column panels.
+const Shape kShapes[] = {
+    {1, 1, 1},   {2, 2, 2},     {4, 1, 3},     {1, 4, 5},      {7, 13, 17},   {1, 300, 70},
+    {300, 1, 70}, {3, 100, 200}, {100, 5, 100}, {33, 35, 40},   {65, 33, 129}, {8, 2100, 20},
+    {300, 257, 513},
+};
+
+ThreadPool& pool_of(size_t threads) {
+  static ThreadPool one(1), two(2), three(3);
+  return threads == 1 ? one : threads == 2 ? two : three;
+}
+
+template <class T>
+void check_against_reference(Isa isa) {
+  uint64_t seed = 1;
+  for (const Shape& s : kShapes)
+    for (int trans = 0; trans < 4; ++trans) {
+      const bool accumulate = (seed & 1) != 0;
+      const size_t pad = seed % 3 == 0 ? 0 : 3;
+      Problem<T> prob(trans & 1, trans & 2, s.m, s.n, s.k, pad, seed++);
+      std::vector<T> c = prob.run(pool_of(2), isa, accumulate);
+      if (std::is_floating_point<T>::value)
+        prob.check_float(c, accumulate);
+      else
+        prob.check_integer(c, accumulate);
+    }
+}
+
+TEST(gemm_float32_matches_reference) {
+  for (Isa isa : supported_isas()) check_against_reference<float>(isa);
+}
+
+TEST(gemm_float64_matches_reference) {
+  for (Isa isa : supported_isas()) check_against_reference<double>(isa);
+}
+
+TEST(gemm_integers_wrap_like_the_modular_reference) {
+  check_against_reference<int32_t>(Isa::Scalar);
+  check_against_reference<uint8_t>(Isa::Scalar);
+}
+
+TEST(gemm_exact_small_products) {
+  // [[1, 2], [3, 4]] . [[5, 6], [7, 8]] = [[19, 22], [43, 50]]; sums of small integers are exact.
+  const double a[] = {1, 2, 3, 4}, b[] = {5, 6, 7, 8};
+  for (Isa isa : supported_isas()) {
+    double c[4] = {100, 100, 100, 100};
+    ndgrad::gemm(pool_of(1), isa, DType::Float64, false, false, 2, 2, 2, a, 2, b, 2, c, 2, false);
+    CHECK_EQ(c[0], 19.0);
+    CHECK_EQ(c[1], 22.0);
+    CHECK_EQ(c[2], 43.0);
+    CHECK_EQ(c[3], 50.0);
+    // A 1-D dot: [1, 2, 3, 4] . [5, 6, 7, 8] = 70, as 1 x 4 . 4 x 1, plus the old 1.
+    float x[] = {1, 2, 3, 4}, y[] = {5, 6, 7, 8}, dot = 1;
+    ndgrad::gemm(pool_of(1), isa, DType::Float32, false, false, 1, 1, 4, x, 4, y, 1, &dot, 1, true);
+    CHECK_EQ(dot, 71.0f);
+  }
+}
+
+TEST(gemm_zero_depth_clears_or_keeps_c) {
+  for (Isa isa : supported_isas()) {
+    float c[6] = {1, 2, 3, 4, 5, 6};
+    ndgrad::gemm(pool_of(2), isa, DType::Float32, false, false, 2, 2, 0, nullptr, 1, nullptr, 2,
+                 c, 3, true);
+    CHECK_EQ(c[0], 1.0f);
+    CHECK_EQ(c[4], 5.0f);
+    ndgrad::gemm(pool_of(2), isa, DType::Float32, false, false, 2, 2, 0, nullptr, 1, nullptr, 2,
+                 c, 3, false);
+    CHECK_EQ(c[0], 0.0f);
+    CHECK_EQ(c[1], 0.0f);
+    CHECK_EQ(c[2], 3.0f);  // padding
+    CHECK_EQ(c[4], 0.0f);
+  }
+  int32_t ci[2] = {7, 7};
+  ndgrad::gemm(pool_of(1), Isa::Scalar, DType::Int32, true, true, 1, 2, 0, nullptr, 1, nullptr, 1,
+               ci, 2, false);
+  CHECK_EQ(ci[0], 0);
+  CHECK_EQ(ci[1], 0);
+}
+
+template <class T>
+void check_thread_count_invariance(Isa isa) {
+  // Shapes that take each threaded route: packed over rows, packed with columns split too
+  // (few rows), direct over rows and direct over columns.
+  const Shape shapes[] = {{300, 257, 513}, {7, 2000, 100}, {2000, 1, 300}, {1, 3000, 200}};
+  uint64_t seed = 100;
+  for (const Shape& s : shapes)
+    for (int trans = 0; trans < 4; ++trans) {
+      Problem<T> prob(trans & 1, trans & 2, s.m, s.n, s.k, 1, seed++);
+      const bool accumulate = (seed & 1) != 0;
+      std::vector<T> one = prob.run(pool_of(1), isa, accumulate);
+      for (size_t threads : {2, 3}) {
+        std::vector<T> many = prob.run(pool_of(threads), isa, accumulate);
+        CHECK(std::memcmp(one.data(), many.data(), one.size() * sizeof(T)) == 0);
+      }
+    }
+}
+
+TEST(gemm_bitwise_identical_across_thread_counts) {
+  for (Isa isa : supported_isas()) {
+    check_thread_count_invariance<float>(isa);
+    check_thread_count_invariance<double>(isa);
+  }
+}
+
+}  // namespace
