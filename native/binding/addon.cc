@@ -106,7 +106,10 @@ void Addon::flush_memory(Napi::Env env) {
 
 Napi::Value Addon::wrap(Napi::Env env, ArrayRef a) {
   flush_memory(env);
-  return Napi::External<Array>::New(env, a.leak(), [](Napi::Env, Array* p) { ArrayRef::adopt(p); });
+  // A basic finalizer: it touches no JS, so Node runs it during GC itself (with the module built
+  // as NAPI_EXPERIMENTAL) instead of deferring it to the event loop; a synchronous training loop
+  // therefore frees native memory as it goes.
+  return Napi::External<Array>::New(env, a.leak(), [](Napi::BasicEnv, Array* p) { ArrayRef::adopt(p); });
 }
 
 Napi::Value Addon::OpInfo(const Napi::CallbackInfo& info) {
@@ -211,7 +214,7 @@ Napi::Value Addon::DataView(const Napi::CallbackInfo& info) {
     size_t n = static_cast<size_t>(a->t.size());
     auto* keep = new Ref<Storage>(a->t.storage);
     Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(
-        env, a->t.raw(), a->t.nbytes(), [](Napi::Env, void*, Ref<Storage>* s) { delete s; }, keep);
+        env, a->t.raw(), a->t.nbytes(), [](Napi::BasicEnv, void*, Ref<Storage>* s) { delete s; }, keep);
     return typed_array_over(env, buf, a->t.dtype, n);
   });
 }

@@ -1,0 +1,149 @@
+// Native memory: views share storage, dispose frees at once, nd.memory() counts live storage,
+// tidy, and GC keeps long loops flat (run in a child process with --expose-gc).
+import { spawnSync } from 'child_process';
+import * as path from 'path';
+import { autograd, nd } from '../lib';
+
+const root = path.join(__dirname, '..');
+
+function runNode(script: string, flags: string[] = []): string {
+  const r = spawnSync(process.execPath, [...flags, '-e', script], { cwd: root, encoding: 'utf8', timeout: 120000 });
+  if (r.status !== 0) throw new Error(`child failed (${r.status}): ${r.stderr}`);
+  return r.stdout;
+}
+
+describe('views', () => {
+  test('reshape, at and slice share memory with their source', () => {
+    const x = nd.arange(12).reshape([3, 4]);
+    const row = x.at(1);
+    const rows = x.slice(1, 3);
+    const flat = x.reshape([-1]);
+    row.set(-1);
+    expect(Array.from(x.toTypedArray()).slice(4, 8)).toEqual([-1, -1, -1, -1]);
+    rows.at(1).set(7);
+    expect(Array.from(flat.toTypedArray()).slice(8)).toEqual([7, 7, 7, 7]);
+    expect(x.at(2, 3).shape).toEqual([1]);
+    expect(x.at(-1).shape).toEqual([4]);
+  });
+
+  test('dataView is zero-copy', () => {
+    const x = nd.zeros([4]);
+    const v = x.dataView();
+    v[2] = 5;
+    expect(Array.from(x.toTypedArray())).toEqual([0, 0, 5, 0]);
+  });
+});
+
+describe('dispose and memory()', () => {
+  test('dispose frees at once and later use throws', () => {
+    const before = nd.memory();
+    const x = nd.zeros([1000]);
+    expect(nd.memory().numArrays).toBe(before.numArrays + 1);
+    expect(nd.memory().numBytes).toBeGreaterThanOrEqual(before.numBytes + 4000);
+    x.dispose();
+    expect(nd.memory()).toEqual(before);
+    expect(x.isDisposed).toBe(true);
+    expect(() => x.add(1)).toThrow(/disposed/);
+    expect(() => x.toTypedArray()).toThrow(/disposed/);
+    expect(() => nd.exp(x)).toThrow(/exp: .*disposed/);
+    x.dispose();
+  });
+
+  test('a view keeps the storage alive until both are gone', () => {
+    const before = nd.memory().numArrays;
+    const x = nd.ones([8]);
+    const v = x.reshape([2, 4]);
+    x.dispose();
+    expect(nd.memory().numArrays).toBe(before + 1);
+    const total = v.sum();
+    expect(total.asScalar()).toBe(8);
+    total.dispose();
+    v.dispose();
+    expect(nd.memory().numArrays).toBe(before);
+  });
+
+  test('tidy disposes everything created inside except what it returns', () => {
+    const before = nd.memory().numArrays;
+    const kept = nd.tidy(() => {
+      const a = nd.ones([10]);
+      const b = a.mul(2);
+      b.add(1);
+      return { result: b.sum() };
+    });
+    expect(nd.memory().numArrays).toBe(before + 1);
+    expect(kept.result.asScalar()).toBe(20);
+    expect(() => nd.tidy(() => Promise.resolve(1))).toThrow(/Promise/);
+  });
+
+  test('backward frees the graph: intermediates are released', () => {
+    const x = nd.ones([1000]);
+    x.attachGrad();
+    const before = nd.memory().numArrays;
+    nd.tidy(() => {
+      const y = autograd.record(() => x.exp().mul(2).tanh().sum());
+      y.backward();
+    });
+    expect(nd.memory().numArrays).toBe(before);
+  });
+});
+
+describe('garbage collection', () => {
+  test('a long loop without dispose stays flat (native memory is reported to V8)', () => {
+    const out = runNode(
+      `const { nd } = require('.');
+       const a = nd.ones([256, 256]);
+       let peak = 0;
+       for (let i = 0; i < 4000; i++) {
+         const b = a.mul(i).add(1);
+         if (i % 200 === 0) peak = Math.max(peak, nd.memory().numBytes);
+       }
+       global.gc();
+       const after = nd.memory().numBytes;
+       console.log(JSON.stringify({ peak, after, rss: process.memoryUsage().rss }));`,
+      ['--expose-gc'],
+    );
+    const { peak, after, rss } = JSON.parse(out);
+    // 4000 iterations x 2 arrays x 256 KiB would be 2 GiB without collection.
+    expect(peak).toBeLessThan(512 * 1024 * 1024);
+    expect(after).toBeLessThan(4 * 1024 * 1024);
+    expect(rss).toBeLessThan(1024 * 1024 * 1024);
+  });
+
+  test('record/backward loop on small arrays keeps memory flat', () => {
+    const out = runNode(
+      `const { nd, autograd } = require('.');
+       const x = nd.array([[1, 2], [3, 4]]);
+       x.attachGrad();
+       const sample = () => { global.gc(); return { arrays: nd.memory().numArrays, rss: process.memoryUsage().rss }; };
+       for (let i = 0; i < 2000; i++) autograd.record(() => x.mul(x).exp().sum()).backward();
+       const a = sample();
+       for (let i = 0; i < 20000; i++) autograd.record(() => x.mul(x).exp().sum()).backward();
+       const b = sample();
+       console.log(JSON.stringify({ a, b }));`,
+      ['--expose-gc'],
+    );
+    const { a, b } = JSON.parse(out);
+    expect(b.arrays - a.arrays).toBeLessThan(50);
+    expect(b.rss - a.rss).toBeLessThan(64 * 1024 * 1024);
+  });
+});
+
+describe('per-environment state', () => {
+  test('worker_threads each have their own recording state and memory', () => {
+    const out = runNode(
+      `const { Worker } = require('worker_threads');
+       const { nd, autograd } = require('.');
+       autograd.setRecording(true);
+       const w = new Worker(\`
+         const { parentPort } = require('worker_threads');
+         const { nd, autograd } = require(${JSON.stringify(root)});
+         const x = nd.array([1, 2]); x.attachGrad();
+         const y = autograd.record(() => x.mul(x).sum()); y.backward();
+         parentPort.postMessage({ recording: autograd.isRecording(), grad: Array.from(x.grad.toTypedArray()) });
+       \`, { eval: true });
+       w.on('message', (m) => { console.log(JSON.stringify({ ...m, mainRecording: autograd.isRecording() })); autograd.setRecording(false); });
+       w.on('error', (e) => { console.error(e); process.exit(1); });`,
+    );
+    expect(JSON.parse(out)).toEqual({ recording: false, grad: [2, 4], mainRecording: true });
+  });
+});
