@@ -49,6 +49,7 @@ class NDArrayCore {
   /** @internal the native array */
   readonly _h: Handle;
   private _shape: Shape | undefined;
+  private _disposed = false;
 
   /** @internal arrays are made by nd.* functions and ops, not by users */
   constructor(handle: Handle) {
@@ -59,8 +60,7 @@ class NDArrayCore {
   // ---- properties ---------------------------------------------------------------------------
 
   get shape(): Shape {
-    if (this._shape === undefined) this._shape = native.shape(this._h);
-    return this._shape.slice();
+    return this.dims().slice();
   }
   get size(): number {
     let n = 1;
@@ -93,7 +93,8 @@ class NDArrayCore {
   }
 
   /** @internal the cached shape, not copied */
-  dims(): Shape {
+  dims(op = 'NDArray'): Shape {
+    if (this._disposed) throw new Error(`${op}: the NDArray was disposed; it cannot be used any more`);
     if (this._shape === undefined) this._shape = native.shape(this._h);
     return this._shape;
   }
@@ -108,15 +109,17 @@ class NDArrayCore {
     return native.dataView(this._h);
   }
   toArray(): NestedArray {
-    return nest(Array.from(this.toTypedArray()), this.dims());
+    return nest(Array.from(this.toTypedArray()), this.dims('toArray'));
   }
   asScalar(): number {
+    this.dims('asScalar');
     if (this.size !== 1) {
       throw new RangeError(`asScalar: The current array is not a scalar (shape ${shapeText(this.dims())})`);
     }
     return this.toTypedArray()[0];
   }
   waitToRead(): this {
+    this.dims('waitToRead');
     return this;
   }
   toString(): string {
@@ -128,6 +131,7 @@ class NDArrayCore {
   }
   dispose(): void {
     native.dispose(this._h);
+    this._disposed = true;
   }
 
   // ---- conversion and copies -----------------------------------------------------------------
@@ -354,7 +358,7 @@ class NDArrayCore {
   reshape(...args: (number | number[] | { reverse?: boolean })[]): NDArray {
     let reverse = false;
     const last = args[args.length - 1];
-    if (last !== undefined && typeof last === 'object' && !Array.isArray(last)) {
+    if (last !== undefined && last !== null && typeof last === 'object' && !Array.isArray(last)) {
       reverse = Boolean(last.reverse);
       args = args.slice(0, -1);
     }
@@ -376,7 +380,7 @@ class NDArrayCore {
   /** Integer indexing on leading axes (negative counts from the end); a view. */
   at(this: NDArray, ...indices: number[]): NDArray {
     if (indices.length === 0) throw new TypeError('at: at least one index is required');
-    if (indices.length > this.ndim) {
+    if (indices.length > this.dims('at').length) {
       throw new RangeError(`at: too many indices (${indices.length}) for array with ${this.ndim} dimensions`);
     }
     let x: NDArray = this;
@@ -397,7 +401,8 @@ class NDArrayCore {
 
   /** Rows [begin, end) along axis 0, as a view (negative bounds count from the end; clipped). */
   slice(begin: number, end?: number | null): NDArray {
-    const n = this.ndim === 0 ? 0 : this.dims()[0];
+    const dims = this.dims('slice');
+    const n = dims.length === 0 ? 0 : dims[0];
     const b = clampIndex(begin, n, 'slice', 'begin');
     const e = end === undefined || end === null ? n : clampIndex(end, n, 'slice', 'end');
     if (b > e) throw new RangeError(`slice: begin (${begin}) must not be greater than end (${end}) for axis 0 of size ${n}`);
@@ -409,7 +414,7 @@ class NDArrayCore {
   /** Marks this array as a variable: x.grad becomes a zero buffer that backward() writes. */
   attachGrad(gradReq: GradReq = 'write'): void {
     const code = gradReqCode(gradReq, 'attachGrad');
-    const buffer = invoke('zeros', [], { shape: this.dims(), dtype: native.dtype(this._h) });
+    const buffer = invoke('zeros', [], { shape: this.dims('attachGrad'), dtype: native.dtype(this._h) });
     native.markVariables([this._h], [buffer._h], [code]);
   }
 

@@ -24,6 +24,8 @@ Napi::Value guarded(const Napi::CallbackInfo& info, F&& body) {
       case ErrorKind::RangeError: throw Napi::RangeError::New(env, e.what());
       default: throw Napi::Error::New(env, e.what());
     }
+  } catch (const std::bad_alloc&) {
+    throw Napi::RangeError::New(info.Env(), "ndgrad: out of memory");
   }
 }
 
@@ -100,16 +102,29 @@ Addon::Addon(Napi::Env env, Napi::Object exports) {
 }
 
 void Addon::flush_memory(Napi::Env env) {
+  // Small deltas are batched: telling V8 about every 64-byte buffer costs more than the op.
+  constexpr int64_t kReportThreshold = int64_t{1} << 20;
+  int64_t pending = core.stats->pending_external.load(std::memory_order_relaxed);
+  if (pending > -kReportThreshold && pending < kReportThreshold) return;
   int64_t delta = core.stats->pending_external.exchange(0, std::memory_order_relaxed);
   if (delta != 0) Napi::MemoryManagement::AdjustExternalMemory(env, delta);
 }
 
 Napi::Value Addon::wrap(Napi::Env env, ArrayRef a) {
   flush_memory(env);
-  // A basic finalizer: it touches no JS, so Node runs it during GC itself (with the module built
-  // as NAPI_EXPERIMENTAL) instead of deferring it to the event loop; a synchronous training loop
-  // therefore frees native memory as it goes.
-  return Napi::External<Array>::New(env, a.leak(), [](Napi::BasicEnv, Array* p) { ArrayRef::adopt(p); });
+  // A basic finalizer: it touches no JS, so Node runs it during GC itself (the module is built
+  // with the experimental Node-API version) instead of deferring it to the event loop; a
+  // synchronous training loop therefore frees native memory as it goes.
+  napi_value result;
+  Array* raw = a.leak();
+  napi_status status = napi_create_external(
+      env, raw, [](node_api_basic_env, void* data, void*) { ArrayRef::adopt(static_cast<Array*>(data)); },
+      nullptr, &result);
+  if (status != napi_ok) {
+    ArrayRef::adopt(raw);
+    throw Napi::Error::New(env, "ndgrad: could not create an array handle");
+  }
+  return Napi::Value(env, result);
 }
 
 Napi::Value Addon::OpInfo(const Napi::CallbackInfo& info) {
@@ -133,7 +148,7 @@ Napi::Value Addon::Invoke(const Napi::CallbackInfo& info) {
     const char* name = op_def(id).name;
     std::vector<ArrayRef> inputs = unwrap_list(info[1], name, "input", false);
     Attrs attrs = read_attrs(info[2], name);
-    std::vector<ArrayRef> outs = invoke(core, id, inputs, attrs);
+    ArrayList outs = invoke(core, id, ArrayList(inputs.begin(), inputs.end()), attrs);
     if (outs.size() == 1) return wrap(info.Env(), std::move(outs[0]));
     Napi::Array list = Napi::Array::New(info.Env(), outs.size());
     for (size_t i = 0; i < outs.size(); ++i) list.Set(static_cast<uint32_t>(i), wrap(info.Env(), std::move(outs[i])));

@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "free_list.h"
 #include "tensor.h"
 
 namespace ndgrad {
@@ -68,7 +69,19 @@ struct Array : RefCounted {
 
   Array() = default;
   explicit Array(Tensor tensor) : t(std::move(tensor)) {}
+
+  static void* operator new(size_t size);
+  static void operator delete(void* p) noexcept { FreeList<kArrayBytes>::give(p); }
+
+ private:
+  static constexpr size_t kArrayBytes = 160;
 };
+
+inline void* Array::operator new(size_t size) {
+  static_assert(sizeof(Array) <= kArrayBytes, "grow kArrayBytes");
+  (void)size;
+  return FreeList<kArrayBytes>::take();
+}
 
 inline bool AGEntry::live() const { return node && !node->freed; }
 

@@ -183,6 +183,7 @@ std::vector<ArrayRef> backward(Env& env, const std::vector<ArrayRef>& heads,
   } else {
     for (const auto& n : order) {
       if (!n->is_variable() || n->grad_req == GradReq::Null || !n->grad) continue;
+      if (n->grad->disposed) throw_error("backward: the gradient buffer of a variable was disposed");
       auto it = grads.find(n.get());
       ArrayRef g = it != grads.end() && !it->second.empty() ? it->second[0] : ArrayRef();
       if (n->grad_req == GradReq::Write) {

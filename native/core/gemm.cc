@@ -27,9 +27,10 @@ size_t ceil_div(size_t a, size_t b) { return (a + b - 1) / b; }
 size_t round_up(size_t a, size_t b) { return ceil_div(a, b) * b; }
 
 // Below this many multiply-adds packing costs more than it saves (docs/gemm.md).
-constexpr double kDirectMaxMacs = 32.0 * 32 * 32;
-// Below this many multiply-adds waking the pool costs more than splitting saves.
-constexpr double kParallelMinMacs = 64.0 * 64 * 64;
+constexpr double kDirectMaxMacs = 12.0 * 12 * 12;
+// Below this many multiply-adds waking the pool (about 10 us per parallel_for) costs more than
+// splitting saves.
+constexpr double kParallelMinMacs = 1 << 20;
 // A strided vector operand at least this long is copied once to unit stride.
 constexpr size_t kCopyVectorMin = 16;
 // Column blocks of the direct path are split at multiples of this, a multiple of every vector
@@ -139,30 +140,51 @@ void gemm_packed(ThreadPool& pool, bool parallel, const GemmOps<T>& ops, size_t 
   }
 }
 
+// How well the direct kernel reads a layout: 2 when op(B) rows are contiguous and at least half
+// a register tile wide, 1 when op(A) rows and op(B) columns are both contiguous (dot products),
+// else 0 (packing is the better way to reorder the data).
+template <class T>
+int direct_layout_score(const GemmOps<T>& ops, size_t n, Strided<T> a, Strided<T> b) {
+  if (b.cs == 1 && 2 * n >= ops.nr) return 2;
+  return a.cs == 1 && b.rs == 1 ? 1 : 0;
+}
+
+// The direct kernel's view of a product: either as given or as C^T = op(B)^T op(A)^T, whichever
+// it reads better. A vector operand (m == 1 or n == 1) counts as contiguous: gemm_direct copies
+// it to unit stride first.
+struct DirectPlan {
+  bool transpose;
+  int score;
+};
+
+template <class T>
+DirectPlan plan_direct(const GemmOps<T>& ops, size_t m, size_t n, size_t k, Strided<T> a,
+                          Strided<T> b) {
+  if (m == 1 && k >= kCopyVectorMin) a.cs = 1;
+  if (n == 1 && k >= kCopyVectorMin) b.rs = 1;
+  const int as_given = direct_layout_score(ops, n, a, b);
+  const int transposed = direct_layout_score(ops, m, b.transposed(), a.transposed());
+  return transposed > as_given ? DirectPlan{true, transposed} : DirectPlan{false, as_given};
+}
+
 template <class T>
 void gemm_direct(ThreadPool& pool, bool parallel, const GemmOps<T>& ops, size_t m, size_t n,
                  size_t k, Strided<T> a, Strided<T> b, T* c, size_t c_rs, size_t c_cs,
                  bool accumulate) {
+  const DirectPlan plan = plan_direct(ops, m, n, k, a, b);
   // A vector operand is read once per output element: give the kernel unit stride.
   std::vector<T> unit_vector;
-  if ((m == 1 && a.cs != 1) || (n == 1 && b.rs != 1)) {
-    if (k >= kCopyVectorMin) {
-      const bool is_a = m == 1 && a.cs != 1;
-      const Strided<T> v = is_a ? a : b.transposed();
-      unit_vector.resize(k);
-      for (size_t p = 0; p < k; ++p) unit_vector[p] = v.p[p * v.cs];
-      if (is_a)
-        a = {unit_vector.data(), k, 1};
-      else
-        b = {unit_vector.data(), 1, k};
-    }
+  if (k >= kCopyVectorMin && ((m == 1 && a.cs != 1) || (n == 1 && b.rs != 1))) {
+    const bool is_a = m == 1 && a.cs != 1;
+    const Strided<T> v = is_a ? a : b.transposed();
+    unit_vector.resize(k);
+    for (size_t p = 0; p < k; ++p) unit_vector[p] = v.p[p * v.cs];
+    if (is_a)
+      a = {unit_vector.data(), k, 1};
+    else
+      b = {unit_vector.data(), 1, k};
   }
-  // C^T = op(B)^T op(A)^T is the same product; take the orientation the kernel reads best:
-  // contiguous op(B) rows first, then contiguous dot products.
-  auto layout_score = [](size_t cols, Strided<T> x, Strided<T> y) {
-    return y.cs == 1 && cols > 1 ? 2 : (x.cs == 1 && y.rs == 1 ? 1 : 0);
-  };
-  if (layout_score(m, b.transposed(), a.transposed()) > layout_score(n, a, b)) {
+  if (plan.transpose) {
     std::swap(m, n);
     std::swap(a, b);
     a = a.transposed();
@@ -174,8 +196,10 @@ void gemm_direct(ThreadPool& pool, bool parallel, const GemmOps<T>& ops, size_t 
     ops.direct(m, n, k, a.p, a.rs, a.cs, b.p, b.rs, b.cs, c, c_rs, c_cs, accumulate);
     return;
   }
+  // Split rows only when every thread gets several: the kernel shares each B read among up to
+  // four rows, and a thread per row would read all of B once each.
   const size_t threads = pool.num_threads();
-  if (m >= threads) {
+  if (m >= 4 * threads) {
     pool.parallel_for(threads, [&](size_t t) {
       size_t i0 = m * t / threads, i1 = m * (t + 1) / threads;
       ops.direct(i1 - i0, n, k, a.p + i0 * a.rs, a.rs, a.cs, b.p, b.rs, b.cs, c + i0 * c_rs,
@@ -201,16 +225,13 @@ void gemm_float(ThreadPool& pool, const GemmOps<T>& ops, bool trans_a, bool tran
   const Strided<T> sb = trans_b ? Strided<T>{b, 1, ldb} : Strided<T>{b, ldb, 1};
   const double macs = double(m) * double(n) * double(k);
   const bool parallel = pool.num_threads() > 1 && macs >= kParallelMinMacs;
-  GemmOps<T> tuned = ops;
-  if (getenv("NDG_KC")) tuned.kc = atoi(getenv("NDG_KC"));
-  if (getenv("NDG_MC")) tuned.mc = atoi(getenv("NDG_MC"));
-  if (getenv("NDG_NC")) tuned.nc = atoi(getenv("NDG_NC"));
-  bool use_direct = m == 1 || n == 1 || macs <= kDirectMaxMacs;
-  if (getenv("NDG_FORCE")) use_direct = getenv("NDG_FORCE")[0] == 'd';
-  if (use_direct)
-    gemm_direct(pool, parallel, tuned, m, n, k, sa, sb, c, ldc, 1, accumulate);
+  // Tiny products, and thin ones (narrower than a register tile) laid out so the direct kernel
+  // streams them, skip packing.
+  const bool thin = m < ops.mr || n < ops.nr;
+  if (macs <= kDirectMaxMacs || (thin && plan_direct(ops, m, n, k, sa, sb).score > 0))
+    gemm_direct(pool, parallel, ops, m, n, k, sa, sb, c, ldc, 1, accumulate);
   else
-    gemm_packed(pool, parallel, tuned, m, n, k, sa, sb, c, ldc, accumulate);
+    gemm_packed(pool, parallel, ops, m, n, k, sa, sb, c, ldc, accumulate);
 }
 
 // Unsigned arithmetic wraps by definition; the conversion back to T is modular.

@@ -1,5 +1,6 @@
 // The one path every op call takes: shape rule, allocation, forward, and recording.
 #include <memory>
+#include <new>
 #include <string>
 
 #include "error.h"
@@ -23,30 +24,34 @@ void check_input(const OpDef& def, const ArrayRef& a, size_t i) {
 
 }  // namespace
 
-std::vector<ArrayRef> invoke(Env& env, OpId id, const std::vector<ArrayRef>& inputs,
-                             const Attrs& attrs) {
+ArrayList invoke(Env& env, OpId id, const ArrayList& inputs, const Attrs& attrs) {
   const OpDef& def = op_def(id);
   if (def.num_inputs >= 0 && inputs.size() != static_cast<size_t>(def.num_inputs)) {
     throw_type(std::string(def.name) + ": expected " + std::to_string(def.num_inputs) +
                " inputs, got " + std::to_string(inputs.size()));
   }
-  std::vector<Tensor> in;
-  in.reserve(inputs.size());
+  SmallVec<Tensor, 4> in;
   for (size_t i = 0; i < inputs.size(); ++i) {
     check_input(def, inputs[i], i);
     in.push_back(inputs[i]->t);
   }
   OpCall call{env, in.data(), in.size(), attrs, {}};
-  std::vector<OutSpec> specs;
+  OutSpecs specs;
   def.infer(call, specs);
   if (!(def.flags & kView)) {
-    call.out.reserve(specs.size());
-    for (const OutSpec& s : specs) call.out.push_back(env.empty(s.shape, s.dtype));
+    for (const OutSpec& s : specs) {
+      check_shape(s.shape, def.name, "output shape");
+      try {
+        call.out.push_back(env.empty(s.shape, s.dtype));
+      } catch (const std::bad_alloc&) {
+        throw_range(std::string(def.name) + ": out of memory allocating an output of shape " +
+                    shape_str(s.shape) + " (" + dtype_name(s.dtype) + ")");
+      }
+    }
   }
   def.forward(call);
 
-  std::vector<ArrayRef> outs;
-  outs.reserve(call.out.size());
+  ArrayList outs;
   for (Tensor& t : call.out) outs.push_back(make_array(std::move(t)));
 
   if (!env.recording || (def.flags & kCreation)) return outs;
@@ -65,7 +70,7 @@ std::vector<ArrayRef> invoke(Env& env, OpId id, const std::vector<ArrayRef>& inp
     node->input_dtypes.push_back(a->t.dtype);
   }
   if (def.flags & kSaveInputs)
-    for (const ArrayRef& a : inputs) save_into(node->saved_inputs, a->t, node->inputs[&a - &inputs[0]]);
+    for (size_t i = 0; i < inputs.size(); ++i) save_into(node->saved_inputs, inputs[i]->t, node->inputs[i]);
   for (size_t i = 0; i < outs.size(); ++i) {
     node->output_shapes.push_back(outs[i]->t.shape);
     node->output_dtypes.push_back(outs[i]->t.dtype);
@@ -76,8 +81,8 @@ std::vector<ArrayRef> invoke(Env& env, OpId id, const std::vector<ArrayRef>& inp
   return outs;
 }
 
-ArrayRef invoke1(Env& env, OpId id, const std::vector<ArrayRef>& inputs, const Attrs& attrs) {
-  std::vector<ArrayRef> outs = invoke(env, id, inputs, attrs);
+ArrayRef invoke1(Env& env, OpId id, const ArrayList& inputs, const Attrs& attrs) {
+  ArrayList outs = invoke(env, id, inputs, attrs);
   return std::move(outs[0]);
 }
 

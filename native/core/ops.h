@@ -11,9 +11,8 @@ namespace ndgrad {
 
 // Runs op `id` on inputs: validates (shape rule), allocates, computes and, when recording and
 // some input is in a graph, records a node. Throws ndgrad::Error on bad input.
-std::vector<ArrayRef> invoke(Env& env, OpId id, const std::vector<ArrayRef>& inputs,
-                             const Attrs& attrs);
-ArrayRef invoke1(Env& env, OpId id, const std::vector<ArrayRef>& inputs, const Attrs& attrs);
+ArrayList invoke(Env& env, OpId id, const ArrayList& inputs, const Attrs& attrs);
+ArrayRef invoke1(Env& env, OpId id, const ArrayList& inputs, const Attrs& attrs);
 
 namespace ops {
 

@@ -10,8 +10,9 @@ namespace ndgrad {
 
 namespace {
 
-void infer_created(const OpCall& c, std::vector<OutSpec>& outs) {
-  check_shape(c.attrs.shape, "create", "shape");
+template <OpId Id>
+void infer_created(const OpCall& c, OutSpecs& outs) {
+  check_shape(c.attrs.shape, op_def(Id).name, "shape");
   outs.push_back({c.attrs.shape, c.attrs.dtype});
 }
 
@@ -32,7 +33,7 @@ int64_t arange_count(const Attrs& a) {
   return static_cast<int64_t>(n);
 }
 
-void infer_arange(const OpCall& c, std::vector<OutSpec>& outs) {
+void infer_arange(const OpCall& c, OutSpecs& outs) {
   outs.push_back({Shape{arange_count(c.attrs)}, c.attrs.dtype});
 }
 
@@ -80,35 +81,35 @@ void fwd_normal(OpCall& c) {
   fill_drawn(c, [&](int64_t) { return loc + scale * rng.next_normal(); });
 }
 
-void check_uniform(const OpCall& c, std::vector<OutSpec>& outs) {
+void check_uniform(const OpCall& c, OutSpecs& outs) {
   if (!(c.attrs.scalar <= c.attrs.scalar2) || !std::isfinite(c.attrs.scalar) || !std::isfinite(c.attrs.scalar2)) {
     throw_range("random.uniform: low must be <= high and both finite, got low=" + std::to_string(c.attrs.scalar) +
                 " high=" + std::to_string(c.attrs.scalar2));
   }
-  infer_created(c, outs);
+  infer_created<OpId::random_uniform>(c, outs);
 }
 
-void check_normal(const OpCall& c, std::vector<OutSpec>& outs) {
+void check_normal(const OpCall& c, OutSpecs& outs) {
   if (!(c.attrs.scalar2 >= 0) || !std::isfinite(c.attrs.scalar) || !std::isfinite(c.attrs.scalar2)) {
     throw_range("random.normal: scale must be >= 0 and both loc and scale finite, got loc=" +
                 std::to_string(c.attrs.scalar) + " scale=" + std::to_string(c.attrs.scalar2));
   }
-  infer_created(c, outs);
+  infer_created<OpId::random_normal>(c, outs);
 }
 
 }  // namespace
 
 void define_creation_ops(std::vector<OpDef>& table) {
-  auto set = [&](OpId id, void (*infer)(const OpCall&, std::vector<OutSpec>&), void (*fwd)(OpCall&)) {
+  auto set = [&](OpId id, void (*infer)(const OpCall&, OutSpecs&), void (*fwd)(OpCall&)) {
     OpDef& d = def_slot(table, id);
     d.num_inputs = 0;
     d.infer = infer;
     d.forward = fwd;
     d.flags = kCreation | kNoGrad;
   };
-  set(OpId::zeros, infer_created, fwd_zeros);
-  set(OpId::ones, infer_created, fwd_ones);
-  set(OpId::full, infer_created, fwd_full);
+  set(OpId::zeros, infer_created<OpId::zeros>, fwd_zeros);
+  set(OpId::ones, infer_created<OpId::ones>, fwd_ones);
+  set(OpId::full, infer_created<OpId::full>, fwd_full);
   set(OpId::arange, infer_arange, fwd_arange);
   set(OpId::random_uniform, check_uniform, fwd_uniform);
   set(OpId::random_normal, check_normal, fwd_normal);

@@ -18,12 +18,12 @@ using namespace ops;
 
 // ---- shape rules --------------------------------------------------------------------------
 
-void infer_same(const OpCall& c, std::vector<OutSpec>& outs) {
+void infer_same(const OpCall& c, OutSpecs& outs) {
   outs.push_back({c.in[0].shape, c.in[0].dtype});
 }
 
 template <OpId Id>
-void infer_broadcast(const OpCall& c, std::vector<OutSpec>& outs) {
+void infer_broadcast(const OpCall& c, OutSpecs& outs) {
   const char* name = op_def(Id).name;
   const Tensor& a = c.in[0];
   const Tensor& b = c.in[1];
@@ -168,7 +168,7 @@ const UnaryEntry kUnary[] = {
 
 struct BinaryEntry {
   OpId id;
-  void (*infer)(const OpCall&, std::vector<OutSpec>&);
+  void (*infer)(const OpCall&, OutSpecs&);
   void (*forward)(OpCall&);
   Grads (*backward)(BackwardCtx&);
   uint32_t flags;

@@ -61,7 +61,7 @@ DotPlan plan_dot(const Tensor& a, const Tensor& b, const Attrs& at) {
   return p;
 }
 
-void infer_dot(const OpCall& c, std::vector<OutSpec>& outs) {
+void infer_dot(const OpCall& c, OutSpecs& outs) {
   outs.push_back({plan_dot(c.in[0], c.in[1], c.attrs).out, c.in[0].dtype});
 }
 

@@ -20,7 +20,7 @@ ReduceAxes plan_of(const Shape& in, const Attrs& a, const char* op) {
 }
 
 template <OpId Id>
-void infer_reduce(const OpCall& c, std::vector<OutSpec>& outs) {
+void infer_reduce(const OpCall& c, OutSpecs& outs) {
   const char* name = op_def(Id).name;
   ReduceAxes p = plan_of(c.in[0].shape, c.attrs, name);
   if ((Id == OpId::max || Id == OpId::min) && c.in[0].size() == 0) {
@@ -86,7 +86,7 @@ Grads d_norm(BackwardCtx& c) {
 
 // argmax/argmin: one axis (or none: the flat index), indices in the input dtype (MXNet).
 template <OpId Id>
-void infer_arg(const OpCall& c, std::vector<OutSpec>& outs) {
+void infer_arg(const OpCall& c, OutSpecs& outs) {
   const char* name = op_def(Id).name;
   const Tensor& x = c.in[0];
   if (x.size() == 0) throw_range(std::string(name) + ": input of shape " + shape_str(x.shape) + " is empty");
@@ -114,7 +114,7 @@ void fwd_arg(OpCall& c) {
 }
 
 // sum_to(shape): sums the leading extra dims and the dims where `shape` has 1.
-void infer_sum_to(const OpCall& c, std::vector<OutSpec>& outs) {
+void infer_sum_to(const OpCall& c, OutSpecs& outs) {
   const Shape& in = c.in[0].shape;
   const Shape& to = c.attrs.shape;
   if (to.size() > in.size() || broadcast_shapes(in, to, "sum_to") != in) {

@@ -35,7 +35,7 @@ std::vector<int64_t> permutation(const Tensor& x, const Attrs& a) {
   return perm;
 }
 
-void infer_transpose(const OpCall& c, std::vector<OutSpec>& outs) {
+void infer_transpose(const OpCall& c, OutSpecs& outs) {
   std::vector<int64_t> perm = permutation(c.in[0], c.attrs);
   Shape out;
   for (int64_t p : perm) out.push_back(c.in[0].shape[static_cast<size_t>(p)]);
@@ -58,12 +58,12 @@ Grads d_transpose(BackwardCtx& c) {
 
 // ---- reshape (view) -------------------------------------------------------------------------
 
-void infer_reshape_op(const OpCall& c, std::vector<OutSpec>& outs) {
+void infer_reshape_op(const OpCall& c, OutSpecs& outs) {
   outs.push_back({infer_reshape(c.in[0].shape, c.attrs.shape, c.attrs.reverse, "reshape"), c.in[0].dtype});
 }
 
 void fwd_view_as_spec(OpCall& c) {
-  std::vector<OutSpec> specs;
+  OutSpecs specs;
   infer_reshape_op(c, specs);
   Tensor v = c.in[0];
   v.shape = specs[0].shape;
@@ -88,7 +88,7 @@ Shape rows_shape(const Shape& in, const Attrs& a) {
   return out;
 }
 
-void infer_slice_rows(const OpCall& c, std::vector<OutSpec>& outs) {
+void infer_slice_rows(const OpCall& c, OutSpecs& outs) {
   check_rows(c.in[0].shape, c.attrs, "slice");
   outs.push_back({rows_shape(c.in[0].shape, c.attrs), c.in[0].dtype});
 }
@@ -108,7 +108,7 @@ Grads d_slice_rows(BackwardCtx& c) {
 }
 
 // slice_rows_grad: zeros of attrs.shape with the input written into rows [begin, end).
-void infer_slice_rows_grad(const OpCall& c, std::vector<OutSpec>& outs) {
+void infer_slice_rows_grad(const OpCall& c, OutSpecs& outs) {
   check_rows(c.attrs.shape, c.attrs, "slice_rows_grad");
   if (rows_shape(c.attrs.shape, c.attrs) != c.in[0].shape) {
     throw_range("slice_rows_grad: gradient shape " + shape_str(c.in[0].shape) + " does not match rows of " +
@@ -150,7 +150,7 @@ Shape broadcast_target(const Shape& in, const Shape& want) {
   return target;
 }
 
-void infer_broadcast_to(const OpCall& c, std::vector<OutSpec>& outs) {
+void infer_broadcast_to(const OpCall& c, OutSpecs& outs) {
   outs.push_back({broadcast_target(c.in[0].shape, c.attrs.shape), c.in[0].dtype});
 }
 
@@ -160,8 +160,8 @@ Grads d_broadcast_to(BackwardCtx& c) { return {sum_to(c.env, c.grad(), c.input_s
 
 // ---- astype / copy ------------------------------------------------------------------------------
 
-void infer_astype(const OpCall& c, std::vector<OutSpec>& outs) { outs.push_back({c.in[0].shape, c.attrs.dtype}); }
-void infer_copy(const OpCall& c, std::vector<OutSpec>& outs) { outs.push_back({c.in[0].shape, c.in[0].dtype}); }
+void infer_astype(const OpCall& c, OutSpecs& outs) { outs.push_back({c.in[0].shape, c.attrs.dtype}); }
+void infer_copy(const OpCall& c, OutSpecs& outs) { outs.push_back({c.in[0].shape, c.in[0].dtype}); }
 void fwd_cast(OpCall& c) { cast_into(c.env, c.in[0], c.out[0]); }
 
 Grads d_astype(BackwardCtx& c) {
@@ -175,7 +175,7 @@ Grads d_copy(BackwardCtx& c) { return {c.grad()}; }
 }  // namespace
 
 void define_shape_ops(std::vector<OpDef>& table) {
-  auto set = [&](OpId id, void (*infer)(const OpCall&, std::vector<OutSpec>&), void (*fwd)(OpCall&),
+  auto set = [&](OpId id, void (*infer)(const OpCall&, OutSpecs&), void (*fwd)(OpCall&),
                  Grads (*bwd)(BackwardCtx&), uint32_t flags) {
     OpDef& d = def_slot(table, id);
     d.num_inputs = 1;

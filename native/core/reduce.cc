@@ -26,6 +26,42 @@ double combine(Reduce op, double acc, double v) {
   }
 }
 
+// Integer sums and products wrap around in the array's own width, as NumPy's do. Max/Min are
+// exact in any case and stay on the kernels.
+bool wraps(Reduce op, DType dt) {
+  return !dtype_is_float(dt) && op != Reduce::Max && op != Reduce::Min;
+}
+
+template <class T>
+uint64_t fold_wrapping(Reduce op, const T* x, size_t n) {
+  uint64_t acc = op == Reduce::Prod ? 1 : 0;
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t v = static_cast<uint64_t>(static_cast<int64_t>(x[i]));
+    switch (op) {
+      case Reduce::Prod: acc *= v; break;
+      case Reduce::SumSquares: acc += v * v; break;
+      case Reduce::SumAbs: acc += x[i] < 0 ? uint64_t{0} - v : v; break;
+      default: acc += v; break;
+    }
+  }
+  return acc;
+}
+
+void write_wrapped(DType dt, void* y, uint64_t v) {
+  if (dt == DType::Int32) *static_cast<int32_t*>(y) = static_cast<int32_t>(static_cast<uint32_t>(v));
+  else *static_cast<uint8_t*>(y) = static_cast<uint8_t>(v);
+}
+
+void fold_rows_wrapping(Reduce op, DType dt, const char* x, size_t rows, size_t r, char* y) {
+  size_t es = dtype_size(dt);
+  for (size_t o = 0; o < rows; ++o) {
+    const char* row = x + o * r * es;
+    uint64_t v = dt == DType::Int32 ? fold_wrapping(op, reinterpret_cast<const int32_t*>(row), r)
+                                    : fold_wrapping(op, reinterpret_cast<const uint8_t*>(row), r);
+    write_wrapped(dt, y + o * es, v);
+  }
+}
+
 double fold_contig(Env& env, Reduce op, DType dt, const char* x, size_t n, bool parallel) {
   size_t es = dtype_size(dt);
   if (n <= kReduceBlock) return env.k->reduce_contig(op, dt, x, n);
@@ -119,6 +155,10 @@ void reduce_into(Env& env, Reduce op, const Tensor& x, const ReduceAxes& plan, T
   size_t es = dtype_size(x.dtype);
   const char* xp = static_cast<const char*>(src.raw());
   char* yp = static_cast<char*>(out.raw());
+  if (inner == 1 && wraps(op, x.dtype)) {
+    fold_rows_wrapping(op, x.dtype, xp, outer, r, yp);
+    return;
+  }
   if (inner == 1) {
     if (outer == 1) {
       double v = fold_contig(env, op, x.dtype, xp, r, true);

@@ -45,13 +45,15 @@ struct OpCall {
   const Tensor* in;
   size_t num_inputs;
   const Attrs& attrs;
-  std::vector<Tensor> out;  // allocated from the shape rule before forward (except kView ops)
+  SmallVec<Tensor, 2> out;  // allocated from the shape rule before forward (except kView ops)
 };
 
 struct OutSpec {
   Shape shape;
   DType dtype;
 };
+using OutSpecs = SmallVec<OutSpec, 2>;
+using ArrayList = SmallVec<ArrayRef, 4>;
 
 struct BackwardCtx;
 using Grads = std::vector<ArrayRef>;  // one per input; a null entry means "no gradient"
@@ -63,7 +65,7 @@ struct OpDef {
   Domain domain = Domain::Any;
   // Shape rule: validates inputs and attributes (throwing errors that name the op) and gives
   // the outputs' shapes and dtypes.
-  void (*infer)(const OpCall& call, std::vector<OutSpec>& outs) = nullptr;
+  void (*infer)(const OpCall& call, OutSpecs& outs) = nullptr;
   void (*forward)(OpCall& call) = nullptr;
   Grads (*backward)(BackwardCtx& ctx) = nullptr;
 };

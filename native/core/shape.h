@@ -6,9 +6,11 @@
 #include <string>
 #include <vector>
 
+#include "small_vec.h"
+
 namespace ndgrad {
 
-using Shape = std::vector<int64_t>;
+using Shape = SmallVec<int64_t, 6>;
 
 // Largest element count of one array (keeps byte sizes far from size_t overflow).
 constexpr int64_t kMaxElements = int64_t{1} << 40;

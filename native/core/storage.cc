@@ -31,46 +31,53 @@ void* aligned_alloc_or_throw(size_t bytes) {
 }  // namespace
 
 Storage::~Storage() {
-  pool_->give_back(data_, bytes_, size_class_);
+  // Runs on the thread that owns the pool (the JS thread of this instance), so nobody can reuse
+  // the block before this destructor and the member destructors are done with it.
+  Ref<StoragePool> pool = std::move(pool_);
+  pool->give_back(this, bytes_, size_class_);
 }
 
 StoragePool::~StoragePool() { trim(); }
 
+constexpr size_t kHeader = 64;
+static_assert(sizeof(Storage) <= kHeader, "Storage must fit in its block header");
+
 Ref<Storage> StoragePool::allocate(size_t bytes) {
   int c = size_class_for(bytes);
-  void* data = nullptr;
+  void* block = nullptr;
   size_t alloc_bytes = bytes;
   if (c <= kMaxPooledClass) {
     alloc_bytes = class_bytes(c);
     std::lock_guard<std::mutex> lock(mutex_);
     if (!free_[c].empty()) {
-      data = free_[c].back();
+      block = free_[c].back();
       free_[c].pop_back();
       cached_bytes_ -= alloc_bytes;
     }
   } else {
     c = -1;
   }
-  if (!data) data = aligned_alloc_or_throw(alloc_bytes);
+  if (!block) block = aligned_alloc_or_throw(kHeader + alloc_bytes);
   stats_->live_buffers.fetch_add(1, std::memory_order_relaxed);
   stats_->live_bytes.fetch_add(static_cast<int64_t>(alloc_bytes), std::memory_order_relaxed);
   stats_->pending_external.fetch_add(static_cast<int64_t>(alloc_bytes), std::memory_order_relaxed);
-  return Ref<Storage>(new Storage(Ref<StoragePool>(this), data, alloc_bytes, c));
+  void* data = static_cast<char*>(block) + kHeader;
+  return Ref<Storage>(new (block) Storage(Ref<StoragePool>(this), data, alloc_bytes, c));
 }
 
-void StoragePool::give_back(void* data, size_t bytes, int size_class) {
+void StoragePool::give_back(void* block, size_t bytes, int size_class) {
   stats_->live_buffers.fetch_sub(1, std::memory_order_relaxed);
   stats_->live_bytes.fetch_sub(static_cast<int64_t>(bytes), std::memory_order_relaxed);
   stats_->pending_external.fetch_sub(static_cast<int64_t>(bytes), std::memory_order_relaxed);
   if (size_class >= 0) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (cached_bytes_ + bytes <= kMaxCachedBytes) {
-      free_[size_class].push_back(data);
+      free_[size_class].push_back(block);
       cached_bytes_ += bytes;
       return;
     }
   }
-  std::free(data);
+  std::free(block);
 }
 
 void StoragePool::trim() {

@@ -31,6 +31,9 @@ class Storage : public RefCounted {
   uint64_t version() const { return version_.load(std::memory_order_relaxed); }
   void bump_version() { version_.fetch_add(1, std::memory_order_relaxed); }
   ~Storage();
+  // The object lives in the header of its own pooled block (see StoragePool::allocate); the
+  // destructor hands the block back, so there is nothing left to free here.
+  static void operator delete(void*) noexcept {}
 
  private:
   friend class StoragePool;
@@ -44,7 +47,9 @@ class Storage : public RefCounted {
 };
 
 // Free lists per power-of-two size class (up to 64 MiB; larger buffers go straight to the
-// allocator). Cached bytes are capped so a burst does not pin memory forever.
+// allocator). Cached bytes are capped so a burst does not pin memory forever. Each block starts
+// with a 64-byte header that holds the Storage object itself, so one allocation (usually a
+// free-list hit) serves both.
 class StoragePool : public RefCounted {
  public:
   explicit StoragePool(Ref<MemoryStats> stats) : stats_(std::move(stats)) {}
@@ -57,7 +62,7 @@ class StoragePool : public RefCounted {
 
  private:
   friend class Storage;
-  void give_back(void* data, size_t bytes, int size_class);
+  void give_back(void* block, size_t bytes, int size_class);
   static constexpr int kNumClasses = 27;  // 64 B .. 4 GiB classes; pooled up to kMaxPooledClass
   static constexpr int kMaxPooledClass = 20;  // 64 MiB
   static constexpr size_t kMaxCachedBytes = size_t{256} << 20;

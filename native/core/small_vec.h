@@ -1,0 +1,176 @@
+// A vector that keeps its first N elements inline. Shapes and op argument lists are tiny and
+// made on every op call; keeping them off the heap is most of what makes a 2x2 op cheap.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdlib>
+#include <initializer_list>
+#include <iterator>
+#include <new>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace ndgrad {
+
+template <class T, size_t N>
+class SmallVec {
+ public:
+  using value_type = T;
+  using iterator = T*;
+  using const_iterator = const T*;
+  using reverse_iterator = std::reverse_iterator<T*>;
+  using const_reverse_iterator = std::reverse_iterator<const T*>;
+
+  SmallVec() = default;
+  SmallVec(size_t n, const T& v) { assign(n, v); }
+  explicit SmallVec(size_t n) { resize(n); }
+  SmallVec(std::initializer_list<T> init) { append(init.begin(), init.end()); }
+  template <class It, class = typename std::iterator_traits<It>::iterator_category>
+  SmallVec(It first, It last) { append(first, last); }
+  SmallVec(const std::vector<T>& v) { append(v.begin(), v.end()); }
+  SmallVec(const SmallVec& o) { append(o.begin(), o.end()); }
+  SmallVec(SmallVec&& o) noexcept { take(std::move(o)); }
+  ~SmallVec() { release(); }
+
+  SmallVec& operator=(const SmallVec& o) {
+    if (this != &o) {
+      clear();
+      append(o.begin(), o.end());
+    }
+    return *this;
+  }
+  SmallVec& operator=(SmallVec&& o) noexcept {
+    if (this != &o) {
+      release();
+      take(std::move(o));
+    }
+    return *this;
+  }
+  SmallVec& operator=(std::initializer_list<T> init) {
+    clear();
+    append(init.begin(), init.end());
+    return *this;
+  }
+
+  operator std::vector<T>() const { return std::vector<T>(begin(), end()); }
+
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  T* data() { return ptr(); }
+  const T* data() const { return ptr(); }
+  T& operator[](size_t i) { return ptr()[i]; }
+  const T& operator[](size_t i) const { return ptr()[i]; }
+  T& at(size_t i) { return ptr()[i]; }
+  const T& at(size_t i) const { return ptr()[i]; }
+  T& back() { return ptr()[size_ - 1]; }
+  const T& back() const { return ptr()[size_ - 1]; }
+  iterator begin() { return ptr(); }
+  iterator end() { return ptr() + size_; }
+  const_iterator begin() const { return ptr(); }
+  const_iterator end() const { return ptr() + size_; }
+  reverse_iterator rbegin() { return reverse_iterator(end()); }
+  reverse_iterator rend() { return reverse_iterator(begin()); }
+  const_reverse_iterator rbegin() const { return const_reverse_iterator(end()); }
+  const_reverse_iterator rend() const { return const_reverse_iterator(begin()); }
+
+  void reserve(size_t n) {
+    if (n <= capacity_) return;
+    T* fresh = static_cast<T*>(std::malloc(n * sizeof(T)));
+    if (!fresh) throw std::bad_alloc();
+    T* old = ptr();
+    for (size_t i = 0; i < size_; ++i) {
+      new (fresh + i) T(std::move(old[i]));
+      old[i].~T();
+    }
+    if (heap_) std::free(heap_);
+    heap_ = fresh;
+    capacity_ = n;
+  }
+  void push_back(const T& v) { emplace_back(v); }
+  void push_back(T&& v) { emplace_back(std::move(v)); }
+  template <class... Args>
+  T& emplace_back(Args&&... args) {
+    if (size_ == capacity_) {
+      // The argument may refer into this vector: build the element before storage moves.
+      T element(std::forward<Args>(args)...);
+      reserve(capacity_ * 2);
+      new (ptr() + size_) T(std::move(element));
+    } else {
+      new (ptr() + size_) T(std::forward<Args>(args)...);
+    }
+    return ptr()[size_++];
+  }
+  void pop_back() { ptr()[--size_].~T(); }
+  void clear() {
+    for (size_t i = 0; i < size_; ++i) ptr()[i].~T();
+    size_ = 0;
+  }
+  void resize(size_t n) {
+    if (n < size_) {
+      for (size_t i = n; i < size_; ++i) ptr()[i].~T();
+    } else {
+      reserve(n);
+      for (size_t i = size_; i < n; ++i) new (ptr() + i) T();
+    }
+    size_ = n;
+  }
+  void assign(size_t n, const T& v) {
+    clear();
+    reserve(n);
+    for (size_t i = 0; i < n; ++i) new (ptr() + i) T(v);
+    size_ = n;
+  }
+  template <class It>
+  void assign(It first, It last) {
+    clear();
+    append(first, last);
+  }
+  template <class It>
+  void insert(iterator pos, It first, It last) {
+    // Only appending at the end is needed by the core.
+    (void)pos;
+    append(first, last);
+  }
+
+  bool operator==(const SmallVec& o) const { return size_ == o.size_ && std::equal(begin(), end(), o.begin()); }
+  bool operator!=(const SmallVec& o) const { return !(*this == o); }
+
+ private:
+  T* ptr() { return heap_ ? heap_ : reinterpret_cast<T*>(inline_); }
+  const T* ptr() const { return heap_ ? heap_ : reinterpret_cast<const T*>(inline_); }
+  template <class It>
+  void append(It first, It last) {
+    size_t n = static_cast<size_t>(std::distance(first, last));
+    reserve(size_ + n);
+    for (; first != last; ++first) new (ptr() + size_++) T(*first);
+  }
+  void take(SmallVec&& o) {
+    if (o.heap_) {
+      heap_ = o.heap_;
+      capacity_ = o.capacity_;
+      size_ = o.size_;
+      o.heap_ = nullptr;
+      o.capacity_ = N;
+      o.size_ = 0;
+      return;
+    }
+    for (size_t i = 0; i < o.size_; ++i) new (ptr() + i) T(std::move(o.ptr()[i]));
+    size_ = o.size_;
+    o.clear();
+  }
+  void release() {
+    clear();
+    if (heap_) std::free(heap_);
+    heap_ = nullptr;
+    capacity_ = N;
+  }
+
+  T* heap_ = nullptr;
+  size_t size_ = 0;
+  size_t capacity_ = N;
+  alignas(T) unsigned char inline_[N * sizeof(T)];
+};
+
+}  // namespace ndgrad

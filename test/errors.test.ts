@@ -1,0 +1,439 @@
+// Bad arguments: every one throws a JS error of the right class (TypeError for a wrong type,
+// RangeError for a bad value or shape, Error for a disposed array) whose message names the op, the
+// argument and, where shapes are involved, the shapes; and the process survives to run the next
+// op. Ops are enumerated from the native registry (native.opInfo()) wherever the public API
+// allows, so new ops are covered without editing this file.
+import { nd, NDArray, random } from '../lib';
+import { native } from '../lib/native';
+
+const ndFns = nd as unknown as Record<string, unknown>;
+const infos = native.opInfo();
+
+/** Public nd function of a registry op name (not_equal -> notEqual), if there is one. */
+function ndName(op: string): string | undefined {
+  const camel = op.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+  if (typeof ndFns[op] === 'function') return op;
+  if (typeof ndFns[camel] === 'function') return camel;
+  return undefined;
+}
+
+/** The op's name as it may appear in a message (registry or camelCase spelling). */
+function opPattern(op: string): RegExp {
+  const camel = op.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+  const fn = ndName(op) ?? PUBLIC_NAME[op] ?? op;
+  return new RegExp(`\\b(${op}|${camel}|${fn})\\b`);
+}
+
+// Registry ops whose public function has another name.
+const PUBLIC_NAME: Record<string, string> = { slice_rows: 'slice' };
+
+function thrown(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected the call to throw, it returned normally');
+}
+
+function errorClasses(e: unknown): string[] {
+  const names: string[] = [];
+  for (let p = Object.getPrototypeOf(e); p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    names.push(p.constructor?.name);
+  }
+  return names;
+}
+
+function expectError(
+  fn: () => unknown,
+  cls: ErrorConstructor | TypeErrorConstructor | RangeErrorConstructor,
+  ...patterns: (RegExp | string)[]
+): void {
+  const e = thrown(fn);
+  // By name along the prototype chain: errors made by the addon come from the main realm, whose
+  // TypeError is not jest's sandbox TypeError, so instanceof would fail for the wrong reason.
+  expect(errorClasses(e)).toContain(cls.name);
+  for (const p of patterns) {
+    if (typeof p === 'string') expect(e.message).toContain(p);
+    else expect(e.message).toMatch(p);
+  }
+}
+
+// Extra arguments that make a one-input op's nd function a valid call apart from the input.
+const EXTRA_ARGS: Record<string, unknown[]> = {
+  reshape: [[2]],
+  astype: ['float64'],
+  transpose: [null],
+  slice: [0, 1],
+  broadcastTo: [[2, 2]],
+};
+
+const BINARY_ELEMWISE = infos.filter((o) => o.numInputs === 2 && o.name !== 'dot').map((o) => o.name);
+// One-input ops with an nd function taking the array first (unary math, reductions, shape ops).
+const ONE_INPUT = infos
+  .filter((o) => o.numInputs === 1 && !o.name.endsWith('_scalar'))
+  .map((o) => [o.name, ndName(o.name) ?? (o.name === 'slice_rows' ? 'slice' : undefined)] as const)
+  .filter((p): p is readonly [string, string] => p[1] !== undefined);
+
+function disposed(shape = [2], dtype: 'float32' | 'int32' = 'float32'): NDArray {
+  const x = nd.ones(shape, { dtype });
+  x.dispose();
+  return x;
+}
+
+describe('registry enumeration', () => {
+  test('finds the elementwise binary and one-input ops', () => {
+    expect(BINARY_ELEMWISE.length).toBeGreaterThanOrEqual(14);
+    expect(ONE_INPUT.length).toBeGreaterThanOrEqual(29 + 8);
+  });
+});
+
+describe('wrong argument types', () => {
+  const bad: [string, unknown][] = [
+    ['a string', 'abc'],
+    ['an object', { shape: [2] }],
+    ['null', null],
+    ['undefined', undefined],
+    ['a boolean', true],
+    ['a nested array', [[1, 2], [3]]],
+    ['a number', 3],
+  ];
+  describe.each(ONE_INPUT)('%s (nd.%s)', (op, fn) => {
+    test.each(bad)('input %s -> TypeError naming the op and the argument', (_what, value) => {
+      expectError(() => (ndFns[fn] as (...a: unknown[]) => unknown)(value, ...(EXTRA_ARGS[fn] ?? [])), TypeError, opPattern(op), /\bx\b|input/);
+    });
+  });
+
+  describe.each(BINARY_ELEMWISE)('%s', (op) => {
+    const fn = ndName(op)!;
+    const call = ndFns[fn] as (a: unknown, b: unknown) => unknown;
+    const x = nd.ones([2, 3]);
+    test.each(bad.filter(([, v]) => typeof v !== 'number'))('rhs %s -> TypeError', (_what, value) => {
+      expectError(() => call(x, value), TypeError, opPattern(op), 'rhs');
+    });
+    test.each(bad.filter(([, v]) => typeof v !== 'number'))('lhs %s -> TypeError', (_what, value) => {
+      expectError(() => call(value, x), TypeError, opPattern(op), 'lhs');
+    });
+    test('two numbers -> TypeError', () => {
+      expectError(() => call(1, 2), TypeError, opPattern(op));
+    });
+  });
+
+  test('nd.array: ragged, non-number elements, null, strings', () => {
+    expectError(() => nd.array([[1, 2], [3]] as never), RangeError, 'array', 'ragged', '[1]');
+    expectError(() => nd.array([[1, 2], 3] as never), RangeError, 'array', 'ragged');
+    expectError(() => nd.array([1, 'a'] as never), TypeError, 'array', 'element [1]', 'string');
+    expectError(() => nd.array([1, null] as never), TypeError, 'array', 'element [1]');
+    expectError(() => nd.array([[1], [NaN as never, 2]] as never), RangeError, 'array', 'ragged');
+    expectError(() => nd.array(null as never), TypeError, 'array', 'null');
+    expectError(() => nd.array('123' as never), TypeError, 'array', 'string');
+    expectError(() => nd.array({ length: 2 } as never), TypeError, 'array');
+    expectError(() => nd.array([1, 2], { dtype: 'int64' as never }), TypeError, 'array', 'dtype', 'int64');
+  });
+
+  test('dtype names, options objects and fill values', () => {
+    expectError(() => nd.zeros([2], { dtype: 'float16' as never }), TypeError, 'zeros', 'dtype', 'float16');
+    expectError(() => nd.ones([2], 'float32' as never), TypeError, 'ones', 'options');
+    expectError(() => nd.full([2], 'x' as never), TypeError, 'full', 'value', 'string');
+    expectError(() => nd.ones([2]).astype('bool' as never), TypeError, 'astype', 'dtype', 'bool');
+    expectError(() => nd.arange('a' as never), TypeError, 'arange', /start|stop/);
+    expectError(() => nd.arange(0, 5, 'x' as never), TypeError, 'arange', 'step');
+    expectError(() => random.uniform({ low: 'a' as never }), TypeError, 'uniform', 'low');
+    expectError(() => random.normal({ scale: {} as never }), TypeError, 'normal', 'scale');
+    expectError(() => random.seed(1.5), TypeError, 'seed');
+    expectError(() => random.seed('1' as never), TypeError, 'seed');
+  });
+});
+
+describe('shapes given to creation functions', () => {
+  const creators: [string, (shape: unknown) => unknown][] = [
+    ['zeros', (s) => nd.zeros(s as number[])],
+    ['ones', (s) => nd.ones(s as number[])],
+    ['full', (s) => nd.full(s as number[], 1)],
+  ];
+  describe.each(creators)('%s', (name, make) => {
+    test('negative size -> RangeError naming the op, shape and the shape', () => {
+      expectError(() => make([-1]), RangeError, new RegExp(`\\b${name}\\b`), 'shape', '(-1,)');
+      expectError(() => make([2, -3]), RangeError, new RegExp(`\\b${name}\\b`), 'negative');
+    });
+    test('huge size -> RangeError naming the op and the shape', () => {
+      expectError(() => make([1e15, 1e15]), RangeError, new RegExp(`\\b${name}\\b`), 'shape', 'too large');
+      expectError(() => make([2 ** 31, 2 ** 31, 2 ** 31]), RangeError, new RegExp(`\\b${name}\\b`), 'too large');
+    });
+    test('too large to allocate (2^39 float32) -> an Error naming the op and the shape', () => {
+      expectError(() => make([2 ** 39]), Error, new RegExp(`\\b${name}\\b`), String(2 ** 39));
+    });
+    test('non-integer, NaN, Infinity -> TypeError naming shape', () => {
+      expectError(() => make([2.5]), TypeError, new RegExp(`\\b${name}\\b`), 'shape');
+      expectError(() => make([NaN]), TypeError, new RegExp(`\\b${name}\\b`), 'shape');
+      expectError(() => make([Infinity]), TypeError, new RegExp(`\\b${name}\\b`), 'shape');
+      expectError(() => make(2.5), TypeError, new RegExp(`\\b${name}\\b`), 'shape');
+    });
+    test('wrong types -> TypeError naming shape', () => {
+      for (const v of ['3', null, { length: 2 }, [[2]], ['2'], true]) {
+        expectError(() => make(v), TypeError, new RegExp(`\\b${name}\\b`), 'shape');
+      }
+    });
+    test('more than the supported number of dimensions -> RangeError', () => {
+      expectError(() => make(new Array(40).fill(1)), RangeError, new RegExp(`\\b${name}\\b`), 'dimensions');
+    });
+  });
+
+  test('arange: zero step, non-finite bounds, too many elements', () => {
+    expectError(() => nd.arange(0, 5, 0), RangeError, 'arange', 'step');
+    expectError(() => nd.arange(NaN), RangeError, 'arange');
+    expectError(() => nd.arange(0, Infinity), RangeError, 'arange');
+    expectError(() => nd.arange(0, 1, 1e-300), RangeError, 'arange', 'too many');
+  });
+
+  test('random: bad ranges and shapes', () => {
+    expectError(() => random.uniform(2, 1), RangeError, 'uniform', 'low', 'high');
+    expectError(() => random.normal(0, -1), RangeError, 'normal', 'scale');
+    expectError(() => random.uniform({ shape: [-2] }), RangeError, 'uniform', 'shape');
+    expectError(() => random.uniform({ shape: [NaN] }), TypeError, 'uniform', 'shape');
+    expectError(() => random.normal({ shape: [1e15, 1e15] }), RangeError, 'normal', 'too large');
+    expectError(() => random.normal({ shape: 'x' as never }), TypeError, 'normal', 'shape');
+  });
+});
+
+describe('broadcasting and dtype mismatches in binary ops', () => {
+  describe.each(BINARY_ELEMWISE)('%s', (op) => {
+    const call = ndFns[ndName(op)!] as (a: unknown, b: unknown) => NDArray;
+    test('(2,3) with (4,) -> RangeError naming the op and both shapes', () => {
+      expectError(() => call(nd.ones([2, 3]), nd.ones([4])), RangeError, opPattern(op), '(2,3)', '(4,)');
+      expectError(() => call(nd.ones([4]), nd.ones([2, 3])), RangeError, opPattern(op), '(2,3)', '(4,)');
+      expectError(() => call(nd.ones([2, 3, 4]), nd.ones([3, 1, 5])), RangeError, opPattern(op), '(2,3,4)', '(3,1,5)');
+    });
+    test('float32 with float64 (and int32 with uint8) -> TypeError naming both dtypes and shapes', () => {
+      expectError(
+        () => call(nd.ones([2, 3]), nd.ones([2, 3], { dtype: 'float64' })),
+        TypeError, opPattern(op), 'float32', 'float64', '(2,3)',
+      );
+      expectError(
+        () => call(nd.ones([3], { dtype: 'int32' }), nd.ones([3], { dtype: 'uint8' })),
+        TypeError, opPattern(op), 'int32', 'uint8', '(3,)',
+      );
+    });
+    test('a disposed operand -> Error naming the op and which side', () => {
+      expectError(() => call(disposed(), nd.ones([2])), Error, opPattern(op), 'lhs', 'disposed');
+      expectError(() => call(nd.ones([2]), disposed()), Error, opPattern(op), 'rhs', 'disposed');
+      expectError(() => call(disposed(), 2), Error, /disposed/);
+      expectError(() => call(2, disposed()), Error, /disposed/);
+    });
+  });
+
+  test('in-place ops: target shape cannot change, dtypes must match', () => {
+    expectError(() => nd.ones([3]).addInPlace(nd.ones([2, 3])), RangeError, 'add', '(2,3)', '(3,)');
+    expectError(() => nd.ones([2, 3]).mulInPlace(nd.ones([4])), RangeError, /multiply|mul/, '(2,3)', '(4,)');
+    expectError(() => nd.ones([2]).subInPlace(nd.ones([2], { dtype: 'float64' })), TypeError, /subtract|sub/, 'float64');
+    expectError(() => nd.ones([2]).set(nd.ones([3])), RangeError, 'set', '(3,)', '(2,)');
+    expectError(() => nd.ones([2]).set('1' as never), TypeError, 'set');
+  });
+});
+
+describe('axes', () => {
+  const REDUCTIONS = infos
+    .map((o) => o.name)
+    .filter((n) => ['sum', 'mean', 'prod', 'max', 'min', 'norm', 'argmax', 'argmin'].includes(n));
+  describe.each(REDUCTIONS)('%s', (op) => {
+    const fn = ndFns[ndName(op)!] as (x: NDArray, o?: unknown) => NDArray;
+    const x = nd.ones([2, 3]);
+    test('axis out of range (2, -3) -> RangeError naming the op, the axis and the shape', () => {
+      for (const axis of [2, -3, 100]) {
+        expectError(() => fn(x, { axis }), RangeError, opPattern(op), String(axis));
+        expectError(() => fn(x, { axis }), RangeError, /axis/i, /\(2,3\)|2 dimensions/);
+      }
+    });
+    test('duplicate axes -> RangeError (or TypeError where one axis only is allowed)', () => {
+      const e = thrown(() => fn(x, { axis: [0, 0] }));
+      expect(e.message).toMatch(opPattern(op));
+      expect(e.message).toMatch(/duplicate|single/);
+      expect(errorClasses(e).some((n) => n === 'RangeError' || n === 'TypeError')).toBe(true);
+      const e2 = thrown(() => fn(x, { axis: [1, -1] }));
+      expect(e2.message).toMatch(/duplicate|single/);
+    });
+    test('non-integer, NaN, Infinity and non-number axes -> TypeError naming axis', () => {
+      for (const axis of [1.5, NaN, Infinity, '1', [0.5], [null], {}]) {
+        expectError(() => fn(x, { axis }), TypeError, opPattern(op), /axis/);
+      }
+      expectError(() => fn(x, 0.5 as never), TypeError, opPattern(op), /axis/);
+      expectError(() => fn(x, 'a' as never), TypeError, opPattern(op));
+      expectError(() => fn(x, { keepdims: 'yes' }), TypeError, opPattern(op), 'keepdims');
+    });
+    test('a disposed input -> Error', () => {
+      expectError(() => fn(disposed()), Error, opPattern(op), 'disposed');
+    });
+  });
+
+  test('max/min/argmax/argmin of an empty array -> RangeError naming the op and the shape', () => {
+    for (const op of ['max', 'min', 'argmax', 'argmin'] as const) {
+      expectError(() => nd[op](nd.zeros([2, 0])), RangeError, op, '(2,0)');
+    }
+  });
+
+  test('norm: bad ord, integer input', () => {
+    expectError(() => nd.norm(nd.ones([2]), { ord: 3 as never }), RangeError, 'norm', 'ord');
+    expectError(() => nd.norm(nd.ones([2], { dtype: 'int32' })), TypeError, 'norm', 'int32');
+  });
+
+  test('transpose: duplicate, out-of-range, wrong count, non-integer, non-array axes', () => {
+    const x = nd.ones([2, 3, 4]);
+    expectError(() => x.transpose([0, 0, 1]), RangeError, 'transpose', 'axes', '(0,0,1)');
+    expectError(() => x.transpose([0, 1, 3]), RangeError, 'transpose', '3', /range/);
+    expectError(() => x.transpose([0, 1, -4]), RangeError, 'transpose', '-4');
+    expectError(() => x.transpose([1, 0]), RangeError, 'transpose', '(1,0)', '(2,3,4)');
+    expectError(() => x.transpose([0, 1, 2, 3]), RangeError, 'transpose', '(2,3,4)');
+    expectError(() => x.transpose([0.5, 1, 2]), TypeError, 'transpose', /ax/);
+    expectError(() => x.transpose([NaN, 1, 2]), TypeError, 'transpose', /ax/);
+    expectError(() => x.transpose('012' as never), TypeError, 'transpose', 'axes');
+    expectError(() => nd.transpose(x, 1 as never), TypeError, 'transpose', 'axes');
+  });
+});
+
+describe('shape ops, indexing, dot, scalars', () => {
+  test('reshape: size mismatch, bad codes, non-integers', () => {
+    const x = nd.ones([2, 3]);
+    expectError(() => x.reshape([4, 2]), RangeError, 'reshape', 'size 6', '(4,2)');
+    expectError(() => x.reshape([7]), RangeError, 'reshape', '(7,)');
+    expectError(() => x.reshape([-1, -1]), RangeError, 'reshape', '-1');
+    expectError(() => x.reshape([-1, 4]), RangeError, 'reshape', '(2,3)');
+    expectError(() => x.reshape([-5]), RangeError, 'reshape', '-5');
+    expectError(() => x.reshape([0, 0, 0]), RangeError, 'reshape');
+    expectError(() => x.reshape([2.5, 2]), TypeError, 'reshape', 'shape');
+    expectError(() => x.reshape([NaN]), TypeError, 'reshape', 'shape');
+    expectError(() => x.reshape(['6'] as never), TypeError, 'reshape', 'shape');
+    expectError(() => x.reshape(null as never), TypeError, 'reshape');
+    expectError(() => nd.reshape(x, [1e15, 1e15]), RangeError, 'reshape');
+  });
+
+  test('slice: begin > end, non-integers', () => {
+    const x = nd.ones([4, 2]);
+    expectError(() => x.slice(3, 1), RangeError, 'slice', 'begin', '3', '1');
+    expectError(() => nd.slice(x, -1, -3), RangeError, 'slice', 'begin');
+    expectError(() => x.slice(1.5), TypeError, 'slice', 'begin');
+    expectError(() => x.slice(0, NaN), TypeError, 'slice', 'end');
+    expectError(() => x.slice('1' as never), TypeError, 'slice', 'begin');
+  });
+
+  test('at: out of range, too many indices, non-integers', () => {
+    const x = nd.ones([2, 3]);
+    expectError(() => x.at(2), RangeError, 'at', 'index 2', 'size 2');
+    expectError(() => x.at(-3), RangeError, 'at', '-3', 'size 2');
+    expectError(() => x.at(0, 3), RangeError, 'at', 'index 3', 'axis 1', 'size 3');
+    expectError(() => x.at(0, 0, 0), RangeError, 'at', 'too many indices');
+    expectError(() => x.at(0.5), TypeError, 'at', 'index');
+    expectError(() => x.at(NaN), TypeError, 'at', 'index');
+    expectError(() => x.at(), TypeError, 'at');
+    expectError(() => nd.at(nd.zeros([0, 2]), 0), RangeError, 'at', 'size 0');
+  });
+
+  test('asScalar on size != 1', () => {
+    expectError(() => nd.ones([2, 3]).asScalar(), RangeError, 'asScalar', '(2,3)');
+    expectError(() => nd.zeros([0]).asScalar(), RangeError, 'asScalar', '(0,)');
+    expectError(() => nd.asScalar('x' as never), TypeError, 'asScalar');
+  });
+
+  test('dot: shape errors name both shapes; dtype mismatch; transposing vectors', () => {
+    expectError(() => nd.dot(nd.ones([2, 3]), nd.ones([2, 3])), RangeError, 'dot', '(2,3)', 'shape error');
+    expectError(() => nd.dot(nd.ones([2, 3, 4]), nd.ones([3, 4])), RangeError, 'dot', '(2,3,4)', '(3,4)');
+    expectError(() => nd.dot(nd.ones([3]), nd.ones([4])), RangeError, 'dot', '(3,)', '(4,)');
+    expectError(() => nd.dot(nd.ones([2, 3]), nd.ones([4, 3]), { transposeA: true }), RangeError, 'dot', '(2,3)', '(4,3)');
+    expectError(() => nd.dot(nd.ones([3]), nd.ones([3]), { transposeA: true }), RangeError, 'dot', 'transpose', 'vector');
+    expectError(() => nd.dot(nd.ones([2, 3]), nd.ones([3, 2], { dtype: 'float64' })), TypeError, 'dot', 'float32', 'float64');
+    expectError(() => nd.dot(nd.ones([2, 3]), [[1], [2], [3]] as never), TypeError, 'dot', 'rhs');
+    expectError(() => nd.dot(null as never, nd.ones([2])), TypeError, 'dot', 'lhs');
+    expectError(() => nd.dot(disposed([2, 3]), nd.ones([3])), Error, 'dot', 'disposed');
+  });
+
+  test('scalar operands: non-numbers are rejected with the op name', () => {
+    const x = nd.ones([2]);
+    expectError(() => x.add('1' as never), TypeError, 'add', 'rhs');
+    expectError(() => x.rsub('1' as never), TypeError, /sub/);
+    expectError(() => x.rdiv(null as never), TypeError, /div/);
+    expectError(() => x.rpow({} as never), TypeError, /pow/);
+    expectError(() => x.mul(10n as never), TypeError, /mul/);
+  });
+});
+
+describe('disposed arrays', () => {
+  test.each(ONE_INPUT)('%s (nd.%s) on a disposed array -> Error naming the op', (op, fn) => {
+    const x = disposed([2, 2]);
+    expectError(() => (ndFns[fn] as (...a: unknown[]) => unknown)(x, ...(EXTRA_ARGS[fn] ?? [])), Error, /disposed/);
+    expectError(() => (ndFns[fn] as (...a: unknown[]) => unknown)(x, ...(EXTRA_ARGS[fn] ?? [])), Error, opPattern(op));
+  });
+
+  // Every method of NDArray, called on a disposed array with plausible arguments, must throw.
+  const METHOD_ARGS: Record<string, unknown[]> = {
+    add: [1], sub: [1], mul: [1], div: [1], pow: [1], mod: [1], maximum: [1], minimum: [1],
+    rsub: [1], rdiv: [1], rpow: [2], equal: [1], notEqual: [1], greater: [1], greaterEqual: [1],
+    lesser: [1], lesserEqual: [1], reshape: [[4]], astype: ['float64'], slice: [0, 1], at: [0],
+    transpose: [], set: [1], addInPlace: [1], subInPlace: [1], mulInPlace: [1], divInPlace: [1],
+    copyTo: [null], broadcastTo: [[2, 2, 2]], attachGrad: [], backward: [],
+  };
+  const NOT_CHECKED = new Set(['constructor', 'dispose', 'toString', 'dims']);
+  const methods: string[] = [];
+  for (let p = NDArray.prototype; p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    for (const name of Object.getOwnPropertyNames(p)) {
+      const d = Object.getOwnPropertyDescriptor(p, name)!;
+      if (typeof d.value === 'function' && !NOT_CHECKED.has(name) && !methods.includes(name)) methods.push(name);
+    }
+  }
+
+  test('the method list is found', () => {
+    expect(methods.length).toBeGreaterThan(40);
+  });
+
+  test.each(methods)('x.%s() after dispose() throws', (name) => {
+    const x = disposed(name === 'asScalar' ? [1] : [2, 2]);
+    const args = METHOD_ARGS[name] ?? [];
+    if (name === 'copyTo') args[0] = nd.zeros([2, 2]);
+    expectError(() => (x as unknown as Record<string, (...a: unknown[]) => unknown>)[name](...args), Error, /disposed/);
+  });
+
+  test('properties of a disposed array: isDisposed true, toString says so, data access throws', () => {
+    const x = disposed([2, 2]);
+    expect(x.isDisposed).toBe(true);
+    expect(x.toString()).toContain('disposed');
+    expectError(() => x.toTypedArray(), Error, 'disposed');
+    expectError(() => x.toArray(), Error, 'disposed');
+    expectError(() => disposed([1]).asScalar(), Error, 'disposed');
+    expectError(() => x.dataView(), Error, 'disposed');
+    expectError(() => nd.array(x), Error, 'disposed');
+    // dispose() twice is harmless
+    expect(() => x.dispose()).not.toThrow();
+  });
+
+  test('a view outlives the disposed source it was taken from', () => {
+    const x = nd.arange(6);
+    const v = x.slice(2, 5);
+    const r = x.reshape([2, 3]);
+    x.dispose();
+    expect(Array.from(v.toTypedArray())).toEqual([2, 3, 4]);
+    expect(Array.from(r.exp().log().round().toTypedArray())).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+});
+
+describe('the process survives', () => {
+  test('thousands of failing calls leak no native arrays and leave the library usable', () => {
+    const x = nd.ones([2, 3]);
+    const y = nd.ones([4]);
+    const z = nd.ones([2, 3], { dtype: 'float64' });
+    const before = nd.memory().numArrays;
+    for (let i = 0; i < 300; i++) {
+      for (const f of [
+        () => x.add(y),
+        () => x.mul(z),
+        () => x.sum(7),
+        () => x.reshape([5]),
+        () => nd.zeros([-1]),
+        () => nd.dot(x, x),
+        () => x.transpose([0, 0]),
+        () => nd.exp('x' as never),
+      ]) {
+        expect(errorClasses(thrown(f))).toContain('Error');
+      }
+    }
+    expect(nd.memory().numArrays).toBeLessThanOrEqual(before);
+    expect(Array.from(x.add(1).sum().toTypedArray())).toEqual([12]);
+  });
+});
