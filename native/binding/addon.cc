@@ -236,22 +236,19 @@ Napi::Value Addon::DataView(const Napi::CallbackInfo& info) {
 
 Napi::Value Addon::Shape(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
-    if (!info[0].IsExternal()) throw Napi::TypeError::New(info.Env(), "shape: argument must be an NDArray");
-    return shape_value(info.Env(), info[0].As<Napi::External<Array>>().Data()->t.shape);
+    return shape_value(info.Env(), handle_of(info[0], "shape")->t.shape);
   });
 }
 
 Napi::Value Addon::DType(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
-    if (!info[0].IsExternal()) throw Napi::TypeError::New(info.Env(), "dtype: argument must be an NDArray");
-    return Napi::Number::New(info.Env(), static_cast<int>(info[0].As<Napi::External<Array>>().Data()->t.dtype));
+    return Napi::Number::New(info.Env(), static_cast<int>(handle_of(info[0], "dtype")->t.dtype));
   });
 }
 
 Napi::Value Addon::Dispose(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
-    if (!info[0].IsExternal()) throw Napi::TypeError::New(info.Env(), "dispose: argument must be an NDArray");
-    Array* a = info[0].As<Napi::External<Array>>().Data();
+    Array* a = handle_of(info[0], "dispose");
     if (!a->disposed) {
       a->disposed = true;
       a->t.storage.reset();
@@ -263,8 +260,9 @@ Napi::Value Addon::Dispose(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Addon::IsDisposed(const Napi::CallbackInfo& info) {
-  if (!info[0].IsExternal()) throw Napi::TypeError::New(info.Env(), "isDisposed: argument must be an NDArray");
-  return Napi::Boolean::New(info.Env(), info[0].As<Napi::External<Array>>().Data()->disposed);
+  return guarded(info, [&]() -> Napi::Value {
+    return Napi::Boolean::New(info.Env(), handle_of(info[0], "isDisposed")->disposed);
+  });
 }
 
 Napi::Value Addon::Memory(const Napi::CallbackInfo& info) {

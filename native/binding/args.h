@@ -13,6 +13,8 @@ namespace ndgrad::binding {
 
 // The array behind a handle; throws a TypeError for anything that is not a live handle.
 ArrayRef unwrap(const Napi::Value& v, const char* fn, const char* arg);
+// The array behind a handle even when it was disposed (for shape, dtype, dispose, isDisposed).
+Array* handle_of(const Napi::Value& v, const char* fn);
 // The array, or null for undefined/null.
 ArrayRef unwrap_optional(const Napi::Value& v, const char* fn, const char* arg);
 std::vector<ArrayRef> unwrap_list(const Napi::Value& v, const char* fn, const char* arg, bool allow_null);

@@ -63,6 +63,9 @@ struct Node {
 };
 
 struct Array : RefCounted {
+  // Lets the binding tell its own handles from other externals a caller might pass in.
+  static constexpr uint32_t kMagic = 0x4e444741;  // "NDGA"
+  uint32_t magic = kMagic;
   Tensor t;
   AGEntry ag;
   bool disposed = false;
