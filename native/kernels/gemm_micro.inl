@@ -55,6 +55,14 @@ void micro_kernel(size_t kc, const T* a, const T* b, T* c, size_t ldc, size_t m_
   constexpr int L = kLanes<T>;
   constexpr size_t NR = NV * L;
 
+  // The C tile is touched only after the k loop; start fetching it now (its rows are a whole
+  // row stride apart, often in L3 or memory) so the stores do not stall.
+#pragma GCC unroll 32
+  for (int i = 0; i < MR; ++i) {
+    __builtin_prefetch(c + i * ldc, 1);
+    __builtin_prefetch(c + i * ldc + NR - 1, 1);
+  }
+
   V acc[MR][NV];
 #pragma GCC unroll 32
   for (int i = 0; i < MR; ++i)
@@ -98,42 +106,49 @@ void micro_kernel(size_t kc, const T* a, const T* b, T* c, size_t ldc, size_t m_
 
 // ---- packing ------------------------------------------------------------------------------
 
-// Copies an R-wide strip of a strided matrix into p-major order: out[p * R + r] = src(r, p),
-// where src(r, p) = src[r * r_stride + p * p_stride]; rows >= valid become zero.
+// Packs `count` lines of a strided matrix into R-wide slivers, p-major inside each sliver:
+// out[(r / R) * R * kc + p * R + r % R] = src[r * r_stride + p * p_stride], the ragged last
+// sliver zero padded. The source is always read along its contiguous direction: line by line
+// when p is contiguous, across all slivers at once when r is (reading one sliver-width at a
+// time would hop a whole row stride per element, and row strides that are multiples of 4 KiB
+// all land in the same L1 set).
 template <class T, int R>
-void pack_strip(size_t kc, const T* src, size_t r_stride, size_t p_stride, size_t valid, T* out) {
-  if (valid == R && r_stride == 1) {
-    for (size_t p = 0; p < kc; ++p)
-#pragma GCC unroll 32
-      for (int r = 0; r < R; ++r) out[p * R + r] = src[p * p_stride + r];
-  } else if (valid == R && p_stride == 1) {
-    // Walk each source row contiguously; the strided writes land in L1 (kc * R elements).
-#pragma GCC unroll 4
-    for (int r = 0; r < R; ++r) {
-      const T* row = src + r * r_stride;
-      for (size_t p = 0; p < kc; ++p) out[p * R + r] = row[p];
+void pack_slivers(size_t count, size_t kc, const T* src, size_t r_stride, size_t p_stride,
+                  T* out) {
+  const size_t full = count / R;
+  const size_t sliver = R * kc;
+  if (r_stride == 1) {
+    for (size_t p = 0; p < kc; ++p) {
+      const T* line = src + p * p_stride;
+      for (size_t s = 0; s < full; ++s)
+        std::memcpy(out + s * sliver + p * R, line + s * R, R * sizeof(T));
     }
   } else {
-    for (size_t p = 0; p < kc; ++p)
-      for (size_t r = 0; r < size_t(R); ++r)
-        out[p * R + r] = r < valid ? src[r * r_stride + p * p_stride] : T(0);
+    for (size_t s = 0; s < full; ++s)
+#pragma GCC unroll 4
+      for (int r = 0; r < R; ++r) {
+        const T* line = src + (s * R + r) * r_stride;
+        T* dst = out + s * sliver + r;
+        for (size_t p = 0; p < kc; ++p) dst[p * R] = line[p * p_stride];
+      }
   }
+  const size_t ragged = count - full * R;
+  if (ragged == 0) return;
+  const T* rest = src + full * R * r_stride;
+  T* dst = out + full * sliver;
+  for (size_t p = 0; p < kc; ++p)
+    for (size_t r = 0; r < size_t(R); ++r)
+      dst[p * R + r] = r < ragged ? rest[r * r_stride + p * p_stride] : T(0);
 }
 
 template <class T, int MR>
 void pack_a(size_t m, size_t kc, const T* a, size_t rs, size_t cs, T* out) {
-  for (size_t i = 0; i < m; i += MR, out += MR * kc) {
-    size_t valid = m - i < size_t(MR) ? m - i : MR;
-    pack_strip<T, MR>(kc, a + i * rs, rs, cs, valid, out);
-  }
+  pack_slivers<T, MR>(m, kc, a, rs, cs, out);
 }
 
 template <class T, int NR>
 void pack_b(size_t kc, size_t n, const T* b, size_t rs, size_t cs, T* out) {
-  for (size_t j = 0; j < n; j += NR, out += NR * kc) {
-    size_t valid = n - j < size_t(NR) ? n - j : NR;
-    pack_strip<T, NR>(kc, b + j * cs, cs, rs, valid, out);
-  }
+  pack_slivers<T, NR>(n, kc, b, cs, rs, out);
 }
 
 // ---- direct (unpacked) product ------------------------------------------------------------
@@ -143,53 +158,55 @@ inline T combine(bool accumulate, T old, T sum) {
   return accumulate ? old + sum : sum;
 }
 
-// C(i, j0 .. j0 + W*L) from op(B) rows that are contiguous along j: W vector accumulators
-// swept down k, so each B row segment is loaded once per C row.
-template <class T, int W>
-void direct_row_chunk(size_t k, const T* a, size_t a_cs, const T* b, size_t b_rs, T* c,
-                      size_t c_cs, bool accumulate) {
+// R rows of C over a block of columns whose op(B) rows are contiguous: each B row segment is
+// loaded once and used for all R rows; the sums live in an L1 block (2 KiB per row) rather than
+// registers so every B row is read in long runs, whatever its stride (a register-width chunk
+// would walk down B in 64-byte steps, 4 KiB apart, defeating prefetch and the TLB).
+template <class T, int R>
+void direct_row_block(size_t width, size_t k, const T* a, size_t a_rs, size_t a_cs, const T* b,
+                      size_t b_rs, T* c, size_t c_rs, size_t c_cs, bool accumulate) {
   using U = typename VecOf<T>::Unaligned;
-  constexpr int L = kLanes<T>;
-  U acc[W];
-#pragma GCC unroll 8
-  for (int w = 0; w < W; ++w) acc[w] = U{};
+  constexpr size_t L = kLanes<T>;
+  constexpr size_t kWidth = 2048 / sizeof(T);
+  alignas(64) T acc[R][kWidth];
+  const size_t vec_end = width / L * L;
+  for (int r = 0; r < R; ++r) std::memset(acc[r], 0, width * sizeof(T));
   for (size_t p = 0; p < k; ++p) {
-    const T ap = a[p * a_cs];
-    const U* brow = reinterpret_cast<const U*>(b + p * b_rs);
-#pragma GCC unroll 8
-    for (int w = 0; w < W; ++w) acc[w] += ap * brow[w];
+    T ap[R];
+#pragma GCC unroll 4
+    for (int r = 0; r < R; ++r) ap[r] = a[r * a_rs + p * a_cs];
+    const T* brow = b + p * b_rs;
+    for (size_t j = 0; j < vec_end; j += L) {
+      const U bv = *reinterpret_cast<const U*>(brow + j);
+#pragma GCC unroll 4
+      for (int r = 0; r < R; ++r) *reinterpret_cast<U*>(&acc[r][j]) += ap[r] * bv;
+    }
+    for (size_t j = vec_end; j < width; ++j)
+#pragma GCC unroll 4
+      for (int r = 0; r < R; ++r) acc[r][j] += ap[r] * brow[j];
   }
-  if (c_cs == 1) {
-    U* dst = reinterpret_cast<U*>(c);
-#pragma GCC unroll 8
-    for (int w = 0; w < W; ++w) dst[w] = accumulate ? dst[w] + acc[w] : acc[w];
-    return;
-  }
-  for (int w = 0; w < W; ++w)
-    for (int l = 0; l < L; ++l) {
-      T& dst = c[(w * L + l) * c_cs];
-      dst = combine(accumulate, dst, acc[w][l]);
+  for (int r = 0; r < R; ++r)
+    for (size_t j = 0; j < width; ++j) {
+      T& dst = c[r * c_rs + j * c_cs];
+      dst = combine(accumulate, dst, acc[r][j]);
     }
 }
 
 template <class T>
 void direct_rows(size_t m, size_t n, size_t k, const T* a, size_t a_rs, size_t a_cs, const T* b,
                  size_t b_rs, T* c, size_t c_rs, size_t c_cs, bool accumulate) {
-  constexpr size_t L = kLanes<T>;
-  for (size_t i = 0; i < m; ++i) {
-    const T* ai = a + i * a_rs;
-    T* ci = c + i * c_rs;
-    size_t j = 0;
-    for (; j + 4 * L <= n; j += 4 * L)
-      direct_row_chunk<T, 4>(k, ai, a_cs, b + j, b_rs, ci + j * c_cs, c_cs, accumulate);
-    for (; j + L <= n; j += L)
-      direct_row_chunk<T, 1>(k, ai, a_cs, b + j, b_rs, ci + j * c_cs, c_cs, accumulate);
-    for (; j < n; ++j) {
-      T sum = 0;
-      for (size_t p = 0; p < k; ++p) sum += ai[p * a_cs] * b[p * b_rs + j];
-      T& dst = ci[j * c_cs];
-      dst = combine(accumulate, dst, sum);
-    }
+  constexpr size_t kWidth = 2048 / sizeof(T);
+  for (size_t j = 0; j < n; j += kWidth) {
+    const size_t width = n - j < kWidth ? n - j : kWidth;
+    const T* bj = b + j;
+    T* cj = c + j * c_cs;
+    size_t i = 0;
+    for (; i + 4 <= m; i += 4)
+      direct_row_block<T, 4>(width, k, a + i * a_rs, a_rs, a_cs, bj, b_rs, cj + i * c_rs, c_rs,
+                             c_cs, accumulate);
+    for (; i < m; ++i)
+      direct_row_block<T, 1>(width, k, a + i * a_rs, a_rs, a_cs, bj, b_rs, cj + i * c_rs, c_rs,
+                             c_cs, accumulate);
   }
 }
 
@@ -210,6 +227,8 @@ struct DotAccumulator {
 #pragma GCC unroll 4
       for (int g = 0; g < 4; ++g) s[g] += xv[g] * yv[g];
     }
+    for (; p + L <= len; p += L)
+      s[0] += *reinterpret_cast<const U*>(x + p) * *reinterpret_cast<const U*>(y + p);
     for (; p < len; ++p) tail += x[p] * y[p];
   }
   T total() const {
