@@ -174,10 +174,22 @@ void reduce_into(Env& env, Reduce op, const Tensor& x, const ReduceAxes& plan, T
     else env.pool_threads().parallel_range(outer, grain, rows);
     return;
   }
-  auto slabs = [&](size_t o0, size_t o1) {
-    env.k->reduce_strided(op, x.dtype, xp + o0 * r * inner * es, o1 - o0, r, inner, yp + o0 * inner * es);
-  };
   size_t per_outer = r * inner;
+  if (outer == 1) {
+    // One slab (e.g. axis 0 of a matrix): split its columns instead. Every output element is
+    // still folded by one thread in row order, so results do not depend on the thread count.
+    size_t grain = r >= kParallelGrain ? 64 : (kParallelGrain / r + 64) & ~size_t{63};
+    auto columns = [&](size_t c0, size_t c1) {
+      env.k->reduce_strided(op, x.dtype, xp + c0 * es, 1, r, c1 - c0, inner, yp + c0 * es);
+    };
+    if (inner < 2 * grain) columns(0, inner);
+    else env.pool_threads().parallel_range(inner, grain, columns);
+    return;
+  }
+  auto slabs = [&](size_t o0, size_t o1) {
+    env.k->reduce_strided(op, x.dtype, xp + o0 * r * inner * es, o1 - o0, r, inner, inner,
+                          yp + o0 * inner * es);
+  };
   size_t grain = per_outer >= kParallelGrain ? 1 : kParallelGrain / per_outer + 1;
   if (outer < 2 * grain) slabs(0, outer);
   else env.pool_threads().parallel_range(outer, grain, slabs);

@@ -57,10 +57,9 @@ void micro_kernel(size_t kc, const T* a, const T* b, T* c, size_t ldc, size_t m_
 
   // The C tile is touched only after the k loop; start fetching it now (its rows are a whole
   // row stride apart, often in L3 or memory) so the stores do not stall.
-#pragma GCC unroll 32
-  for (int i = 0; i < MR; ++i) {
+  for (size_t i = 0; i < m_valid; ++i) {
     __builtin_prefetch(c + i * ldc, 1);
-    __builtin_prefetch(c + i * ldc + NR - 1, 1);
+    __builtin_prefetch(c + i * ldc + n_valid - 1, 1);
   }
 
   V acc[MR][NV];

@@ -63,10 +63,11 @@ struct KernelTable {
   double (*reduce_contig)(Reduce op, DType dt, const void* x, size_t n);
 
   // Strided form for the (outer, r, inner) layout: for each o < outer, i < inner,
-  // y[o*inner + i] = fold over k < r of x[(o*r + k)*inner + i], written in dtype dt.
-  // Used when the reduced axes are not the innermost ones (inner > 1). r >= 1.
+  // y[o*inner + i] = fold over k < r of x[(o*r + k)*ld + i], written in dtype dt. ld >= inner is
+  // the distance between consecutive rows, so a caller can fold a block of columns of a wider
+  // array. Used when the reduced axes are not the innermost ones (inner > 1). r >= 1.
   void (*reduce_strided)(Reduce op, DType dt, const void* x, size_t outer, size_t r, size_t inner,
-                         void* y);
+                         size_t ld, void* y);
 
   // Index (0 <= idx < r) of the first max/min along the middle axis of (outer, r, inner);
   // NaN counts as the extreme (NumPy). idx has outer*inner entries.

@@ -191,11 +191,11 @@ struct Fold {
 // y_row = first(x_row 0), then y_row = step(y_row, x_row k). Inner is walked in chunks that stay
 // in L1 while the r rows stream past.
 template <class T, class First, class Step>
-void fold_rows(const T* __restrict x, size_t outer, size_t r, size_t inner, T* __restrict y,
-               First first, Step step) {
+void fold_rows(const T* __restrict x, size_t outer, size_t r, size_t inner, size_t ld,
+               T* __restrict y, First first, Step step) {
   constexpr size_t kChunk = 2048 / sizeof(T);
   for (size_t o = 0; o < outer; ++o) {
-    const T* xo = x + o * r * inner;
+    const T* xo = x + o * r * ld;
     T* yo = y + o * inner;
     for (size_t c = 0; c < inner; c += kChunk) {
       const size_t m = inner - c < kChunk ? inner - c : kChunk;
@@ -203,7 +203,7 @@ void fold_rows(const T* __restrict x, size_t outer, size_t r, size_t inner, T* _
       const T* __restrict row = xo + c;
       for (size_t i = 0; i < m; ++i) out[i] = first(row[i]);
       for (size_t k = 1; k < r; ++k) {
-        row = xo + k * inner + c;
+        row = xo + k * ld + c;
         for (size_t i = 0; i < m; ++i) out[i] = step(out[i], row[i]);
       }
     }
@@ -211,33 +211,34 @@ void fold_rows(const T* __restrict x, size_t outer, size_t r, size_t inner, T* _
 }
 
 template <class T>
-void reduce_strided_typed(Reduce op, const T* x, size_t outer, size_t r, size_t inner, T* y) {
+void reduce_strided_typed(Reduce op, const T* x, size_t outer, size_t r, size_t inner, size_t ld,
+                          T* y) {
   using F = Fold<T>;
   auto same = [](T v) { return v; };
   switch (op) {
     case Reduce::Sum:
-      return fold_rows(x, outer, r, inner, y, same, [](T acc, T v) { return F::add(acc, v); });
+      return fold_rows(x, outer, r, inner, ld, y, same, [](T acc, T v) { return F::add(acc, v); });
     case Reduce::Prod:
-      return fold_rows(x, outer, r, inner, y, same, [](T acc, T v) { return F::mul(acc, v); });
+      return fold_rows(x, outer, r, inner, ld, y, same, [](T acc, T v) { return F::mul(acc, v); });
     case Reduce::Max:
-      return fold_rows(x, outer, r, inner, y, same, [](T acc, T v) { return F::max(acc, v); });
+      return fold_rows(x, outer, r, inner, ld, y, same, [](T acc, T v) { return F::max(acc, v); });
     case Reduce::Min:
-      return fold_rows(x, outer, r, inner, y, same, [](T acc, T v) { return F::min(acc, v); });
+      return fold_rows(x, outer, r, inner, ld, y, same, [](T acc, T v) { return F::min(acc, v); });
     case Reduce::SumSquares:
-      return fold_rows(x, outer, r, inner, y, [](T v) { return F::mul(v, v); },
+      return fold_rows(x, outer, r, inner, ld, y, [](T v) { return F::mul(v, v); },
                        [](T acc, T v) { return F::add(acc, F::mul(v, v)); });
     case Reduce::SumAbs:
-      return fold_rows(x, outer, r, inner, y, [](T v) { return F::abs(v); },
+      return fold_rows(x, outer, r, inner, ld, y, [](T v) { return F::abs(v); },
                        [](T acc, T v) { return F::add(acc, F::abs(v)); });
     case Reduce::Count: return;
   }
 }
 
 void reduce_strided(Reduce op, DType dt, const void* x, size_t outer, size_t r, size_t inner,
-                    void* y) {
+                    size_t ld, void* y) {
   with_dtype(dt, [&](auto tag) {
     using T = Elem<decltype(tag)>;
-    reduce_strided_typed(op, static_cast<const T*>(x), outer, r, inner, static_cast<T*>(y));
+    reduce_strided_typed(op, static_cast<const T*>(x), outer, r, inner, ld, static_cast<T*>(y));
   });
 }
 

@@ -622,7 +622,7 @@ TEST(kernels_reduce_strided_shapes) {
           Buffer x = make_reduce_input(red, dt, total, 300 + op);
           if (is_float(dt) && total > 30) x.set(17, kNaN);  // must poison exactly its column
           Buffer y(dt, s.outer * s.inner);
-          t->reduce_strided(red, dt, x.data(), s.outer, s.r, s.inner, y.data());
+          t->reduce_strided(red, dt, x.data(), s.outer, s.r, s.inner, s.inner, y.data());
           for (size_t o = 0; o < s.outer; ++o) {
             for (size_t i = 0; i < s.inner; ++i) {
               Buffer column(dt, s.r);
