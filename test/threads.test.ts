@@ -1,0 +1,45 @@
+// Large work is split over the thread pool, and results do not depend on the thread count:
+// reductions use a fixed blocking and every GEMM output is computed by one thread in one order.
+import { spawnSync } from 'child_process';
+import * as path from 'path';
+
+const root = path.join(__dirname, '..');
+
+const script = `
+  const { nd } = require('.');
+  nd.random.seed(3);
+  const big = nd.random.normal({ shape: [3000003] });
+  const m = nd.random.normal({ shape: [1500, 1100] });
+  const a = nd.random.normal({ shape: [300, 257] });
+  const b = nd.random.normal({ shape: [257, 301] });
+  const bits = (x) => Buffer.from(x.toTypedArray().buffer).toString('hex');
+  const digest = (x) => require('crypto').createHash('sha256').update(bits(x)).digest('hex');
+  console.log(JSON.stringify({
+    threads: require('./dist/native').native.numThreads(),
+    sum: bits(big.sum()), mean: bits(big.mean()), norm: bits(big.norm()), max: bits(big.max()),
+    sum0: digest(m.sum(0)), sum1: digest(m.sum(1)), norm0: digest(m.norm({ axis: 0 })),
+    dot: digest(nd.dot(a, b)), dotT: digest(nd.dot(a, b.T, { transposeB: true })),
+    exp: digest(big.exp()), add: digest(big.add(big)),
+  }));`;
+
+function run(threads: number) {
+  const r = spawnSync(process.execPath, ['-e', script], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, NDGRAD_NUM_THREADS: String(threads) },
+    timeout: 120000,
+  });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+test('results are bitwise identical for 1, 2 and 3 threads', () => {
+  const [one, two, three] = [1, 2, 3].map(run);
+  expect(one.threads).toBe(1);
+  expect(two.threads).toBe(2);
+  expect(three.threads).toBe(3);
+  for (const key of Object.keys(one).filter((k) => k !== 'threads')) {
+    expect([key, two[key]]).toEqual([key, one[key]]);
+    expect([key, three[key]]).toEqual([key, one[key]]);
+  }
+});
