@@ -100,19 +100,12 @@ void check_normal(const OpCall& c, OutSpecs& outs) {
 }  // namespace
 
 void define_creation_ops(std::vector<OpDef>& table) {
-  auto set = [&](OpId id, void (*infer)(const OpCall&, OutSpecs&), void (*fwd)(OpCall&)) {
-    OpDef& d = def_slot(table, id);
-    d.num_inputs = 0;
-    d.infer = infer;
-    d.forward = fwd;
-    d.flags = kCreation | kNoGrad;
-  };
-  set(OpId::zeros, infer_created<OpId::zeros>, fwd_zeros);
-  set(OpId::ones, infer_created<OpId::ones>, fwd_ones);
-  set(OpId::full, infer_created<OpId::full>, fwd_full);
-  set(OpId::arange, infer_arange, fwd_arange);
-  set(OpId::random_uniform, check_uniform, fwd_uniform);
-  set(OpId::random_normal, check_normal, fwd_normal);
+  define_op(table, OpId::zeros, 0, infer_created<OpId::zeros>, fwd_zeros, nullptr, kCreation | kNoGrad);
+  define_op(table, OpId::ones, 0, infer_created<OpId::ones>, fwd_ones, nullptr, kCreation | kNoGrad);
+  define_op(table, OpId::full, 0, infer_created<OpId::full>, fwd_full, nullptr, kCreation | kNoGrad);
+  define_op(table, OpId::arange, 0, infer_arange, fwd_arange, nullptr, kCreation | kNoGrad);
+  define_op(table, OpId::random_uniform, 0, check_uniform, fwd_uniform, nullptr, kCreation | kNoGrad);
+  define_op(table, OpId::random_normal, 0, check_normal, fwd_normal, nullptr, kCreation | kNoGrad);
 }
 
 }  // namespace ndgrad

@@ -224,25 +224,10 @@ const BinaryEntry kScalar[] = {
 }  // namespace
 
 void define_elementwise_ops(std::vector<OpDef>& table) {
-  for (const UnaryEntry& u : kUnary) {
-    OpDef& d = def_slot(table, u.id);
-    d.num_inputs = 1;
-    d.flags = u.flags;
-    d.domain = u.domain;
-    d.infer = infer_same;
-    d.forward = u.forward;
-    d.backward = u.backward;
-  }
+  for (const UnaryEntry& u : kUnary) define_op(table, u.id, 1, infer_same, u.forward, u.backward, u.flags, u.domain);
   auto add_all = [&](const BinaryEntry* begin, const BinaryEntry* end, int arity) {
-    for (const BinaryEntry* b = begin; b != end; ++b) {
-      OpDef& d = def_slot(table, b->id);
-      d.num_inputs = arity;
-      d.flags = b->flags;
-      d.domain = b->domain;
-      d.infer = b->infer;
-      d.forward = b->forward;
-      d.backward = b->backward;
-    }
+    for (const BinaryEntry* b = begin; b != end; ++b)
+      define_op(table, b->id, arity, b->infer, b->forward, b->backward, b->flags, b->domain);
   };
   add_all(std::begin(kBinary), std::end(kBinary), 2);
   add_all(std::begin(kScalar), std::end(kScalar), 1);

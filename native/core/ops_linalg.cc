@@ -104,12 +104,7 @@ Grads d_dot(BackwardCtx& c) {
 }  // namespace
 
 void define_linalg_ops(std::vector<OpDef>& table) {
-  OpDef& d = def_slot(table, OpId::dot);
-  d.num_inputs = 2;
-  d.infer = infer_dot;
-  d.forward = fwd_dot;
-  d.backward = d_dot;
-  d.flags = kSaveInputs;
+  define_op(table, OpId::dot, 2, infer_dot, fwd_dot, d_dot, kSaveInputs);
 }
 
 }  // namespace ndgrad

@@ -145,24 +145,16 @@ Grads d_sum_to(BackwardCtx& c) { return {broadcast_to(c.env, c.grad(), c.input_s
 }  // namespace
 
 void define_reduce_ops(std::vector<OpDef>& table) {
-  auto set = [&](OpId id, auto infer, void (*fwd)(OpCall&), Grads (*bwd)(BackwardCtx&), uint32_t flags) {
-    OpDef& d = def_slot(table, id);
-    d.num_inputs = 1;
-    d.infer = infer;
-    d.forward = fwd;
-    d.backward = bwd;
-    d.flags = flags;
-  };
-  set(OpId::sum, infer_reduce<OpId::sum>, fwd_reduce<Reduce::Sum>, d_sum, 0);
-  set(OpId::mean, infer_reduce<OpId::mean>, fwd_mean, d_mean, 0);
-  set(OpId::prod, infer_reduce<OpId::prod>, fwd_reduce<Reduce::Prod>, d_prod, kSaveInputs | kSaveOutputs);
-  set(OpId::max, infer_reduce<OpId::max>, fwd_reduce<Reduce::Max>, d_extreme, kSaveInputs | kSaveOutputs);
-  set(OpId::min, infer_reduce<OpId::min>, fwd_reduce<Reduce::Min>, d_extreme, kSaveInputs | kSaveOutputs);
-  set(OpId::norm, infer_reduce<OpId::norm>, fwd_norm, d_norm, kSaveInputs | kSaveOutputs);
-  set(OpId::argmax, infer_arg<OpId::argmax>, fwd_arg<kernels::ArgReduce::ArgMax>, nullptr, kNoGrad);
-  set(OpId::argmin, infer_arg<OpId::argmin>, fwd_arg<kernels::ArgReduce::ArgMin>, nullptr, kNoGrad);
-  set(OpId::sum_to, infer_sum_to, fwd_sum_to, d_sum_to, 0);
-  def_slot(table, OpId::prod).domain = Domain::NonZero;
+  define_op(table, OpId::sum, 1, infer_reduce<OpId::sum>, fwd_reduce<Reduce::Sum>, d_sum, 0);
+  define_op(table, OpId::mean, 1, infer_reduce<OpId::mean>, fwd_mean, d_mean, 0);
+  define_op(table, OpId::prod, 1, infer_reduce<OpId::prod>, fwd_reduce<Reduce::Prod>, d_prod,
+            kSaveInputs | kSaveOutputs, Domain::NonZero);
+  define_op(table, OpId::max, 1, infer_reduce<OpId::max>, fwd_reduce<Reduce::Max>, d_extreme, kSaveInputs | kSaveOutputs);
+  define_op(table, OpId::min, 1, infer_reduce<OpId::min>, fwd_reduce<Reduce::Min>, d_extreme, kSaveInputs | kSaveOutputs);
+  define_op(table, OpId::norm, 1, infer_reduce<OpId::norm>, fwd_norm, d_norm, kSaveInputs | kSaveOutputs);
+  define_op(table, OpId::argmax, 1, infer_arg<OpId::argmax>, fwd_arg<kernels::ArgReduce::ArgMax>, nullptr, kNoGrad);
+  define_op(table, OpId::argmin, 1, infer_arg<OpId::argmin>, fwd_arg<kernels::ArgReduce::ArgMin>, nullptr, kNoGrad);
+  define_op(table, OpId::sum_to, 1, infer_sum_to, fwd_sum_to, d_sum_to, 0);
 }
 
 }  // namespace ndgrad

@@ -175,22 +175,13 @@ Grads d_copy(BackwardCtx& c) { return {c.grad()}; }
 }  // namespace
 
 void define_shape_ops(std::vector<OpDef>& table) {
-  auto set = [&](OpId id, void (*infer)(const OpCall&, OutSpecs&), void (*fwd)(OpCall&),
-                 Grads (*bwd)(BackwardCtx&), uint32_t flags) {
-    OpDef& d = def_slot(table, id);
-    d.num_inputs = 1;
-    d.infer = infer;
-    d.forward = fwd;
-    d.backward = bwd;
-    d.flags = flags;
-  };
-  set(OpId::transpose, infer_transpose, fwd_transpose, d_transpose, 0);
-  set(OpId::reshape, infer_reshape_op, fwd_view_as_spec, d_reshape, kView);
-  set(OpId::slice_rows, infer_slice_rows, fwd_slice_rows, d_slice_rows, kView);
-  set(OpId::slice_rows_grad, infer_slice_rows_grad, fwd_slice_rows_grad, d_slice_rows_grad, 0);
-  set(OpId::broadcast_to, infer_broadcast_to, fwd_broadcast_to, d_broadcast_to, 0);
-  set(OpId::astype, infer_astype, fwd_cast, d_astype, 0);
-  set(OpId::copy, infer_copy, fwd_cast, d_copy, 0);
+  define_op(table, OpId::transpose, 1, infer_transpose, fwd_transpose, d_transpose, 0);
+  define_op(table, OpId::reshape, 1, infer_reshape_op, fwd_view_as_spec, d_reshape, kView);
+  define_op(table, OpId::slice_rows, 1, infer_slice_rows, fwd_slice_rows, d_slice_rows, kView);
+  define_op(table, OpId::slice_rows_grad, 1, infer_slice_rows_grad, fwd_slice_rows_grad, d_slice_rows_grad, 0);
+  define_op(table, OpId::broadcast_to, 1, infer_broadcast_to, fwd_broadcast_to, d_broadcast_to, 0);
+  define_op(table, OpId::astype, 1, infer_astype, fwd_cast, d_astype, 0);
+  define_op(table, OpId::copy, 1, infer_copy, fwd_cast, d_copy, 0);
 }
 
 }  // namespace ndgrad

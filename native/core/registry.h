@@ -99,4 +99,17 @@ void define_linalg_ops(std::vector<OpDef>& table);
 
 inline OpDef& def_slot(std::vector<OpDef>& table, OpId id) { return table[static_cast<int>(id)]; }
 
+// Fills the registry entry of one op.
+inline void define_op(std::vector<OpDef>& table, OpId id, int num_inputs,
+                      void (*infer)(const OpCall&, OutSpecs&), void (*forward)(OpCall&),
+                      Grads (*backward)(BackwardCtx&), uint32_t flags, Domain domain = Domain::Any) {
+  OpDef& d = def_slot(table, id);
+  d.num_inputs = num_inputs;
+  d.infer = infer;
+  d.forward = forward;
+  d.backward = backward;
+  d.flags = flags;
+  d.domain = domain;
+}
+
 }  // namespace ndgrad
