@@ -75,4 +75,8 @@ export interface Binding {
   inplace(op: number, target: Handle, value: Handle): void;
   inplaceScalar(op: number, target: Handle, value: number): void;
   sameStorage(a: Handle, b: Handle): boolean;
+  /** Installs the JS function that runs an autograd.Function's backward from the engine. */
+  setCustomBackward(dispatch: (fn: object, outGrads: Handle[]) => (Handle | null)[]): void;
+  /** Records a custom Function application; returns false when nothing was recorded. */
+  recordCustom(fn: object, inputs: Handle[], outputs: Handle[]): boolean;
 }

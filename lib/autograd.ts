@@ -193,3 +193,56 @@ export function markVariables(
     reqs.map((r) => gradReqCode(r, 'markVariables')),
   );
 }
+
+/**
+ * A differentiable operation written in JS (MXNet's autograd.Function): subclass it, implement
+ * `forward(...inputs)` and `backward(...outputGrads)`, and apply a fresh instance with
+ * `call(...inputs)`. forward runs with recording off; backward gets one gradient per output and
+ * returns one per input (a single NDArray is accepted for one input). The results honour every
+ * input's gradReq, including 'add'.
+ */
+export class Function {
+  private used = false;
+  /** Arrays stored by saveForBackward, for backward to read. */
+  savedTensors: NDArray[] = [];
+
+  saveForBackward(...arrays: NDArray[]): void {
+    this.savedTensors = arrays;
+  }
+
+  forward(..._inputs: NDArray[]): NDArray | NDArray[] {
+    throw new Error('Function.forward is not implemented: override it in a subclass');
+  }
+
+  backward(..._outputGrads: NDArray[]): NDArray | (NDArray | null)[] {
+    throw new Error('Function.backward is not implemented: override it in a subclass');
+  }
+
+  call(...inputs: NDArray[]): NDArray | NDArray[] {
+    if (this.used) throw new Error('Each Function instance can only be called once. Please create another instance.');
+    this.used = true;
+    inputs.forEach((x, i) => requireArray(x, 'Function.call', `inputs[${i}]`));
+    const previous = native.setRecording(false);
+    let out: NDArray | NDArray[];
+    try {
+      out = this.forward(...inputs);
+    } finally {
+      native.setRecording(previous);
+    }
+    const outs = Array.isArray(out) ? out : [out];
+    outs.forEach((y, i) => requireArray(y, 'Function.forward', `output ${i}`));
+    native.recordCustom(this, inputs.map((x) => x._h), outs.map((y) => y._h));
+    return out;
+  }
+}
+
+native.setCustomBackward((fn, outGrads) => {
+  const grads = outGrads.map((h) => new NDArray(h));
+  const result = (fn as Function).backward(...grads);
+  const list = Array.isArray(result) ? result : [result];
+  return list.map((g, i) => {
+    if (g === null || g === undefined) return null;
+    requireArray(g, 'Function.backward', `gradient ${i}`);
+    return g._h;
+  });
+});

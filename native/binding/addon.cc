@@ -98,7 +98,20 @@ Addon::Addon(Napi::Env env, Napi::Object exports) {
       InstanceMethod("inplace", &Addon::Inplace),
       InstanceMethod("inplaceScalar", &Addon::InplaceScalar),
       InstanceMethod("sameStorage", &Addon::SameStorage),
+      InstanceMethod("setCustomBackward", &Addon::SetCustomBackward),
+      InstanceMethod("recordCustom", &Addon::RecordCustom),
   });
+  napi_env raw_env = env;
+  core.custom_backward = [this, raw_env](const Node& node, const std::vector<ArrayRef>& out_grads) {
+    Napi::Env e(raw_env);
+    if (custom_dispatcher_.IsEmpty()) throw ndgrad::Error(ErrorKind::Error, "backward: autograd.Function support is not initialised");
+    napi_value fn_object;
+    napi_get_reference_value(raw_env, static_cast<napi_ref>(node.custom.get()), &fn_object);
+    Napi::Array grads = Napi::Array::New(e, out_grads.size());
+    for (size_t i = 0; i < out_grads.size(); ++i) grads.Set(static_cast<uint32_t>(i), wrap(e, out_grads[i]));
+    Napi::Value result = custom_dispatcher_.Call({Napi::Value(e, fn_object), grads});
+    return unwrap_list(result, "Function.backward", "gradients", true);
+  };
 }
 
 void Addon::flush_memory(Napi::Env env) {
@@ -412,6 +425,27 @@ Napi::Value Addon::SameStorage(const Napi::CallbackInfo& info) {
     ArrayRef a = unwrap(info[0], "sameStorage", "a");
     ArrayRef b = unwrap(info[1], "sameStorage", "b");
     return Napi::Boolean::New(info.Env(), a->t.storage == b->t.storage);
+  });
+}
+
+Napi::Value Addon::SetCustomBackward(const Napi::CallbackInfo& info) {
+  if (!info[0].IsFunction()) throw Napi::TypeError::New(info.Env(), "setCustomBackward: expected a function");
+  custom_dispatcher_ = Napi::Persistent(info[0].As<Napi::Function>());
+  return info.Env().Undefined();
+}
+
+Napi::Value Addon::RecordCustom(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    if (!info[0].IsObject()) throw Napi::TypeError::New(env, "Function: expected the Function object");
+    std::vector<ArrayRef> inputs = unwrap_list(info[1], "Function", "inputs", false);
+    std::vector<ArrayRef> outputs = unwrap_list(info[2], "Function", "outputs", false);
+    napi_ref ref;
+    if (napi_create_reference(env, info[0], 1, &ref) != napi_ok) throw Napi::Error::New(env, "Function: could not keep the object");
+    napi_env raw_env = env;
+    // Deleting a reference is allowed from a GC-time finalizer, where the node may die.
+    std::shared_ptr<void> payload(ref, [raw_env](void* r) { napi_delete_reference(raw_env, static_cast<napi_ref>(r)); });
+    return Napi::Boolean::New(env, record_custom(core, inputs, outputs, std::move(payload)));
   });
 }
 

@@ -50,6 +50,11 @@ class Addon : public Napi::Addon<Addon> {
   Napi::Value Inplace(const Napi::CallbackInfo& info);
   Napi::Value InplaceScalar(const Napi::CallbackInfo& info);
   Napi::Value SameStorage(const Napi::CallbackInfo& info);
+  Napi::Value SetCustomBackward(const Napi::CallbackInfo& info);
+  Napi::Value RecordCustom(const Napi::CallbackInfo& info);
+
+  // JS function(fnObject, outGrads) -> inGrads that runs an autograd.Function's backward.
+  Napi::FunctionReference custom_dispatcher_;
 };
 
 }  // namespace ndgrad::binding

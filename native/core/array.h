@@ -56,10 +56,12 @@ struct Node {
   GradReq grad_req = GradReq::Write;
   bool fresh_grad = false;
 
-  // Custom autograd.Function nodes: an id the binding maps to its JS callbacks.
-  int64_t custom_id = -1;
+  // Custom autograd.Function nodes: the binding's handle on the JS object whose backward runs
+  // (released with the node).
+  std::shared_ptr<void> custom;
 
-  bool is_variable() const { return op == nullptr && custom_id < 0; }
+  bool is_custom() const { return static_cast<bool>(custom); }
+  bool is_variable() const { return op == nullptr && !custom; }
 };
 
 struct Array : RefCounted {

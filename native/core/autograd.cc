@@ -79,6 +79,24 @@ void check_saved(const Node& n) {
   }
 }
 
+Grads run_custom(Env& env, const Node& n, const std::vector<ArrayRef>& out_grads) {
+  if (!env.custom_backward) throw_error("backward: no handler for custom Function nodes");
+  Grads g = env.custom_backward(n, out_grads);
+  if (g.size() != n.inputs.size()) {
+    throw_error("Function.backward must return exactly the same number of NDArrays as the number "
+                "of NDArrays arguments to forward (expected " + std::to_string(n.inputs.size()) +
+                ", got " + std::to_string(g.size()) + ")");
+  }
+  for (size_t i = 0; i < g.size(); ++i) {
+    if (g[i] && (g[i]->t.shape != n.input_shapes[i] || g[i]->t.dtype != n.input_dtypes[i])) {
+      throw_range("Function.backward: gradient " + std::to_string(i) + " is " + dtype_name(g[i]->t.dtype) +
+                  " " + shape_str(g[i]->t.shape) + " but input " + std::to_string(i) + " is " +
+                  dtype_name(n.input_dtypes[i]) + " " + shape_str(n.input_shapes[i]));
+    }
+  }
+  return g;
+}
+
 void accumulate(Env& env, ArrayRef& slot, ArrayRef g) {
   slot = slot ? ops::add(env, slot, g) : std::move(g);
 }
@@ -161,9 +179,14 @@ std::vector<ArrayRef> backward(Env& env, const std::vector<ArrayRef>& heads,
       if (!any || (n->op && (n->op->flags & kNoGrad))) continue;
       for (size_t i = 0; i < outs.size(); ++i)
         if (!outs[i]) outs[i] = make_array(env.zeros(n->output_shapes[i], n->output_dtypes[i]));
-      check_saved(*n);
-      BackwardCtx ctx{env, self, *n, *n->attrs, std::move(outs)};
-      Grads in_grads = n->op->backward(ctx);
+      Grads in_grads;
+      if (n->is_custom()) {
+        in_grads = run_custom(env, *n, outs);
+      } else {
+        check_saved(*n);
+        BackwardCtx ctx{env, self, *n, *n->attrs, std::move(outs)};
+        in_grads = n->op->backward(ctx);
+      }
       for (size_t i = 0; i < n->inputs.size() && i < in_grads.size(); ++i) {
         const AGEntry& in = n->inputs[i];
         if (!in.live() || !in_grads[i]) continue;
@@ -204,12 +227,35 @@ std::vector<ArrayRef> backward(Env& env, const std::vector<ArrayRef>& heads,
       n->inputs.clear();
       n->saved_inputs.clear();
       n->saved_outputs.clear();
+      n->custom.reset();
     }
   }
   return result;
 }
 
 ArrayRef detach(const ArrayRef& x) { return make_array(x->t); }
+
+bool record_custom(Env& env, const std::vector<ArrayRef>& inputs, const std::vector<ArrayRef>& outputs,
+                   std::shared_ptr<void> payload) {
+  bool any_live = false;
+  for (const ArrayRef& a : inputs) any_live = any_live || a->ag.live();
+  if (!env.recording || !any_live) return false;
+  auto node = std::make_shared<Node>();
+  node->id = env.next_node_id++;
+  node->custom = std::move(payload);
+  node->attrs = std::make_shared<const Attrs>();
+  for (const ArrayRef& a : inputs) {
+    node->inputs.push_back(a->ag.live() ? a->ag : AGEntry{});
+    node->input_shapes.push_back(a->t.shape);
+    node->input_dtypes.push_back(a->t.dtype);
+  }
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    node->output_shapes.push_back(outputs[i]->t.shape);
+    node->output_dtypes.push_back(outputs[i]->t.dtype);
+    outputs[i]->ag = AGEntry{node, static_cast<uint32_t>(i)};
+  }
+  return true;
+}
 
 namespace {
 

@@ -27,6 +27,12 @@ std::vector<ArrayRef> backward(Env& env, const std::vector<ArrayRef>& heads,
                                const std::vector<ArrayRef>& head_grads,
                                const std::vector<ArrayRef>& variables, const BackwardOptions& opt);
 
+// Records a custom function application (autograd.Function): outputs become the results of one
+// node whose backward is env.custom_backward with `payload` identifying the JS object. Only
+// records when recording is on and some input is in a graph; returns whether it did.
+bool record_custom(Env& env, const std::vector<ArrayRef>& inputs, const std::vector<ArrayRef>& outputs,
+                   std::shared_ptr<void> payload);
+
 // A new handle on the same storage with no graph history.
 ArrayRef detach(const ArrayRef& x);
 

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <vector>
 
 #include "kernels/kernels.h"
 #include "random.h"
@@ -13,6 +15,9 @@
 #include "thread_pool.h"
 
 namespace ndgrad {
+
+struct Array;
+struct Node;
 
 struct Env {
   Env();
@@ -28,6 +33,11 @@ struct Env {
   bool recording = false;
   bool training = false;
   uint64_t next_node_id = 0;
+
+  // Runs the backward of a custom (autograd.Function) node: one gradient per output in, one
+  // per input out (null: none). Installed by the binding, which calls into JS.
+  std::function<std::vector<Ref<Array>>(const Node&, const std::vector<Ref<Array>>&)>
+      custom_backward;
 
   ThreadPool& pool_threads();
   Tensor empty(const Shape& shape, DType dt);
