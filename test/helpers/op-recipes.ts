@@ -1,0 +1,183 @@
+// Recipes that call every registry op through the public API on float64 inputs drawn from the
+// op's input domain. Shared by the gradient checks (first and second order).
+import { nd, NDArray } from '../../lib';
+import { invoke } from '../../lib/ndarray';
+import { native } from '../../lib/native';
+
+export const FLAG_CREATION = 16;
+export const enum Domain {
+  Any = 0,
+  Positive = 1,
+  Unit = 2,
+  NonZero = 3,
+  AwayFromInt = 4,
+}
+
+let lcg = 12345;
+function rand(): number {
+  lcg = (Math.imul(lcg, 1664525) + 1013904223) >>> 0;
+  return lcg / 4294967296;
+}
+
+function sample(domain: Domain): number {
+  const u = rand();
+  switch (domain) {
+    case Domain.Positive:
+      return 0.3 + 1.7 * u;
+    case Domain.Unit:
+      return -0.8 + 1.6 * u;
+    case Domain.NonZero:
+      return (rand() < 0.5 ? -1 : 1) * (0.3 + 1.7 * u);
+    case Domain.AwayFromInt:
+      return Math.floor(-3 + 6 * rand()) + 0.2 + 0.6 * u;
+    default:
+      return -2 + 4 * u;
+  }
+}
+
+function input(shape: number[], domain: Domain = Domain.Any): NDArray {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const data = new Float64Array(n).map(() => sample(domain));
+  return nd.array(data, { dtype: 'float64' }).reshape(shape);
+}
+
+export interface Case {
+  label: string;
+  inputs: NDArray[];
+  fn: (...xs: NDArray[]) => NDArray | NDArray[];
+}
+export type Recipe = (domain: Domain) => Case[];
+
+const unaryMethod: Record<string, keyof NDArray> = { negative: 'neg' };
+
+function unaryRecipe(name: string): Recipe {
+  const method = (unaryMethod[name] ?? name) as keyof NDArray;
+  return (d) => [
+    { label: '(2,3)', inputs: [input([2, 3], d)], fn: (x) => (x[method] as () => NDArray).call(x) },
+    { label: 'nd form (7,)', inputs: [input([7], d)], fn: (x) => (nd as unknown as Record<string, (x: NDArray) => NDArray>)[name](x) },
+  ];
+}
+
+const binaryFn: Record<string, (a: NDArray | number, b: NDArray | number) => NDArray> = {
+  add: nd.add,
+  subtract: nd.subtract,
+  multiply: nd.multiply,
+  divide: nd.divide,
+  power: nd.power,
+  mod: nd.mod,
+  maximum: nd.maximum,
+  minimum: nd.minimum,
+  equal: nd.equal,
+  not_equal: nd.notEqual,
+  greater: nd.greater,
+  greater_equal: nd.greaterEqual,
+  lesser: nd.lesser,
+  lesser_equal: nd.lesserEqual,
+};
+
+function binaryRecipe(name: string): Recipe {
+  const f = binaryFn[name];
+  return (d) => [
+    { label: 'same shape', inputs: [input([2, 3], d), input([2, 3], d)], fn: (a, b) => f(a, b) },
+    { label: 'broadcast (2,3)x(3,)', inputs: [input([2, 3], d), input([3], d)], fn: (a, b) => f(a, b) },
+    { label: 'broadcast (2,1)x(1,3)', inputs: [input([2, 1], d), input([1, 3], d)], fn: (a, b) => f(a, b) },
+  ];
+}
+
+// number-operand forms: [registry name, base op, number, number on the left?]
+const scalarForms: [string, string, number, boolean][] = [
+  ['add_scalar', 'add', 1.5, false],
+  ['subtract_scalar', 'subtract', 1.5, false],
+  ['rsubtract_scalar', 'subtract', 1.5, true],
+  ['multiply_scalar', 'multiply', -1.5, false],
+  ['divide_scalar', 'divide', 1.5, false],
+  ['rdivide_scalar', 'divide', 1.5, true],
+  ['power_scalar', 'power', 2.5, false],
+  ['rpower_scalar', 'power', 1.7, true],
+  ['mod_scalar', 'mod', 0.7, false],
+  ['rmod_scalar', 'mod', 2.9, true],
+  ['maximum_scalar', 'maximum', 0.1, false],
+  ['minimum_scalar', 'minimum', 0.1, false],
+  ['equal_scalar', 'equal', 0.1, false],
+  ['not_equal_scalar', 'not_equal', 0.1, false],
+  ['greater_scalar', 'greater', 0.1, false],
+  ['greater_equal_scalar', 'greater_equal', 0.1, false],
+  ['lesser_scalar', 'lesser', 0.1, false],
+  ['lesser_equal_scalar', 'lesser_equal', 0.1, false],
+];
+
+function scalarRecipe(base: string, s: number, left: boolean): Recipe {
+  const f = binaryFn[base];
+  return (d) => [
+    { label: left ? `${s} op x` : `x op ${s}`, inputs: [input([2, 3], d)], fn: (x) => (left ? f(s, x) : f(x, s)) },
+  ];
+}
+
+function reduceRecipe(name: 'sum' | 'mean' | 'prod' | 'max' | 'min'): Recipe {
+  return (d) => [
+    { label: 'all', inputs: [input([2, 3], d)], fn: (x) => x[name]() },
+    { label: 'axis 1', inputs: [input([2, 3, 2], d)], fn: (x) => x[name](1) },
+    { label: 'axes [0,2] keepdims', inputs: [input([2, 3, 2], d)], fn: (x) => x[name]({ axis: [0, 2], keepdims: true }) },
+    { label: 'axis -1', inputs: [input([3, 4], d)], fn: (x) => x[name]({ axis: -1 }) },
+  ];
+}
+
+export const recipes: Record<string, Recipe> = {
+  sum: reduceRecipe('sum'),
+  mean: reduceRecipe('mean'),
+  prod: reduceRecipe('prod'),
+  max: reduceRecipe('max'),
+  min: reduceRecipe('min'),
+  norm: () => [
+    { label: 'ord 2 all', inputs: [input([2, 3])], fn: (x) => x.norm() },
+    { label: 'ord 2 axis 1', inputs: [input([2, 3])], fn: (x) => x.norm({ axis: 1 }) },
+    { label: 'frobenius', inputs: [input([2, 3, 2])], fn: (x) => x.norm({ axis: [0, 2], keepdims: true }) },
+    { label: 'ord 1', inputs: [input([2, 3], Domain.NonZero)], fn: (x) => x.norm({ ord: 1, axis: 0 }) },
+  ],
+  argmax: () => [{ label: 'axis 1', inputs: [input([2, 3])], fn: (x) => x.argmax(1) }],
+  argmin: () => [{ label: 'all', inputs: [input([2, 3])], fn: (x) => x.argmin() }],
+  dot: () => [
+    { label: '2-D.2-D', inputs: [input([2, 3]), input([3, 4])], fn: (a, b) => nd.dot(a, b) },
+    { label: 'transposeA', inputs: [input([3, 2]), input([3, 4])], fn: (a, b) => nd.dot(a, b, { transposeA: true }) },
+    { label: 'transposeB', inputs: [input([2, 3]), input([4, 3])], fn: (a, b) => nd.dot(a, b, { transposeB: true }) },
+    { label: 'both', inputs: [input([3, 2]), input([4, 3])], fn: (a, b) => nd.dot(a, b, { transposeA: true, transposeB: true }) },
+    { label: '1-D.1-D', inputs: [input([5]), input([5])], fn: (a, b) => nd.dot(a, b) },
+    { label: 'N-D', inputs: [input([2, 2, 3]), input([3, 2])], fn: (a, b) => nd.dot(a, b) },
+    { label: '2-D.1-D', inputs: [input([2, 3]), input([3])], fn: (a, b) => nd.dot(a, b) },
+  ],
+  transpose: () => [
+    { label: 'reverse', inputs: [input([2, 3])], fn: (x) => x.T },
+    { label: 'axes', inputs: [input([2, 3, 4])], fn: (x) => x.transpose([1, 2, 0]) },
+  ],
+  reshape: () => [
+    { label: '-1', inputs: [input([2, 3])], fn: (x) => x.reshape([3, -1]) },
+    { label: 'codes', inputs: [input([2, 3, 4])], fn: (x) => x.reshape([0, -1]).mul(x.reshape([2, 12])) },
+  ],
+  slice_rows: () => [
+    { label: 'slice', inputs: [input([4, 3])], fn: (x) => x.slice(1, 3).square() },
+    { label: 'at', inputs: [input([4, 3])], fn: (x) => x.at(2).exp() },
+    { label: 'at 1-D', inputs: [input([5])], fn: (x) => x.at(-1).mul(x.at(0)) },
+  ],
+  slice_rows_grad: () => [
+    { label: 'scatter rows', inputs: [input([2, 3])], fn: (g) => invoke('slice_rows_grad', [g], { shape: [4, 3], begin: 1, end: 3 }) },
+  ],
+  broadcast_to: () => [
+    { label: '(3,1)->(2,3,4)', inputs: [input([3, 1])], fn: (x) => invoke('broadcast_to', [x], { shape: [2, 3, 4] }) },
+  ],
+  sum_to: () => [{ label: '(2,3,4)->(3,1)', inputs: [input([2, 3, 4])], fn: (x) => invoke('sum_to', [x], { shape: [3, 1] }) }],
+  astype: () => [{ label: 'float64->float64', inputs: [input([2, 3])], fn: (x) => x.astype('float64').square() }],
+  copy: () => [{ label: 'copy', inputs: [input([2, 3])], fn: (x) => x.copy().mul(x) }],
+};
+
+export const ops = native.opInfo();
+for (const o of ops) {
+  if (recipes[o.name]) continue;
+  if (o.name in binaryFn) recipes[o.name] = binaryRecipe(o.name);
+  else if (scalarForms.some(([n]) => n === o.name)) {
+    const [, base, s, left] = scalarForms.find(([n]) => n === o.name)!;
+    recipes[o.name] = scalarRecipe(base, s, left);
+  } else if (o.numInputs === 1 && typeof (NDArray.prototype as unknown as Record<string, unknown>)[unaryMethod[o.name] ?? o.name] === 'function' && o.name in nd) {
+    recipes[o.name] = unaryRecipe(o.name);
+  }
+}
+
