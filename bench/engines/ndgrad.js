@@ -1,0 +1,97 @@
+'use strict';
+// ndgrad side. Each timed call allocates its result (as NumPy does) and never converts it back
+// to JS. Large-op results are dispose()d right away (NumPy frees by refcount when the name is
+// rebound); small-op rows (2x2 add, chains) leave results to the GC, amortised over many calls.
+const path = require('path');
+const { CHAIN_PATTERN, CHAIN_OPS } = require('../rows');
+
+const mx = require(path.join(__dirname, '..', '..'));
+const { nd, autograd } = mx;
+const { native } = require(path.join(__dirname, '..', '..', 'dist', 'native'));
+
+function info() {
+  return {
+    engine: 'ndgrad',
+    isa: mx.isa(),
+    threads: native.numThreads(),
+    NDGRAD_NUM_THREADS: process.env.NDGRAD_NUM_THREADS ?? null,
+    node: process.version,
+    version: require(path.join(__dirname, '..', '..', 'package.json')).version,
+  };
+}
+
+let live = []; // this row's inputs, disposed by release()
+
+function rand(shape) {
+  const x = nd.random.uniform({ low: 0.5, high: 1.5, shape });
+  live.push(x);
+  return x;
+}
+
+function release() {
+  for (const x of live) if (!x.isDisposed) x.dispose();
+  live = [];
+}
+
+function chain(x) {
+  let y = x;
+  for (let i = 0; i < CHAIN_OPS; i++) {
+    switch (CHAIN_PATTERN[i % CHAIN_PATTERN.length]) {
+      case 'mul_x': y = y.mul(x); break;
+      case 'add_x': y = y.add(x); break;
+      case 'tanh': y = y.tanh(); break;
+      case 'sub_x': y = y.sub(x); break;
+    }
+  }
+  return y;
+}
+
+/** Returns fn(iters) for the row, or null when the op does not exist. */
+function prepare(row) {
+  const a = rand(row.shape);
+  const b = row.kind === 'binary' || row.kind === 'dot' ? rand(row.shape) : null;
+  let sink = null; // keeps the last result alive so nothing is optimised away
+  switch (row.kind) {
+    case 'binary': {
+      if (typeof a[row.op] !== 'function') return null;
+      if (row.small) {
+        // the full JS -> native -> JS path, exactly what a user writes; GC amortised
+        return (n) => { let r; for (let i = 0; i < n; i++) r = a.add(b); sink = r; };
+      }
+      const op = row.op;
+      return (n) => { for (let i = 0; i < n; i++) a[op](b).dispose(); };
+    }
+    case 'unary': {
+      if (typeof a[row.op] !== 'function') return null;
+      const op = row.op;
+      return (n) => { for (let i = 0; i < n; i++) a[op]().dispose(); };
+    }
+    case 'reduce': {
+      if (typeof a[row.op] !== 'function') return null;
+      const op = row.op;
+      if (row.axis === null || row.axis === undefined) {
+        return (n) => { for (let i = 0; i < n; i++) a[op]().dispose(); };
+      }
+      const opts = { axis: row.axis };
+      return (n) => { for (let i = 0; i < n; i++) a[op](opts).dispose(); };
+    }
+    case 'dot':
+      return (n) => { for (let i = 0; i < n; i++) nd.dot(a, b).dispose(); };
+    case 'chain':
+      return (n) => { for (let i = 0; i < n; i++) sink = chain(a); };
+    case 'grad': {
+      a.attachGrad();
+      return (n) => {
+        for (let i = 0; i < n; i++) {
+          const y = autograd.record(() => chain(a));
+          y.backward();
+        }
+        sink = a.grad;
+      };
+    }
+    default:
+      return null;
+  }
+}
+
+module.exports = { info, prepare, release, async init() {} };

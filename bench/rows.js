@@ -1,0 +1,52 @@
+'use strict';
+// The benchmark rows: the single source of truth shared by every engine (ndgrad, tfjs and
+// bench/numpy_bench.py, which receives this list as JSON on stdin).
+//
+//   kind      what one timed call does
+//   binary    r = a <op> b            (two float32 arrays of `shape`, inputs in [0.5, 1.5))
+//   unary     r = op(a)
+//   reduce    r = op(a, axis?)        (axis null = all elements; norm = L2 over all elements)
+//   dot       r = a . b               (square float32 matrices)
+//   chain     100 elementwise ops on 2x2 arrays, unrecorded forward (per-op time reported)
+//   grad      the same chain recorded + backward (per-op time reported)
+//
+// `target` is the issue's acceptance target for ratio ndgrad/NumPy (null = informational).
+// `blas` marks rows where NumPy calls OpenBLAS (np.linalg.norm of a 1-D float32 array is
+// sqrt(sdot(x, x))), the only rows where NumPy's thread count matters.
+// `perOp` divides the measured time by that many ops (chain rows).
+
+const CHAIN_OPS = 100;
+
+const ROWS = [
+  { name: 'add 1e6', kind: 'binary', op: 'add', shape: [1e6], target: 1.0, required: true },
+  { name: 'add 1e7', kind: 'binary', op: 'add', shape: [1e7], target: 1.0, required: true },
+  { name: 'mul 1e6', kind: 'binary', op: 'mul', shape: [1e6], target: 1.0, required: true },
+  { name: 'mul 1e7', kind: 'binary', op: 'mul', shape: [1e7], target: 1.0, required: true },
+  { name: 'exp 1e6', kind: 'unary', op: 'exp', shape: [1e6], target: 1.0, required: true },
+  { name: 'log 1e6', kind: 'unary', op: 'log', shape: [1e6], target: 1.0 },
+  { name: 'tanh 1e6', kind: 'unary', op: 'tanh', shape: [1e6], target: 1.0 },
+  { name: 'sigmoid 1e6', kind: 'unary', op: 'sigmoid', shape: [1e6], target: 1.0 },
+  { name: 'sum 1e7', kind: 'reduce', op: 'sum', shape: [1e7], axis: null, target: 1.0, required: true },
+  { name: 'norm 1e7', kind: 'reduce', op: 'norm', shape: [1e7], axis: null, target: 1.0, required: true, blas: true },
+  { name: 'sum 1000x1000 axis0', kind: 'reduce', op: 'sum', shape: [1000, 1000], axis: 0, target: 1.0 },
+  { name: 'sum 1000x1000 axis1', kind: 'reduce', op: 'sum', shape: [1000, 1000], axis: 1, target: 1.0 },
+  { name: 'max 1000x1000 axis0', kind: 'reduce', op: 'max', shape: [1000, 1000], axis: 0, target: 1.0 },
+  { name: 'max 1000x1000 axis1', kind: 'reduce', op: 'max', shape: [1000, 1000], axis: 1, target: 1.0 },
+  { name: 'dot 256', kind: 'dot', shape: [256, 256], target: null, required: true, blas: true },
+  { name: 'dot 1024', kind: 'dot', shape: [1024, 1024], target: 1.5, required: true, blas: true },
+  { name: 'add 2x2 (per call)', kind: 'binary', op: 'add', shape: [2, 2], small: true, target: 2.0, required: true },
+  { name: 'chain 2x2 fwd (per op)', kind: 'chain', shape: [2, 2], small: true, perOp: CHAIN_OPS, target: null },
+  { name: 'chain 2x2 rec+bwd (per op)', kind: 'grad', shape: [2, 2], small: true, perOp: CHAIN_OPS, target: null },
+];
+
+// The chain: 25 x (y*x, y+x, tanh(y), y-x) = 100 ops; values stay bounded; every op depends on
+// the previous one, and x feeds every other op, so the backward pass touches all of them.
+const CHAIN_PATTERN = ['mul_x', 'add_x', 'tanh', 'sub_x'];
+
+function selectRows(filter) {
+  if (!filter) return ROWS.slice();
+  const f = filter.toLowerCase();
+  return ROWS.filter((r) => r.name.toLowerCase().includes(f) || r.kind === f || r.op === f);
+}
+
+module.exports = { ROWS, CHAIN_OPS, CHAIN_PATTERN, selectRows };
