@@ -170,6 +170,14 @@ TEST(gemm_integers_wrap_like_the_modular_reference) {
   check_against_reference<uint8_t>(Isa::Scalar);
 }
 
+TEST(gemm_falls_back_when_the_cpu_lacks_the_isa) {
+  // Asking for every ISA, supported or not, still gives correct results.
+  for (Isa isa : {Isa::Scalar, Isa::Avx2, Isa::Avx512}) {
+    Problem<float> prob(false, true, 70, 40, 90, 1, 7);
+    prob.check_float(prob.run(pool_of(2), isa, false), false);
+  }
+}
+
 TEST(gemm_exact_small_products) {
   // [[1, 2], [3, 4]] . [[5, 6], [7, 8]] = [[19, 22], [43, 50]]; sums of small integers are exact.
   const double a[] = {1, 2, 3, 4}, b[] = {5, 6, 7, 8};
@@ -211,8 +219,9 @@ TEST(gemm_zero_depth_clears_or_keeps_c) {
 template <class T>
 void check_thread_count_invariance(Isa isa) {
   // Shapes that take each threaded route: packed over rows, packed with columns split too
-  // (few rows), direct over rows and direct over columns.
-  const Shape shapes[] = {{300, 257, 513}, {7, 2000, 100}, {2000, 1, 300}, {1, 3000, 200}};
+  // (few rows), direct over rows and over columns, as given and transposed.
+  const Shape shapes[] = {{300, 257, 513}, {7, 2000, 100}, {2000, 1, 300},
+                          {1, 3000, 200},  {3, 2000, 300}, {2000, 5, 300}};
   uint64_t seed = 100;
   for (const Shape& s : shapes)
     for (int trans = 0; trans < 4; ++trans) {
