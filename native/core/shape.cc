@@ -7,8 +7,11 @@
 namespace ndgrad {
 
 int64_t shape_size(const Shape& s) {
+  // Saturates instead of overflowing: a user-given shape may be absurd before it is checked.
   int64_t n = 1;
-  for (int64_t d : s) n *= d;
+  for (int64_t d : s) {
+    if (__builtin_mul_overflow(n, d, &n)) return d < 0 ? INT64_MIN : INT64_MAX;
+  }
   return n;
 }
 
@@ -107,7 +110,10 @@ Shape infer_reshape_forward(const Shape& in, const Shape& spec, const char* op) 
       int64_t d1 = spec[i + 1], d2 = spec[i + 2];
       if (d1 == -1 && d2 > 0 && d % d2 == 0) d1 = d / d2;
       else if (d2 == -1 && d1 > 0 && d % d1 == 0) d2 = d / d1;
-      if (d1 <= 0 || d2 <= 0 || d1 * d2 != d) fail("-4 split does not match the input dimension");
+      int64_t prod = 0;
+      if (d1 <= 0 || d2 <= 0 || __builtin_mul_overflow(d1, d2, &prod) || prod != d) {
+        fail("-4 split does not match the input dimension");
+      }
       out.push_back(d1);
       out.push_back(d2);
       i += 2;
@@ -119,10 +125,11 @@ Shape infer_reshape_forward(const Shape& in, const Shape& spec, const char* op) 
   if (infer_at >= 0) {
     int64_t known = 1;
     for (size_t i = 0; i < out.size(); ++i)
-      if (static_cast<int>(i) != infer_at) known *= out[i];
+      if (static_cast<int>(i) != infer_at && __builtin_mul_overflow(known, out[i], &known)) fail("the shape is too large");
     if (known == 0 || total % known != 0) fail("the size " + std::to_string(total) + " is not divisible");
     out[infer_at] = total / known;
   }
+  check_shape(out, op, "shape");
   if (shape_size(out) != total) {
     throw_range(std::string(op) + ": cannot reshape array of size " + std::to_string(total) +
                 " into shape " + shape_str(out));

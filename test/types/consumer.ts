@@ -1,0 +1,28 @@
+// A TypeScript consumer of the published types (dist/*.d.ts), type-checked by test/package.test.ts
+// with `tsc --noEmit`; never run. The @ts-expect-error lines fail the check if the types go loose
+// (`any`) or stop rejecting wrong calls.
+import mx, { autograd, nd, NDArray, type NestedArray } from '../../dist/index';
+
+const x: NDArray = nd.array([[1, 2], [3, 4]]);
+x.attach_grad();
+x.attachGrad('write');
+const y: NDArray = autograd.record(() => x.mul(x).sum());
+y.backward();
+const g: NDArray | null = x.grad;
+const gradValues: NestedArray | undefined = g?.toArray();
+const total: number = y.asscalar();
+const training: boolean = autograd.is_training();
+const recording: boolean = autograd.isRecording();
+const previous: boolean = autograd.set_training(false);
+const gradients: NDArray[] = autograd.grad(y, [x]);
+const kernelPath: string = mx.isa();
+const z: NDArray = mx.nd.zeros([2, 3]);
+
+// @ts-expect-error attachGrad takes a GradReq, not a number
+x.attachGrad(3);
+// @ts-expect-error is_training takes no arguments and returns a boolean
+const wrong: string = autograd.is_training();
+// @ts-expect-error nd has no MXNet op of that name
+nd.no_such_op(x);
+
+export { gradValues, total, training, recording, previous, gradients, kernelPath, z, wrong };
