@@ -9,7 +9,9 @@
 #include <memory>
 #include <vector>
 
+#include "attrs.h"
 #include "free_list.h"
+#include "small_vec.h"
 #include "tensor.h"
 
 namespace ndgrad {
@@ -36,19 +38,18 @@ struct SavedTensor {
   uint64_t version = 0;
 };
 
-struct Attrs;
-
 struct Node {
   uint64_t id = 0;
   const OpDef* op = nullptr;          // null for a variable
-  std::shared_ptr<const Attrs> attrs;
-  std::vector<AGEntry> inputs;        // entry.node == nullptr: input not in the graph
-  std::vector<Shape> input_shapes;
-  std::vector<DType> input_dtypes;
-  std::vector<Shape> output_shapes;
-  std::vector<DType> output_dtypes;
-  std::vector<SavedTensor> saved_inputs;   // filled when the op asks for its inputs
-  std::vector<SavedTensor> saved_outputs;  // filled when the op asks for its outputs
+  Attrs attrs;
+  // Inline small vectors: recording an op is one allocation (this node) in the common case.
+  SmallVec<AGEntry, 2> inputs;        // entry.node == nullptr: input not in the graph
+  SmallVec<Shape, 2> input_shapes;
+  SmallVec<DType, 2> input_dtypes;
+  SmallVec<Shape, 1> output_shapes;
+  SmallVec<DType, 1> output_dtypes;
+  SmallVec<SavedTensor, 2> saved_inputs;   // filled when the op asks for its inputs
+  SmallVec<SavedTensor, 1> saved_outputs;  // filled when the op asks for its outputs
   bool freed = false;                  // backward ran without retainGraph
 
   // Marked variables only.

@@ -65,9 +65,10 @@ std::vector<std::shared_ptr<Node>> topo_order(const std::vector<std::shared_ptr<
   return order;
 }
 
-void check_saved(const Node& n) {
-  for (const auto* list : {&n.saved_inputs, &n.saved_outputs}) {
-    for (const SavedTensor& s : *list) {
+template <class List>
+void check_saved_list(const Node& n, const List& list) {
+  {
+    for (const SavedTensor& s : list) {
       if (s.tensor.storage && s.tensor.storage->version() != s.version) {
         throw_error(std::string("backward: an array that '") + n.op->name +
                     "' saved for its gradient was modified in place after it was recorded (version " +
@@ -77,6 +78,11 @@ void check_saved(const Node& n) {
       }
     }
   }
+}
+
+void check_saved(const Node& n) {
+  check_saved_list(n, n.saved_inputs);
+  check_saved_list(n, n.saved_outputs);
 }
 
 Grads run_custom(Env& env, const Node& n, const std::vector<ArrayRef>& out_grads) {
@@ -184,7 +190,7 @@ std::vector<ArrayRef> backward(Env& env, const std::vector<ArrayRef>& heads,
         in_grads = run_custom(env, *n, outs);
       } else {
         check_saved(*n);
-        BackwardCtx ctx{env, self, *n, *n->attrs, std::move(outs)};
+        BackwardCtx ctx{env, self, *n, n->attrs, std::move(outs)};
         in_grads = n->op->backward(ctx);
       }
       for (size_t i = 0; i < n->inputs.size() && i < in_grads.size(); ++i) {
@@ -243,7 +249,6 @@ bool record_custom(Env& env, const std::vector<ArrayRef>& inputs, const std::vec
   auto node = std::make_shared<Node>();
   node->id = env.next_node_id++;
   node->custom = std::move(payload);
-  node->attrs = std::make_shared<const Attrs>();
   for (const ArrayRef& a : inputs) {
     node->inputs.push_back(a->ag.live() ? a->ag : AGEntry{});
     node->input_shapes.push_back(a->t.shape);
@@ -290,8 +295,7 @@ void assign(Env& env, const ArrayRef& target, const ArrayRef& src) {
     auto node = std::make_shared<Node>();
     node->id = env.next_node_id++;
     node->op = &op_def(OpId::copy);
-    node->attrs = std::make_shared<const Attrs>();
-    node->inputs.push_back(src->ag);
+      node->inputs.push_back(src->ag);
     node->input_shapes.push_back(src->t.shape);
     node->input_dtypes.push_back(src->t.dtype);
     node->output_shapes.push_back(target->t.shape);

@@ -10,7 +10,8 @@ namespace ndgrad {
 
 namespace {
 
-void save_into(std::vector<SavedTensor>& dst, const Tensor& t, const AGEntry& entry) {
+template <class List>
+void save_into(List& dst, const Tensor& t, const AGEntry& entry) {
   dst.push_back(SavedTensor{t, entry, t.storage ? t.storage->version() : 0});
 }
 
@@ -62,7 +63,7 @@ ArrayList invoke(Env& env, OpId id, const ArrayList& inputs, const Attrs& attrs)
   auto node = std::make_shared<Node>();
   node->id = env.next_node_id++;
   node->op = &def;
-  node->attrs = std::make_shared<const Attrs>(attrs);
+  node->attrs = attrs;
   node->inputs.reserve(inputs.size());
   for (const ArrayRef& a : inputs) {
     node->inputs.push_back(a->ag.live() ? a->ag : AGEntry{});

@@ -12,23 +12,6 @@
 
 namespace ndgrad {
 
-// Attributes of one call. Each op reads only the fields its entry lists in `attrs_used`.
-struct Attrs {
-  double scalar = 0;       // number operand, fill value, low/loc, start
-  double scalar2 = 0;      // high/scale, stop
-  double scalar3 = 0;      // step
-  std::vector<int64_t> axes;   // reduce axes, transpose permutation
-  bool has_axes = false;       // axes given (an empty list given for transpose means "reverse")
-  Shape shape;                 // target or created shape
-  bool keepdims = false;
-  bool transpose_a = false;
-  bool transpose_b = false;
-  bool reverse = false;
-  int64_t begin = 0, end = 0;
-  int64_t ord = 2;
-  DType dtype = DType::Float32;
-};
-
 enum OpFlags : uint32_t {
   kSaveInputs = 1u << 0,   // backward reads the inputs
   kSaveOutputs = 1u << 1,  // backward reads the outputs

@@ -1,0 +1,29 @@
+// The attributes of one op call (axis, shape, transposes, the number operand, ...).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "dtype.h"
+#include "shape.h"
+
+namespace ndgrad {
+
+// Each op reads only the fields it needs; the rest keep their defaults.
+struct Attrs {
+  double scalar = 0;       // number operand, fill value, low/loc, start
+  double scalar2 = 0;      // high/scale, stop
+  double scalar3 = 0;      // step
+  std::vector<int64_t> axes;   // reduce axes, transpose permutation
+  bool has_axes = false;       // axes given (an empty list given for transpose means "reverse")
+  Shape shape;                 // target or created shape
+  bool keepdims = false;
+  bool transpose_a = false;
+  bool transpose_b = false;
+  bool reverse = false;
+  int64_t begin = 0, end = 0;
+  int64_t ord = 2;
+  DType dtype = DType::Float32;
+};
+
+}  // namespace ndgrad
