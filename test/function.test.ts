@@ -85,3 +85,22 @@ test('errors thrown by backward reach the caller', () => {
   const y = autograd.record(() => new Throws().call(a) as NDArray);
   expect(() => y.backward()).toThrow('custom failure');
 });
+
+test('backward runs with isTraining() set by its trainMode option, restored afterwards', () => {
+  const seen: boolean[] = [];
+  class Probe extends autograd.Function {
+    forward(a: NDArray) {
+      return a.mul(1);
+    }
+    backward(g: NDArray) {
+      seen.push(autograd.isTraining(), autograd.isRecording());
+      return g;
+    }
+  }
+  const a = nd.array([1]);
+  a.attachGrad();
+  autograd.record(() => new Probe().call(a) as NDArray).backward();
+  autograd.record(() => new Probe().call(a) as NDArray).backward({ trainMode: false });
+  expect(seen).toEqual([true, false, false, false]);
+  expect(autograd.isTraining()).toBe(false);
+});
