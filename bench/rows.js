@@ -8,6 +8,7 @@
 //   reduce    r = op(a, axis?)        (axis null = all elements; norm = L2 over all elements)
 //   dot       r = a . b               (square float32 matrices)
 //   chain     100 elementwise ops on 2x2 arrays, unrecorded forward (per-op time reported)
+//   record    the same chain recorded, no backward (the cost of recording itself)
 //   grad      the same chain recorded + backward (per-op time reported)
 //
 // `target` is the issue's acceptance target for ratio ndgrad/NumPy (null = informational).
@@ -36,6 +37,7 @@ const ROWS = [
   { name: 'dot 1024', kind: 'dot', shape: [1024, 1024], target: 1.5, required: true, blas: true },
   { name: 'add 2x2 (per call)', kind: 'binary', op: 'add', shape: [2, 2], small: true, target: 2.0, required: true },
   { name: 'chain 2x2 fwd (per op)', kind: 'chain', shape: [2, 2], small: true, perOp: CHAIN_OPS, target: null },
+  { name: 'chain 2x2 recorded fwd (per op)', kind: 'record', shape: [2, 2], small: true, perOp: CHAIN_OPS, target: null },
   { name: 'chain 2x2 rec+bwd (per op)', kind: 'grad', shape: [2, 2], small: true, perOp: CHAIN_OPS, target: null },
 ];
 

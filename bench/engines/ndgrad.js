@@ -79,6 +79,10 @@ function prepare(row) {
       return (n) => { for (let i = 0; i < n; i++) nd.dot(a, b).dispose(); };
     case 'chain':
       return (n) => { for (let i = 0; i < n; i++) sink = chain(a); };
+    case 'record': {
+      a.attachGrad();
+      return (n) => { for (let i = 0; i < n; i++) sink = autograd.record(() => chain(a)); };
+    }
     case 'grad': {
       a.attachGrad();
       return (n) => {

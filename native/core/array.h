@@ -91,6 +91,9 @@ inline void* Array::operator new(size_t size) {
 
 inline bool AGEntry::live() const { return node && !node->freed; }
 
+// Nodes are about 1 KiB; recycling them keeps recording off the general allocator's slow paths.
+inline std::shared_ptr<Node> make_node() { return std::allocate_shared<Node>(FreeListAllocator<Node>()); }
+
 inline ArrayRef make_array(Tensor t) { return make_ref<Array>(std::move(t)); }
 
 }  // namespace ndgrad

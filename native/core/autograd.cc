@@ -116,7 +116,7 @@ void write_into(Env& env, const ArrayRef& dst, const Tensor& src) {
 }  // namespace
 
 void mark_variable(Env& env, const ArrayRef& var, const ArrayRef& grad, GradReq req) {
-  auto node = std::make_shared<Node>();
+  auto node = make_node();
   node->id = env.next_node_id++;
   node->grad = grad;
   node->grad_req = req;
@@ -246,7 +246,7 @@ bool record_custom(Env& env, const std::vector<ArrayRef>& inputs, const std::vec
   bool any_live = false;
   for (const ArrayRef& a : inputs) any_live = any_live || a->ag.live();
   if (!env.recording || !any_live) return false;
-  auto node = std::make_shared<Node>();
+  auto node = make_node();
   node->id = env.next_node_id++;
   node->custom = std::move(payload);
   for (const ArrayRef& a : inputs) {
@@ -292,7 +292,7 @@ void assign(Env& env, const ArrayRef& target, const ArrayRef& src) {
   target->t.storage->bump_version();
   if (env.recording && src->ag.live()) {
     // Recorded as a copy of src into target (MXNet's _copyto), so gradients flow to src.
-    auto node = std::make_shared<Node>();
+    auto node = make_node();
     node->id = env.next_node_id++;
     node->op = &op_def(OpId::copy);
       node->inputs.push_back(src->ag);

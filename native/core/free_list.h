@@ -35,7 +35,8 @@ class FreeList {
   }
 
  private:
-  static constexpr size_t kCap = 1 << 14;
+  // At most about 4 MiB of each size stays cached per thread.
+  static constexpr size_t kCap = Size >= 256 ? (size_t{4} << 20) / Size : 1 << 14;
   struct Block {
     Block* next;
   };
@@ -55,6 +56,27 @@ class FreeList {
     static thread_local Local l;
     return l;
   }
+};
+
+// A std allocator over the free lists, for std::allocate_shared of hot objects (graph nodes).
+template <class T>
+struct FreeListAllocator {
+  using value_type = T;
+  FreeListAllocator() = default;
+  template <class U>
+  FreeListAllocator(const FreeListAllocator<U>&) {}
+  T* allocate(size_t n) {
+    if (n == 1) return static_cast<T*>(FreeList<sizeof(T)>::take());
+    return static_cast<T*>(::operator new(n * sizeof(T)));
+  }
+  void deallocate(T* p, size_t n) noexcept {
+    if (n == 1) FreeList<sizeof(T)>::give(p);
+    else ::operator delete(p);
+  }
+  template <class U>
+  bool operator==(const FreeListAllocator<U>&) const { return true; }
+  template <class U>
+  bool operator!=(const FreeListAllocator<U>&) const { return false; }
 };
 
 }  // namespace ndgrad

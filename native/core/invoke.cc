@@ -60,7 +60,7 @@ ArrayList invoke(Env& env, OpId id, const ArrayList& inputs, const Attrs& attrs)
   for (const ArrayRef& a : inputs) any_live = any_live || a->ag.live();
   if (!any_live) return outs;
 
-  auto node = std::make_shared<Node>();
+  auto node = make_node();
   node->id = env.next_node_id++;
   node->op = &def;
   node->attrs = attrs;
