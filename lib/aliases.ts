@@ -16,10 +16,19 @@ export const NDARRAY_ALIASES = {
   not_equal: 'notEqual',
   greater_equal: 'greaterEqual',
   lesser_equal: 'lesserEqual',
+  broadcast_to: 'broadcastTo',
+  expand_dims: 'expandDims',
+  Flatten: 'flatten',
 } as const;
 
 /** nd functions. */
 export const ND_ALIASES = {
+  zeros_like: 'zerosLike',
+  ones_like: 'onesLike',
+  full_like: 'fullLike',
+  broadcast_to: 'broadcastTo',
+  expand_dims: 'expandDims',
+  Flatten: 'flatten',
   not_equal: 'notEqual',
   greater_equal: 'greaterEqual',
   lesser_equal: 'lesserEqual',

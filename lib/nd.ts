@@ -97,6 +97,29 @@ export function full(shape: ShapeArg, value: number, opts?: CreateOptions): NDAr
   return invoke('full', [], { shape: toShape(shape, 'full'), scalar: value, ...createAttrs(opts, 'full') });
 }
 
+/** Uninitialised in MXNet; ndgrad fills with zeros, so results never depend on stale memory. */
+export function empty(shape: ShapeArg, opts?: CreateOptions): NDArray {
+  return invoke('zeros', [], { shape: toShape(shape, 'empty'), ...createAttrs(opts, 'empty') });
+}
+
+function likeAttrs(x: NDArray, fn: string) {
+  requireArray(x, fn, 'x');
+  return { shape: x.shape, dtype: dtypeCode(x.dtype, fn) };
+}
+
+export function zerosLike(x: NDArray): NDArray {
+  return invoke('zeros', [], likeAttrs(x, 'zerosLike'));
+}
+
+export function onesLike(x: NDArray): NDArray {
+  return invoke('ones', [], likeAttrs(x, 'onesLike'));
+}
+
+export function fullLike(x: NDArray, value: number): NDArray {
+  if (typeof value !== 'number') throw new TypeError(`fullLike: value must be a number, got ${describe(value)}`);
+  return invoke('full', [], { ...likeAttrs(x, 'fullLike'), scalar: value });
+}
+
 /** arange(stop) or arange(start, stop, step = 1), float32 unless opts.dtype says otherwise. */
 export function arange(start: number, stop?: number | null, step = 1, opts?: CreateOptions): NDArray {
   if (stop === undefined || stop === null) {
@@ -197,6 +220,31 @@ export function transpose(x: NDArray, axes?: number[] | null): NDArray {
 export function reshape(x: NDArray, shape: number[], opts?: { reverse?: boolean }): NDArray {
   requireArray(x, 'reshape', 'x');
   return opts ? x.reshape(shape, opts) : x.reshape(shape);
+}
+
+export function broadcastTo(x: NDArray, shape: number | number[]): NDArray {
+  requireArray(x, 'broadcastTo', 'x');
+  return x.broadcastTo(shape);
+}
+
+export function expandDims(x: NDArray, axis: number): NDArray {
+  requireArray(x, 'expandDims', 'x');
+  return x.expandDims(axis);
+}
+
+export function flatten(x: NDArray): NDArray {
+  requireArray(x, 'flatten', 'x');
+  return x.flatten();
+}
+
+export function squeeze(x: NDArray, axis?: number | number[] | null): NDArray {
+  requireArray(x, 'squeeze', 'x');
+  return x.squeeze(axis);
+}
+
+export function swapaxes(x: NDArray, a: number, b: number): NDArray {
+  requireArray(x, 'swapaxes', 'x');
+  return x.swapaxes(a, b);
 }
 
 export function slice(x: NDArray, begin: number, end?: number | null): NDArray {

@@ -368,6 +368,67 @@ class NDArrayCore {
     }
     return invoke('reshape', [this], { shape, reverse });
   }
+  /** Broadcasts to `shape` (NumPy rules, may add leading axes; a 0 keeps the input dim, as MXNet). */
+  broadcastTo(shape: number | number[]): NDArray {
+    this.dims('broadcastTo');
+    const target = typeof shape === 'number' ? [shape] : shape;
+    if (!Array.isArray(target)) throw new TypeError('broadcastTo: shape must be an integer or an array of integers');
+    return invoke('broadcast_to', [this], { shape: target });
+  }
+  /** Inserts a size-1 axis at `axis` (in [-ndim-1, ndim]); a view. */
+  expandDims(axis: number): NDArray {
+    const dims = this.dims('expandDims');
+    const n = dims.length;
+    if (typeof axis !== 'number' || !Number.isInteger(axis) || axis < -n - 1 || axis > n) {
+      throw new RangeError(`expandDims: axis ${String(axis)} is out of range [${-n - 1}, ${n}] for shape ${shapeText(dims)}`);
+    }
+    const at = axis < 0 ? axis + n + 1 : axis;
+    return invoke('reshape', [this], { shape: [...dims.slice(0, at), 1, ...dims.slice(at)] });
+  }
+  /** Collapses all axes after the first: shape [d0, d1 * ... * dk] ([n, 1] for a 1-D array, as MXNet); a view. */
+  flatten(): NDArray {
+    const dims = this.dims('flatten');
+    const first = dims.length === 0 ? 1 : dims[0];
+    const rest = dims.slice(1).reduce((a, b) => a * b, 1);
+    return invoke('reshape', [this], { shape: [first, rest] });
+  }
+  /** Removes size-1 axes (all of them, or the given ones); an all-ones shape gives [1]; a view. */
+  squeeze(axis?: number | number[] | null): NDArray {
+    const dims = this.dims('squeeze');
+    const n = dims.length;
+    let drop: Set<number>;
+    if (axis === undefined || axis === null) {
+      drop = new Set(dims.flatMap((d, i) => (d === 1 ? [i] : [])));
+    } else {
+      const list = Array.isArray(axis) ? axis : [axis];
+      drop = new Set();
+      for (const a of list) {
+        if (typeof a !== 'number' || !Number.isInteger(a) || a < -n || a >= n) {
+          throw new RangeError(`squeeze: axis ${String(a)} is out of range for shape ${shapeText(dims)}`);
+        }
+        const i = a < 0 ? a + n : a;
+        if (dims[i] !== 1) throw new RangeError(`squeeze: cannot squeeze axis ${a} of size ${dims[i]} (shape ${shapeText(dims)})`);
+        drop.add(i);
+      }
+    }
+    const kept = dims.filter((_, i) => !drop.has(i));
+    return invoke('reshape', [this], { shape: kept.length ? kept : [1] });
+  }
+  /** Exchanges two axes (a copy, like transpose). */
+  swapaxes(a: number, b: number): NDArray {
+    const n = this.dims('swapaxes').length;
+    const norm = (v: number, name: string) => {
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < -n || v >= n) {
+        throw new RangeError(`swapaxes: ${name} ${String(v)} is out of range for an array with ${n} dimensions`);
+      }
+      return v < 0 ? v + n : v;
+    };
+    const perm = Array.from({ length: n }, (_, i) => i);
+    const i = norm(a, 'dim1');
+    const j = norm(b, 'dim2');
+    [perm[i], perm[j]] = [perm[j], perm[i]];
+    return invoke('transpose', [this], { axes: perm });
+  }
   /** Permutes the axes (a copy); no axes reverses them. */
   transpose(axes?: number[] | null): NDArray {
     if (axes === undefined || axes === null) return invoke('transpose', [this], { axes: [] });

@@ -1,0 +1,50 @@
+// Creation-like and shape functions built on registry ops: zerosLike/onesLike/fullLike/empty,
+// broadcastTo, expandDims, flatten, squeeze, swapaxes (values against NumPy's semantics, the
+// gradients through them, and their errors).
+import { nd, NDArray } from '../lib';
+import { checkNumericGradient } from '../lib/testing';
+
+const vals = (x: NDArray) => Array.from(x.toTypedArray());
+
+test('zerosLike, onesLike, fullLike and empty keep shape and dtype', () => {
+  const x = nd.arange(6, null, 1, { dtype: 'int32' }).reshape([2, 3]);
+  for (const [y, v] of [[nd.zerosLike(x), 0], [nd.onesLike(x), 1], [nd.fullLike(x, 7), 7]] as const) {
+    expect(y.shape).toEqual([2, 3]);
+    expect(y.dtype).toBe('int32');
+    expect(vals(y)).toEqual([v, v, v, v, v, v]);
+  }
+  expect(nd.empty([2, 2]).shape).toEqual([2, 2]);
+  expect(nd.zeros_like(x).shape).toEqual([2, 3]);
+});
+
+test('broadcastTo follows NumPy (leading axes added) and MXNet (0 keeps a dim)', () => {
+  const x = nd.array([[1], [2]]);
+  expect(vals(x.broadcastTo([3, 2, 2]))).toEqual([1, 1, 2, 2, 1, 1, 2, 2, 1, 1, 2, 2]);
+  expect(nd.broadcastTo(x, [0, 3]).shape).toEqual([2, 3]);
+  expect(x.broadcast_to([2, 4]).shape).toEqual([2, 4]);
+  expect(() => x.broadcastTo([3, 3])).toThrow(/broadcast_to: operands could not be broadcast/);
+});
+
+test('expandDims, flatten, squeeze, swapaxes give NumPy/MXNet shapes', () => {
+  const x = nd.arange(24).reshape([2, 3, 4]);
+  expect(x.expandDims(0).shape).toEqual([1, 2, 3, 4]);
+  expect(x.expandDims(-1).shape).toEqual([2, 3, 4, 1]);
+  expect(nd.expand_dims(x, 2).shape).toEqual([2, 3, 1, 4]);
+  expect(x.flatten().shape).toEqual([2, 12]);
+  expect(nd.arange(5).flatten().shape).toEqual([5, 1]);
+  expect(nd.zeros([1, 3, 1]).squeeze().shape).toEqual([3]);
+  expect(nd.zeros([1, 1]).squeeze().shape).toEqual([1]);
+  expect(nd.zeros([1, 3, 1]).squeeze(-1).shape).toEqual([1, 3]);
+  const s = x.swapaxes(0, 2);
+  expect(s.shape).toEqual([4, 3, 2]);
+  // s[i, j, k] = x[k, j, i] = 12k + 4j + i
+  expect(s.at(1, 2, 1).asScalar()).toBe(12 + 8 + 1);
+  expect(() => x.expandDims(4)).toThrow(RangeError);
+  expect(() => x.squeeze(1)).toThrow(/cannot squeeze axis 1 of size 3/);
+  expect(() => x.swapaxes(0, 3)).toThrow(/swapaxes: dim2 3 is out of range/);
+});
+
+test('gradients flow through them', () => {
+  const x = nd.array([[0.5, -1, 2]], { dtype: 'float64' });
+  checkNumericGradient((v) => v.broadcastTo([2, 3]).expandDims(1).squeeze().swapaxes(0, 1).flatten().square(), [x]);
+});
