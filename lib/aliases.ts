@@ -19,6 +19,7 @@ export const NDARRAY_ALIASES = {
   broadcast_to: 'broadcastTo',
   expand_dims: 'expandDims',
   Flatten: 'flatten',
+  log_softmax: 'logSoftmax',
 } as const;
 
 /** nd functions. */
@@ -29,6 +30,7 @@ export const ND_ALIASES = {
   broadcast_to: 'broadcastTo',
   expand_dims: 'expandDims',
   Flatten: 'flatten',
+  log_softmax: 'logSoftmax',
   not_equal: 'notEqual',
   greater_equal: 'greaterEqual',
   lesser_equal: 'lesserEqual',

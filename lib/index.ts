@@ -9,7 +9,7 @@ import { native } from './native';
 import * as random from './random';
 
 export type { DType } from './dtype';
-export type { GradReq, NestedArray, Operand, ReduceOptions, NormOptions, BackwardOptions, DotOptions } from './ndarray';
+export type { GradReq, NestedArray, Operand, ReduceOptions, NormOptions, BackwardOptions, DotOptions, SoftmaxOptions } from './ndarray';
 
 export const nd = withAliases(ndNs, ND_ALIASES);
 export const autograd = withAliases(autogradNs, AUTOGRAD_ALIASES);

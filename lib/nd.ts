@@ -12,6 +12,7 @@ import {
   type Operand,
   type ReduceArg,
   requireArray,
+  type SoftmaxOptions,
   unaryOp,
 } from './ndarray';
 import { native } from './native';
@@ -202,6 +203,18 @@ export const argmin = reduction('argmin');
 export function norm(x: NDArray, opts?: NormOptions | number | number[]): NDArray {
   requireArray(x, 'norm', 'x');
   return x.norm(opts);
+}
+
+// ---- neural-network ops --------------------------------------------------------------------------
+
+export function softmax(x: NDArray, opts?: SoftmaxOptions | number): NDArray {
+  requireArray(x, 'softmax', 'x');
+  return x.softmax(opts);
+}
+
+export function logSoftmax(x: NDArray, opts?: SoftmaxOptions | number): NDArray {
+  requireArray(x, 'logSoftmax', 'x');
+  return x.logSoftmax(opts);
 }
 
 // ---- linear algebra and shape --------------------------------------------------------------------

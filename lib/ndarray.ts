@@ -29,6 +29,11 @@ export interface BackwardOptions {
   trainMode?: boolean;
 }
 
+export interface SoftmaxOptions {
+  axis?: number;
+  temperature?: number | null;
+}
+
 export interface DotOptions {
   transposeA?: boolean;
   transposeB?: boolean;
@@ -352,6 +357,17 @@ class NDArrayCore {
     return invoke('norm', [this], attrs);
   }
 
+  // ---- neural-network ---------------------------------------------------------------------------
+
+  /** exp((x - max) / T) normalised along `axis` (default -1, temperature T default 1). */
+  softmax(opts?: SoftmaxOptions | number): NDArray {
+    return invoke('softmax', [this], softmaxAttrs(opts, 'softmax'));
+  }
+  /** log(softmax(x)), computed stably. */
+  logSoftmax(opts?: SoftmaxOptions | number): NDArray {
+    return invoke('log_softmax', [this], softmaxAttrs(opts, 'logSoftmax'));
+  }
+
   // ---- shape -----------------------------------------------------------------------------------
 
   /** MXNet reshape: accepts an array or numbers, with codes 0 (keep) and -1 (infer), -2, -3, -4. */
@@ -604,6 +620,16 @@ function inplace<T extends NDArrayCore>(target: T, op: string, value: NDArrayCor
     native.inplace(OP[op], target._h, value._h);
   }
   return target;
+}
+
+function softmaxAttrs(opts: SoftmaxOptions | number | undefined, fn: string): OpAttrs {
+  const o = typeof opts === 'number' ? { axis: opts } : (opts ?? {});
+  if (typeof o !== 'object') throw new TypeError(`${fn}: expected an options object like { axis, temperature }`);
+  const axis = o.axis ?? -1;
+  if (typeof axis !== 'number') throw new TypeError(`${fn}: axis must be an integer, got ${describe(axis)}`);
+  const t = o.temperature ?? 1;
+  if (typeof t !== 'number') throw new TypeError(`${fn}: temperature must be a number, got ${describe(t)}`);
+  return { axes: [axis], scalar: t };
 }
 
 export function reduceAttrs(opts: ReduceArg, fn: string): OpAttrs {

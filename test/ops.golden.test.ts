@@ -225,6 +225,14 @@ function spellings(c: GCase, xs: NDArray[]): [string, () => unknown][] {
       if (typeof x.dot === 'function') out.push(['a.dot(b, opts)', () => x.dot(xs[1], opts)]);
       return out;
     }
+    case 'softmax': {
+      const opts = { axis: a.axis, temperature: a.temperature };
+      const m = c.op === 'softmax' ? 'softmax' : 'logSoftmax';
+      return [
+        [`x.${m}(${JSON.stringify(opts)})`, () => x[m](opts)],
+        [`nd.${m}(x, opts)`, () => ndAny[m](x, opts)],
+      ];
+    }
     case 'invoke':
       return [[`invoke('${c.op}', ${JSON.stringify(a.attrs)})`, () => invoke(c.op, xs, a.attrs)]];
     default:
@@ -251,7 +259,7 @@ function runCase(c: GCase): void {
   record(c);
 }
 
-const FAMILIES = ['unary', 'binary', 'scalar', 'reduce', 'creation', 'shape'] as const;
+const FAMILIES = ['unary', 'binary', 'scalar', 'reduce', 'creation', 'shape', 'nn'] as const;
 const fixtures = Object.fromEntries(FAMILIES.map((f) => [f, loadFixture(f)])) as Record<string, GCase[]>;
 
 for (const family of FAMILIES) {

@@ -167,6 +167,14 @@ export const recipes: Record<string, Recipe> = {
   sum_to: () => [{ label: '(2,3,4)->(3,1)', inputs: [input([2, 3, 4])], fn: (x) => invoke('sum_to', [x], { shape: [3, 1] }) }],
   astype: () => [{ label: 'float64->float64', inputs: [input([2, 3])], fn: (x) => x.astype('float64').square() }],
   copy: () => [{ label: 'copy', inputs: [input([2, 3])], fn: (x) => x.copy().mul(x) }],
+  softmax: () => [
+    { label: 'last axis', inputs: [input([2, 4])], fn: (x) => x.softmax() },
+    { label: 'axis 0, temperature 2', inputs: [input([3, 2, 2])], fn: (x) => nd.softmax(x, { axis: 0, temperature: 2 }) },
+  ],
+  log_softmax: () => [
+    { label: 'last axis', inputs: [input([2, 4])], fn: (x) => x.logSoftmax() },
+    { label: 'axis 1, temperature 0.5', inputs: [input([2, 3, 2])], fn: (x) => nd.logSoftmax(x, { axis: 1, temperature: 0.5 }) },
+  ],
 };
 
 export const ops = native.opInfo();
