@@ -20,6 +20,8 @@ export interface OpAttrs {
   begin?: number;
   end?: number;
   ord?: number;
+  /** one_hot depth */
+  depth?: number;
   /** dtype code: 0 float32, 1 float64, 2 int32, 3 uint8 */
   dtype?: number;
 }

@@ -217,6 +217,63 @@ export function logSoftmax(x: NDArray, opts?: SoftmaxOptions | number): NDArray 
   return x.logSoftmax(opts);
 }
 
+export function pick(x: NDArray, index: NDArray, opts?: { axis?: number; keepdims?: boolean } | number): NDArray {
+  requireArray(x, 'pick', 'data');
+  return x.pick(index, opts);
+}
+
+export interface OneHotOptions {
+  onValue?: number;
+  offValue?: number;
+  dtype?: DType;
+}
+
+/** indices.shape + [depth]: onValue at each index, offValue elsewhere (out-of-range rows: all off). */
+export function oneHot(indices: NDArray, depth: number, opts: OneHotOptions = {}): NDArray {
+  requireArray(indices, 'oneHot', 'indices');
+  indices.dims('oneHot');
+  if (typeof depth !== 'number') throw new TypeError(`oneHot: depth must be an integer, got ${describe(depth)}`);
+  return invoke('one_hot', [indices], {
+    depth,
+    scalar: opts.onValue ?? 1,
+    scalar2: opts.offValue ?? 0,
+    dtype: dtypeCode(opts.dtype ?? 'float32', 'oneHot'),
+  });
+}
+
+export interface FullyConnectedOptions {
+  numHidden?: number;
+  noBias?: boolean;
+  flatten?: boolean;
+}
+
+/**
+ * y = flatten(x) . weight^T + bias (MXNet FullyConnected). With flatten = false the last axis of
+ * x is contracted instead. Built from registry ops, so its gradient needs no formula of its own.
+ */
+export function fullyConnected(x: NDArray, weight: NDArray, bias?: NDArray | null, opts: FullyConnectedOptions = {}): NDArray {
+  requireArray(x, 'fullyConnected', 'data');
+  requireArray(weight, 'fullyConnected', 'weight');
+  const { numHidden, noBias = false, flatten = true } = opts;
+  const wShape = weight.shape;
+  if (wShape.length !== 2) throw new RangeError(`fullyConnected: weight must be 2-D (numHidden, inputDim), got (${wShape.join(',')})`);
+  if (numHidden !== undefined && numHidden !== wShape[0]) {
+    throw new RangeError(`fullyConnected: numHidden ${numHidden} does not match weight rows ${wShape[0]}`);
+  }
+  const data = flatten && x.ndim !== 2 ? x.reshape([x.shape[0], -1]) : x;
+  const y = dot(data, weight, { transposeB: true });
+  if (noBias || bias === undefined || bias === null) return y;
+  requireArray(bias, 'fullyConnected', 'bias');
+  return y.add(bias);
+}
+
+/** MXNet softmax_cross_entropy: -sum over the batch of log softmax(logits)[label], shape [1]. */
+export function softmaxCrossEntropy(logits: NDArray, labels: NDArray): NDArray {
+  requireArray(logits, 'softmaxCrossEntropy', 'data');
+  requireArray(labels, 'softmaxCrossEntropy', 'label');
+  return logits.logSoftmax().pick(labels).sum().neg();
+}
+
 // ---- linear algebra and shape --------------------------------------------------------------------
 
 export function dot(a: NDArray, b: NDArray, opts: DotOptions = {}): NDArray {

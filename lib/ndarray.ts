@@ -368,6 +368,16 @@ class NDArrayCore {
     return invoke('log_softmax', [this], softmaxAttrs(opts, 'logSoftmax'));
   }
 
+  /** data[..., clip(index), ...] along `axis` (default -1); index has the data shape without axis. */
+  pick(index: NDArrayCore, opts?: { axis?: number; keepdims?: boolean } | number): NDArray {
+    this.dims('pick');
+    requireArray(index, 'pick', 'index');
+    const o = typeof opts === 'number' ? { axis: opts } : (opts ?? {});
+    const axis = o.axis ?? -1;
+    if (typeof axis !== 'number') throw new TypeError(`pick: axis must be an integer, got ${describe(axis)}`);
+    return invoke('pick', [this, index], { axes: [axis], keepdims: Boolean(o.keepdims) });
+  }
+
   // ---- shape -----------------------------------------------------------------------------------
 
   /** MXNet reshape: accepts an array or numbers, with codes 0 (keep) and -1 (infer), -2, -3, -4. */

@@ -66,9 +66,15 @@ const EXTRA_ARGS: Record<string, unknown[]> = {
   transpose: [null],
   slice: [0, 1],
   broadcastTo: [[2, 2]],
+  oneHot: [3],
 };
 
-const BINARY_ELEMWISE = infos.filter((o) => o.numInputs === 2 && o.name !== 'dot').map((o) => o.name);
+// How a one-input op names its array argument in errors, where it is not `x`.
+const ARG_NAME: Record<string, RegExp> = { one_hot: /indices/ };
+
+// Two-input ops that are not elementwise, with their own tests below.
+const NOT_ELEMWISE = new Set(['dot', 'pick']);
+const BINARY_ELEMWISE = infos.filter((o) => o.numInputs === 2 && !NOT_ELEMWISE.has(o.name)).map((o) => o.name);
 // One-input ops with an nd function taking the array first (unary math, reductions, shape ops).
 const ONE_INPUT = infos
   .filter((o) => o.numInputs === 1 && !o.name.endsWith('_scalar'))
@@ -100,7 +106,12 @@ describe('wrong argument types', () => {
   ];
   describe.each(ONE_INPUT)('%s (nd.%s)', (op, fn) => {
     test.each(bad)('input %s -> TypeError naming the op and the argument', (_what, value) => {
-      expectError(() => (ndFns[fn] as (...a: unknown[]) => unknown)(value, ...(EXTRA_ARGS[fn] ?? [])), TypeError, opPattern(op), /\bx\b|input/);
+      expectError(
+        () => (ndFns[fn] as (...a: unknown[]) => unknown)(value, ...(EXTRA_ARGS[fn] ?? [])),
+        TypeError,
+        opPattern(op),
+        ARG_NAME[op] ?? /\bx\b|input/,
+      );
     });
   });
 
@@ -435,5 +446,19 @@ describe('the process survives', () => {
     }
     expect(nd.memory().numArrays).toBeLessThanOrEqual(before);
     expect(Array.from(x.add(1).sum().toTypedArray())).toEqual([12]);
+  });
+});
+
+describe('pick and oneHot arguments', () => {
+  test('pick rejects non-arrays and mismatched index shapes, naming the op', () => {
+    const x = nd.ones([2, 3]);
+    expectError(() => nd.pick(x, 'abc' as unknown as NDArray), TypeError, /pick/, /index/);
+    expectError(() => nd.pick('abc' as unknown as NDArray, x), TypeError, /pick/, /data/);
+    expectError(() => nd.pick(x, nd.ones([3])), RangeError, /pick/, /\(3,\)/, /\(2,3\)/);
+    expectError(() => nd.pick(x, nd.ones([2]), { axis: 2 }), RangeError, /pick/, /axis/);
+  });
+  test('oneHot rejects a bad depth', () => {
+    expectError(() => nd.oneHot(nd.ones([2]), 0), RangeError, /one_hot/, /depth/);
+    expectError(() => nd.oneHot(nd.ones([2]), 2.5), TypeError, /one_hot/, /depth/);
   });
 });

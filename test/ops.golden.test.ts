@@ -233,6 +233,20 @@ function spellings(c: GCase, xs: NDArray[]): [string, () => unknown][] {
         [`nd.${m}(x, opts)`, () => ndAny[m](x, opts)],
       ];
     }
+    case 'pick': {
+      const opts = { axis: a.axis };
+      return [
+        [`x.pick(i, ${JSON.stringify(opts)})`, () => x.pick(xs[1], opts)],
+        ['nd.pick(x, i, opts)', () => ndAny.pick(x, xs[1], opts)],
+      ];
+    }
+    case 'one_hot': {
+      const opts = { onValue: a.onValue, offValue: a.offValue, dtype: a.dtype };
+      return [
+        [`nd.oneHot(i, ${a.depth}, ${JSON.stringify(opts)})`, () => ndAny.oneHot(x, a.depth, opts)],
+        ['nd.one_hot(i, depth, opts)', () => ndAny.one_hot(x, a.depth, opts)],
+      ];
+    }
     case 'invoke':
       return [[`invoke('${c.op}', ${JSON.stringify(a.attrs)})`, () => invoke(c.op, xs, a.attrs)]];
     default:

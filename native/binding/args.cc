@@ -119,6 +119,7 @@ Attrs read_attrs(const Napi::Value& v, const char* fn) {
   if (has("begin")) a.begin = read_int(o.Get("begin"), fn, "begin");
   if (has("end")) a.end = read_int(o.Get("end"), fn, "end");
   if (has("ord")) a.ord = read_int(o.Get("ord"), fn, "ord");
+  if (has("depth")) a.depth = read_int(o.Get("depth"), fn, "depth");
   if (has("dtype")) {
     int64_t code = read_int(o.Get("dtype"), fn, "dtype");
     if (code < 0 || code >= kNumDTypes || !dtype_from_code(static_cast<int>(code), &a.dtype)) {

@@ -23,6 +23,7 @@ struct Attrs {
   bool reverse = false;
   int64_t begin = 0, end = 0;
   int64_t ord = 2;
+  int64_t depth = 0;           // one_hot
   DType dtype = DType::Float32;
 };
 

@@ -20,6 +20,7 @@ std::vector<OpDef> build_registry() {
   define_creation_ops(table);
   define_linalg_ops(table);
   define_nn_ops(table);
+  define_index_ops(table);
   for (int i = 0; i < kNumOps; ++i) table[i].name = kOpNames[i];
   return table;
 }

@@ -80,6 +80,7 @@ void define_shape_ops(std::vector<OpDef>& table);
 void define_creation_ops(std::vector<OpDef>& table);
 void define_linalg_ops(std::vector<OpDef>& table);
 void define_nn_ops(std::vector<OpDef>& table);
+void define_index_ops(std::vector<OpDef>& table);
 
 inline OpDef& def_slot(std::vector<OpDef>& table, OpId id) { return table[static_cast<int>(id)]; }
 

@@ -167,6 +167,21 @@ export const recipes: Record<string, Recipe> = {
   sum_to: () => [{ label: '(2,3,4)->(3,1)', inputs: [input([2, 3, 4])], fn: (x) => invoke('sum_to', [x], { shape: [3, 1] }) }],
   astype: () => [{ label: 'float64->float64', inputs: [input([2, 3])], fn: (x) => x.astype('float64').square() }],
   copy: () => [{ label: 'copy', inputs: [input([2, 3])], fn: (x) => x.copy().mul(x) }],
+  one_hot: () => [
+    {
+      label: 'depth 4 (zero gradient)',
+      inputs: [nd.array([0.5, 3.2, 1.7, 5.5], { dtype: 'float64' })],
+      fn: (i) => nd.oneHot(i, 4, { dtype: 'float64' }),
+    },
+  ],
+  pick: () => [
+    { label: 'axis -1', inputs: [input([2, 3]), nd.array([2.5, 0.5], { dtype: 'float64' })], fn: (x, i) => x.pick(i) },
+    {
+      label: 'axis 0 keepdims, clipped',
+      inputs: [input([3, 2, 2]), nd.array([[7.5, 1.5], [-2.5, 2.5]], { dtype: 'float64' })],
+      fn: (x, i) => nd.pick(x, i, { axis: 0, keepdims: true }).square(),
+    },
+  ],
   softmax: () => [
     { label: 'last axis', inputs: [input([2, 4])], fn: (x) => x.softmax() },
     { label: 'axis 0, temperature 2', inputs: [input([3, 2, 2])], fn: (x) => nd.softmax(x, { axis: 0, temperature: 2 }) },
