@@ -10,6 +10,9 @@
 //   chain     100 elementwise ops on 2x2 arrays, unrecorded forward (per-op time reported)
 //   record    the same chain recorded, no backward (the cost of recording itself)
 //   grad      the same chain recorded + backward (per-op time reported)
+//   mlp       one step of a 784-256-10 MLP on a batch of 64 (fullyConnected, relu,
+//             softmaxCrossEntropy): `mode` 'forward' (unrecorded) or 'train' (recorded forward,
+//             backward, SGD update); ndgrad only
 //
 // `target` is the issue's acceptance target for ratio ndgrad/NumPy (null = informational).
 // `blas` marks rows where NumPy calls OpenBLAS (np.linalg.norm of a 1-D float32 array is
@@ -39,6 +42,8 @@ const ROWS = [
   { name: 'chain 2x2 fwd (per op)', kind: 'chain', shape: [2, 2], small: true, perOp: CHAIN_OPS, target: null },
   { name: 'chain 2x2 recorded fwd (per op)', kind: 'record', shape: [2, 2], small: true, perOp: CHAIN_OPS, target: null },
   { name: 'chain 2x2 rec+bwd (per op)', kind: 'grad', shape: [2, 2], small: true, perOp: CHAIN_OPS, target: null },
+  { name: 'mlp 784-256-10 b64 forward', kind: 'mlp', mode: 'forward', shape: [64, 784], target: null },
+  { name: 'mlp 784-256-10 b64 train step', kind: 'mlp', mode: 'train', shape: [64, 784], target: null },
 ];
 
 // The chain: 25 x (y*x, y+x, tanh(y), y-x) = 100 ops; values stay bounded; every op depends on

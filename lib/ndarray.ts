@@ -57,9 +57,9 @@ class NDArrayCore {
   private _disposed = false;
 
   /** @internal arrays are made by nd.* functions and ops, not by users */
-  constructor(handle: Handle) {
+  constructor(handle: Handle, tracked = true) {
     this._h = handle;
-    track(this);
+    if (tracked) track(this);
   }
 
   // ---- properties ---------------------------------------------------------------------------
@@ -87,7 +87,8 @@ class NDArrayCore {
   /** The gradient buffer after attachGrad(), else null. */
   get grad(): NDArray | null {
     const g = native.grad(this._h);
-    return g === null ? null : new NDArray(g);
+    // The buffer belongs to the variable, so nd.tidy must not dispose it with the scope.
+    return g === null ? null : new NDArray(g, false);
   }
   /** Transpose (a copy); 0-D and 1-D arrays return themselves, as MXNet. */
   get T(): NDArray {

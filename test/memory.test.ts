@@ -75,6 +75,19 @@ describe('dispose and memory()', () => {
     expect(() => nd.tidy(() => Promise.resolve(1))).toThrow(/Promise/);
   });
 
+  test('tidy never disposes a gradient buffer read through x.grad', () => {
+    const w = nd.ones([3]);
+    w.attachGrad();
+    for (let i = 0; i < 3; i++) {
+      nd.tidy(() => {
+        autograd.record(() => w.square().sum()).backward();
+        w.subInPlace(w.grad!.mul(0.25));
+      });
+    }
+    expect(w.grad!.isDisposed).toBe(false);
+    expect(Array.from(w.toTypedArray())).toEqual([0.125, 0.125, 0.125]);
+  });
+
   test('backward frees the graph: intermediates are released', () => {
     const x = nd.ones([1000]);
     x.attachGrad();

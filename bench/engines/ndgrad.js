@@ -93,9 +93,33 @@ function prepare(row) {
         sink = a.grad;
       };
     }
+    case 'mlp':
+      return mlpStep(row.mode);
     default:
       return null;
   }
+}
+
+// One step of a 784-256-10 MLP on a batch of 64, as a Node training loop would write it.
+function mlpStep(mode) {
+  const x = nd.random.normal({ shape: [64, 784] });
+  const labels = nd.array(Array.from({ length: 64 }, (_, i) => i % 10));
+  const w1 = nd.random.normal({ scale: 0.05, shape: [256, 784] });
+  const b1 = nd.zeros([256]);
+  const w2 = nd.random.normal({ scale: 0.05, shape: [10, 256] });
+  const b2 = nd.zeros([10]);
+  const params = [w1, b1, w2, b2];
+  const loss = () => nd.softmaxCrossEntropy(nd.fullyConnected(nd.fullyConnected(x, w1, b1).relu(), w2, b2), labels);
+  if (mode === 'forward') return (n) => { for (let i = 0; i < n; i++) nd.tidy(loss); };
+  params.forEach((p) => p.attachGrad());
+  return (n) => {
+    for (let i = 0; i < n; i++) {
+      nd.tidy(() => {
+        autograd.record(loss).backward();
+        for (const p of params) p.subInPlace(p.grad.mul(0.01));
+      });
+    }
+  };
 }
 
 module.exports = { info, prepare, release, async init() {} };
