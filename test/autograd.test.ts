@@ -221,6 +221,13 @@ describe('gradients', () => {
     expect(vals(x.grad)).toEqual([6, 12, 18]);
   });
 
+  test('grad with an empty variable list', () => {
+    const x = nd.array([1]);
+    x.attachGrad();
+    const y = autograd.record(() => x.mul(2));
+    expect(() => autograd.grad(y, [])).toThrow('grad: variables cannot be an empty list.');
+  });
+
   test('grad with respect to an array that does not require gradient', () => {
     const x = nd.array([1]);
     x.attachGrad();
