@@ -63,6 +63,13 @@ struct Node {
 
   bool is_custom() const { return static_cast<bool>(custom); }
   bool is_variable() const { return op == nullptr && !custom; }
+
+  Node() = default;
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+  // Releases the graph behind this node iteratively: a recorded chain of a million ops dropped
+  // without backward would otherwise free itself by recursion one level per node.
+  ~Node();
 };
 
 struct Array : RefCounted {
@@ -90,6 +97,23 @@ inline void* Array::operator new(size_t size) {
 }
 
 inline bool AGEntry::live() const { return node && !node->freed; }
+
+inline Node::~Node() {
+  thread_local bool draining = false;
+  thread_local std::vector<std::shared_ptr<Node>> pending;
+  for (AGEntry& e : inputs)
+    if (e.node) pending.push_back(std::move(e.node));
+  for (SavedTensor& t : saved_inputs)
+    if (t.entry.node) pending.push_back(std::move(t.entry.node));
+  if (draining) return;
+  draining = true;
+  while (!pending.empty()) {
+    std::shared_ptr<Node> next = std::move(pending.back());
+    pending.pop_back();
+    next.reset();  // a node freed here only adds its inputs to `pending`
+  }
+  draining = false;
+}
 
 // Nodes are about 1 KiB; recycling them keeps recording off the general allocator's slow paths.
 inline std::shared_ptr<Node> make_node() { return std::allocate_shared<Node>(FreeListAllocator<Node>()); }
