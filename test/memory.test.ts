@@ -151,7 +151,9 @@ describe('long graphs', () => {
        y = null; global.gc();
        const z = autograd.record(chain);
        z.backward();
-       console.log(JSON.stringify({ grad: x.grad.asScalar(), value: z.asScalar(), arrays: nd.memory().numArrays }));`,
+       const grad = x.grad.asScalar(), value = z.asScalar();
+       global.gc();
+       console.log(JSON.stringify({ grad, value, arrays: nd.memory().numArrays }));`,
       ['--expose-gc', '--stack-size=984'],
     );
     const { grad, value, arrays } = JSON.parse(out);
