@@ -12,11 +12,13 @@
 #include <vector>
 
 #include "check.h"
+#include "core/dtype.h"
 #include "kernels/kernels.h"
 
 namespace {
 
 using ndgrad::DType;
+using ndgrad::dtype_size;
 using namespace ndgrad::kernels;
 
 const DType kDTypes[] = {DType::Float32, DType::Float64, DType::Int32, DType::Uint8};
@@ -52,16 +54,6 @@ void expect(bool ok, Message message) {
 }
 
 // ---- typed buffers holding any dtype ---------------------------------------------------------
-
-size_t dtype_size(DType dt) {
-  switch (dt) {
-    case DType::Float32: return 4;
-    case DType::Float64: return 8;
-    case DType::Int32: return 4;
-    case DType::Uint8: return 1;
-  }
-  return 0;
-}
 
 struct Buffer {
   DType dt;
