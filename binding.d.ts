@@ -17,6 +17,8 @@ export interface OpAttrs {
   transposeA?: boolean;
   transposeB?: boolean;
   reverse?: boolean;
+  /** reshape: the shape is exact (no MXNet codes), for shapes computed by the library */
+  literal?: boolean;
   begin?: number;
   end?: number;
   ord?: number;

@@ -121,6 +121,24 @@ export function fullLike(x: NDArray, value: number): NDArray {
   return invoke('full', [], { ...likeAttrs(x, 'fullLike'), scalar: value });
 }
 
+/** An n x m matrix (m defaults to n) with ones on diagonal k (0 main, > 0 above, < 0 below). */
+export function eye(n: number, m?: number | null, k = 0, opts?: CreateOptions): NDArray {
+  const cols = m === undefined || m === null || m === 0 ? n : m;
+  for (const [name, v] of [['n', n], ['m', cols], ['k', k]] as const) {
+    if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`eye: ${name} must be an integer, got ${describe(v)}`);
+  }
+  if (n < 0 || cols < 0) throw new RangeError(`eye: n and m must be non-negative, got ${n} and ${cols}`);
+  const attrs = createAttrs(opts, 'eye');
+  const rows = invoke('arange', [], { scalar: 0, scalar2: n, scalar3: 1, dtype: attrs.dtype }).expandDims(1);
+  const colsIdx = invoke('arange', [], { scalar: 0, scalar2: cols, scalar3: 1, dtype: attrs.dtype }).expandDims(0);
+  return rows.add(k).equal(colsIdx);
+}
+
+export function clip(x: NDArray, aMin: number, aMax: number): NDArray {
+  requireArray(x, 'clip', 'x');
+  return x.clip(aMin, aMax);
+}
+
 /** arange(stop) or arange(start, stop, step = 1), float32 unless opts.dtype says otherwise. */
 export function arange(start: number, stop?: number | null, step = 1, opts?: CreateOptions): NDArray {
   if (stop === undefined || stop === null) {

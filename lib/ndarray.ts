@@ -203,6 +203,18 @@ class NDArrayCore {
   minimum(other: Operand): NDArray {
     return binaryOp('minimum', this, other);
   }
+  /**
+   * min(max(x, aMin), aMax). The gradient passes where aMin <= x <= aMax, bounds included (MXNet);
+   * NaN stays NaN.
+   */
+  clip(aMin: number, aMax: number): NDArray {
+    this.dims('clip');
+    if (typeof aMin !== 'number' || typeof aMax !== 'number') {
+      throw new TypeError(`clip: aMin and aMax must be numbers, got ${describe(aMin)} and ${describe(aMax)}`);
+    }
+    if (aMin > aMax) throw new RangeError(`clip: aMin (${aMin}) must not be greater than aMax (${aMax})`);
+    return binaryOp('minimum', binaryOp('maximum', this, aMin), aMax);
+  }
   /** s - this */
   rsub(s: number): NDArray {
     return binaryOp('subtract', s, this);
@@ -410,14 +422,14 @@ class NDArrayCore {
       throw new RangeError(`expandDims: axis ${String(axis)} is out of range [${-n - 1}, ${n}] for shape ${shapeText(dims)}`);
     }
     const at = axis < 0 ? axis + n + 1 : axis;
-    return invoke('reshape', [this], { shape: [...dims.slice(0, at), 1, ...dims.slice(at)] });
+    return invoke('reshape', [this], { shape: [...dims.slice(0, at), 1, ...dims.slice(at)], literal: true });
   }
   /** Collapses all axes after the first: shape [d0, d1 * ... * dk] ([n, 1] for a 1-D array, as MXNet); a view. */
   flatten(): NDArray {
     const dims = this.dims('flatten');
     const first = dims.length === 0 ? 1 : dims[0];
     const rest = dims.slice(1).reduce((a, b) => a * b, 1);
-    return invoke('reshape', [this], { shape: [first, rest] });
+    return invoke('reshape', [this], { shape: [first, rest], literal: true });
   }
   /** Removes size-1 axes (all of them, or the given ones); an all-ones shape gives [1]; a view. */
   squeeze(axis?: number | number[] | null): NDArray {
@@ -439,7 +451,7 @@ class NDArrayCore {
       }
     }
     const kept = dims.filter((_, i) => !drop.has(i));
-    return invoke('reshape', [this], { shape: kept.length ? kept : [1] });
+    return invoke('reshape', [this], { shape: kept.length ? kept : [1], literal: true });
   }
   /** Exchanges two axes (a copy, like transpose). */
   swapaxes(a: number, b: number): NDArray {
@@ -482,7 +494,7 @@ class NDArrayCore {
       const j = i < 0 ? i + n : i;
       if (j < 0 || j >= n) throw new RangeError(`at: index ${i} is out of bounds for axis ${k} with size ${n}`);
       const row = invoke('slice_rows', [x], { begin: j, end: j + 1 });
-      x = invoke('reshape', [row], { shape: dims.length === 1 ? [1] : dims.slice(1) });
+      x = invoke('reshape', [row], { shape: dims.length === 1 ? [1] : dims.slice(1), literal: true });
     }
     return x;
   }

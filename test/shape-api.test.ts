@@ -1,7 +1,7 @@
 // Creation-like and shape functions built on registry ops: zerosLike/onesLike/fullLike/empty,
 // broadcastTo, expandDims, flatten, squeeze, swapaxes (values against NumPy's semantics, the
 // gradients through them, and their errors).
-import { nd, NDArray } from '../lib';
+import { autograd, nd, NDArray } from '../lib';
 import { checkNumericGradient } from '../lib/testing';
 
 const vals = (x: NDArray) => Array.from(x.toTypedArray());
@@ -47,4 +47,25 @@ test('expandDims, flatten, squeeze, swapaxes give NumPy/MXNet shapes', () => {
 test('gradients flow through them', () => {
   const x = nd.array([[0.5, -1, 2]], { dtype: 'float64' });
   checkNumericGradient((v) => v.broadcastTo([2, 3]).expandDims(1).squeeze().swapaxes(0, 1).flatten().square(), [x]);
+});
+
+test('eye matches numpy.eye, including offsets, non-square and dtypes', () => {
+  expect(nd.eye(3).toArray()).toEqual([[1, 0, 0], [0, 1, 0], [0, 0, 1]]);
+  expect(nd.eye(2, 4, 1).toArray()).toEqual([[0, 1, 0, 0], [0, 0, 1, 0]]);
+  expect(nd.eye(3, 2, -1).toArray()).toEqual([[0, 0], [1, 0], [0, 1]]);
+  const i = nd.eye(2, null, 0, { dtype: 'int32' });
+  expect(i.dtype).toBe('int32');
+  expect(nd.eye(0).shape).toEqual([0, 0]);
+  expect(() => nd.eye(2.5)).toThrow(TypeError);
+});
+
+test('clip bounds values (NaN stays NaN) and passes the gradient on the closed interval', () => {
+  const x = nd.array([-2, -1, 0, 1, 2, NaN], { dtype: 'float64' });
+  expect(Array.from(x.clip(-1, 1).toTypedArray())).toEqual([-1, -1, 0, 1, 1, NaN]);
+  expect(Array.from(nd.clip(x, 0, 0.5).toTypedArray()).slice(0, 5)).toEqual([0, 0, 0, 0.5, 0.5]);
+  const v = nd.array([-2, -1, 0, 1, 2], { dtype: 'float64' });
+  v.attachGrad();
+  autograd.record(() => v.clip(-1, 1)).backward();
+  expect(Array.from(v.grad!.toTypedArray())).toEqual([0, 1, 1, 1, 0]);
+  expect(() => x.clip(1, -1)).toThrow(/aMin \(1\) must not be greater than aMax \(-1\)/);
 });

@@ -116,6 +116,7 @@ Attrs read_attrs(const Napi::Value& v, const char* fn) {
   if (has("transposeA")) a.transpose_a = read_bool(o.Get("transposeA"), fn, "transposeA");
   if (has("transposeB")) a.transpose_b = read_bool(o.Get("transposeB"), fn, "transposeB");
   if (has("reverse")) a.reverse = read_bool(o.Get("reverse"), fn, "reverse");
+  if (has("literal")) a.literal_shape = read_bool(o.Get("literal"), fn, "literal");
   if (has("begin")) a.begin = read_int(o.Get("begin"), fn, "begin");
   if (has("end")) a.end = read_int(o.Get("end"), fn, "end");
   if (has("ord")) a.ord = read_int(o.Get("ord"), fn, "ord");

@@ -113,6 +113,7 @@ ArrayRef reshape(Env& env, const ArrayRef& x, const Shape& shape) {
   if (x->t.shape == shape) return x;
   Attrs at;
   at.shape = shape;
+  at.literal_shape = true;
   return invoke1(env, OpId::reshape, {x}, at);
 }
 

@@ -58,8 +58,18 @@ Grads d_transpose(BackwardCtx& c) {
 
 // ---- reshape (view) -------------------------------------------------------------------------
 
+Shape reshape_target(const Shape& in, const Attrs& a) {
+  if (!a.literal_shape) return infer_reshape(in, a.shape, a.reverse, "reshape");
+  check_shape(a.shape, "reshape", "shape");
+  if (shape_size(a.shape) != shape_size(in)) {
+    throw_range("reshape: cannot reshape array of size " + std::to_string(shape_size(in)) + " into shape " +
+                shape_str(a.shape));
+  }
+  return a.shape;
+}
+
 void infer_reshape_op(const OpCall& c, OutSpecs& outs) {
-  outs.push_back({infer_reshape(c.in[0].shape, c.attrs.shape, c.attrs.reverse, "reshape"), c.in[0].dtype});
+  outs.push_back({reshape_target(c.in[0].shape, c.attrs), c.in[0].dtype});
 }
 
 void fwd_view_as_spec(OpCall& c) {
