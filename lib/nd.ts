@@ -134,6 +134,14 @@ export function eye(n: number, m?: number | null, k = 0, opts?: CreateOptions): 
   return rows.add(k).equal(colsIdx);
 }
 
+/** x where condition != 0, else y; condition has x's shape or is 1-D selecting rows (MXNet). */
+export function where(condition: NDArray, x: NDArray, y: NDArray): NDArray {
+  requireArray(condition, 'where', 'condition');
+  requireArray(x, 'where', 'x');
+  requireArray(y, 'where', 'y');
+  return invoke('where', [condition, x, y]);
+}
+
 export function clip(x: NDArray, aMin: number, aMax: number): NDArray {
   requireArray(x, 'clip', 'x');
   return x.clip(aMin, aMax);

@@ -462,3 +462,12 @@ describe('pick and oneHot arguments', () => {
     expectError(() => nd.oneHot(nd.ones([2]), 2.5), TypeError, /one_hot/, /depth/);
   });
 });
+
+describe('where arguments', () => {
+  test('where rejects mismatched shapes and non-arrays, naming the op', () => {
+    const x = nd.ones([2, 3]);
+    expectError(() => nd.where(nd.ones([3]), x, x), RangeError, /where/, /condition shape \(3,\)/, /\(2,3\)/);
+    expectError(() => nd.where(x, x, nd.ones([3, 2])), RangeError, /where/, /\(2,3\)/, /\(3,2\)/);
+    expectError(() => nd.where(x, x, 1 as unknown as NDArray), TypeError, /where/, /\by\b/);
+  });
+});

@@ -247,6 +247,8 @@ function spellings(c: GCase, xs: NDArray[]): [string, () => unknown][] {
         ['nd.one_hot(i, depth, opts)', () => ndAny.one_hot(x, a.depth, opts)],
       ];
     }
+    case 'where':
+      return [['nd.where(cond, x, y)', () => ndAny.where(xs[0], xs[1], xs[2])]];
     case 'invoke':
       return [[`invoke('${c.op}', ${JSON.stringify(a.attrs)})`, () => invoke(c.op, xs, a.attrs)]];
     default:

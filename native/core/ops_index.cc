@@ -2,6 +2,7 @@
 // truncated to integers and clamped into range). pick's gradient is written with one_hot, so it
 // can be recorded again (createGraph).
 #include <cmath>
+#include <cstring>
 #include <string>
 
 #include "elementwise.h"
@@ -132,9 +133,61 @@ Grads d_pick(BackwardCtx& c) {
   return {mul(e, hot, g), ArrayRef()};
 }
 
+// ---- where(cond, x, y): x where cond != 0, else y ---------------------------------------------
+// cond has x's shape, or is 1-D with x.shape[0] entries selecting whole rows (MXNet).
+
+void infer_where(const OpCall& c, OutSpecs& outs) {
+  const Tensor& cond = c.in[0];
+  const Tensor& x = c.in[1];
+  const Tensor& y = c.in[2];
+  if (x.shape != y.shape || x.dtype != y.dtype) {
+    throw_range("where: x and y must have the same shape and dtype, got " + std::string(dtype_name(x.dtype)) + " " +
+                shape_str(x.shape) + " and " + dtype_name(y.dtype) + " " + shape_str(y.shape));
+  }
+  bool rows = cond.ndim() == 1 && x.ndim() >= 1 && cond.shape[0] == x.shape[0];
+  if (cond.shape != x.shape && !rows) {
+    throw_range("where: condition shape " + shape_str(cond.shape) + " must equal the shape of x " + shape_str(x.shape) +
+                " or be 1-D with " + (x.ndim() ? std::to_string(x.shape[0]) : std::string("0")) + " entries");
+  }
+  outs.push_back({x.shape, x.dtype});
+}
+
+void fwd_where(OpCall& c) {
+  const Tensor& cond = c.in[0];
+  const Tensor& x = c.in[1];
+  const Tensor& y = c.in[2];
+  Tensor& out = c.out[0];
+  size_t n = static_cast<size_t>(out.size());
+  if (n == 0) return;
+  size_t per_cond = cond.shape == x.shape ? 1 : n / static_cast<size_t>(cond.size());
+  std::vector<uint8_t> pick_x(static_cast<size_t>(cond.size()));
+  visit_dtype(cond.dtype, [&](auto zero) {
+    using C = decltype(zero);
+    const C* p = cond.data<C>();
+    for (size_t i = 0; i < pick_x.size(); ++i) pick_x[i] = p[i] != C(0);
+  });
+  size_t es = dtype_size(out.dtype);
+  const char* xp = static_cast<const char*>(x.raw());
+  const char* yp = static_cast<const char*>(y.raw());
+  char* op = static_cast<char*>(out.raw());
+  for (size_t i = 0; i < pick_x.size(); ++i) {
+    size_t at = i * per_cond * es;
+    std::memcpy(op + at, (pick_x[i] ? xp : yp) + at, per_cond * es);
+  }
+}
+
+// dx = g where cond != 0, dy = g where cond == 0, dcond = 0; written with `where` itself.
+Grads d_where(BackwardCtx& c) {
+  ArrayRef zeros = zeros_like(c.env, c.grad());
+  ArrayRef cond = c.input(0);
+  return {ArrayRef(), invoke1(c.env, OpId::where, {cond, c.grad(), zeros}, Attrs{}),
+          invoke1(c.env, OpId::where, {cond, zeros, c.grad()}, Attrs{})};
+}
+
 }  // namespace
 
 void define_index_ops(std::vector<OpDef>& table) {
+  define_op(table, OpId::where, 3, infer_where, fwd_where, d_where, kSaveInputs);
   define_op(table, OpId::one_hot, 1, infer_one_hot, fwd_one_hot, nullptr, kNoGrad);
   define_op(table, OpId::pick, 2, infer_pick, fwd_pick, d_pick, kSaveInputs);
 }

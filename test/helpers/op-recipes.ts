@@ -182,6 +182,18 @@ export const recipes: Record<string, Recipe> = {
       fn: (x, i) => nd.pick(x, i, { axis: 0, keepdims: true }).square(),
     },
   ],
+  where: () => [
+    {
+      label: 'same-shape condition',
+      inputs: [nd.array([[1, 0, 2], [0, 0, 1]], { dtype: 'float64' }), input([2, 3]), input([2, 3])],
+      fn: (c, x, y) => nd.where(c, x, y).square(),
+    },
+    {
+      label: 'row condition',
+      inputs: [nd.array([0, 3], { dtype: 'float64' }), input([2, 3]), input([2, 3])],
+      fn: (c, x, y) => nd.where(c, x.exp(), y),
+    },
+  ],
   softmax: () => [
     { label: 'last axis', inputs: [input([2, 4])], fn: (x) => x.softmax() },
     { label: 'axis 0, temperature 2', inputs: [input([3, 2, 2])], fn: (x) => nd.softmax(x, { axis: 0, temperature: 2 }) },
