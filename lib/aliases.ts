@@ -33,6 +33,7 @@ export const ND_ALIASES = {
   log_softmax: 'logSoftmax',
   one_hot: 'oneHot',
   FullyConnected: 'fullyConnected',
+  Dropout: 'dropout',
   softmax_cross_entropy: 'softmaxCrossEntropy',
   not_equal: 'notEqual',
   greater_equal: 'greaterEqual',

@@ -6,6 +6,7 @@ import {
   describe,
   type DotOptions,
   invoke,
+  invokeMulti,
   NDArray,
   type NestedArray,
   type NormOptions,
@@ -265,6 +266,17 @@ export function oneHot(indices: NDArray, depth: number, opts: OneHotOptions = {}
     scalar2: opts.offValue ?? 0,
     dtype: dtypeCode(opts.dtype ?? 'float32', 'oneHot'),
   });
+}
+
+/**
+ * While autograd.isTraining(), zeroes each element with probability p and scales the rest by
+ * 1 / (1 - p); otherwise returns a copy of x. Draws from the seeded stream (mx.random.seed).
+ */
+export function dropout(x: NDArray, opts: { p?: number } = {}): NDArray {
+  requireArray(x, 'dropout', 'x');
+  const p = opts.p ?? 0.5;
+  if (typeof p !== 'number') throw new TypeError(`dropout: p must be a number, got ${describe(p)}`);
+  return invokeMulti('dropout', [x], { scalar: p })[0];
 }
 
 export interface FullyConnectedOptions {

@@ -21,7 +21,7 @@
   X(zeros) X(ones) X(full) X(arange) X(random_uniform) X(random_normal)                     \
   X(sum) X(mean) X(prod) X(max) X(min) X(norm) X(argmax) X(argmin)                           \
   X(dot) X(transpose) X(reshape) X(slice_rows) X(slice_rows_grad) X(broadcast_to) X(sum_to)  \
-  X(astype) X(copy) X(softmax) X(log_softmax) X(one_hot) X(pick) X(where)
+  X(astype) X(copy) X(softmax) X(log_softmax) X(one_hot) X(pick) X(where) X(dropout)
 
 #define NDGRAD_OPS(X) NDGRAD_UNARY_OPS(X) NDGRAD_BINARY_OPS(X) NDGRAD_SCALAR_OPS(X) NDGRAD_OTHER_OPS(X)
 

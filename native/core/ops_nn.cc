@@ -2,6 +2,7 @@
 // SoftmaxParam: axis = attrs.axes[0], default -1; temperature = attrs.scalar, default 1).
 #include <cmath>
 #include <string>
+#include <type_traits>
 
 #include "elementwise.h"
 #include "error.h"
@@ -121,9 +122,46 @@ Grads d_log_softmax(BackwardCtx& c) {
   return {div_scalar(c.env, sub(c.env, c.grad(), mul(c.env, p, sum_keep(c, c.grad()))), c.attrs.scalar)};
 }
 
+// ---- dropout (MXNet Dropout, mode 'training') ---------------------------------------------------
+// Outputs (y, scaled mask). While autograd.isTraining(), each element is kept with probability
+// 1 - p and scaled by 1 / (1 - p); otherwise y is a copy of x and the mask is all ones.
+
+void infer_dropout(const OpCall& c, OutSpecs& outs) {
+  const Tensor& x = c.in[0];
+  if (!dtype_is_float(x.dtype)) throw_type(std::string("dropout: input must be float32 or float64, got ") + dtype_name(x.dtype));
+  double p = c.attrs.scalar;
+  if (!(p >= 0 && p < 1)) throw_range("dropout: p must be in [0, 1), got " + std::to_string(p));
+  outs.push_back({x.shape, x.dtype});
+  outs.push_back({x.shape, x.dtype});
+}
+
+void fwd_dropout(OpCall& c) {
+  const Tensor& x = c.in[0];
+  Tensor& y = c.out[0];
+  Tensor& mask = c.out[1];
+  double p = c.attrs.scalar;
+  if (!c.env.training || p == 0) {
+    fill_into(c.env, mask, 1.0);
+    cast_into(c.env, x, y);
+    return;
+  }
+  double scale = 1.0 / (1.0 - p);
+  visit_dtype(x.dtype, [&](auto zero) {
+    using T = decltype(zero);
+    if constexpr (std::is_floating_point_v<T>) {
+      T* m = mask.data<T>();
+      for (int64_t i = 0; i < mask.size(); ++i) m[i] = c.env.rng.next_double() < p ? T(0) : static_cast<T>(scale);
+    }
+  });
+  binary_into(c.env, Binary::Mul, x, mask, y);
+}
+
+Grads d_dropout(BackwardCtx& c) { return {mul(c.env, c.grad(), c.output(1))}; }
+
 }  // namespace
 
 void define_nn_ops(std::vector<OpDef>& table) {
+  define_op(table, OpId::dropout, 1, infer_dropout, fwd_dropout, d_dropout, kSaveOutputs);
   define_op(table, OpId::softmax, 1, infer_softmax<OpId::softmax>, fwd_softmax<false>, d_softmax, kSaveOutputs);
   define_op(table, OpId::log_softmax, 1, infer_softmax<OpId::log_softmax>, fwd_softmax<true>, d_log_softmax,
             kSaveOutputs);

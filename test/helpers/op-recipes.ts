@@ -1,6 +1,6 @@
 // Recipes that call every registry op through the public API on float64 inputs drawn from the
 // op's input domain. Shared by the gradient checks (first and second order).
-import { nd, NDArray } from '../../lib';
+import { autograd, nd, NDArray } from '../../lib';
 import { invoke } from '../../lib/ndarray';
 import { native } from '../../lib/native';
 
@@ -180,6 +180,22 @@ export const recipes: Record<string, Recipe> = {
       label: 'axis 0 keepdims, clipped',
       inputs: [input([3, 2, 2]), nd.array([[7.5, 1.5], [-2.5, 2.5]], { dtype: 'float64' })],
       fn: (x, i) => nd.pick(x, i, { axis: 0, keepdims: true }).square(),
+    },
+  ],
+  dropout: () => [
+    {
+      // Reseeding inside fn gives every evaluation the same mask, so the check is deterministic.
+      label: 'training, p 0.4',
+      inputs: [input([3, 4])],
+      fn: (x) => {
+        nd.random.seed(11);
+        return autograd.trainMode(() => nd.dropout(x, { p: 0.4 }));
+      },
+    },
+    {
+      label: 'not training (identity)',
+      inputs: [input([2, 3])],
+      fn: (x) => autograd.predictMode(() => nd.dropout(x, { p: 0.4 }).square()),
     },
   ],
   where: () => [
