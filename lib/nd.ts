@@ -122,6 +122,15 @@ export function fullLike(x: NDArray, value: number): NDArray {
   return invoke('full', [], { ...likeAttrs(x, 'fullLike'), scalar: value });
 }
 
+/** num evenly spaced values from start to stop (stop included unless endpoint is false). */
+export function linspace(start: number, stop: number, num: number, opts: CreateOptions & { endpoint?: boolean } = {}): NDArray {
+  for (const [name, v] of [['start', start], ['stop', stop], ['num', num]] as const) {
+    if (typeof v !== 'number') throw new TypeError(`linspace: ${name} must be a number, got ${describe(v)}`);
+  }
+  const { endpoint = true, ...create } = opts;
+  return invoke('linspace', [], { scalar: start, scalar2: stop, depth: num, reverse: !endpoint, ...createAttrs(create, 'linspace') });
+}
+
 /** An n x m matrix (m defaults to n) with ones on diagonal k (0 main, > 0 above, < 0 below). */
 export function eye(n: number, m?: number | null, k = 0, opts?: CreateOptions): NDArray {
   const cols = m === undefined || m === null || m === 0 ? n : m;

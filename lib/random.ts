@@ -61,3 +61,24 @@ export function normal(loc?: number | NormalOptions, scale?: number, shape?: num
     dtype: dtypeCode(o.dtype ?? 'float32', 'random.normal'),
   });
 }
+
+export interface RandintOptions {
+  low: number;
+  high: number;
+  shape?: number | number[];
+  dtype?: 'int32' | 'float32' | 'float64';
+}
+
+/** Integers in [low, high), int32 by default (MXNet). */
+export function randint(low: number | RandintOptions, high?: number, shape?: number | number[], dtype?: RandintOptions['dtype']): NDArray {
+  const o: Partial<RandintOptions> = typeof low === 'object' && low !== null ? low : { low, high, shape, dtype };
+  if (typeof o.low !== 'number' || typeof o.high !== 'number') {
+    throw new TypeError('random.randint: low and high are required numbers');
+  }
+  return invoke('random_randint', [], {
+    scalar: o.low,
+    scalar2: o.high,
+    shape: shapeOf(o.shape, 'random.randint'),
+    dtype: dtypeCode(o.dtype ?? 'int32', 'random.randint'),
+  });
+}

@@ -39,3 +39,18 @@ test('bad p values and integer inputs are rejected', () => {
   expect(() => nd.dropout(nd.ones([2]), { p: -0.1 })).toThrow(/dropout: p must be in/);
   expect(() => nd.dropout(nd.ones([2], { dtype: 'int32' }))).toThrow(/dropout: input must be float32 or float64/);
 });
+
+test('random.randint: integers in [low, high), int32 by default, seeded', () => {
+  mx.random.seed(9);
+  const a = nd.random.randint({ low: -3, high: 4, shape: [20000] });
+  expect(a.dtype).toBe('int32');
+  const v = Array.from(a.toTypedArray());
+  expect(Math.min(...v)).toBe(-3);
+  expect(Math.max(...v)).toBe(3);
+  const mean = v.reduce((s, x) => s + x, 0) / v.length;
+  expect(Math.abs(mean)).toBeLessThan(0.05);
+  mx.random.seed(9);
+  expect(Array.from(nd.random.randint(-3, 4, [20000]).toTypedArray())).toEqual(v);
+  expect(nd.random.randint({ low: 0, high: 2, shape: 3, dtype: 'float32' }).dtype).toBe('float32');
+  expect(() => nd.random.randint({ low: 2, high: 2 })).toThrow(/low < high/);
+});

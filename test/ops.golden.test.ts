@@ -247,6 +247,10 @@ function spellings(c: GCase, xs: NDArray[]): [string, () => unknown][] {
         ['nd.one_hot(i, depth, opts)', () => ndAny.one_hot(x, a.depth, opts)],
       ];
     }
+    case 'linspace': {
+      const opts = { endpoint: a.endpoint, dtype: a.dtype };
+      return [[`nd.linspace(${a.start}, ${a.stop}, ${a.num}, ${JSON.stringify(opts)})`, () => ndAny.linspace(a.start, a.stop, a.num, opts)]];
+    }
     case 'where':
       return [['nd.where(cond, x, y)', () => ndAny.where(xs[0], xs[1], xs[2])]];
     case 'invoke':
@@ -531,7 +535,7 @@ describe('random ops', () => {
 describe('coverage', () => {
   test('every op of the native registry has a golden case that ran it', () => {
     // Random ops are checked statistically (random ops below, test/dropout.test.ts).
-    const random_ = new Set(['random_uniform', 'random_normal', 'dropout']);
+    const random_ = new Set(['random_uniform', 'random_normal', 'random_randint', 'dropout']);
     const missing = opNames.filter((name) => !random_.has(name) && !covered.has(name));
     expect(missing).toEqual([]);
     const missingRandom = ['random_uniform', 'random_normal'].filter((name) => !covered.has(name));

@@ -18,7 +18,7 @@
   X(greater_equal_scalar) X(lesser_scalar) X(lesser_equal_scalar)
 
 #define NDGRAD_OTHER_OPS(X)                                                                   \
-  X(zeros) X(ones) X(full) X(arange) X(random_uniform) X(random_normal)                     \
+  X(zeros) X(ones) X(full) X(arange) X(linspace) X(random_uniform) X(random_normal) X(random_randint)                     \
   X(sum) X(mean) X(prod) X(max) X(min) X(norm) X(argmax) X(argmin)                           \
   X(dot) X(transpose) X(reshape) X(slice_rows) X(slice_rows_grad) X(broadcast_to) X(sum_to)  \
   X(astype) X(copy) X(softmax) X(log_softmax) X(one_hot) X(pick) X(where) X(dropout)

@@ -57,6 +57,50 @@ void fwd_arange(OpCall& c) {
   fill_drawn(c, [&](int64_t i) { return start + static_cast<double>(i) * step; });
 }
 
+// linspace(start = scalar, stop = scalar2, num = depth, endpoint = !reverse): NumPy's
+// start + i * step, with the last value exactly stop when endpoint.
+void infer_linspace(const OpCall& c, OutSpecs& outs) {
+  const Attrs& a = c.attrs;
+  if (!std::isfinite(a.scalar) || !std::isfinite(a.scalar2)) throw_range("linspace: start and stop must be finite numbers");
+  if (a.depth < 0) throw_range("linspace: num must be non-negative, got " + std::to_string(a.depth));
+  Shape s{a.depth};
+  check_shape(s, "linspace", "num");
+  outs.push_back({s, a.dtype});
+}
+
+void fwd_linspace(OpCall& c) {
+  const Attrs& a = c.attrs;
+  bool endpoint = !a.reverse;
+  int64_t n = a.depth;
+  double div = static_cast<double>(endpoint ? n - 1 : n);
+  double step = div > 0 ? (a.scalar2 - a.scalar) / div : 0.0;
+  fill_drawn(c, [&](int64_t i) {
+    if (endpoint && i == n - 1 && n > 1) return a.scalar2;
+    return a.scalar + static_cast<double>(i) * step;
+  });
+}
+
+// randint(low = scalar, high = scalar2): integers in [low, high).
+void check_randint(const OpCall& c, OutSpecs& outs) {
+  double low = c.attrs.scalar, high = c.attrs.scalar2;
+  if (!(low < high) || std::floor(low) != low || std::floor(high) != high || std::fabs(low) > 2147483648.0 ||
+      std::fabs(high) > 2147483648.0) {
+    throw_range("random.randint: low and high must be integers with low < high, got low=" + std::to_string(low) +
+                " high=" + std::to_string(high));
+  }
+  if (c.attrs.dtype != DType::Int32 && c.attrs.dtype != DType::Float32 && c.attrs.dtype != DType::Float64) {
+    throw_type("random.randint: dtype must be int32, float32 or float64");
+  }
+  infer_created<OpId::random_randint>(c, outs);
+}
+
+void fwd_randint(OpCall& c) {
+  double low = c.attrs.scalar;
+  uint64_t span = static_cast<uint64_t>(c.attrs.scalar2 - low);
+  Rng& rng = c.env.rng;
+  fill_drawn(c, [&](int64_t) { return low + static_cast<double>(rng.next_u64() % span); });
+}
+
 void fwd_uniform(OpCall& c) {
   double low = c.attrs.scalar, high = c.attrs.scalar2;
   Rng& rng = c.env.rng;
@@ -104,6 +148,8 @@ void define_creation_ops(std::vector<OpDef>& table) {
   define_op(table, OpId::ones, 0, infer_created<OpId::ones>, fwd_ones, nullptr, kCreation | kNoGrad);
   define_op(table, OpId::full, 0, infer_created<OpId::full>, fwd_full, nullptr, kCreation | kNoGrad);
   define_op(table, OpId::arange, 0, infer_arange, fwd_arange, nullptr, kCreation | kNoGrad);
+  define_op(table, OpId::linspace, 0, infer_linspace, fwd_linspace, nullptr, kCreation | kNoGrad);
+  define_op(table, OpId::random_randint, 0, check_randint, fwd_randint, nullptr, kCreation | kNoGrad);
   define_op(table, OpId::random_uniform, 0, check_uniform, fwd_uniform, nullptr, kCreation | kNoGrad);
   define_op(table, OpId::random_normal, 0, check_normal, fwd_normal, nullptr, kCreation | kNoGrad);
 }
