@@ -26,6 +26,22 @@ export interface OpAttrs {
   depth?: number;
   /** dtype code: 0 float32, 1 float64, 2 int32, 3 uint8 */
   dtype?: number;
+  /** topk: how many */
+  k?: number;
+  /** split: number of outputs */
+  numOutputs?: number;
+  /** repeat: copies of each element */
+  repeats?: number;
+  /** topk: 0 indices, 1 value, 2 both, 3 mask */
+  retTyp?: number;
+  /** take: 0 clip, 1 wrap, 2 raise */
+  mode?: number;
+  isAscend?: boolean;
+  squeezeAxis?: boolean;
+  /** slice: per-axis bounds and steps; null means MXNet's None */
+  begins?: (number | null)[];
+  ends?: (number | null)[];
+  steps?: (number | null)[];
 }
 
 export interface OpInfo {

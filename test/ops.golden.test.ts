@@ -34,6 +34,8 @@ import { invoke } from '../lib/ndarray';
 import {
   compareValues,
   expectGolden,
+  expectGoldenList,
+  type GArray,
   type GCase,
   loadFixture,
   toNDArray,
@@ -52,9 +54,9 @@ const ULP_F32: Record<string, number> = {
   power: 3, power_scalar: 3, rpower_scalar: 3, arange: 0.5,
 };
 
-function toleranceFor(c: GCase): Tolerance {
+function toleranceFor(c: GCase, expected: GArray = c.expected): Tolerance {
   if (c.tol) return { kind: 'close', rtol: c.tol.rtol, atol: c.tol.atol };
-  const dtype = c.expected.dtype;
+  const dtype = expected.dtype;
   if (dtype === 'int32' || dtype === 'uint8') return { kind: 'exact' };
   const ulps = ULP_F32[c.op];
   if (ulps === undefined) return { kind: 'exact' };
@@ -96,7 +98,7 @@ function record(c: GCase): void {
   }
   const dtypes = covered.get(c.op) ?? new Set<string>();
   for (const x of c.inputs ?? []) dtypes.add(x.dtype);
-  dtypes.add(c.expected.dtype);
+  for (const y of c.outputs ?? [c.expected]) dtypes.add(y.dtype);
   covered.set(c.op, dtypes);
 }
 
@@ -269,7 +271,8 @@ function runCase(c: GCase): void {
   for (const [label, thunk] of forms) {
     try {
       const y = thunk();
-      expectGolden(y, c.expected, tol, `${c.id} via ${label}`);
+      if (c.outputs) expectGoldenList(y, c.outputs, (w) => toleranceFor(c, w), `${c.id} via ${label}`);
+      else expectGolden(y, c.expected, tol, `${c.id} via ${label}`);
     } catch (e) {
       failures.push((e as Error).message);
     }

@@ -89,6 +89,20 @@ std::vector<int64_t> read_int_list(const Napi::Value& v, const char* fn, const c
   return out;
 }
 
+// An array of integers where null entries mean "None" (kNoIndex).
+std::vector<int64_t> read_opt_int_list(const Napi::Value& v, const char* fn, const char* arg) {
+  if (!v.IsArray()) type_error(v.Env(), std::string(fn) + ": " + arg + " must be an array of integers or null");
+  Napi::Array list = v.As<Napi::Array>();
+  if (list.Length() > 1024) type_error(v.Env(), std::string(fn) + ": " + arg + " is too long");
+  std::vector<int64_t> out(list.Length());
+  for (uint32_t i = 0; i < list.Length(); ++i) {
+    Napi::Value x = list.Get(i);
+    std::string name = std::string(arg) + "[" + std::to_string(i) + "]";
+    out[i] = x.IsNull() || x.IsUndefined() ? kNoIndex : read_int(x, fn, name.c_str());
+  }
+  return out;
+}
+
 OpId read_op(const Napi::Value& v, const char* fn) {
   int64_t id = read_int(v, fn, "op id");
   if (id < 0 || id >= kNumOps) throw Napi::RangeError::New(v.Env(), std::string(fn) + ": unknown op id");
@@ -121,6 +135,16 @@ Attrs read_attrs(const Napi::Value& v, const char* fn) {
   if (has("end")) a.end = read_int(o.Get("end"), fn, "end");
   if (has("ord")) a.ord = read_int(o.Get("ord"), fn, "ord");
   if (has("depth")) a.depth = read_int(o.Get("depth"), fn, "depth");
+  if (has("k")) a.k = read_int(o.Get("k"), fn, "k");
+  if (has("numOutputs")) a.num_outputs = read_int(o.Get("numOutputs"), fn, "numOutputs");
+  if (has("repeats")) a.repeats = read_int(o.Get("repeats"), fn, "repeats");
+  if (has("retTyp")) a.ret_typ = static_cast<int>(read_int(o.Get("retTyp"), fn, "retTyp"));
+  if (has("mode")) a.mode = static_cast<int>(read_int(o.Get("mode"), fn, "mode"));
+  if (has("isAscend")) a.is_ascend = read_bool(o.Get("isAscend"), fn, "isAscend");
+  if (has("squeezeAxis")) a.squeeze_axis = read_bool(o.Get("squeezeAxis"), fn, "squeezeAxis");
+  if (has("begins")) a.begins = read_opt_int_list(o.Get("begins"), fn, "begin");
+  if (has("ends")) a.ends = read_opt_int_list(o.Get("ends"), fn, "end");
+  if (has("steps")) a.steps = read_opt_int_list(o.Get("steps"), fn, "step");
   if (has("dtype")) {
     int64_t code = read_int(o.Get("dtype"), fn, "dtype");
     if (code < 0 || code >= kNumDTypes || !dtype_from_code(static_cast<int>(code), &a.dtype)) {

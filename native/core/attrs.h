@@ -26,6 +26,17 @@ struct Attrs {
   int64_t ord = 2;
   int64_t depth = 0;           // one_hot
   DType dtype = DType::Float32;
+  int64_t k = 1;               // topk: how many to keep
+  int64_t num_outputs = 1;     // split
+  int64_t repeats = 1;         // repeat
+  int ret_typ = 0;             // topk: 0 indices, 1 value, 2 both, 3 mask
+  int mode = 0;                // take: 0 clip, 1 wrap, 2 raise
+  bool is_ascend = false;      // topk, sort, argsort
+  bool squeeze_axis = false;   // split
+  // slice: per-axis begin/end/step; kNoIndex stands for MXNet's None.
+  std::vector<int64_t> begins, ends, steps;
 };
+
+constexpr int64_t kNoIndex = INT64_MIN;
 
 }  // namespace ndgrad

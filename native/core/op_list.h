@@ -23,7 +23,14 @@
   X(dot) X(transpose) X(reshape) X(slice_rows) X(slice_rows_grad) X(broadcast_to) X(sum_to)  \
   X(astype) X(copy) X(softmax) X(log_softmax) X(one_hot) X(pick) X(where) X(dropout)
 
-#define NDGRAD_OPS(X) NDGRAD_UNARY_OPS(X) NDGRAD_BINARY_OPS(X) NDGRAD_SCALAR_OPS(X) NDGRAD_OTHER_OPS(X)
+// Joining, splitting, tiling, strided slicing and batched products (ops_join.cc, ops_slice.cc, ...).
+#define NDGRAD_JOIN_OPS(X)
+
+// Gathering, ordering and shuffling (ops_order.cc, ops_take.cc).
+#define NDGRAD_ORDER_OPS(X)
+
+#define NDGRAD_OPS(X) \
+  NDGRAD_UNARY_OPS(X) NDGRAD_BINARY_OPS(X) NDGRAD_SCALAR_OPS(X) NDGRAD_OTHER_OPS(X) NDGRAD_JOIN_OPS(X) NDGRAD_ORDER_OPS(X)
 
 namespace ndgrad {
 

@@ -21,6 +21,8 @@ std::vector<OpDef> build_registry() {
   define_linalg_ops(table);
   define_nn_ops(table);
   define_index_ops(table);
+  define_join_ops(table);
+  define_order_ops(table);
   for (int i = 0; i < kNumOps; ++i) table[i].name = kOpNames[i];
   return table;
 }

@@ -81,6 +81,8 @@ void define_creation_ops(std::vector<OpDef>& table);
 void define_linalg_ops(std::vector<OpDef>& table);
 void define_nn_ops(std::vector<OpDef>& table);
 void define_index_ops(std::vector<OpDef>& table);
+void define_join_ops(std::vector<OpDef>& table);
+void define_order_ops(std::vector<OpDef>& table);
 
 inline OpDef& def_slot(std::vector<OpDef>& table, OpId id) { return table[static_cast<int>(id)]; }
 

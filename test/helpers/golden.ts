@@ -23,6 +23,8 @@ export interface GCase {
   args: Record<string, any>;
   inputs: GArray[];
   expected: GArray;
+  /** multi-output ops (split, topk 'both'): every output; `expected` is then the first */
+  outputs?: GArray[];
   tol?: { rtol: number; atol: number };
   /** 'large' cases: the flat indices of the output stored in expected.data */
   indices?: number[];
@@ -181,6 +183,13 @@ export function compareValues(
 }
 
 /** Checks dtype, shape and values of an NDArray result against a fixture array. */
+/** Checks a multi-output result: an Array of NDArrays, one per expected output. */
+export function expectGoldenList(got: unknown, want: GArray[], tol: (w: GArray) => Tolerance, label: string): void {
+  if (!Array.isArray(got)) throw new Error(`${label}: expected an Array of ${want.length} NDArrays, got ${typeof got}`);
+  if (got.length !== want.length) throw new Error(`${label}: ${got.length} outputs, expected ${want.length}`);
+  want.forEach((w, i) => expectGolden(got[i], w, tol(w), `${label}: output ${i}`));
+}
+
 export function expectGolden(got: unknown, want: GArray, tol: Tolerance, label: string): void {
   if (!(got instanceof NDArray)) throw new Error(`${label}: expected an NDArray, got ${typeof got}`);
   if (got.dtype !== want.dtype) throw new Error(`${label}: dtype ${got.dtype}, expected ${want.dtype}`);
