@@ -20,6 +20,7 @@ export const NDARRAY_ALIASES = {
   expand_dims: 'expandDims',
   Flatten: 'flatten',
   log_softmax: 'logSoftmax',
+  slice_axis: 'sliceAxis',
 } as const;
 
 /** nd functions. */
@@ -39,6 +40,9 @@ export const ND_ALIASES = {
   greater_equal: 'greaterEqual',
   lesser_equal: 'lesserEqual',
   asscalar: 'asScalar',
+  slice_axis: 'sliceAxis',
+  batch_dot: 'batchDot',
+  SliceChannel: 'split',
 } as const;
 
 /** autograd functions. */

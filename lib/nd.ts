@@ -21,6 +21,7 @@ import * as random from './random';
 import { tidy } from './tidy';
 
 export { NDArray, random, tidy };
+export * from './joining';
 
 export interface CreateOptions {
   dtype?: DType;
@@ -364,10 +365,6 @@ export function swapaxes(x: NDArray, a: number, b: number): NDArray {
   return x.swapaxes(a, b);
 }
 
-export function slice(x: NDArray, begin: number, end?: number | null): NDArray {
-  requireArray(x, 'slice', 'x');
-  return x.slice(begin, end);
-}
 
 export function at(x: NDArray, ...indices: number[]): NDArray {
   requireArray(x, 'at', 'x');

@@ -468,6 +468,33 @@ class NDArrayCore {
     [perm[i], perm[j]] = [perm[j], perm[i]];
     return invoke('transpose', [this], { axes: perm });
   }
+  /** NumPy/MXNet tile: repeats the whole array `reps` times per axis (the shorter of shape and reps gets leading 1s). */
+  tile(reps: number | number[]): NDArray {
+    this.dims('tile');
+    const list = typeof reps === 'number' ? [reps] : reps;
+    if (!Array.isArray(list)) throw new TypeError(`tile: reps must be an integer or an array of integers, got ${describe(reps)}`);
+    list.forEach((r, i) => {
+      if (!Number.isSafeInteger(r)) throw new TypeError(`tile: reps[${i}] must be an integer, got ${describe(r)}`);
+    });
+    return invoke('tile', [this], { shape: list });
+  }
+  /** Repeats each element `repeats` times along `axis` (no axis: of the flattened array). */
+  repeat(repeats: number, axis?: number | null): NDArray {
+    this.dims('repeat');
+    if (typeof repeats !== 'number') throw new TypeError(`repeat: repeats must be an integer, got ${describe(repeats)}`);
+    return invoke('repeat', [this], axis === undefined || axis === null ? { repeats } : { repeats, axes: [axis] });
+  }
+  /** MXNet slice_axis: elements [begin, end) of one axis (negatives count from the end, end null = to the end); a copy. */
+  sliceAxis(axis: number, begin: number, end?: number | null): NDArray {
+    this.dims('sliceAxis');
+    return invoke('slice_axis', [this], { axes: [axis], begins: [begin], ends: [end ?? null] });
+  }
+  /** MXNet split: numOutputs equal parts along `axis` (default 1); always an array. */
+  split(numOutputs: number, opts: SplitOptions = {}): NDArray[] {
+    this.dims('split');
+    if (typeof numOutputs !== 'number') throw new TypeError(`split: numOutputs must be an integer, got ${describe(numOutputs)}`);
+    return invokeMulti('split', [this], { numOutputs, axes: [opts.axis ?? 1], squeezeAxis: Boolean(opts.squeezeAxis) });
+  }
   /** Permutes the axes (a copy); no axes reverses them. */
   transpose(axes?: number[] | null): NDArray {
     if (axes === undefined || axes === null) return invoke('transpose', [this], { axes: [] });
@@ -580,6 +607,11 @@ export function describe(x: unknown): string {
   if (Array.isArray(x)) return 'an Array';
   if (typeof x === 'object') return (x as object).constructor?.name ?? 'an object';
   return typeof x;
+}
+
+export interface SplitOptions {
+  axis?: number;
+  squeezeAxis?: boolean;
 }
 
 export function invoke(op: string, inputs: NDArrayCore[], attrs?: OpAttrs): NDArray {

@@ -67,13 +67,25 @@ const EXTRA_ARGS: Record<string, unknown[]> = {
   slice: [0, 1],
   broadcastTo: [[2, 2]],
   oneHot: [3],
+  split: [2],
+  tile: [2],
+  repeat: [2],
+  sliceAxis: [0, 0, 1],
 };
 
 // How a one-input op names its array argument in errors, where it is not `x`.
-const ARG_NAME: Record<string, RegExp> = { one_hot: /indices/ };
+const ARG_NAME: Record<string, RegExp> = {
+  one_hot: /indices/,
+  slice_rows: /data/,
+  slice: /data/,
+  slice_axis: /data/,
+  split: /data/,
+  tile: /data/,
+  repeat: /data/,
+};
 
 // Two-input ops that are not elementwise, with their own tests below.
-const NOT_ELEMWISE = new Set(['dot', 'pick']);
+const NOT_ELEMWISE = new Set(['dot', 'pick', 'batch_dot']);
 const BINARY_ELEMWISE = infos.filter((o) => o.numInputs === 2 && !NOT_ELEMWISE.has(o.name)).map((o) => o.name);
 // One-input ops with an nd function taking the array first (unary math, reductions, shape ops).
 const ONE_INPUT = infos
@@ -446,6 +458,59 @@ describe('the process survives', () => {
     }
     expect(nd.memory().numArrays).toBeLessThanOrEqual(before);
     expect(Array.from(x.add(1).sum().toTypedArray())).toEqual([12]);
+  });
+});
+
+describe('joining, splitting, tiling, slicing and batchDot arguments', () => {
+  const x = nd.ones([2, 3]);
+  test('concat and stack: mismatched shapes, dtypes and ranks name the op and both inputs', () => {
+    expectError(() => nd.concat(x, nd.ones([3, 3])), RangeError, 'concat', '(2,3)', '(3,3)', 'dimension 1');
+    expectError(() => nd.concat(x, nd.ones([2, 3], { dtype: 'float64' })), TypeError, 'concat', 'float32', 'float64');
+    expectError(() => nd.concat(x, nd.ones([2, 3, 1])), RangeError, 'concat', 'number of dimensions');
+    expectError(() => nd.concat(x, x, { dim: 2 }), RangeError, 'concat', 'dim');
+    expectError(() => nd.concat(), RangeError, 'concat', 'at least one');
+    expectError(() => nd.concat(x, 'a' as never), TypeError, 'concat', 'data[1]');
+    expectError(() => nd.concat(x, x, 5 as never), TypeError, 'concat', 'data[2]');
+    expectError(() => nd.stack([x, nd.ones([3, 2])]), RangeError, 'stack', 'same shape', '(3,2)');
+    expectError(() => nd.stack([x, x], { axis: 3 }), RangeError, 'stack', 'axis');
+    expectError(() => nd.stack([x, disposed([2, 3])]), Error, 'stack', 'disposed');
+  });
+  test('split: uneven parts, squeezeAxis, bad counts', () => {
+    expectError(() => nd.split(x, 2), RangeError, 'split', 'evenly divide', '3');
+    expectError(() => nd.split(x, 0), RangeError, 'split', 'numOutputs');
+    expectError(() => nd.split(x, 1.5), TypeError, 'split', 'numOutputs');
+    expectError(() => nd.split(x, '2' as never), TypeError, 'split', 'numOutputs');
+    expectError(() => nd.split(nd.ones([2, 4]), 2, { squeezeAxis: true }), RangeError, 'split', 'squeezeAxis');
+    expectError(() => nd.split(x, 3, { axis: 2 }), RangeError, 'split', 'axis');
+  });
+  test('tile and repeat: negative or non-integer counts, huge outputs', () => {
+    expectError(() => x.tile([-1, 2]), RangeError, 'tile', 'reps');
+    expectError(() => x.tile([1.5]), TypeError, 'tile', 'reps[0]');
+    expectError(() => x.tile('2' as never), TypeError, 'tile', 'reps');
+    expectError(() => x.tile([2 ** 52, 2 ** 52]), RangeError, 'tile', 'too large');
+    expectError(() => x.repeat(-2), RangeError, 'repeat', 'repeats');
+    expectError(() => x.repeat(2, 2), RangeError, 'repeat', 'axis');
+    expectError(() => x.repeat(2 ** 40, 1), RangeError, 'repeat', 'too large');
+    expectError(() => x.repeat(2 ** 62, 1), TypeError, 'repeat', 'repeats');
+  });
+  test('slice, sliceAxis: zero steps, bad lengths, bad ranges', () => {
+    expectError(() => nd.slice(x, { begin: [0], end: [1], step: [0] }), RangeError, 'slice', 'step[0]', 'cannot be 0');
+    expectError(() => nd.slice(x, { begin: [0, 0], end: [1] }), RangeError, 'slice', 'same length');
+    expectError(() => nd.slice(x, { begin: [0, 0, 0], end: [1, 1, 1] }), RangeError, 'slice', '3 entries', '(2,3)');
+    expectError(() => nd.slice(x, { begin: ['a'] as never, end: [1] }), TypeError, 'slice', 'begin[0]');
+    expectError(() => nd.slice(x, { begin: [0], end: 'x' as never }), TypeError, 'slice', 'end');
+    expectError(() => x.sliceAxis(1, 2, 1), RangeError, 'slice_axis', 'invalid begin 2, end 1');
+    expectError(() => x.sliceAxis(1, 0, 4), RangeError, 'slice_axis', 'length 3');
+    expectError(() => x.sliceAxis(2, 0, 1), RangeError, 'slice_axis', 'axis');
+    expectError(() => x.sliceAxis(0, 0.5, 1), TypeError, 'slice_axis', 'begin');
+  });
+  test('batchDot: ranks, batch sizes, inner sizes, dtypes', () => {
+    const a = nd.ones([2, 3, 4]);
+    expectError(() => nd.batchDot(nd.ones([3, 4]), nd.ones([4, 3])), RangeError, 'batch_dot', 'N >= 3', '(3,4)');
+    expectError(() => nd.batchDot(a, nd.ones([3, 4, 5])), RangeError, 'batch_dot', 'batch', '(2,3,4)', '(3,4,5)');
+    expectError(() => nd.batchDot(a, nd.ones([2, 5, 4])), RangeError, 'batch_dot', 'shape error', '(2,5,4)');
+    expectError(() => nd.batchDot(a, nd.ones([2, 4, 5], { dtype: 'float64' })), TypeError, 'batch_dot', 'float64');
+    expectError(() => nd.batchDot(a, [1] as never), TypeError, 'batchDot', 'rhs');
   });
 });
 

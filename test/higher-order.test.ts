@@ -15,6 +15,8 @@ function weights(shape: number[], seed: number): NDArray {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
     return 0.5 + s / 4294967296;
   });
+  // (an empty shape cannot go through reshape, where a 0 means "keep this dimension")
+  if (n === 0) return nd.zeros(shape, { dtype: 'float64' });
   return nd.array(data, { dtype: 'float64' }).reshape(shape.length ? shape : [1]);
 }
 

@@ -255,6 +255,55 @@ function spellings(c: GCase, xs: NDArray[]): [string, () => unknown][] {
     }
     case 'where':
       return [['nd.where(cond, x, y)', () => ndAny.where(xs[0], xs[1], xs[2])]];
+    case 'concat': {
+      const opts = a.dim === null ? {} : { dim: a.dim };
+      return [
+        [`nd.concat(...xs, ${JSON.stringify(opts)})`, () => ndAny.concat(...xs, opts)],
+        ['nd.concat([xs], opts)', () => ndAny.concat(xs, opts)],
+        ...(a.dim === null ? [['nd.concat(...xs)', () => ndAny.concat(...xs)] as [string, () => unknown]] : []),
+      ];
+    }
+    case 'stack': {
+      const opts = a.axis === null ? {} : { axis: a.axis };
+      return [
+        [`nd.stack(xs, ${JSON.stringify(opts)})`, () => ndAny.stack(xs, opts)],
+        ['nd.stack(...xs, opts)', () => ndAny.stack(...xs, opts)],
+      ];
+    }
+    case 'split': {
+      const opts = { ...(a.axis === null ? {} : { axis: a.axis }), squeezeAxis: a.squeezeAxis };
+      return [
+        [`nd.split(x, ${a.numOutputs}, ${JSON.stringify(opts)})`, () => ndAny.split(x, a.numOutputs, opts)],
+        ['x.split(n, opts)', () => x.split(a.numOutputs, opts)],
+      ];
+    }
+    case 'tile':
+      return [
+        [`x.tile(${JSON.stringify(a.reps)})`, () => x.tile(a.reps)],
+        ['nd.tile(x, reps)', () => ndAny.tile(x, a.reps)],
+        ...(a.reps.length === 1 ? [['x.tile(number)', () => x.tile(a.reps[0])] as [string, () => unknown]] : []),
+      ];
+    case 'repeat':
+      return [
+        [`x.repeat(${a.repeats}, ${a.axis})`, () => x.repeat(a.repeats, a.axis)],
+        ['nd.repeat(x, repeats, axis)', () => ndAny.repeat(x, a.repeats, a.axis)],
+        ...(a.axis === null ? [['x.repeat(repeats)', () => x.repeat(a.repeats)] as [string, () => unknown]] : []),
+      ];
+    case 'slice_nd':
+      return [[`nd.slice(x, ${JSON.stringify(a)})`, () => ndAny.slice(x, a)]];
+    case 'slice_axis':
+      return [
+        [`nd.sliceAxis(x, ${a.axis}, ${a.begin}, ${a.end})`, () => ndAny.sliceAxis(x, a.axis, a.begin, a.end)],
+        ['x.sliceAxis(axis, begin, end)', () => x.sliceAxis(a.axis, a.begin, a.end)],
+        ['nd.slice_axis (MXNet alias)', () => ndAny.slice_axis(x, a.axis, a.begin, a.end)],
+      ];
+    case 'batch_dot': {
+      const opts = { transposeA: a.transposeA, transposeB: a.transposeB };
+      return [
+        [`nd.batchDot(a, b, ${JSON.stringify(opts)})`, () => ndAny.batchDot(xs[0], xs[1], opts)],
+        ['nd.batch_dot (MXNet alias)', () => ndAny.batch_dot(xs[0], xs[1], opts)],
+      ];
+    }
     case 'invoke':
       return [[`invoke('${c.op}', ${JSON.stringify(a.attrs)})`, () => invoke(c.op, xs, a.attrs)]];
     default:
@@ -282,7 +331,7 @@ function runCase(c: GCase): void {
   record(c);
 }
 
-const FAMILIES = ['unary', 'binary', 'scalar', 'reduce', 'creation', 'shape', 'nn'] as const;
+const FAMILIES = ['unary', 'binary', 'scalar', 'reduce', 'creation', 'shape', 'nn', 'join'] as const;
 const fixtures = Object.fromEntries(FAMILIES.map((f) => [f, loadFixture(f)])) as Record<string, GCase[]>;
 
 for (const family of FAMILIES) {

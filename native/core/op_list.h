@@ -24,7 +24,8 @@
   X(astype) X(copy) X(softmax) X(log_softmax) X(one_hot) X(pick) X(where) X(dropout)
 
 // Joining, splitting, tiling, strided slicing and batched products (ops_join.cc, ops_slice.cc, ...).
-#define NDGRAD_JOIN_OPS(X)
+#define NDGRAD_JOIN_OPS(X) \
+  X(concat) X(stack) X(split) X(tile) X(repeat) X(slice) X(slice_axis) X(slice_grad) X(batch_dot)
 
 // Gathering, ordering and shuffling (ops_order.cc, ops_take.cc).
 #define NDGRAD_ORDER_OPS(X)

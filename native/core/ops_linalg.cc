@@ -6,6 +6,7 @@
 #include "error.h"
 #include "gemm.h"
 #include "ops.h"
+#include "thread_pool.h"
 
 namespace ndgrad {
 
@@ -101,10 +102,101 @@ Grads d_dot(BackwardCtx& c) {
   return {reshape(e, dA, c.input_shape(0)), reshape(e, dB, c.input_shape(1))};
 }
 
+// ---- batch_dot: one matrix product per index of the leading (batch) axes ---------------------------
+// lhs (B..., m, k) or, transposed, (B..., k, m); rhs (B..., k, n) or (B..., n, k); out (B..., m, n).
+
+struct BatchPlan {
+  int64_t batch = 1, m = 0, n = 0, k = 0;
+  Shape out;
+};
+
+BatchPlan plan_batch_dot(const Shape& a, const Shape& b, DType da, DType db, const Attrs& at) {
+  if (da != db) {
+    throw_type(std::string("batch_dot: operands have different dtypes, lhs ") + dtype_name(da) + " and rhs " +
+               dtype_name(db));
+  }
+  if (a.size() < 3 || a.size() != b.size()) {
+    throw_range("batch_dot: batch_dot currently only support N-D*N-D array (N >= 3), got lhs " + shape_str(a) +
+                " and rhs " + shape_str(b));
+  }
+  size_t nd = a.size();
+  BatchPlan p;
+  for (size_t i = 0; i + 2 < nd; ++i) {
+    if (a[i] != b[i]) {
+      throw_range("batch_dot: batch dimensions differ: lhs " + shape_str(a) + ", rhs " + shape_str(b));
+    }
+    p.batch *= a[i];
+    p.out.push_back(a[i]);
+  }
+  p.m = at.transpose_a ? a[nd - 1] : a[nd - 2];
+  int64_t ka = at.transpose_a ? a[nd - 2] : a[nd - 1];
+  p.k = at.transpose_b ? b[nd - 1] : b[nd - 2];
+  p.n = at.transpose_b ? b[nd - 2] : b[nd - 1];
+  if (ka != p.k) {
+    throw_range("batch_dot: shape error: lhs " + shape_str(a) + " X rhs " + shape_str(b) +
+                (at.transpose_a ? " (transposeA)" : "") + (at.transpose_b ? " (transposeB)" : ""));
+  }
+  p.out.push_back(p.m);
+  p.out.push_back(p.n);
+  return p;
+}
+
+void infer_batch_dot(const OpCall& c, OutSpecs& outs) {
+  outs.push_back({plan_batch_dot(c.in[0].shape, c.in[1].shape, c.in[0].dtype, c.in[1].dtype, c.attrs).out,
+                  c.in[0].dtype});
+}
+
+// Many batches: one whole product per task (the products' own splitting then runs inline);
+// few: the products one after another, each split over the pool. Either way every product is
+// computed by the same deterministic GEMM, so results do not depend on the thread count.
+void fwd_batch_dot(OpCall& c) {
+  const Tensor& A = c.in[0];
+  const Tensor& B = c.in[1];
+  BatchPlan p = plan_batch_dot(A.shape, B.shape, A.dtype, B.dtype, c.attrs);
+  size_t es = dtype_size(A.dtype);
+  size_t m = static_cast<size_t>(p.m), n = static_cast<size_t>(p.n), k = static_cast<size_t>(p.k);
+  size_t lda = c.attrs.transpose_a ? m : k, ldb = c.attrs.transpose_b ? k : n;
+  const char* a = static_cast<const char*>(A.raw());
+  const char* b = static_cast<const char*>(B.raw());
+  char* y = static_cast<char*>(c.out[0].raw());
+  ThreadPool& pool = c.env.pool_threads();
+  auto one = [&](size_t i) {
+    gemm(pool, c.env.isa, A.dtype, c.attrs.transpose_a, c.attrs.transpose_b, m, n, k, a + i * m * k * es, lda,
+         b + i * k * n * es, ldb, y + i * m * n * es, n, false);
+  };
+  size_t batch = static_cast<size_t>(p.batch);
+  double flops = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
+  if (batch >= 2 * pool.num_threads() || flops < 1e6) {
+    if (batch * flops < 1e5) for (size_t i = 0; i < batch; ++i) one(i);
+    else pool.parallel_for(batch, one);
+  } else {
+    for (size_t i = 0; i < batch; ++i) one(i);
+  }
+}
+
+ArrayRef batch_dot(Env& e, const ArrayRef& a, const ArrayRef& b, bool ta, bool tb) {
+  Attrs at;
+  at.transpose_a = ta;
+  at.transpose_b = tb;
+  return invoke1(e, OpId::batch_dot, {a, b}, at);
+}
+
+// The matrix product rule of d_dot, per batch.
+Grads d_batch_dot(BackwardCtx& c) {
+  Env& e = c.env;
+  ArrayRef A = c.input(0), B = c.input(1), G = c.grad();
+  bool tA = c.attrs.transpose_a, tB = c.attrs.transpose_b;
+  if (!tA && !tB) return {batch_dot(e, G, B, false, true), batch_dot(e, A, G, true, false)};
+  if (tA && !tB) return {batch_dot(e, B, G, false, true), batch_dot(e, A, G, false, false)};
+  if (!tA && tB) return {batch_dot(e, G, B, false, false), batch_dot(e, G, A, true, false)};
+  return {batch_dot(e, B, G, true, true), batch_dot(e, G, A, true, true)};
+}
+
 }  // namespace
 
 void define_linalg_ops(std::vector<OpDef>& table) {
   define_op(table, OpId::dot, 2, infer_dot, fwd_dot, d_dot, kSaveInputs);
+  define_op(table, OpId::batch_dot, 2, infer_batch_dot, fwd_batch_dot, d_batch_dot, kSaveInputs);
 }
 
 }  // namespace ndgrad

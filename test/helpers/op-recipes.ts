@@ -210,6 +210,51 @@ export const recipes: Record<string, Recipe> = {
       fn: (c, x, y) => nd.where(c, x.exp(), y),
     },
   ],
+  concat: () => [
+    { label: 'dim 1 (default)', inputs: [input([2, 3]), input([2, 2])], fn: (a, b) => nd.concat(a, b) },
+    { label: 'dim 0, three inputs', inputs: [input([1, 3]), input([2, 3]), input([1, 3])], fn: (a, b, c) => nd.concat(a, b, c, { dim: 0 }).square() },
+    { label: 'dim -1, empty input', inputs: [nd.zeros([2, 0], { dtype: 'float64' }), input([2, 3])], fn: (a, b) => nd.concat(a, b, { dim: -1 }) },
+  ],
+  stack: () => [
+    { label: 'axis 0', inputs: [input([2, 3]), input([2, 3])], fn: (a, b) => nd.stack([a, b]) },
+    { label: 'axis -1', inputs: [input([3]), input([3]), input([3])], fn: (a, b, c) => nd.stack([a, b, c], { axis: -1 }).square() },
+  ],
+  split: () => [
+    { label: 'axis 1 (default), all outputs', inputs: [input([2, 6])], fn: (x) => nd.split(x, 3) },
+    { label: 'squeezeAxis, one output used', inputs: [input([3, 2])], fn: (x) => nd.split(x, 3, { axis: 0, squeezeAxis: true })[1].square() },
+    { label: 'through a view', inputs: [input([4, 4])], fn: (x) => nd.split(x.slice(1, 3), 2, { axis: 1 }) },
+  ],
+  tile: () => [
+    { label: 'reps (2, 3)', inputs: [input([2, 3])], fn: (x) => x.tile([2, 3]) },
+    { label: 'reps longer than shape', inputs: [input([3])], fn: (x) => x.tile([2, 1, 2]).square() },
+    { label: 'reps shorter than shape', inputs: [input([2, 1, 3])], fn: (x) => x.tile(2) },
+  ],
+  repeat: () => [
+    { label: 'flattened', inputs: [input([2, 3])], fn: (x) => x.repeat(2) },
+    { label: 'axis 1', inputs: [input([2, 3, 2])], fn: (x) => x.repeat(3, 1).square() },
+    { label: 'axis -1', inputs: [input([3, 2])], fn: (x) => nd.repeat(x, 2, -1) },
+  ],
+  slice: () => [
+    { label: 'steps and null', inputs: [input([5, 6])], fn: (x) => nd.slice(x, { begin: [1, null], end: [4, null], step: [2, -2] }) },
+    { label: 'negative bounds', inputs: [input([3, 4, 5])], fn: (x) => nd.slice(x, { begin: [-2, 1], end: [null, -1] }).square() },
+  ],
+  slice_axis: () => [
+    { label: 'axis 1', inputs: [input([3, 5])], fn: (x) => x.sliceAxis(1, 1, 4) },
+    { label: 'negative, end null', inputs: [input([4, 3])], fn: (x) => nd.sliceAxis(x, 0, -3, null).exp() },
+  ],
+  slice_grad: () => [
+    {
+      label: 'scatter with steps',
+      inputs: [input([2, 3])],
+      fn: (g) => invoke('slice_grad', [g], { shape: [5, 6], begins: [1, null], ends: [4, null], steps: [2, -2] }),
+    },
+  ],
+  batch_dot: () => [
+    { label: 'plain', inputs: [input([2, 3, 4]), input([2, 4, 2])], fn: (a, b) => nd.batchDot(a, b) },
+    { label: 'transposeA', inputs: [input([2, 4, 3]), input([2, 4, 2])], fn: (a, b) => nd.batchDot(a, b, { transposeA: true }) },
+    { label: 'transposeB', inputs: [input([2, 3, 4]), input([2, 2, 4])], fn: (a, b) => nd.batchDot(a, b, { transposeB: true }) },
+    { label: 'both, 4-D', inputs: [input([2, 1, 4, 3]), input([2, 1, 2, 4])], fn: (a, b) => nd.batchDot(a, b, { transposeA: true, transposeB: true }) },
+  ],
   softmax: () => [
     { label: 'last axis', inputs: [input([2, 4])], fn: (x) => x.softmax() },
     { label: 'axis 0, temperature 2', inputs: [input([3, 2, 2])], fn: (x) => nd.softmax(x, { axis: 0, temperature: 2 }) },
