@@ -108,7 +108,7 @@ def chain(x):
 def prepare(row, rng):
     kind = row["kind"]
     a = rand(rng, row["shape"])
-    b = rand(rng, row["shape"]) if kind in ("binary", "dot") else None
+    b = rand(rng, row["shape"]) if kind in ("binary", "dot", "batchdot", "concat") else None
     if kind == "binary":
         ufunc = {"add": np.add, "mul": np.multiply}.get(row["op"])
         if ufunc is None:
@@ -146,7 +146,18 @@ def prepare(row, rng):
             for _ in range(n):
                 r = g()  # noqa: F841
         return f
-    if kind == "dot":
+    if kind == "softmax":
+        def f(n):
+            for _ in range(n):
+                e = np.exp(a - a.max(axis=-1, keepdims=True))
+                r = e / e.sum(axis=-1, keepdims=True)  # noqa: F841
+        return f
+    if kind == "concat":
+        def f(n):
+            for _ in range(n):
+                r = np.concatenate([a, b], axis=1)  # noqa: F841
+        return f
+    if kind in ("dot", "batchdot"):
         def f(n):
             for _ in range(n):
                 r = a @ b  # noqa: F841

@@ -7,6 +7,9 @@
 //   unary     r = op(a)
 //   reduce    r = op(a, axis?)        (axis null = all elements; norm = L2 over all elements)
 //   dot       r = a . b               (square float32 matrices)
+//   softmax   r = softmax(a) along the last axis (NumPy: exp(a - max) / sum, as users write it)
+//   batchdot  r = batchDot(a, b)      (two float32 arrays of `shape` (B, n, n); NumPy: a @ b)
+//   concat    r = concat(a, b, dim 1) (two float32 arrays of `shape`; NumPy: np.concatenate)
 //   chain     100 elementwise ops on 2x2 arrays, unrecorded forward (per-op time reported)
 //   record    the same chain recorded, no backward (the cost of recording itself)
 //   grad      the same chain recorded + backward (per-op time reported)
@@ -36,6 +39,9 @@ const ROWS = [
   { name: 'sum 1000x1000 axis1', kind: 'reduce', op: 'sum', shape: [1000, 1000], axis: 1, target: 1.0 },
   { name: 'max 1000x1000 axis0', kind: 'reduce', op: 'max', shape: [1000, 1000], axis: 0, target: 1.0 },
   { name: 'max 1000x1000 axis1', kind: 'reduce', op: 'max', shape: [1000, 1000], axis: 1, target: 1.0 },
+  { name: 'softmax 1000x1000', kind: 'softmax', shape: [1000, 1000], target: 1.0 },
+  { name: 'batchDot 64x128x128', kind: 'batchdot', shape: [64, 128, 128], target: 1.0, blas: true },
+  { name: 'concat 2x1000x500 dim1', kind: 'concat', shape: [1000, 500], target: 1.0 },
   { name: 'dot 256', kind: 'dot', shape: [256, 256], target: null, required: true, blas: true },
   { name: 'dot 1024', kind: 'dot', shape: [1024, 1024], target: 1.5, required: true, blas: true },
   { name: 'add 2x2 (per call)', kind: 'binary', op: 'add', shape: [2, 2], small: true, target: 2.0, required: true },

@@ -49,7 +49,7 @@ function chain(x) {
 /** Returns fn(iters) for the row, or null when the op does not exist. */
 function prepare(row) {
   const a = rand(row.shape);
-  const b = row.kind === 'binary' || row.kind === 'dot' ? rand(row.shape) : null;
+  const b = ['binary', 'dot', 'batchdot', 'concat'].includes(row.kind) ? rand(row.shape) : null;
   let sink = null; // keeps the last result alive so nothing is optimised away
   switch (row.kind) {
     case 'binary': {
@@ -77,6 +77,12 @@ function prepare(row) {
     }
     case 'dot':
       return (n) => { for (let i = 0; i < n; i++) nd.dot(a, b).dispose(); };
+    case 'softmax':
+      return (n) => { for (let i = 0; i < n; i++) nd.softmax(a).dispose(); };
+    case 'batchdot':
+      return (n) => { for (let i = 0; i < n; i++) nd.batchDot(a, b).dispose(); };
+    case 'concat':
+      return (n) => { for (let i = 0; i < n; i++) nd.concat(a, b, { dim: 1 }).dispose(); };
     case 'chain':
       return (n) => { for (let i = 0; i < n; i++) sink = chain(a); };
     case 'record': {

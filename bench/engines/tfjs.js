@@ -112,7 +112,7 @@ function done(r) {
 
 function prepare(row) {
   const a = rand(row.shape);
-  const b = row.kind === 'binary' || row.kind === 'dot' ? rand(row.shape) : null;
+  const b = ['binary', 'dot', 'batchdot', 'concat'].includes(row.kind) ? rand(row.shape) : null;
   switch (row.kind) {
     case 'binary': {
       const f = { add: tf.add, mul: tf.mul }[row.op];
@@ -134,7 +134,12 @@ function prepare(row) {
       return (n) => { for (let i = 0; i < n; i++) done(f()); };
     }
     case 'dot':
+    case 'batchdot':
       return (n) => { for (let i = 0; i < n; i++) done(tf.matMul(a, b)); };
+    case 'softmax':
+      return (n) => { for (let i = 0; i < n; i++) done(tf.softmax(a)); };
+    case 'concat':
+      return (n) => { for (let i = 0; i < n; i++) done(tf.concat([a, b], 1)); };
     case 'chain':
       return (n) => { for (let i = 0; i < n; i++) tf.tidy(() => { const y = chain(a); if (sync) y.dataSync(); }); };
     case 'grad': {
