@@ -12,6 +12,9 @@ const script = `
   const m = nd.random.normal({ shape: [1500, 1100] });
   const a = nd.random.normal({ shape: [300, 257] });
   const b = nd.random.normal({ shape: [257, 301] });
+  const ba = nd.random.normal({ shape: [16, 40, 33] });
+  const bb = nd.random.normal({ shape: [16, 33, 50] });
+  const wide = nd.random.normal({ shape: [2, 257, 301] });
   const bits = (x) => Buffer.from(x.toTypedArray().buffer).toString('hex');
   const digest = (x) => require('crypto').createHash('sha256').update(bits(x)).digest('hex');
   console.log(JSON.stringify({
@@ -20,6 +23,8 @@ const script = `
     sum0: digest(m.sum(0)), sum1: digest(m.sum(1)), norm0: digest(m.norm({ axis: 0 })),
     dot: digest(nd.dot(a, b)), dotT: digest(nd.dot(a, b.T, { transposeB: true })),
     exp: digest(big.exp()), add: digest(big.add(big)),
+    batchDot: digest(nd.batchDot(ba, bb)), batchDotWide: digest(nd.batchDot(wide, wide, { transposeB: true })),
+    concat: digest(nd.concat(m, m, { dim: 1 })), slice: digest(nd.slice(m, { begin: [1, null], end: [null, null], step: [2, -3] })),
   }));`;
 
 function run(threads: number) {
