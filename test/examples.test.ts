@@ -47,3 +47,11 @@ test('the README quick start runs', () => {
   const out = runTs(block![1]);
   expect(out).toContain('<NDArray 2x2 @cpu(0)>');
 });
+
+test('examples/softmax-regression.ts learns to separate the three blobs', () => {
+  const out = runTs(fs.readFileSync(path.join(root, 'examples/softmax-regression.ts'), 'utf8'));
+  const epochs = [...out.matchAll(/epoch (\d+), loss (\S+), accuracy (\S+)/g)].map((m) => [Number(m[2]), Number(m[3])]);
+  expect(epochs).toHaveLength(5);
+  expect(epochs[4][0]).toBeLessThan(epochs[0][0]);
+  expect(epochs[4][1]).toBeGreaterThan(0.95);
+});
