@@ -55,3 +55,11 @@ test('examples/softmax-regression.ts learns to separate the three blobs', () => 
   expect(epochs[4][0]).toBeLessThan(epochs[0][0]);
   expect(epochs[4][1]).toBeGreaterThan(0.95);
 });
+
+test('examples/mlp.ts separates the two rings', () => {
+  const out = runTs(fs.readFileSync(path.join(root, 'examples/mlp.ts'), 'utf8'));
+  const epochs = [...out.matchAll(/epoch (\d+), loss (\S+), accuracy (\S+)/g)].map((m) => [Number(m[2]), Number(m[3])]);
+  expect(epochs).toHaveLength(3);
+  expect(epochs[2][0]).toBeLessThan(epochs[0][0]);
+  expect(epochs[2][1]).toBeGreaterThan(0.95);
+});
