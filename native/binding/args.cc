@@ -77,31 +77,22 @@ bool read_bool(const Napi::Value& v, const char* fn, const char* arg) {
   return v.As<Napi::Boolean>().Value();
 }
 
-std::vector<int64_t> read_int_list(const Napi::Value& v, const char* fn, const char* arg) {
-  if (!v.IsArray()) type_error(v.Env(), std::string(fn) + ": " + arg + " must be an array of integers");
-  Napi::Array list = v.As<Napi::Array>();
-  if (list.Length() > 1024) type_error(v.Env(), std::string(fn) + ": " + arg + " is too long");
-  std::vector<int64_t> out(list.Length());
-  for (uint32_t i = 0; i < list.Length(); ++i) {
-    std::string name = std::string(arg) + "[" + std::to_string(i) + "]";
-    out[i] = read_int(list.Get(i), fn, name.c_str());
+// An array of integers; with allow_null, null entries stand for "None" (kNoIndex).
+std::vector<int64_t> read_int_list(const Napi::Value& v, const char* fn, const char* arg, bool allow_null) {
+  if (!v.IsArray()) {
+    type_error(v.Env(), std::string(fn) + ": " + arg + " must be an array of integers" + (allow_null ? " or null" : ""));
   }
-  return out;
-}
-
-// An array of integers where null entries mean "None" (kNoIndex).
-std::vector<int64_t> read_opt_int_list(const Napi::Value& v, const char* fn, const char* arg) {
-  if (!v.IsArray()) type_error(v.Env(), std::string(fn) + ": " + arg + " must be an array of integers or null");
   Napi::Array list = v.As<Napi::Array>();
   if (list.Length() > 1024) type_error(v.Env(), std::string(fn) + ": " + arg + " is too long");
   std::vector<int64_t> out(list.Length());
   for (uint32_t i = 0; i < list.Length(); ++i) {
     Napi::Value x = list.Get(i);
     std::string name = std::string(arg) + "[" + std::to_string(i) + "]";
-    out[i] = x.IsNull() || x.IsUndefined() ? kNoIndex : read_int(x, fn, name.c_str());
+    out[i] = allow_null && (x.IsNull() || x.IsUndefined()) ? kNoIndex : read_int(x, fn, name.c_str());
   }
   return out;
 }
+
 
 OpId read_op(const Napi::Value& v, const char* fn) {
   int64_t id = read_int(v, fn, "op id");
@@ -142,9 +133,9 @@ Attrs read_attrs(const Napi::Value& v, const char* fn) {
   if (has("mode")) a.mode = static_cast<int>(read_int(o.Get("mode"), fn, "mode"));
   if (has("isAscend")) a.is_ascend = read_bool(o.Get("isAscend"), fn, "isAscend");
   if (has("squeezeAxis")) a.squeeze_axis = read_bool(o.Get("squeezeAxis"), fn, "squeezeAxis");
-  if (has("begins")) a.begins = read_opt_int_list(o.Get("begins"), fn, "begin");
-  if (has("ends")) a.ends = read_opt_int_list(o.Get("ends"), fn, "end");
-  if (has("steps")) a.steps = read_opt_int_list(o.Get("steps"), fn, "step");
+  if (has("begins")) a.begins = read_int_list(o.Get("begins"), fn, "begin", true);
+  if (has("ends")) a.ends = read_int_list(o.Get("ends"), fn, "end", true);
+  if (has("steps")) a.steps = read_int_list(o.Get("steps"), fn, "step", true);
   if (has("dtype")) {
     int64_t code = read_int(o.Get("dtype"), fn, "dtype");
     if (code < 0 || code >= kNumDTypes || !dtype_from_code(static_cast<int>(code), &a.dtype)) {

@@ -22,7 +22,8 @@ std::vector<ArrayRef> unwrap_list(const Napi::Value& v, const char* fn, const ch
 double read_number(const Napi::Value& v, const char* fn, const char* arg);
 int64_t read_int(const Napi::Value& v, const char* fn, const char* arg);
 bool read_bool(const Napi::Value& v, const char* fn, const char* arg);
-std::vector<int64_t> read_int_list(const Napi::Value& v, const char* fn, const char* arg);
+// An array of integers; with allow_null, null entries stand for "None" (kNoIndex).
+std::vector<int64_t> read_int_list(const Napi::Value& v, const char* fn, const char* arg, bool allow_null = false);
 OpId read_op(const Napi::Value& v, const char* fn);
 // Reads the attribute object passed with a generic op call.
 Attrs read_attrs(const Napi::Value& v, const char* fn);
