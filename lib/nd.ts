@@ -21,6 +21,7 @@ import * as random from './random';
 import { tidy } from './tidy';
 
 export { NDArray, random, tidy };
+export * from './ordering';
 
 export interface CreateOptions {
   dtype?: DType;

@@ -26,8 +26,10 @@
 // Joining, splitting, tiling, strided slicing and batched products (ops_join.cc, ops_slice.cc, ...).
 #define NDGRAD_JOIN_OPS(X)
 
-// Gathering, ordering and shuffling (ops_order.cc, ops_take.cc).
-#define NDGRAD_ORDER_OPS(X)
+// Gathering, ordering and shuffling (ops_order.cc, ops_take.cc, ops_shuffle.cc).
+#define NDGRAD_ORDER_OPS(X)                                                                   \
+  X(take) X(take_grad) X(take_along_axis) X(take_along_axis_grad) X(topk) X(sort) X(argsort)  \
+  X(random_shuffle)
 
 #define NDGRAD_OPS(X) \
   NDGRAD_UNARY_OPS(X) NDGRAD_BINARY_OPS(X) NDGRAD_SCALAR_OPS(X) NDGRAD_OTHER_OPS(X) NDGRAD_JOIN_OPS(X) NDGRAD_ORDER_OPS(X)
