@@ -2,6 +2,7 @@
 // brought into [0, n) by the op's mode (clip or wrap; 'raise' is checked before the op runs).
 #pragma once
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
@@ -32,11 +33,18 @@ inline int64_t wrap_index(int64_t i, int64_t n) {
   return r < 0 ? r + n : r;
 }
 
-// An index resolved into [0, n) (n > 0). Raise mode was validated already, so it clips.
+// An index resolved into [0, n) (n > 0). Raise mode was validated already, so it clips. Wrapping
+// a float is exact however large it is; NaN and infinities count as -1 there (they wrap to n - 1).
 template <class T>
 inline int64_t resolve_index(T v, int64_t n, IndexMode mode) {
-  int64_t i = truncate_index(v);
-  return mode == IndexMode::Wrap ? wrap_index(i, n) : clip_index(i, n);
+  if (mode != IndexMode::Wrap) return clip_index(truncate_index(v), n);
+  if constexpr (std::is_integral_v<T>) {
+    return wrap_index(static_cast<int64_t>(v), n);
+  } else {
+    if (!std::isfinite(v)) return n - 1;
+    double r = std::fmod(std::trunc(static_cast<double>(v)), static_cast<double>(n));
+    return static_cast<int64_t>(r < 0 ? r + static_cast<double>(n) : r);
+  }
 }
 
 // A shape seen as (outer, n, inner) around one axis: element (o, t, i) is at (o * n + t) * inner + i.
