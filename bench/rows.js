@@ -7,6 +7,8 @@
 //   unary     r = op(a)
 //   reduce    r = op(a, axis?)        (axis null = all elements; norm = L2 over all elements)
 //   dot       r = a . b               (square float32 matrices)
+//   take      r = take(a, idx)        (a float32 of `shape`, idx as many random row indices:
+//                                      int32 for ndgrad and tfjs (tf.gather), int64 for NumPy)
 //   chain     100 elementwise ops on 2x2 arrays, unrecorded forward (per-op time reported)
 //   record    the same chain recorded, no backward (the cost of recording itself)
 //   grad      the same chain recorded + backward (per-op time reported)
@@ -36,6 +38,7 @@ const ROWS = [
   { name: 'sum 1000x1000 axis1', kind: 'reduce', op: 'sum', shape: [1000, 1000], axis: 1, target: 1.0 },
   { name: 'max 1000x1000 axis0', kind: 'reduce', op: 'max', shape: [1000, 1000], axis: 0, target: 1.0 },
   { name: 'max 1000x1000 axis1', kind: 'reduce', op: 'max', shape: [1000, 1000], axis: 1, target: 1.0 },
+  { name: 'take 1e6', kind: 'take', op: 'take', shape: [1e6], target: 1.0 },
   { name: 'dot 256', kind: 'dot', shape: [256, 256], target: null, required: true, blas: true },
   { name: 'dot 1024', kind: 'dot', shape: [1024, 1024], target: 1.5, required: true, blas: true },
   { name: 'add 2x2 (per call)', kind: 'binary', op: 'add', shape: [2, 2], small: true, target: 2.0, required: true },

@@ -37,9 +37,20 @@ inline int64_t wrap_index(int64_t i, int64_t n) {
 // a float is exact however large it is; NaN and infinities count as -1 there (they wrap to n - 1).
 template <class T>
 inline int64_t resolve_index(T v, int64_t n, IndexMode mode) {
-  if (mode != IndexMode::Wrap) return clip_index(truncate_index(v), n);
+  if (mode != IndexMode::Wrap) {
+    if constexpr (std::is_integral_v<T>) {
+      return clip_index(static_cast<int64_t>(v), n);
+    } else {
+      // The same as clip_index(truncate_index(v), n) with fewer tests: NaN fails both. (n is
+      // exact in double, not always in float.)
+      double d = static_cast<double>(v);
+      if (!(d >= 1.0)) return 0;
+      return d >= static_cast<double>(n) ? n - 1 : static_cast<int64_t>(d);
+    }
+  }
   if constexpr (std::is_integral_v<T>) {
-    return wrap_index(static_cast<int64_t>(v), n);
+    int64_t i = static_cast<int64_t>(v);
+    return i >= 0 && i < n ? i : wrap_index(i, n);
   } else {
     if (!std::isfinite(v)) return n - 1;
     double r = std::fmod(std::trunc(static_cast<double>(v)), static_cast<double>(n));

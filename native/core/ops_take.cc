@@ -5,6 +5,7 @@
 //   take_along_axis_grad(g, indices)  its scatter-add (the gradient of topk and sort)
 // Each scatter's gradient is its gather and the other way round, so gradients of gradients work.
 // Indices may have any dtype (truncated toward zero); the indices themselves get no gradient.
+#include <algorithm>
 #include <cstring>
 #include <sstream>
 #include <string>
@@ -121,21 +122,30 @@ void infer_take(const OpCall& c, OutSpecs& outs) {
   outs.push_back({taken_shape(c.in[0].shape, s.axis, c.in[1].shape), c.in[0].dtype});
 }
 
-// Slices p in [p0, p1) of the output (p = o * num_indices + j), each `Bytes` bytes (0: `bytes`).
-template <size_t Bytes, class I>
-void gather_slices(const I* idx, size_t num_indices, const AxisGeom& g, IndexMode mode, const char* src,
-                   char* dst, size_t bytes, size_t p0, size_t p1) {
+// Output slices p in [p0, p1) (p = o * num_indices + j), each Bytes bytes (0: `bytes`). Every
+// value is a local copy, so the compiler need not reload it after each (char-typed) store.
+template <size_t Bytes, IndexMode Mode, class I>
+void gather_slices(const I* idx, size_t num_indices, size_t n, const char* src, char* dst, size_t bytes, size_t p0,
+                   size_t p1) {
   const size_t slice = Bytes ? Bytes : bytes;
-  const int64_t n = static_cast<int64_t>(g.n);
-  size_t o = p0 / num_indices, j = p0 % num_indices;
-  for (size_t p = p0; p < p1; ++p) {
-    size_t k = static_cast<size_t>(resolve_index(idx[j], n, mode));
-    std::memcpy(dst + p * slice, src + (o * g.n + k) * slice, slice);
-    if (++j == num_indices) {
-      j = 0;
-      ++o;
+  const int64_t len = static_cast<int64_t>(n);
+  for (size_t o = p0 / num_indices; o * num_indices < p1; ++o) {
+    size_t j0 = o * num_indices < p0 ? p0 - o * num_indices : 0;
+    size_t j1 = std::min(num_indices, p1 - o * num_indices);
+    const char* from = src + o * n * slice;
+    char* to = dst + o * num_indices * slice;
+    for (size_t j = j0; j < j1; ++j) {
+      size_t k = static_cast<size_t>(resolve_index(idx[j], len, Mode));
+      std::memcpy(to + j * slice, from + k * slice, slice);
     }
   }
+}
+
+template <size_t Bytes, class I>
+void gather_slices_in_mode(IndexMode mode, const I* idx, size_t num_indices, size_t n, const char* src, char* dst,
+                           size_t bytes, size_t p0, size_t p1) {
+  if (mode == IndexMode::Wrap) gather_slices<Bytes, IndexMode::Wrap>(idx, num_indices, n, src, dst, bytes, p0, p1);
+  else gather_slices<Bytes, IndexMode::Clip>(idx, num_indices, n, src, dst, bytes, p0, p1);
 }
 
 void fwd_take(OpCall& c) {
@@ -154,10 +164,10 @@ void fwd_take(OpCall& c) {
     const I* idx = indices.data<I>();
     auto body = [&](size_t p0, size_t p1) {
       switch (bytes) {
-        case 1: return gather_slices<1>(idx, num_indices, g, s.mode, src, dst, bytes, p0, p1);
-        case 4: return gather_slices<4>(idx, num_indices, g, s.mode, src, dst, bytes, p0, p1);
-        case 8: return gather_slices<8>(idx, num_indices, g, s.mode, src, dst, bytes, p0, p1);
-        default: return gather_slices<0>(idx, num_indices, g, s.mode, src, dst, bytes, p0, p1);
+        case 1: return gather_slices_in_mode<1>(s.mode, idx, num_indices, g.n, src, dst, bytes, p0, p1);
+        case 4: return gather_slices_in_mode<4>(s.mode, idx, num_indices, g.n, src, dst, bytes, p0, p1);
+        case 8: return gather_slices_in_mode<8>(s.mode, idx, num_indices, g.n, src, dst, bytes, p0, p1);
+        default: return gather_slices_in_mode<0>(s.mode, idx, num_indices, g.n, src, dst, bytes, p0, p1);
       }
     };
     size_t grain = bytes >= kParallelGrain ? 1 : kParallelGrain / bytes + 1;
@@ -165,7 +175,6 @@ void fwd_take(OpCall& c) {
     else c.env.pool_threads().parallel_range(total, grain, body);
   });
 }
-
 
 // ---- take_grad: out = zeros(attrs.shape); out[o, resolve(indices[j...]), i] += g[o, j..., i] -----
 
