@@ -432,7 +432,8 @@ class NDArrayCore {
    * both as [values, indices], or a mask of this array's shape with 1 at the selected positions.
    */
   topk(opts: TopkOptions & { retTyp: 'both' }): NDArray[];
-  topk(opts?: TopkOptions): NDArray;
+  topk(opts?: TopkOptions & { retTyp?: Exclude<TopkRetTyp, 'both'> }): NDArray;
+  topk(opts?: TopkOptions): NDArray | NDArray[];
   topk(opts?: TopkOptions): NDArray | NDArray[] {
     this.dims('topk');
     const out = invokeMulti('topk', [this], orderAttrs(opts, 'topk', false));

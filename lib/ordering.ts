@@ -7,6 +7,7 @@ import {
   type SortOptions,
   type TakeOptions,
   type TopkOptions,
+  type TopkRetTyp,
 } from './ndarray';
 
 export type { ArgsortOptions, SortOptions, TakeMode, TakeOptions, TopkOptions, TopkRetTyp } from './ndarray';
@@ -19,7 +20,8 @@ export function take(x: NDArray, indices: NDArray, opts?: TakeOptions): NDArray 
 
 /** The k largest (isAscend: smallest) entries along `axis`: indices, values, [values, indices] or a mask. */
 export function topk(x: NDArray, opts: TopkOptions & { retTyp: 'both' }): NDArray[];
-export function topk(x: NDArray, opts?: TopkOptions): NDArray;
+export function topk(x: NDArray, opts?: TopkOptions & { retTyp?: Exclude<TopkRetTyp, 'both'> }): NDArray;
+export function topk(x: NDArray, opts?: TopkOptions): NDArray | NDArray[];
 export function topk(x: NDArray, opts?: TopkOptions): NDArray | NDArray[] {
   requireArray(x, 'topk', 'x');
   return x.topk(opts);
