@@ -162,6 +162,13 @@ def prepare(row, rng):
             for _ in range(n):
                 r = a @ b  # noqa: F841
         return f
+    if kind == "take":
+        idx = rng.integers(0, a.shape[0], a.shape[0])  # int64, NumPy's own index type
+
+        def f(n):
+            for _ in range(n):
+                r = np.take(a, idx)  # noqa: F841
+        return f
     if kind == "chain":
         def f(n):
             for _ in range(n):

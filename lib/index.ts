@@ -10,6 +10,7 @@ import * as random from './random';
 
 export type { DType } from './dtype';
 export type { GradReq, NestedArray, Operand, ReduceOptions, NormOptions, BackwardOptions, DotOptions, SoftmaxOptions } from './ndarray';
+export type { ArgsortOptions, SortOptions, TakeMode, TakeOptions, TopkOptions, TopkRetTyp } from './ndarray';
 
 export const nd = withAliases(ndNs, ND_ALIASES);
 export const autograd = withAliases(autogradNs, AUTOGRAD_ALIASES);

@@ -22,6 +22,7 @@ import { tidy } from './tidy';
 
 export { NDArray, random, tidy };
 export * from './joining';
+export * from './ordering';
 
 export interface CreateOptions {
   dtype?: DType;

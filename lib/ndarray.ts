@@ -39,6 +39,28 @@ export interface DotOptions {
   transposeB?: boolean;
 }
 
+export type TakeMode = 'clip' | 'wrap' | 'raise';
+export interface TakeOptions {
+  axis?: number;
+  mode?: TakeMode;
+}
+
+/** axis null sorts the flattened array (MXNet's axis=None). */
+export interface SortOptions {
+  axis?: number | null;
+  isAscend?: boolean;
+}
+export interface ArgsortOptions extends SortOptions {
+  /** dtype of the indices (default float32, as MXNet) */
+  dtype?: DType;
+}
+export type TopkRetTyp = 'indices' | 'value' | 'both' | 'mask';
+export interface TopkOptions extends ArgsortOptions {
+  /** how many to select; k <= 0 selects the whole axis (MXNet) */
+  k?: number;
+  retTyp?: TopkRetTyp;
+}
+
 const GRAD_REQ_CODES: Record<GradReq, number> = { null: 0, write: 1, add: 3 };
 
 export function gradReqCode(req: unknown, fn: string): number {
@@ -391,6 +413,43 @@ class NDArrayCore {
     return invoke('pick', [this, index], { axes: [axis], keepdims: Boolean(o.keepdims) });
   }
 
+  // ---- gathering and ordering (lib/ordering.ts has the nd functions) ------------------------------
+
+  /**
+   * MXNet take: the slices of this array along `axis` (default 0) at `indices` (any dtype,
+   * truncated toward zero); the result's shape has the indices' shape in place of the axis.
+   * mode 'clip' (default) clamps indices into range, 'wrap' wraps them, 'raise' throws a
+   * RangeError for an index outside [0, n). The gradient adds g at the indices (repeats add up).
+   */
+  take(indices: NDArrayCore, opts?: TakeOptions): NDArray {
+    this.dims('take');
+    requireArray(indices, 'take', 'indices');
+    return invoke('take', [this, indices], takeAttrs(opts));
+  }
+  /**
+   * The k largest (isAscend: smallest) entries along `axis` (default -1; null: flattened), ties
+   * in index order: their indices (default, float32 unless dtype says otherwise), their values,
+   * both as [values, indices], or a mask of this array's shape with 1 at the selected positions.
+   */
+  topk(opts: TopkOptions & { retTyp: 'both' }): NDArray[];
+  topk(opts?: TopkOptions & { retTyp?: Exclude<TopkRetTyp, 'both'> }): NDArray;
+  topk(opts?: TopkOptions): NDArray | NDArray[];
+  topk(opts?: TopkOptions): NDArray | NDArray[] {
+    this.dims('topk');
+    const out = invokeMulti('topk', [this], orderAttrs(opts, 'topk', false));
+    return opts?.retTyp === 'both' ? out : out[0];
+  }
+  /** Sorted along `axis` (default -1; null: flattened), ascending unless isAscend is false. */
+  sort(opts?: SortOptions): NDArray {
+    this.dims('sort');
+    return invoke('sort', [this], orderAttrs(opts, 'sort', true));
+  }
+  /** The indices that sort this array along `axis` (stable), float32 unless dtype says otherwise. */
+  argsort(opts?: ArgsortOptions): NDArray {
+    this.dims('argsort');
+    return invoke('argsort', [this], orderAttrs(opts, 'argsort', true));
+  }
+
   // ---- shape -----------------------------------------------------------------------------------
 
   /** MXNet reshape: accepts an array or numbers, with codes 0 (keep) and -1 (infer), -2, -3, -4. */
@@ -685,6 +744,49 @@ function softmaxAttrs(opts: SoftmaxOptions | number | undefined, fn: string): Op
   const t = o.temperature ?? 1;
   if (typeof t !== 'number') throw new TypeError(`${fn}: temperature must be a number, got ${describe(t)}`);
   return { axes: [axis], scalar: t };
+}
+
+function optionsObject(opts: unknown, fn: string, example: string): Record<string, unknown> {
+  if (opts === undefined || opts === null) return {};
+  if (typeof opts !== 'object' || Array.isArray(opts)) {
+    throw new TypeError(`${fn}: expected an options object like ${example}, got ${describe(opts)}`);
+  }
+  return opts as Record<string, unknown>;
+}
+
+/** The code of a string option (e.g. mode 'clip' -> 0), or a TypeError listing the choices. */
+function choiceCode(choices: Record<string, number>, value: unknown, fn: string, arg: string): number {
+  if (typeof value !== 'string' || !Object.hasOwn(choices, value)) {
+    const list = Object.keys(choices).map((c) => `'${c}'`).join(', ');
+    throw new TypeError(`${fn}: ${arg} must be one of ${list}, got ${typeof value === 'string' ? `'${value}'` : describe(value)}`);
+  }
+  return choices[value];
+}
+
+const TAKE_MODES: Record<TakeMode, number> = { clip: 0, wrap: 1, raise: 2 };
+const RET_TYPS: Record<TopkRetTyp, number> = { indices: 0, value: 1, both: 2, mask: 3 };
+
+function takeAttrs(opts: TakeOptions | undefined): OpAttrs {
+  const o = optionsObject(opts, 'take', '{ axis, mode }');
+  const axis = o.axis ?? 0;
+  if (typeof axis !== 'number') throw new TypeError(`take: axis must be an integer, got ${describe(axis)}`);
+  return { axes: [axis], mode: choiceCode(TAKE_MODES, o.mode ?? 'clip', 'take', 'mode') };
+}
+
+function orderAttrs(opts: TopkOptions | undefined, fn: 'topk' | 'sort' | 'argsort', ascendByDefault: boolean): OpAttrs {
+  const o = optionsObject(opts, fn, '{ axis, isAscend }');
+  const attrs: OpAttrs = { isAscend: (o.isAscend as boolean | undefined) ?? ascendByDefault };
+  if (o.axis !== null) {
+    const axis = o.axis ?? -1;
+    if (typeof axis !== 'number') throw new TypeError(`${fn}: axis must be an integer or null, got ${describe(axis)}`);
+    attrs.axes = [axis];
+  }
+  if (fn !== 'sort') attrs.dtype = dtypeCode(o.dtype ?? 'float32', fn);
+  if (fn === 'topk') {
+    attrs.k = (o.k as number | undefined) ?? 1;
+    attrs.retTyp = choiceCode(RET_TYPS, o.retTyp ?? 'indices', fn, 'retTyp');
+  }
+  return attrs;
 }
 
 export function reduceAttrs(opts: ReduceArg, fn: string): OpAttrs {

@@ -2,7 +2,7 @@
 // MXNet's positional order (low, high, shape).
 import type { DType } from './dtype';
 import { dtypeCode } from './dtype';
-import { describe, invoke, NDArray } from './ndarray';
+import { describe, invoke, invokeMulti, NDArray, requireArray } from './ndarray';
 import { native } from './native';
 
 export interface UniformOptions {
@@ -81,4 +81,16 @@ export function randint(low: number | RandintOptions, high?: number, shape?: num
     shape: shapeOf(o.shape, 'random.randint'),
     dtype: dtypeCode(o.dtype ?? 'int32', 'random.randint'),
   });
+}
+
+/**
+ * A copy of x with its rows (axis 0) in a random order drawn from the seeded stream. Unlike
+ * MXNet, whose shuffle has no gradient, the gradient is exact: each row's gradient goes back to
+ * the row it came from.
+ */
+export function shuffle(x: NDArray): NDArray {
+  requireArray(x, 'random.shuffle', 'x');
+  const [shuffled, permutation] = invokeMulti('random_shuffle', [x]);
+  permutation.dispose(); // a recorded graph keeps its own reference
+  return shuffled;
 }

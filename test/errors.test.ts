@@ -4,6 +4,7 @@
 // op. Ops are enumerated from the native registry (native.opInfo()) wherever the public API
 // allows, so new ops are covered without editing this file.
 import { nd, NDArray, random } from '../lib';
+import { invoke } from '../lib/ndarray';
 import { native } from '../lib/native';
 
 const ndFns = nd as unknown as Record<string, unknown>;
@@ -85,7 +86,7 @@ const ARG_NAME: Record<string, RegExp> = {
 };
 
 // Two-input ops that are not elementwise, with their own tests below.
-const NOT_ELEMWISE = new Set(['dot', 'pick', 'batch_dot']);
+const NOT_ELEMWISE = new Set(['dot', 'pick', 'batch_dot', 'take', 'take_grad', 'take_along_axis', 'take_along_axis_grad']);
 const BINARY_ELEMWISE = infos.filter((o) => o.numInputs === 2 && !NOT_ELEMWISE.has(o.name)).map((o) => o.name);
 // One-input ops with an nd function taking the array first (unary math, reductions, shape ops).
 const ONE_INPUT = infos
@@ -534,5 +535,98 @@ describe('where arguments', () => {
     expectError(() => nd.where(nd.ones([3]), x, x), RangeError, /where/, /condition shape \(3,\)/, /\(2,3\)/);
     expectError(() => nd.where(x, x, nd.ones([3, 2])), RangeError, /where/, /\(2,3\)/, /\(3,2\)/);
     expectError(() => nd.where(x, x, 1 as unknown as NDArray), TypeError, /where/, /\by\b/);
+  });
+});
+
+describe('take, topk, sort, argsort and shuffle arguments', () => {
+  const x = nd.arange(6).reshape([2, 3]);
+
+  test('take: non-arrays, bad axis, unknown mode, options of the wrong type', () => {
+    expectError(() => nd.take(x, [0, 1] as never), TypeError, /\btake\b/, /indices/);
+    expectError(() => nd.take('x' as never, nd.array([0])), TypeError, /\btake\b/, /\bx\b/);
+    expectError(() => x.take(null as never), TypeError, /\btake\b/, /indices/);
+    expectError(() => nd.take(x, nd.array([0]), { axis: 2 }), RangeError, /\btake\b/, /axis/, /2/);
+    expectError(() => nd.take(x, nd.array([0]), { axis: -3 }), RangeError, /\btake\b/, /axis/);
+    expectError(() => nd.take(x, nd.array([0]), { axis: 1.5 }), TypeError, /\btake\b/, /axis/);
+    expectError(() => nd.take(x, nd.array([0]), { axis: '1' as never }), TypeError, /\btake\b/, /axis/);
+    expectError(() => nd.take(x, nd.array([0]), { mode: 'nearest' as never }), TypeError, /\btake\b/, /mode/, /'nearest'/);
+    expectError(() => nd.take(x, nd.array([0]), { mode: 2 as never }), TypeError, /\btake\b/, /mode/);
+    expectError(() => nd.take(x, nd.array([0]), 1 as never), TypeError, /\btake\b/, /options/);
+    expectError(() => nd.take(x, disposed()), Error, /\btake\b/, /disposed/);
+    expectError(() => nd.take(disposed(), x), Error, /\btake\b/, /disposed/);
+  });
+
+  test("take mode 'raise': an index outside [0, n) after truncation is a RangeError naming it", () => {
+    const raise = { mode: 'raise' as const };
+    expectError(() => nd.take(x, nd.array([0, 2]), raise), RangeError, /\btake\b/, /index 2\b/, /axis 0/, /size 2/);
+    expectError(() => nd.take(x, nd.array([-1], { dtype: 'int32' }), raise), RangeError, /\btake\b/, /index -1\b/);
+    expectError(() => nd.take(x, nd.array([1, NaN]), { ...raise, axis: 1 }), RangeError, /\btake\b/, /index nan/i, /size 3/);
+    expectError(() => nd.take(x, nd.array([3.5]), { ...raise, axis: 1 }), RangeError, /index 3.5/);
+    expect(nd.take(x, nd.array([2.9, -0.5]), { ...raise, axis: 1 }).toArray()).toEqual([[2, 0], [5, 3]]);
+  });
+
+  test('take from an empty axis: an error unless there are no indices', () => {
+    expectError(() => nd.take(nd.zeros([0, 3]), nd.array([0])), RangeError, /\btake\b/, /size 0/, /\(0,3\)/);
+    expectError(() => nd.take(nd.zeros([0, 3]), nd.array([0]), { mode: 'wrap' }), RangeError, /\btake\b/, /size 0/);
+    expect(nd.take(nd.zeros([0, 3]), nd.zeros([0])).shape).toEqual([0, 3]);
+  });
+
+  test('topk: k, retTyp, axis, isAscend and dtype are checked, naming the argument', () => {
+    const v = nd.arange(5);
+    expectError(() => nd.topk(v, { k: 6 }), RangeError, /\btopk\b/, /k = 6/, /5 elements/);
+    expectError(() => nd.topk(x, { k: 3, axis: 0 }), RangeError, /\btopk\b/, /k = 3/, /axis 0/, /\(2,3\)/);
+    expectError(() => nd.topk(v, { k: 1.5 }), TypeError, /\btopk\b/, /\bk\b/);
+    expectError(() => nd.topk(v, { k: '2' as never }), TypeError, /\btopk\b/, /\bk\b/);
+    expectError(() => nd.topk(v, { retTyp: 'values' as never }), TypeError, /\btopk\b/, /retTyp/, /'values'/);
+    expectError(() => nd.topk(v, { retTyp: 1 as never }), TypeError, /\btopk\b/, /retTyp/);
+    expectError(() => nd.topk(x, { axis: 2 }), RangeError, /\btopk\b/, /axis/);
+    expectError(() => nd.topk(x, { axis: [0] as never }), TypeError, /\btopk\b/, /axis/);
+    expectError(() => nd.topk(v, { isAscend: 'yes' as never }), TypeError, /\btopk\b/, /isAscend/);
+    expectError(() => nd.topk(v, { dtype: 'int64' as never }), TypeError, /\btopk\b/, /dtype/, /int64/);
+    expectError(() => nd.topk(nd.zeros([300]), { dtype: 'uint8' }), RangeError, /\btopk\b/, /uint8/, /299/);
+    expectError(() => nd.topk(v, 3 as never), TypeError, /\btopk\b/, /options/);
+    // k <= 0 selects the whole axis (MXNet), so it is no error
+    expect(nd.topk(v, { k: 0, retTyp: 'value' }).toArray()).toEqual([4, 3, 2, 1, 0]);
+  });
+
+  test('sort and argsort: axis and dtype', () => {
+    expectError(() => nd.sort(x, { axis: 2 }), RangeError, /\bsort\b/, /axis/);
+    expectError(() => nd.sort(x, { axis: 0.5 }), TypeError, /\bsort\b/, /axis/);
+    expectError(() => nd.argsort(x, { axis: -3 }), RangeError, /\bargsort\b/, /axis/);
+    expectError(() => nd.argsort(x, { dtype: 'bool' as never }), TypeError, /\bargsort\b/, /dtype/);
+    expectError(() => nd.argsort(nd.zeros([257]), { dtype: 'uint8' }), RangeError, /\bargsort\b/, /uint8/);
+    expectError(() => nd.sort(x, { isAscend: 1 as never }), TypeError, /\bsort\b/, /isAscend/);
+    expectError(() => x.sort('x' as never), TypeError, /\bsort\b/, /options/);
+  });
+
+  test('random.shuffle: non-arrays and disposed arrays', () => {
+    expectError(() => random.shuffle([1, 2] as never), TypeError, /random\.shuffle/, /\bx\b/);
+    expectError(() => random.shuffle(disposed()), Error, /random_shuffle/, /disposed/);
+  });
+
+  test('the internal scatters and gathers validate their shapes, axis and mode', () => {
+    const i = nd.array([0, 1]);
+    const g = nd.ones([2, 3]);
+    expectError(() => invoke('take_grad', [g, i], { shape: [4, 2], axes: [0] }), RangeError, /take_grad/, /\(2,3\)/, /\(2,2\)/);
+    expectError(() => invoke('take_grad', [g, i], { shape: [-4, 3], axes: [0] }), RangeError, /take_grad/, /shape/);
+    expectError(() => invoke('take_grad', [g, i], { shape: [4, 3], axes: [0], mode: 7 }), RangeError, /take_grad/, /mode/);
+    expectError(() => invoke('take_grad', [g, nd.array([9])], { shape: [4, 3], axes: [0], mode: 2 }), RangeError, /take_grad/, /index 9/);
+    expectError(() => invoke('take', [x, i], { mode: -1 }), RangeError, /\btake\b/, /mode/);
+    expectError(() => invoke('take_along_axis', [x, nd.ones([3, 2])], { axes: [1] }), RangeError, /take_along_axis/, /\(3,2\)/, /\(2,3\)/);
+    expectError(() => invoke('take_along_axis', [x, nd.ones([2])], { axes: [0] }), RangeError, /take_along_axis/);
+    expectError(() => invoke('take_along_axis_grad', [g, nd.ones([2, 2])], { shape: [2, 3], axes: [1] }), RangeError, /take_along_axis_grad/);
+    expectError(() => invoke('take_along_axis_grad', [g, nd.ones([2, 3])], { shape: [2], axes: [0] }), RangeError, /take_along_axis_grad/);
+    expectError(() => invoke('topk', [x], { retTyp: 9 }), RangeError, /\btopk\b/, /retTyp/);
+  });
+
+  test('failing calls allocate nothing', () => {
+    const before = nd.memory().numArrays;
+    nd.tidy(() => {
+      for (let k = 0; k < 200; k++) {
+        expect(() => nd.take(x, nd.array([5]), { mode: 'raise' })).toThrow(/take/);
+        expect(() => nd.topk(x, { k: 9 })).toThrow(/topk/);
+      }
+    });
+    expect(nd.memory().numArrays).toBeLessThanOrEqual(before);
   });
 });

@@ -304,6 +304,39 @@ function spellings(c: GCase, xs: NDArray[]): [string, () => unknown][] {
         ['nd.batch_dot (MXNet alias)', () => ndAny.batch_dot(xs[0], xs[1], opts)],
       ];
     }
+    case 'take': {
+      const opts = { axis: a.axis, mode: a.mode };
+      const out: [string, () => unknown][] = [
+        [`x.take(i, ${JSON.stringify(opts)})`, () => x.take(xs[1], opts)],
+        [`nd.take(x, i, ${JSON.stringify(opts)})`, () => nd.take(x, xs[1], opts)],
+      ];
+      if (a.axis === 0 && a.mode === 'clip') out.push(['nd.take(x, i)', () => nd.take(x, xs[1])]);
+      return out;
+    }
+    case 'topk': {
+      const opts = { axis: a.axis, k: a.k, retTyp: a.retTyp, isAscend: a.isAscend, dtype: a.dtype };
+      const out: [string, () => unknown][] = [
+        [`x.topk(${JSON.stringify(opts)})`, () => x.topk(opts)],
+        [`nd.topk(x, ${JSON.stringify(opts)})`, () => nd.topk(x, opts)],
+      ];
+      if (a.axis === -1 && a.k === 1 && a.retTyp === 'indices' && !a.isAscend && a.dtype === 'float32') {
+        out.push(['x.topk()', () => x.topk()]);
+      }
+      return out;
+    }
+    case 'sort':
+    case 'argsort': {
+      const opts: Record<string, unknown> = { axis: a.axis, isAscend: a.isAscend };
+      if (c.call === 'argsort') opts.dtype = a.dtype;
+      const out: [string, () => unknown][] = [
+        [`x.${c.call}(${JSON.stringify(opts)})`, () => x[c.call](opts)],
+        [`nd.${c.call}(x, ${JSON.stringify(opts)})`, () => ndAny[c.call](x, opts)],
+      ];
+      if (a.axis === -1 && a.isAscend && (c.call === 'sort' || a.dtype === 'float32')) {
+        out.push([`x.${c.call}()`, () => x[c.call]()]);
+      }
+      return out;
+    }
     case 'invoke':
       return [[`invoke('${c.op}', ${JSON.stringify(a.attrs)})`, () => invoke(c.op, xs, a.attrs)]];
     default:
@@ -331,7 +364,7 @@ function runCase(c: GCase): void {
   record(c);
 }
 
-const FAMILIES = ['unary', 'binary', 'scalar', 'reduce', 'creation', 'shape', 'nn', 'join'] as const;
+const FAMILIES = ['unary', 'binary', 'scalar', 'reduce', 'creation', 'shape', 'nn', 'join', 'order'] as const;
 const fixtures = Object.fromEntries(FAMILIES.map((f) => [f, loadFixture(f)])) as Record<string, GCase[]>;
 
 for (const family of FAMILIES) {
@@ -582,12 +615,71 @@ describe('random ops', () => {
   });
 });
 
+describe('random.shuffle', () => {
+  const rowsOf = (x: NDArray): string[] => (x.toArray() as number[][]).map((r) => JSON.stringify(r));
+
+  test.each(['float32', 'float64', 'int32', 'uint8'] as const)('%s: a permutation of the rows, input untouched', (dtype) => {
+    const x = nd.arange(0, 60, 1, { dtype }).reshape([20, 3]);
+    seen.clear();
+    const y = random.shuffle(x);
+    expect(seen.has('random_shuffle')).toBe(true);
+    expect(y.dtype).toBe(dtype);
+    expect(y.shape).toEqual([20, 3]);
+    expect(rowsOf(y).sort()).toEqual(rowsOf(x).sort());
+    expect(rowsOf(y)).not.toEqual(rowsOf(x)); // 1 / 20! chance of the identity
+    expect(Array.from(x.toTypedArray())).toEqual(Array.from({ length: 60 }, (_, i) => i));
+  });
+
+  test('1-D arrays shuffle their elements; empty and one-row arrays come back unchanged', () => {
+    const v = nd.arange(100);
+    expect(Array.from(nd.random.shuffle(v).toTypedArray()).sort((a, b) => a - b)).toEqual(Array.from(v.toTypedArray()));
+    expect(random.shuffle(nd.zeros([0, 3])).shape).toEqual([0, 3]);
+    expect(random.shuffle(nd.array([[1, 2, 3]])).toArray()).toEqual([[1, 2, 3]]);
+  });
+
+  test('seeded: the same seed gives the same order, another seed another one', () => {
+    const x = nd.arange(50);
+    random.seed(123);
+    const a = Array.from(random.shuffle(x).toTypedArray());
+    random.seed(123);
+    const b = Array.from(random.shuffle(x).toTypedArray());
+    random.seed(124);
+    const c = Array.from(random.shuffle(x).toTypedArray());
+    expect(b).toEqual(a);
+    expect(c).not.toEqual(a);
+  });
+
+  test('n = 3: all 6 orders occur, each with probability 1/6 (5 sigma)', () => {
+    random.seed(99);
+    const x = nd.array([0, 1, 2]);
+    const counts = new Map<string, number>();
+    const N = 6000;
+    for (let i = 0; i < N; i++) {
+      const key = Array.from(random.shuffle(x).toTypedArray()).join('');
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    expect([...counts.keys()].sort()).toEqual(['012', '021', '102', '120', '201', '210']);
+    const sd = Math.sqrt((N * (1 / 6) * 5) / 6);
+    for (const n of counts.values()) expect(Math.abs(n - N / 6)).toBeLessThan(5 * sd);
+  });
+
+  test('each element lands in each position with probability 1/n (n = 10, 5 sigma)', () => {
+    random.seed(7);
+    const n = 10;
+    const N = 5000;
+    const hits = new Array(n).fill(0); // position of element 0
+    for (let i = 0; i < N; i++) hits[Array.from(random.shuffle(nd.arange(n)).toTypedArray()).indexOf(0)]++;
+    const sd = Math.sqrt((N * (1 / n) * (n - 1)) / n);
+    for (const h of hits) expect(Math.abs(h - N / n)).toBeLessThan(5 * sd);
+  });
+});
+
 // ---- coverage --------------------------------------------------------------------------------------
 
 describe('coverage', () => {
   test('every op of the native registry has a golden case that ran it', () => {
     // Random ops are checked statistically (random ops below, test/dropout.test.ts).
-    const random_ = new Set(['random_uniform', 'random_normal', 'random_randint', 'dropout']);
+    const random_ = new Set(['random_uniform', 'random_normal', 'random_randint', 'random_shuffle', 'dropout']);
     const missing = opNames.filter((name) => !random_.has(name) && !covered.has(name));
     expect(missing).toEqual([]);
     const missingRandom = ['random_uniform', 'random_normal'].filter((name) => !covered.has(name));

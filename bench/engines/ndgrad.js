@@ -83,6 +83,12 @@ function prepare(row) {
       return (n) => { for (let i = 0; i < n; i++) nd.batchDot(a, b).dispose(); };
     case 'concat':
       return (n) => { for (let i = 0; i < n; i++) nd.concat(a, b, { dim: 1 }).dispose(); };
+    case 'take': {
+      if (typeof nd.take !== 'function') return null;
+      const idx = nd.random.randint({ low: 0, high: row.shape[0], shape: [row.shape[0]] });
+      live.push(idx);
+      return (n) => { for (let i = 0; i < n; i++) nd.take(a, idx).dispose(); };
+    }
     case 'chain':
       return (n) => { for (let i = 0; i < n; i++) sink = chain(a); };
     case 'record': {

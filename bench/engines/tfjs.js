@@ -140,6 +140,11 @@ function prepare(row) {
       return (n) => { for (let i = 0; i < n; i++) done(tf.softmax(a)); };
     case 'concat':
       return (n) => { for (let i = 0; i < n; i++) done(tf.concat([a, b], 1)); };
+    case 'take': {
+      const idx = tf.randomUniform([row.shape[0]], 0, row.shape[0], 'int32');
+      live.push(idx);
+      return (n) => { for (let i = 0; i < n; i++) done(tf.gather(a, idx)); };
+    }
     case 'chain':
       return (n) => { for (let i = 0; i < n; i++) tf.tidy(() => { const y = chain(a); if (sync) y.dataSync(); }); };
     case 'grad': {

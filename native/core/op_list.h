@@ -27,8 +27,10 @@
 #define NDGRAD_JOIN_OPS(X) \
   X(concat) X(stack) X(split) X(tile) X(repeat) X(slice) X(slice_axis) X(slice_grad) X(batch_dot)
 
-// Gathering, ordering and shuffling (ops_order.cc, ops_take.cc).
-#define NDGRAD_ORDER_OPS(X)
+// Gathering, ordering and shuffling (ops_order.cc, ops_take.cc, ops_shuffle.cc).
+#define NDGRAD_ORDER_OPS(X)                                                                   \
+  X(take) X(take_grad) X(take_along_axis) X(take_along_axis_grad) X(topk) X(sort) X(argsort)  \
+  X(random_shuffle)
 
 #define NDGRAD_OPS(X) \
   NDGRAD_UNARY_OPS(X) NDGRAD_BINARY_OPS(X) NDGRAD_SCALAR_OPS(X) NDGRAD_OTHER_OPS(X) NDGRAD_JOIN_OPS(X) NDGRAD_ORDER_OPS(X)

@@ -41,6 +41,10 @@ function input(shape: number[], domain: Domain = Domain.Any): NDArray {
   return nd.array(data, { dtype: 'float64' }).reshape(shape);
 }
 
+function f64(data: number[] | number[][]): NDArray {
+  return nd.array(data, { dtype: 'float64' });
+}
+
 export interface Case {
   label: string;
   inputs: NDArray[];
@@ -254,6 +258,66 @@ export const recipes: Record<string, Recipe> = {
     { label: 'transposeA', inputs: [input([2, 4, 3]), input([2, 4, 2])], fn: (a, b) => nd.batchDot(a, b, { transposeA: true }) },
     { label: 'transposeB', inputs: [input([2, 3, 4]), input([2, 2, 4])], fn: (a, b) => nd.batchDot(a, b, { transposeB: true }) },
     { label: 'both, 4-D', inputs: [input([2, 1, 4, 3]), input([2, 1, 2, 4])], fn: (a, b) => nd.batchDot(a, b, { transposeA: true, transposeB: true }) },
+  ],
+  take: () => [
+    {
+      label: 'clip, repeated indices',
+      inputs: [input([4, 3]), f64([0.5, 2.5, 2.5, -1.5, 7.5])],
+      fn: (x, i) => x.take(i).square(),
+    },
+    { label: 'axis 1, 2-D indices', inputs: [input([2, 4, 3]), f64([[1.5, 0.5], [3.5, 3.5]])], fn: (x, i) => nd.take(x, i, { axis: 1 }) },
+    { label: 'wrap, axis -1', inputs: [input([3, 4]), f64([-1.5, 5.5, 1.5])], fn: (x, i) => nd.take(x, i, { axis: -1, mode: 'wrap' }).exp() },
+    { label: 'raise (in range)', inputs: [input([5]), f64([4.5, 0.5, 4.5])], fn: (x, i) => nd.take(x, i, { mode: 'raise' }).square() },
+  ],
+  take_grad: () => [
+    {
+      label: 'scatter-add rows',
+      inputs: [input([5, 3]), f64([0.5, 2.5, 2.5, -1.5, 7.5])],
+      fn: (g, i) => invoke('take_grad', [g, i], { shape: [4, 3], axes: [0], mode: 0 }),
+    },
+  ],
+  take_along_axis: () => [
+    {
+      label: 'axis -1',
+      inputs: [input([3, 4]), f64([[0.5, 3.5], [2.5, 2.5], [-1.5, 1.5]])],
+      fn: (x, i) => invoke('take_along_axis', [x, i], { axes: [-1] }).square(),
+    },
+  ],
+  take_along_axis_grad: () => [
+    {
+      label: 'axis 0',
+      inputs: [input([3, 2]), f64([[0.5, 3.5], [2.5, 2.5], [1.5, 1.5]])],
+      fn: (g, i) => invoke('take_along_axis_grad', [g, i], { shape: [4, 2], axes: [0] }),
+    },
+  ],
+  // Inputs drawn at random have no ties, so a small step never changes the order.
+  topk: () => [
+    { label: 'value, k 2', inputs: [input([3, 5])], fn: (x) => x.topk({ k: 2, retTyp: 'value' }).square() },
+    {
+      label: 'both (values and float64 indices), axis 0, ascending',
+      inputs: [input([4, 3])],
+      fn: (x) => nd.topk(x, { axis: 0, k: 3, retTyp: 'both', isAscend: true, dtype: 'float64' }),
+    },
+    { label: 'value, flattened', inputs: [input([2, 3, 2])], fn: (x) => nd.topk(x, { axis: null, k: 4, retTyp: 'value' }).exp() },
+    { label: 'indices (no gradient)', inputs: [input([2, 5])], fn: (x) => x.topk({ k: 3, dtype: 'float64' }) },
+    { label: 'mask (no gradient)', inputs: [input([2, 5])], fn: (x) => x.topk({ k: 2, retTyp: 'mask' }) },
+  ],
+  sort: () => [
+    { label: 'axis -1', inputs: [input([3, 4])], fn: (x) => x.sort().square() },
+    { label: 'axis 0, descending', inputs: [input([4, 2, 3])], fn: (x) => nd.sort(x, { axis: 0, isAscend: false }) },
+    { label: 'flattened', inputs: [input([2, 3])], fn: (x) => nd.sort(x, { axis: null }).exp() },
+  ],
+  argsort: () => [{ label: 'axis -1 (no gradient)', inputs: [input([3, 4])], fn: (x) => x.argsort({ dtype: 'float64' }) }],
+  random_shuffle: () => [
+    {
+      // Reseeding inside fn gives every evaluation the same order, so the check is deterministic.
+      label: 'rows of (5,3)',
+      inputs: [input([5, 3])],
+      fn: (x) => {
+        nd.random.seed(5);
+        return nd.random.shuffle(x).square();
+      },
+    },
   ],
   softmax: () => [
     { label: 'last axis', inputs: [input([2, 4])], fn: (x) => x.softmax() },

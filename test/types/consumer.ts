@@ -18,6 +18,16 @@ const gradients: NDArray[] = autograd.grad(y, [x]);
 const kernelPath: string = mx.isa();
 const z: NDArray = mx.nd.zeros([2, 3]);
 
+const [topValues, topIndices]: NDArray[] = nd.topk(x, { k: 2, retTyp: 'both' });
+const topMask: NDArray = x.topk({ retTyp: 'mask', axis: null });
+const taken: NDArray = nd.take(x, nd.array([1, 0]), { axis: 1, mode: 'wrap' });
+const sorted: NDArray = x.sort({ isAscend: false }).add(nd.argsort(x, { dtype: 'int32' }).astype('float32'));
+const shuffled: NDArray = nd.random.shuffle(x);
+
+// @ts-expect-error topk with retTyp 'both' returns an array of two NDArrays
+const notOne: NDArray = nd.topk(x, { retTyp: 'both' });
+// @ts-expect-error take has no 'nearest' mode
+nd.take(x, x, { mode: 'nearest' });
 // @ts-expect-error attachGrad takes a GradReq, not a number
 x.attachGrad(3);
 // @ts-expect-error is_training takes no arguments and returns a boolean
@@ -26,3 +36,4 @@ const wrong: string = autograd.is_training();
 nd.no_such_op(x);
 
 export { gradValues, total, training, recording, previous, gradients, kernelPath, z, wrong };
+export { topValues, topIndices, topMask, taken, sorted, shuffled, notOne };
