@@ -4,6 +4,7 @@
 import { spawnSync, type SpawnSyncOptions } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { native } from '../lib/native';
 
 const root = path.join(__dirname, '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -159,4 +160,14 @@ describe('install script', () => {
   test('node-gyp-build-test loads the binary this checkout has, so install would not rebuild', () => {
     run(process.execPath, [require.resolve('node-gyp-build/build-test.js')]);
   });
+});
+
+test('docs/operators.md names every registry op', () => {
+  const doc = fs.readFileSync(path.join(__dirname, '..', 'docs', 'operators.md'), 'utf8');
+  const words = new Set(doc.match(/[A-Za-z_][A-Za-z0-9_]*/g));
+  const missing = native
+    .opInfo()
+    .map((o) => o.name)
+    .filter((name) => !words.has(name) && !(name.endsWith('_scalar') && doc.includes('*_scalar')));
+  expect(missing).toEqual([]);
 });
