@@ -39,6 +39,23 @@ function createAttrs(opts: CreateOptions | undefined, fn: string, fallback: DTyp
   return { dtype: dtypeCode(opts?.dtype ?? fallback, fn) };
 }
 
+/**
+ * Splits a trailing options object off positional numbers (`nd.arange(4, { dtype })`), so that
+ * the options may follow whichever positional arguments were given.
+ */
+function trailingOptions<T>(args: unknown[]): [T[], CreateOptions | undefined] {
+  const last = args[args.length - 1];
+  if (last !== null && typeof last === 'object' && !Array.isArray(last)) return [args.slice(0, -1) as T[], last as CreateOptions];
+  return [args as T[], undefined];
+}
+
+function numberArg(v: unknown, fn: string, name: string, integer = false): number {
+  if (typeof v !== 'number' || (integer && !Number.isInteger(v))) {
+    throw new TypeError(`${fn}: ${name} must be ${integer ? 'an integer' : 'a number'}, got ${describe(v)}`);
+  }
+  return v;
+}
+
 export function toShape(shape: unknown, fn: string): number[] {
   if (typeof shape === 'number') return [shape];
   if (Array.isArray(shape) && shape.every((d) => typeof d === 'number')) return shape.slice();
@@ -134,16 +151,22 @@ export function linspace(start: number, stop: number, num: number, opts: CreateO
 }
 
 /** An n x m matrix (m defaults to n) with ones on diagonal k (0 main, > 0 above, < 0 below). */
-export function eye(n: number, m?: number | null, k = 0, opts?: CreateOptions): NDArray {
-  const cols = m === undefined || m === null || m === 0 ? n : m;
-  for (const [name, v] of [['n', n], ['m', cols], ['k', k]] as const) {
-    if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`eye: ${name} must be an integer, got ${describe(v)}`);
-  }
+export function eye(n: number, opts?: CreateOptions): NDArray;
+export function eye(n: number, m: number | null | undefined, opts?: CreateOptions): NDArray;
+export function eye(n: number, m?: number | null, k?: number, opts?: CreateOptions): NDArray;
+export function eye(n: number, ...rest: (number | null | undefined | CreateOptions)[]): NDArray {
+  const [[m, kArg = 0], opts] = trailingOptions<number | null | undefined>(rest);
+  numberArg(n, 'eye', 'n', true);
+  const cols = numberArg(m === undefined || m === null || m === 0 ? n : m, 'eye', 'm', true);
+  const k = numberArg(kArg, 'eye', 'k', true);
   if (n < 0 || cols < 0) throw new RangeError(`eye: n and m must be non-negative, got ${n} and ${cols}`);
   const attrs = createAttrs(opts, 'eye');
-  const rows = invoke('arange', [], { scalar: 0, scalar2: n, scalar3: 1, dtype: attrs.dtype }).expandDims(1);
-  const colsIdx = invoke('arange', [], { scalar: 0, scalar2: cols, scalar3: 1, dtype: attrs.dtype }).expandDims(0);
-  return rows.add(k).equal(colsIdx);
+  // Row and column indices in int32, where row + k cannot saturate the way uint8 would.
+  const index = dtypeCode('int32', 'eye');
+  const rows = invoke('arange', [], { scalar: 0, scalar2: n, scalar3: 1, dtype: index }).expandDims(1);
+  const colsIdx = invoke('arange', [], { scalar: 0, scalar2: cols, scalar3: 1, dtype: index }).expandDims(0);
+  const ones = rows.add(k).equal(colsIdx);
+  return attrs.dtype === index ? ones : invoke('astype', [ones], { dtype: attrs.dtype });
 }
 
 /** x where condition != 0, else y; condition has x's shape or is 1-D selecting rows (MXNet). */
@@ -159,16 +182,19 @@ export function clip(x: NDArray, aMin: number, aMax: number): NDArray {
   return x.clip(aMin, aMax);
 }
 
-/** arange(stop) or arange(start, stop, step = 1), float32 unless opts.dtype says otherwise. */
-export function arange(start: number, stop?: number | null, step = 1, opts?: CreateOptions): NDArray {
-  if (stop === undefined || stop === null) {
-    stop = start;
-    start = 0;
-  }
-  for (const [name, v] of [['start', start], ['stop', stop], ['step', step]] as const) {
-    if (typeof v !== 'number') throw new TypeError(`arange: ${name} must be a number, got ${describe(v)}`);
-  }
-  return invoke('arange', [], { scalar: start, scalar2: stop, scalar3: step, ...createAttrs(opts, 'arange') });
+/**
+ * arange(stop) or arange(start, stop, step = 1), float32 unless opts.dtype says otherwise; the
+ * options may follow any of the numbers (`arange(4, { dtype: 'int32' })`).
+ */
+export function arange(stop: number, opts?: CreateOptions): NDArray;
+export function arange(start: number, stop: number | null | undefined, opts?: CreateOptions): NDArray;
+export function arange(start: number, stop?: number | null, step?: number, opts?: CreateOptions): NDArray;
+export function arange(first: number, ...rest: (number | null | undefined | CreateOptions)[]): NDArray {
+  const [[stopArg, step = 1], opts] = trailingOptions<number | null | undefined>(rest);
+  const noStop = stopArg === undefined || stopArg === null;
+  const start = noStop ? 0 : numberArg(first, 'arange', 'start');
+  const stop = numberArg(noStop ? first : stopArg, 'arange', 'stop');
+  return invoke('arange', [], { scalar: start, scalar2: stop, scalar3: numberArg(step, 'arange', 'step'), ...createAttrs(opts, 'arange') });
 }
 
 // ---- arithmetic and comparisons as functions -----------------------------------------------------
