@@ -215,6 +215,16 @@ export const lesser = (a: Operand, b: Operand): NDArray => binaryOp('lesser', a,
 export const lesserEqual = (a: Operand, b: Operand): NDArray => binaryOp('lesser_equal', a, b);
 export { add as plus, subtract as sub, multiply as mul, divide as div, power as pow };
 
+/** s - x, s / x and s ** x (NDArray#rsub, #rdiv, #rpow). */
+export const rsub = (x: NDArray, s: number): NDArray => binaryOp('subtract', s, requireOperand(x, 'rsub'));
+export const rdiv = (x: NDArray, s: number): NDArray => binaryOp('divide', s, requireOperand(x, 'rdiv'));
+export const rpow = (x: NDArray, s: number): NDArray => binaryOp('power', s, requireOperand(x, 'rpow'));
+
+function requireOperand(x: NDArray, fn: string): NDArray {
+  requireArray(x, fn, 'x');
+  return x;
+}
+
 // ---- unary math ----------------------------------------------------------------------------------
 
 export const negative = (x: NDArray): NDArray => unaryOp('negative', x);
@@ -423,7 +433,36 @@ export function toTypedArray(x: NDArray) {
   return x.toTypedArray();
 }
 
+// ---- writing (NDArray#set, #copyTo and the in-place ops, as functions) ------------------------------
+
+/** x.set(value), x.addInPlace(value), ... as functions; each returns x. */
+function write(name: 'set' | 'addInPlace' | 'subInPlace' | 'mulInPlace' | 'divInPlace') {
+  return (x: NDArray, value: NDArray | number): NDArray => {
+    requireArray(x, name, 'x');
+    return x[name](value);
+  };
+}
+/** MXNet `x[:] = value`: writes value (a number or a broadcast NDArray) into x. */
+export const set = write('set');
+export const addInPlace = write('addInPlace');
+export const subInPlace = write('subInPlace');
+export const mulInPlace = write('mulInPlace');
+export const divInPlace = write('divInPlace');
+
+/** Copies x's values into other (broadcast, converted to its dtype); returns other. */
+export function copyTo(x: NDArray, other: NDArray | Context): NDArray {
+  requireArray(x, 'copyTo', 'x');
+  return x.copyTo(other);
+}
+
 // ---- memory ----------------------------------------------------------------------------------------
+
+/** Frees one array or a list of arrays at once (NDArray#dispose). */
+export function dispose(x: NDArray | NDArray[]): void {
+  const list = Array.isArray(x) ? x : [x];
+  list.forEach((a, i) => requireArray(a, 'dispose', Array.isArray(x) ? `x[${i}]` : 'x'));
+  for (const a of list) a.dispose();
+}
 
 /** Live native storage: buffers (views share one) and their bytes. */
 export function memory(): { numArrays: number; numBytes: number } {
