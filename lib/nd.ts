@@ -336,9 +336,21 @@ export interface FullyConnectedOptions {
  * y = flatten(x) . weight^T + bias (MXNet FullyConnected). With flatten = false the last axis of
  * x is contracted instead. Built from registry ops, so its gradient needs no formula of its own.
  */
-export function fullyConnected(x: NDArray, weight: NDArray, bias?: NDArray | null, opts: FullyConnectedOptions = {}): NDArray {
+export function fullyConnected(x: NDArray, weight: NDArray, opts?: FullyConnectedOptions): NDArray;
+export function fullyConnected(x: NDArray, weight: NDArray, bias?: NDArray | null, opts?: FullyConnectedOptions): NDArray;
+export function fullyConnected(
+  x: NDArray,
+  weight: NDArray,
+  biasOrOpts?: NDArray | FullyConnectedOptions | null,
+  opts: FullyConnectedOptions = {},
+): NDArray {
   requireArray(x, 'fullyConnected', 'data');
   requireArray(weight, 'fullyConnected', 'weight');
+  let bias = biasOrOpts as NDArray | null | undefined;
+  if (biasOrOpts !== null && typeof biasOrOpts === 'object' && !(biasOrOpts instanceof NDArray)) {
+    opts = biasOrOpts;
+    bias = undefined;
+  }
   const { numHidden, noBias = false, flatten = true } = opts;
   const wShape = weight.shape;
   if (wShape.length !== 2) throw new RangeError(`fullyConnected: weight must be 2-D (numHidden, inputDim), got (${wShape.join(',')})`);
