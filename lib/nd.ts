@@ -21,6 +21,7 @@ import * as random from './random';
 import { tidy } from './tidy';
 
 export { NDArray, random, tidy };
+export * from './files';
 export * from './joining';
 export * from './ordering';
 
