@@ -43,6 +43,26 @@ export const ND_ALIASES = {
   slice_axis: 'sliceAxis',
   batch_dot: 'batchDot',
   SliceChannel: 'split',
+  copyto: 'copyTo',
+  Reshape: 'reshape',
+  Concat: 'concat',
+  SwapAxis: 'swapaxes',
+  Cast: 'astype',
+  // MXNet's explicit broadcasting spellings of the binary ops (which always broadcast here).
+  broadcast_add: 'add',
+  broadcast_sub: 'subtract',
+  broadcast_mul: 'multiply',
+  broadcast_div: 'divide',
+  broadcast_power: 'power',
+  broadcast_mod: 'mod',
+  broadcast_maximum: 'maximum',
+  broadcast_minimum: 'minimum',
+  broadcast_equal: 'equal',
+  broadcast_not_equal: 'notEqual',
+  broadcast_greater: 'greater',
+  broadcast_greater_equal: 'greaterEqual',
+  broadcast_lesser: 'lesser',
+  broadcast_lesser_equal: 'lesserEqual',
 } as const;
 
 /** autograd functions. */

@@ -218,6 +218,8 @@ export class Function {
     throw new Error('Function.backward is not implemented: override it in a subclass');
   }
 
+  /** Applies forward to the inputs, recording one node; returns what forward returns. */
+  call<This extends Function>(this: This, ...inputs: Parameters<This['forward']>): ReturnType<This['forward']>;
   call(...inputs: NDArray[]): NDArray | NDArray[] {
     if (this.used) throw new Error('Each Function instance can only be called once. Please create another instance.');
     this.used = true;

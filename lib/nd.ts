@@ -21,6 +21,7 @@ import * as random from './random';
 import { tidy } from './tidy';
 
 export { NDArray, random, tidy };
+export * from './files';
 export * from './joining';
 export * from './ordering';
 
@@ -37,6 +38,23 @@ function createAttrs(opts: CreateOptions | undefined, fn: string, fallback: DTyp
   }
   checkContext(opts?.ctx, fn);
   return { dtype: dtypeCode(opts?.dtype ?? fallback, fn) };
+}
+
+/**
+ * Splits a trailing options object off positional numbers (`nd.arange(4, { dtype })`), so that
+ * the options may follow whichever positional arguments were given.
+ */
+function trailingOptions<T>(args: unknown[]): [T[], CreateOptions | undefined] {
+  const last = args[args.length - 1];
+  if (last !== null && typeof last === 'object' && !Array.isArray(last)) return [args.slice(0, -1) as T[], last as CreateOptions];
+  return [args as T[], undefined];
+}
+
+function numberArg(v: unknown, fn: string, name: string, integer = false): number {
+  if (typeof v !== 'number' || (integer && !Number.isInteger(v))) {
+    throw new TypeError(`${fn}: ${name} must be ${integer ? 'an integer' : 'a number'}, got ${describe(v)}`);
+  }
+  return v;
 }
 
 export function toShape(shape: unknown, fn: string): number[] {
@@ -134,16 +152,22 @@ export function linspace(start: number, stop: number, num: number, opts: CreateO
 }
 
 /** An n x m matrix (m defaults to n) with ones on diagonal k (0 main, > 0 above, < 0 below). */
-export function eye(n: number, m?: number | null, k = 0, opts?: CreateOptions): NDArray {
-  const cols = m === undefined || m === null || m === 0 ? n : m;
-  for (const [name, v] of [['n', n], ['m', cols], ['k', k]] as const) {
-    if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`eye: ${name} must be an integer, got ${describe(v)}`);
-  }
+export function eye(n: number, opts?: CreateOptions): NDArray;
+export function eye(n: number, m: number | null | undefined, opts?: CreateOptions): NDArray;
+export function eye(n: number, m?: number | null, k?: number, opts?: CreateOptions): NDArray;
+export function eye(n: number, ...rest: (number | null | undefined | CreateOptions)[]): NDArray {
+  const [[m, kArg = 0], opts] = trailingOptions<number | null | undefined>(rest);
+  numberArg(n, 'eye', 'n', true);
+  const cols = numberArg(m === undefined || m === null || m === 0 ? n : m, 'eye', 'm', true);
+  const k = numberArg(kArg, 'eye', 'k', true);
   if (n < 0 || cols < 0) throw new RangeError(`eye: n and m must be non-negative, got ${n} and ${cols}`);
   const attrs = createAttrs(opts, 'eye');
-  const rows = invoke('arange', [], { scalar: 0, scalar2: n, scalar3: 1, dtype: attrs.dtype }).expandDims(1);
-  const colsIdx = invoke('arange', [], { scalar: 0, scalar2: cols, scalar3: 1, dtype: attrs.dtype }).expandDims(0);
-  return rows.add(k).equal(colsIdx);
+  // Row and column indices in int32, where row + k cannot saturate the way uint8 would.
+  const index = dtypeCode('int32', 'eye');
+  const rows = invoke('arange', [], { scalar: 0, scalar2: n, scalar3: 1, dtype: index }).expandDims(1);
+  const colsIdx = invoke('arange', [], { scalar: 0, scalar2: cols, scalar3: 1, dtype: index }).expandDims(0);
+  const ones = rows.add(k).equal(colsIdx);
+  return attrs.dtype === index ? ones : invoke('astype', [ones], { dtype: attrs.dtype });
 }
 
 /** x where condition != 0, else y; condition has x's shape or is 1-D selecting rows (MXNet). */
@@ -159,16 +183,19 @@ export function clip(x: NDArray, aMin: number, aMax: number): NDArray {
   return x.clip(aMin, aMax);
 }
 
-/** arange(stop) or arange(start, stop, step = 1), float32 unless opts.dtype says otherwise. */
-export function arange(start: number, stop?: number | null, step = 1, opts?: CreateOptions): NDArray {
-  if (stop === undefined || stop === null) {
-    stop = start;
-    start = 0;
-  }
-  for (const [name, v] of [['start', start], ['stop', stop], ['step', step]] as const) {
-    if (typeof v !== 'number') throw new TypeError(`arange: ${name} must be a number, got ${describe(v)}`);
-  }
-  return invoke('arange', [], { scalar: start, scalar2: stop, scalar3: step, ...createAttrs(opts, 'arange') });
+/**
+ * arange(stop) or arange(start, stop, step = 1), float32 unless opts.dtype says otherwise; the
+ * options may follow any of the numbers (`arange(4, { dtype: 'int32' })`).
+ */
+export function arange(stop: number, opts?: CreateOptions): NDArray;
+export function arange(start: number, stop: number | null | undefined, opts?: CreateOptions): NDArray;
+export function arange(start: number, stop?: number | null, step?: number, opts?: CreateOptions): NDArray;
+export function arange(first: number, ...rest: (number | null | undefined | CreateOptions)[]): NDArray {
+  const [[stopArg, step = 1], opts] = trailingOptions<number | null | undefined>(rest);
+  const noStop = stopArg === undefined || stopArg === null;
+  const start = noStop ? 0 : numberArg(first, 'arange', 'start');
+  const stop = numberArg(noStop ? first : stopArg, 'arange', 'stop');
+  return invoke('arange', [], { scalar: start, scalar2: stop, scalar3: numberArg(step, 'arange', 'step'), ...createAttrs(opts, 'arange') });
 }
 
 // ---- arithmetic and comparisons as functions -----------------------------------------------------
@@ -188,6 +215,16 @@ export const greaterEqual = (a: Operand, b: Operand): NDArray => binaryOp('great
 export const lesser = (a: Operand, b: Operand): NDArray => binaryOp('lesser', a, b);
 export const lesserEqual = (a: Operand, b: Operand): NDArray => binaryOp('lesser_equal', a, b);
 export { add as plus, subtract as sub, multiply as mul, divide as div, power as pow };
+
+/** s - x, s / x and s ** x (NDArray#rsub, #rdiv, #rpow). */
+export const rsub = (x: NDArray, s: number): NDArray => binaryOp('subtract', s, requireOperand(x, 'rsub'));
+export const rdiv = (x: NDArray, s: number): NDArray => binaryOp('divide', s, requireOperand(x, 'rdiv'));
+export const rpow = (x: NDArray, s: number): NDArray => binaryOp('power', s, requireOperand(x, 'rpow'));
+
+function requireOperand(x: NDArray, fn: string): NDArray {
+  requireArray(x, fn, 'x');
+  return x;
+}
 
 // ---- unary math ----------------------------------------------------------------------------------
 
@@ -300,9 +337,21 @@ export interface FullyConnectedOptions {
  * y = flatten(x) . weight^T + bias (MXNet FullyConnected). With flatten = false the last axis of
  * x is contracted instead. Built from registry ops, so its gradient needs no formula of its own.
  */
-export function fullyConnected(x: NDArray, weight: NDArray, bias?: NDArray | null, opts: FullyConnectedOptions = {}): NDArray {
+export function fullyConnected(x: NDArray, weight: NDArray, opts?: FullyConnectedOptions): NDArray;
+export function fullyConnected(x: NDArray, weight: NDArray, bias?: NDArray | null, opts?: FullyConnectedOptions): NDArray;
+export function fullyConnected(
+  x: NDArray,
+  weight: NDArray,
+  biasOrOpts?: NDArray | FullyConnectedOptions | null,
+  opts: FullyConnectedOptions = {},
+): NDArray {
   requireArray(x, 'fullyConnected', 'data');
   requireArray(weight, 'fullyConnected', 'weight');
+  let bias = biasOrOpts as NDArray | null | undefined;
+  if (biasOrOpts !== null && typeof biasOrOpts === 'object' && !(biasOrOpts instanceof NDArray)) {
+    opts = biasOrOpts;
+    bias = undefined;
+  }
   const { numHidden, noBias = false, flatten = true } = opts;
   const wShape = weight.shape;
   if (wShape.length !== 2) throw new RangeError(`fullyConnected: weight must be 2-D (numHidden, inputDim), got (${wShape.join(',')})`);
@@ -397,7 +446,36 @@ export function toTypedArray(x: NDArray) {
   return x.toTypedArray();
 }
 
+// ---- writing (NDArray#set, #copyTo and the in-place ops, as functions) ------------------------------
+
+/** x.set(value), x.addInPlace(value), ... as functions; each returns x. */
+function write(name: 'set' | 'addInPlace' | 'subInPlace' | 'mulInPlace' | 'divInPlace') {
+  return (x: NDArray, value: NDArray | number): NDArray => {
+    requireArray(x, name, 'x');
+    return x[name](value);
+  };
+}
+/** MXNet `x[:] = value`: writes value (a number or a broadcast NDArray) into x. */
+export const set = write('set');
+export const addInPlace = write('addInPlace');
+export const subInPlace = write('subInPlace');
+export const mulInPlace = write('mulInPlace');
+export const divInPlace = write('divInPlace');
+
+/** Copies x's values into other (broadcast, converted to its dtype); returns other. */
+export function copyTo(x: NDArray, other: NDArray | Context): NDArray {
+  requireArray(x, 'copyTo', 'x');
+  return x.copyTo(other);
+}
+
 // ---- memory ----------------------------------------------------------------------------------------
+
+/** Frees one array or a list of arrays at once (NDArray#dispose). */
+export function dispose(x: NDArray | NDArray[]): void {
+  const list = Array.isArray(x) ? x : [x];
+  list.forEach((a, i) => requireArray(a, 'dispose', Array.isArray(x) ? `x[${i}]` : 'x'));
+  for (const a of list) a.dispose();
+}
 
 /** Live native storage: buffers (views share one) and their bytes. */
 export function memory(): { numArrays: number; numBytes: number } {

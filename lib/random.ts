@@ -1,5 +1,6 @@
 // Random arrays from the addon's seeded stream: options form ({ low, high, shape, dtype }) or
 // MXNet's positional order (low, high, shape).
+import { checkContext, type Context } from './context';
 import type { DType } from './dtype';
 import { dtypeCode } from './dtype';
 import { describe, invoke, invokeMulti, NDArray, requireArray } from './ndarray';
@@ -10,6 +11,8 @@ export interface UniformOptions {
   high?: number;
   shape?: number | number[];
   dtype?: DType;
+  /** the device (only mx.cpu() in this build) */
+  ctx?: Context;
 }
 
 export interface NormalOptions {
@@ -17,6 +20,8 @@ export interface NormalOptions {
   scale?: number;
   shape?: number | number[];
   dtype?: DType;
+  /** the device (only mx.cpu() in this build) */
+  ctx?: Context;
 }
 
 /** Makes every random op reproducible. */
@@ -43,6 +48,7 @@ function num(v: unknown, fallback: number, fn: string, name: string): number {
 /** Uniform in [low, high). */
 export function uniform(low?: number | UniformOptions, high?: number, shape?: number | number[], dtype?: DType): NDArray {
   const o: UniformOptions = typeof low === 'object' && low !== null ? low : { low, high, shape, dtype };
+  checkContext(o.ctx, 'random.uniform');
   return invoke('random_uniform', [], {
     scalar: num(o.low, 0, 'random.uniform', 'low'),
     scalar2: num(o.high, 1, 'random.uniform', 'high'),
@@ -54,6 +60,7 @@ export function uniform(low?: number | UniformOptions, high?: number, shape?: nu
 /** Normal with mean loc and standard deviation scale. */
 export function normal(loc?: number | NormalOptions, scale?: number, shape?: number | number[], dtype?: DType): NDArray {
   const o: NormalOptions = typeof loc === 'object' && loc !== null ? loc : { loc, scale, shape, dtype };
+  checkContext(o.ctx, 'random.normal');
   return invoke('random_normal', [], {
     scalar: num(o.loc, 0, 'random.normal', 'loc'),
     scalar2: num(o.scale, 1, 'random.normal', 'scale'),
@@ -67,11 +74,14 @@ export interface RandintOptions {
   high: number;
   shape?: number | number[];
   dtype?: 'int32' | 'float32' | 'float64';
+  /** the device (only mx.cpu() in this build) */
+  ctx?: Context;
 }
 
 /** Integers in [low, high), int32 by default (MXNet). */
 export function randint(low: number | RandintOptions, high?: number, shape?: number | number[], dtype?: RandintOptions['dtype']): NDArray {
   const o: Partial<RandintOptions> = typeof low === 'object' && low !== null ? low : { low, high, shape, dtype };
+  checkContext(o.ctx, 'random.randint');
   if (typeof o.low !== 'number' || typeof o.high !== 'number') {
     throw new TypeError('random.randint: low and high are required numbers');
   }

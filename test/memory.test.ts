@@ -36,12 +36,13 @@ describe('views', () => {
 
 describe('dispose and memory()', () => {
   test('dispose frees at once and later use throws', () => {
-    const before = nd.memory();
+    // The collector may free earlier garbage between two readings, so the counts are bounds.
     const x = nd.zeros([1000]);
-    expect(nd.memory().numArrays).toBe(before.numArrays + 1);
-    expect(nd.memory().numBytes).toBeGreaterThanOrEqual(before.numBytes + 4000);
+    const during = nd.memory();
     x.dispose();
-    expect(nd.memory()).toEqual(before);
+    const after = nd.memory();
+    expect(after.numArrays).toBeLessThanOrEqual(during.numArrays - 1);
+    expect(after.numBytes).toBeLessThanOrEqual(during.numBytes - 4000);
     expect(x.isDisposed).toBe(true);
     expect(() => x.add(1)).toThrow(/disposed/);
     expect(() => x.toTypedArray()).toThrow(/disposed/);
