@@ -197,7 +197,7 @@ Napi::Value Addon::Unary(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     OpId id = read_op(info[0], "unary");
     ArrayRef x = unwrap(info[1], op_def(id).name, "x");
-    return own(info[2], invoke1(core, id, {x}, Attrs{}));
+    return own(info[2], invoke1(core, id, {x}, no_attrs()));
   });
 }
 
@@ -207,7 +207,7 @@ Napi::Value Addon::Binary(const Napi::CallbackInfo& info) {
     const char* name = op_def(id).name;
     ArrayRef a = unwrap(info[1], name, "lhs");
     ArrayRef b = unwrap(info[2], name, "rhs");
-    return own(info[3], invoke1(core, id, {a, b}, Attrs{}));
+    return own(info[3], invoke1(core, id, {a, b}, no_attrs()));
   });
 }
 
