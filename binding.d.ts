@@ -1,7 +1,11 @@
 // The exact surface of the compiled module (native/binding/addon.cc). lib/ talks to native code
 // only through this interface.
 
-/** An opaque reference to a native array; released by GC or `dispose`. */
+/**
+ * An opaque reference to a native array; released by GC or `dispose`. The calls that take an
+ * `owner` return a slot number whose array is released when `owner` (the NDArray that stores the
+ * handle) is collected; the others return an External that is its own owner.
+ */
 export interface Handle {
   readonly __ndgradHandle: unique symbol;
 }
@@ -59,9 +63,9 @@ export type NativeTypedArray = Float32Array | Float64Array | Int32Array | Uint8A
 export interface Binding {
   opInfo(): OpInfo[];
   invoke(op: number, inputs: Handle[], attrs?: OpAttrs): Handle | Handle[];
-  unary(op: number, x: Handle): Handle;
-  binary(op: number, a: Handle, b: Handle): Handle;
-  scalar(op: number, a: Handle, s: number): Handle;
+  unary(op: number, x: Handle, owner?: object): Handle;
+  binary(op: number, a: Handle, b: Handle, owner?: object): Handle;
+  scalar(op: number, a: Handle, s: number, owner?: object): Handle;
   fromTyped(data: NativeTypedArray, shape: number[], attrs: { dtype: number }): Handle;
   toTyped(h: Handle): NativeTypedArray;
   dataView(h: Handle): NativeTypedArray;

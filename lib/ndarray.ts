@@ -73,8 +73,8 @@ export function gradReqCode(req: unknown, fn: string): number {
 
 /** The methods and properties of NDArray (MXNet spellings are added from the alias table). */
 class NDArrayCore {
-  /** @internal the native array */
-  readonly _h: Handle;
+  /** @internal the native array (assigned once, by the constructor or by `fresh`'s caller) */
+  _h: Handle;
   private _shape: Shape | undefined;
   private _disposed = false;
 
@@ -684,9 +684,25 @@ export function invokeMulti(op: string, inputs: NDArrayCore[], attrs?: OpAttrs):
   return (Array.isArray(out) ? out : [out]).map((h) => new NDArray(h));
 }
 
+const NO_HANDLE = -1 as unknown as Handle;
+
+// The hot ops hand the binding the NDArray that will hold their result, so the native array's
+// lifetime is tied to that object directly (a slot handle, binding/handles.h) instead of to a
+// separate handle object. It joins the nd.tidy scope only once the op has succeeded.
+function fresh(): NDArray {
+  return new NDArray(NO_HANDLE, false);
+}
+
+function filled(r: NDArray, h: Handle): NDArray {
+  r._h = h;
+  track(r);
+  return r;
+}
+
 export function unaryOp(op: string, x: NDArrayCore): NDArray {
   requireArray(x, op, 'x');
-  return new NDArray(native.unary(OP[op], x._h));
+  const r = fresh();
+  return filled(r, native.unary(OP[op], x._h, r));
 }
 
 interface BinarySpec {
@@ -715,12 +731,21 @@ const BINARY: Record<string, BinarySpec> = {
 /** a (op) b with NumPy broadcasting; either side may be a number (MXNet's scalar ops). */
 export function binaryOp(op: string, a: NDArrayCore | number, b: NDArrayCore | number): NDArray {
   if (a instanceof NDArrayCore) {
-    if (b instanceof NDArrayCore) return new NDArray(native.binary(OP[op], a._h, b._h));
-    if (typeof b === 'number') return new NDArray(native.scalar(OP[BINARY[op].scalar], a._h, b));
+    if (b instanceof NDArrayCore) {
+      const r = fresh();
+      return filled(r, native.binary(OP[op], a._h, b._h, r));
+    }
+    if (typeof b === 'number') {
+      const r = fresh();
+      return filled(r, native.scalar(OP[BINARY[op].scalar], a._h, b, r));
+    }
     throw new TypeError(`${op}: rhs must be an NDArray or a number, got ${describe(b)}`);
   }
   if (typeof a === 'number') {
-    if (b instanceof NDArrayCore) return new NDArray(native.scalar(OP[BINARY[op].rscalar], b._h, a));
+    if (b instanceof NDArrayCore) {
+      const r = fresh();
+      return filled(r, native.scalar(OP[BINARY[op].rscalar], b._h, a, r));
+    }
     if (typeof b === 'number') throw new TypeError(`${op}: at least one operand must be an NDArray (got two numbers)`);
     throw new TypeError(`${op}: rhs must be an NDArray or a number, got ${describe(b)}`);
   }

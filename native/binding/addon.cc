@@ -114,6 +114,8 @@ Addon::Addon(Napi::Env env, Napi::Object exports) {
   };
 }
 
+Addon::~Addon() { handles_->orphan(); }
+
 void Addon::flush_memory(Napi::Env env) {
   // Small deltas are batched: telling V8 about every 64-byte buffer costs more than the op.
   constexpr int64_t kReportThreshold = int64_t{1} << 20;
@@ -124,6 +126,7 @@ void Addon::flush_memory(Napi::Env env) {
 }
 
 Napi::Value Addon::wrap(Napi::Env env, ArrayRef a) {
+  handles_->release_dead(2);  // the lazily released arrays of handles.h also drain without own()
   flush_memory(env);
   // A basic finalizer: it touches no JS, so Node runs it during GC itself (the module is built
   // with the experimental Node-API version) instead of deferring it to the event loop; a
@@ -137,6 +140,27 @@ Napi::Value Addon::wrap(Napi::Env env, ArrayRef a) {
     ArrayRef::adopt(raw);
     throw Napi::Error::New(env, "ndgrad: could not create an array handle");
   }
+  return Napi::Value(env, result);
+}
+
+Napi::Value Addon::own(const Napi::Value& owner, ArrayRef a) {
+  napi_env env = owner.Env();
+  napi_valuetype type;
+  if (napi_typeof(env, owner, &type) != napi_ok || type != napi_object) return wrap(owner.Env(), std::move(a));
+  flush_memory(owner.Env());
+  handles_->reserve_dead();
+  void* cookie;
+  int32_t h = handles_->add(std::move(a), &cookie);
+  napi_status status = napi_add_finalizer(
+      env, owner, cookie, [](node_api_basic_env, void* data, void* table) { static_cast<HandleTable*>(table)->release(data); },
+      handles_, nullptr);
+  if (status != napi_ok) {
+    handles_->release(cookie);
+    handles_->release_dead();
+    throw Napi::Error::New(env, "ndgrad: could not create an array handle");
+  }
+  napi_value result;
+  napi_create_int32(env, h, &result);
   return Napi::Value(env, result);
 }
 
@@ -173,7 +197,7 @@ Napi::Value Addon::Unary(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     OpId id = read_op(info[0], "unary");
     ArrayRef x = unwrap(info[1], op_def(id).name, "x");
-    return wrap(info.Env(), invoke1(core, id, {x}, Attrs{}));
+    return own(info[2], invoke1(core, id, {x}, no_attrs()));
   });
 }
 
@@ -183,7 +207,7 @@ Napi::Value Addon::Binary(const Napi::CallbackInfo& info) {
     const char* name = op_def(id).name;
     ArrayRef a = unwrap(info[1], name, "lhs");
     ArrayRef b = unwrap(info[2], name, "rhs");
-    return wrap(info.Env(), invoke1(core, id, {a, b}, Attrs{}));
+    return own(info[3], invoke1(core, id, {a, b}, no_attrs()));
   });
 }
 
@@ -194,7 +218,7 @@ Napi::Value Addon::Scalar(const Napi::CallbackInfo& info) {
     ArrayRef a = unwrap(info[1], name, "lhs");
     Attrs at;
     at.scalar = read_number(info[2], name, "scalar");
-    return wrap(info.Env(), invoke1(core, id, {a}, at));
+    return own(info[3], invoke1(core, id, {a}, at));
   });
 }
 
@@ -280,6 +304,7 @@ Napi::Value Addon::IsDisposed(const Napi::CallbackInfo& info) {
 
 Napi::Value Addon::Memory(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  handles_->release_dead();
   flush_memory(env);
   Napi::Object o = Napi::Object::New(env);
   o.Set("numArrays", static_cast<double>(core.stats->live_buffers.load()));

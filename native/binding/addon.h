@@ -6,16 +6,22 @@
 
 #include "core/array.h"
 #include "core/env.h"
+#include "handles.h"
 
 namespace ndgrad::binding {
 
 class Addon : public Napi::Addon<Addon> {
  public:
   Addon(Napi::Env env, Napi::Object exports);
+  ~Addon();
   Env core;
 
   // Wraps an array in a JS handle that owns one reference (released by GC or dispose()).
   Napi::Value wrap(Napi::Env env, ArrayRef a);
+  // A slot handle for `a` whose reference is released when the JS object `owner` is collected
+  // (see handles.h); wrap() when owner is not an object.
+  Napi::Value own(const Napi::Value& owner, ArrayRef a);
+  const HandleTable& handles() const { return *handles_; }
   // Reports storage bytes allocated or freed since the last call to V8.
   void flush_memory(Napi::Env env);
 
@@ -55,6 +61,7 @@ class Addon : public Napi::Addon<Addon> {
 
   // JS function(fnObject, outGrads) -> inGrads that runs an autograd.Function's backward.
   Napi::FunctionReference custom_dispatcher_;
+  HandleTable* handles_ = new HandleTable;  // outlives this object while owners are pending
 };
 
 }  // namespace ndgrad::binding

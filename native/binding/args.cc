@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "addon.h"
+
 namespace ndgrad::binding {
 
 namespace {
@@ -14,11 +16,17 @@ namespace {
 
 namespace {
 
-// napi_get_value_external itself rejects non-externals, which saves a separate type query on the
-// per-op path; the magic number rejects externals that other code created.
+// A handle is a slot number (handles.h) or an External (Addon::wrap). The getters themselves reject
+// values of the other types, which saves a separate type query on the per-op path; the magic number
+// rejects externals that other code created.
 Array* external_array(const Napi::Value& v) {
+  if (v.IsEmpty()) return nullptr;
+  int32_t slot;
+  if (napi_get_value_int32(v.Env(), v, &slot) == napi_ok) {
+    return v.Env().GetInstanceData<Addon>()->handles().get(slot);
+  }
   void* data = nullptr;
-  if (v.IsEmpty() || napi_get_value_external(v.Env(), v, &data) != napi_ok || !data) return nullptr;
+  if (napi_get_value_external(v.Env(), v, &data) != napi_ok || !data) return nullptr;
   Array* a = static_cast<Array*>(data);
   return a->magic == Array::kMagic ? a : nullptr;
 }
@@ -59,8 +67,12 @@ std::vector<ArrayRef> unwrap_list(const Napi::Value& v, const char* fn, const ch
 }
 
 double read_number(const Napi::Value& v, const char* fn, const char* arg) {
-  if (!v.IsNumber()) type_error(v.Env(), std::string(fn) + ": " + arg + " must be a number");
-  return v.As<Napi::Number>().DoubleValue();
+  // One call: napi_get_value_double itself rejects anything that is not a number.
+  double d;
+  if (v.IsEmpty() || napi_get_value_double(v.Env(), v, &d) != napi_ok) {
+    type_error(v.Env(), std::string(fn) + ": " + arg + " must be a number");
+  }
+  return d;
 }
 
 int64_t read_int(const Napi::Value& v, const char* fn, const char* arg) {

@@ -43,10 +43,10 @@ struct FlagScope {
 
 // Nodes reachable from the heads, inputs before the nodes that use them. Holding them as
 // shared pointers keeps the graph alive while backward runs, even if a head was its last owner.
-std::vector<std::shared_ptr<Node>> topo_order(const std::vector<std::shared_ptr<Node>>& roots) {
-  std::vector<std::shared_ptr<Node>> order;
+std::vector<NodeRef> topo_order(const std::vector<NodeRef>& roots) {
+  std::vector<NodeRef> order;
   std::unordered_set<Node*> seen;
-  std::vector<std::pair<std::shared_ptr<Node>, size_t>> stack;
+  std::vector<std::pair<NodeRef, size_t>> stack;
   for (const auto& r : roots) {
     if (!seen.insert(r.get()).second) continue;
     stack.push_back({r, 0});
@@ -69,10 +69,10 @@ template <class List>
 void check_saved_list(const Node& n, const List& list) {
   {
     for (const SavedTensor& s : list) {
-      if (s.tensor.storage && s.tensor.storage->version() != s.version) {
+      if (s.storage && s.storage->version() != s.version) {
         throw_error(std::string("backward: an array that '") + n.op->name +
                     "' saved for its gradient was modified in place after it was recorded (version " +
-                    std::to_string(s.version) + " -> " + std::to_string(s.tensor.storage->version()) +
+                    std::to_string(s.version) + " -> " + std::to_string(s.storage->version()) +
                     "); the gradient would be wrong. Copy the array before writing to it, or call "
                     "backward first.");
       }
@@ -152,9 +152,9 @@ std::vector<ArrayRef> backward(Env& env, const std::vector<ArrayRef>& heads,
     }
   }
 
-  std::vector<std::shared_ptr<Node>> roots;
+  std::vector<NodeRef> roots;
   for (const ArrayRef& h : heads) roots.push_back(h->ag.node);
-  std::vector<std::shared_ptr<Node>> order = topo_order(roots);
+  std::vector<NodeRef> order = topo_order(roots);
   bool any_target = false;
   for (const auto& n : order) any_target = any_target || (n->is_variable() && n->grad_req != GradReq::Null);
   if (!any_target) throw_error("There are no inputs in computation graph that require gradients.");
@@ -172,7 +172,7 @@ std::vector<ArrayRef> backward(Env& env, const std::vector<ArrayRef>& heads,
       accumulate(env, slot(heads[i]->ag.node.get(), heads[i]->ag.index), g);
     }
     for (size_t oi = order.size(); oi-- > 0;) {
-      const std::shared_ptr<Node>& self = order[oi];
+      const NodeRef& self = order[oi];
       Node* n = self.get();
       if (n->is_variable()) continue;
       auto it = grads.find(n);
@@ -190,7 +190,7 @@ std::vector<ArrayRef> backward(Env& env, const std::vector<ArrayRef>& heads,
         in_grads = run_custom(env, *n, outs);
       } else {
         check_saved(*n);
-        BackwardCtx ctx{env, self, *n, n->attrs, std::move(outs)};
+        BackwardCtx ctx{env, self, *n, n->attrs(), std::move(outs)};
         in_grads = n->op->backward(ctx);
       }
       for (size_t i = 0; i < n->inputs.size() && i < in_grads.size(); ++i) {

@@ -20,12 +20,12 @@ class FreeList {
       --l.count;
       return b;
     }
-    return ::operator new(Size);
+    return kLineAligned ? ::operator new(Size, std::align_val_t(64)) : ::operator new(Size);
   }
   static void give(void* p) noexcept {
     Local& l = local();
     if (l.count >= kCap) {
-      ::operator delete(p);
+      release(p);
       return;
     }
     Block* b = static_cast<Block*>(p);
@@ -35,6 +35,13 @@ class FreeList {
   }
 
  private:
+  // Sizes that are whole cache lines get line-aligned blocks, so an object spans no more lines
+  // than it must.
+  static constexpr bool kLineAligned = Size % 64 == 0;
+  static void release(void* p) noexcept {
+    if (kLineAligned) ::operator delete(p, std::align_val_t(64));
+    else ::operator delete(p);
+  }
   // At most about 4 MiB of each size stays cached per thread.
   static constexpr size_t kCap = Size >= 256 ? (size_t{4} << 20) / Size : 1 << 14;
   struct Block {
@@ -47,7 +54,7 @@ class FreeList {
     ~Local() {
       while (head) {
         Block* next = head->next;
-        ::operator delete(head);
+        release(head);
         head = next;
       }
     }
@@ -56,27 +63,6 @@ class FreeList {
     static thread_local Local l;
     return l;
   }
-};
-
-// A std allocator over the free lists, for std::allocate_shared of hot objects (graph nodes).
-template <class T>
-struct FreeListAllocator {
-  using value_type = T;
-  FreeListAllocator() = default;
-  template <class U>
-  FreeListAllocator(const FreeListAllocator<U>&) {}
-  T* allocate(size_t n) {
-    if (n == 1) return static_cast<T*>(FreeList<sizeof(T)>::take());
-    return static_cast<T*>(::operator new(n * sizeof(T)));
-  }
-  void deallocate(T* p, size_t n) noexcept {
-    if (n == 1) FreeList<sizeof(T)>::give(p);
-    else ::operator delete(p);
-  }
-  template <class U>
-  bool operator==(const FreeListAllocator<U>&) const { return true; }
-  template <class U>
-  bool operator!=(const FreeListAllocator<U>&) const { return false; }
 };
 
 }  // namespace ndgrad

@@ -12,7 +12,7 @@ namespace {
 
 template <class List>
 void save_into(List& dst, const Tensor& t, const AGEntry& entry) {
-  dst.push_back(SavedTensor{t, entry, t.storage ? t.storage->version() : 0});
+  dst.push_back(SavedTensor{t.storage, t.offset, t.storage ? t.storage->version() : 0, entry});
 }
 
 void check_input(const OpDef& def, const ArrayRef& a, size_t i) {
@@ -63,7 +63,7 @@ ArrayList invoke(Env& env, OpId id, const ArrayList& inputs, const Attrs& attrs)
   auto node = make_node();
   node->id = env.next_node_id++;
   node->op = &def;
-  node->attrs = attrs;
+  node->set_attrs(attrs);
   node->inputs.reserve(inputs.size());
   for (const ArrayRef& a : inputs) {
     node->inputs.push_back(a->ag.live() ? a->ag : AGEntry{});
@@ -89,10 +89,10 @@ ArrayRef invoke1(Env& env, OpId id, const ArrayList& inputs, const Attrs& attrs)
 
 namespace ops {
 
-ArrayRef unary(Env& env, OpId id, const ArrayRef& x) { return invoke1(env, id, {x}, Attrs{}); }
+ArrayRef unary(Env& env, OpId id, const ArrayRef& x) { return invoke1(env, id, {x}, no_attrs()); }
 
 ArrayRef binary(Env& env, OpId id, const ArrayRef& a, const ArrayRef& b) {
-  return invoke1(env, id, {a, b}, Attrs{});
+  return invoke1(env, id, {a, b}, no_attrs());
 }
 
 ArrayRef scalar(Env& env, OpId id, const ArrayRef& a, double s) {
@@ -148,15 +148,13 @@ ArrayRef transpose(Env& env, const ArrayRef& x, const std::vector<int64_t>& axes
 }  // namespace ops
 
 ArrayRef BackwardCtx::input(size_t i) const {
-  const SavedTensor& s = node.saved_inputs.at(i);
-  ArrayRef a = make_array(s.tensor);
-  if (env.recording) a->ag = s.entry;
+  ArrayRef a = make_array(node.saved_input(i));
+  if (env.recording) a->ag = node.saved_inputs[i].entry;
   return a;
 }
 
 ArrayRef BackwardCtx::output(size_t i) const {
-  const SavedTensor& s = node.saved_outputs.at(i);
-  ArrayRef a = make_array(s.tensor);
+  ArrayRef a = make_array(node.saved_output(i));
   if (env.recording) a->ag = AGEntry{self, static_cast<uint32_t>(i)};
   return a;
 }

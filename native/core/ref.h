@@ -24,6 +24,23 @@ class RefCounted {
   mutable std::atomic<int> refs_{0};
 };
 
+// The same without atomics, for objects that only one thread ever references (graph nodes).
+class LocalRefCounted {
+ public:
+  void retain() const { ++refs_; }
+  bool release_ref() const { return --refs_ == 0; }
+  int ref_count() const { return refs_; }
+
+ protected:
+  LocalRefCounted() = default;
+  LocalRefCounted(const LocalRefCounted&) : refs_(0) {}
+  LocalRefCounted& operator=(const LocalRefCounted&) { return *this; }
+  ~LocalRefCounted() = default;
+
+ private:
+  mutable int refs_ = 0;
+};
+
 template <class T>
 class Ref {
  public:

@@ -57,7 +57,7 @@ struct OpDef {
 // pass is being recorded, are connected to the graph (so their own gradients flow).
 struct BackwardCtx {
   Env& env;
-  const std::shared_ptr<Node>& self;
+  const NodeRef& self;
   const Node& node;
   const Attrs& attrs;
   std::vector<ArrayRef> out_grads;  // one per output, never null

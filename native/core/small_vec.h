@@ -1,13 +1,16 @@
 // A vector that keeps its first N elements inline. Shapes and op argument lists are tiny and
-// made on every op call; keeping them off the heap is most of what makes a 2x2 op cheap.
+// made on every op call; keeping them off the heap is most of what makes a 2x2 op cheap. The
+// header is 16 bytes (32-bit size and capacity), so a Shape is exactly one cache line.
 #pragma once
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <initializer_list>
 #include <iterator>
 #include <new>
+#include <stdexcept>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -77,6 +80,7 @@ class SmallVec {
 
   void reserve(size_t n) {
     if (n <= capacity_) return;
+    if (n > kMaxSize) throw std::length_error("SmallVec: too many elements");
     T* fresh = static_cast<T*>(std::malloc(n * sizeof(T)));
     if (!fresh) throw std::bad_alloc();
     T* old = ptr();
@@ -86,7 +90,7 @@ class SmallVec {
     }
     if (heap_) std::free(heap_);
     heap_ = fresh;
-    capacity_ = n;
+    capacity_ = static_cast<uint32_t>(n);
   }
   void push_back(const T& v) { emplace_back(v); }
   void push_back(T&& v) { emplace_back(std::move(v)); }
@@ -95,7 +99,7 @@ class SmallVec {
     if (size_ == capacity_) {
       // The argument may refer into this vector: build the element before storage moves.
       T element(std::forward<Args>(args)...);
-      reserve(capacity_ * 2);
+      reserve(size_t{capacity_} * 2);
       new (ptr() + size_) T(std::move(element));
     } else {
       new (ptr() + size_) T(std::forward<Args>(args)...);
@@ -114,13 +118,13 @@ class SmallVec {
       reserve(n);
       for (size_t i = size_; i < n; ++i) new (ptr() + i) T();
     }
-    size_ = n;
+    size_ = static_cast<uint32_t>(n);
   }
   void assign(size_t n, const T& v) {
     clear();
     reserve(n);
     for (size_t i = 0; i < n; ++i) new (ptr() + i) T(v);
-    size_ = n;
+    size_ = static_cast<uint32_t>(n);
   }
   template <class It>
   void assign(It first, It last) {
@@ -167,9 +171,11 @@ class SmallVec {
     capacity_ = N;
   }
 
+  static constexpr size_t kMaxSize = UINT32_MAX;
+  static_assert(N <= kMaxSize, "inline capacity too large");
   T* heap_ = nullptr;
-  size_t size_ = 0;
-  size_t capacity_ = N;
+  uint32_t size_ = 0;
+  uint32_t capacity_ = N;
   alignas(T) unsigned char inline_[N * sizeof(T)];
 };
 

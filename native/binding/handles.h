@@ -1,0 +1,141 @@
+// Slot handles: the cheap form of an array handle for op results. JS passes the NDArray object
+// that will hold the result; the binding files the array in a slot of this table, ties the slot's
+// release to that object's collection (one napi_add_finalizer) and returns the slot number, a
+// small integer that V8 keeps unboxed. An External handle (Addon::wrap) costs two Node-side heap
+// objects and two weak handles per result; a slot handle costs one of each.
+//
+// Any integer JS passes back resolves to a live array or to nothing, never to freed memory: slots
+// are released only by their owner's finalizer, and a released slot holds no array.
+//
+// Small arrays are released lazily. The collector finalizes thousands of owners at once, long
+// after their arrays were last touched; releasing each array there means a cache miss on it and
+// on its storage, and a burst of frees that overflows the free lists. Instead the finalizer only
+// queues the slot, and the next add() releases one queued array and files the new one in its
+// slot: the array memory and storage block just freed are what the next op allocates, while
+// they are still in cache. Large arrays are released in the finalizer, so their memory never
+// waits for another op; release_dead() empties the queue (nd.memory(), teardown).
+#pragma once
+
+#include <cstdint>
+#include <new>
+#include <vector>
+
+#include "core/array.h"
+
+namespace ndgrad::binding {
+
+class HandleTable {
+ public:
+  // Arrays whose storage is at most this many bytes are released lazily.
+  static constexpr size_t kLazyBytes = 4096;
+
+  // Files `a` (the slot keeps one reference) and returns its slot number and the cookie that
+  // its owner's finalizer passes to release().
+  int32_t add(ArrayRef a, void** cookie) {
+    bool lazy = !a->t.storage || a->t.storage->bytes() <= kLazyBytes;
+    Array* dead = nullptr;
+    int32_t h;
+    if (!dead_.empty()) {
+      h = dead_.back();
+      dead_.pop_back();
+      dead = slots_[static_cast<size_t>(h)].array;
+    } else if (free_head_ >= 0) {
+      h = free_head_;
+      free_head_ = slots_[static_cast<size_t>(h)].next_free;
+    } else {
+      if (slots_.size() >= static_cast<size_t>(INT32_MAX)) throw std::bad_alloc();
+      h = static_cast<int32_t>(slots_.size());
+      slots_.push_back(Slot{});
+    }
+    Slot& s = slots_[static_cast<size_t>(h)];
+    s.array = a.leak();
+    s.next_free = -1;
+    ++live_;
+    *cookie = reinterpret_cast<void*>((static_cast<uintptr_t>(h) << 1) | (lazy ? 1u : 0u));
+    // Last, so that the slot table is consistent whatever this release frees.
+    if (dead) {
+      ArrayRef::adopt(dead);
+      prefetch_next_dead();
+    }
+    return h;
+  }
+
+  // The array in slot h, or null when h is not a filled slot.
+  Array* get(int64_t h) const {
+    if (h < 0 || static_cast<uint64_t>(h) >= slots_.size()) return nullptr;
+    return slots_[static_cast<size_t>(h)].array;
+  }
+
+  // The owner of a slot was collected (cookie from add()). Runs in GC finalizers: it touches no
+  // JS, and for a small array not even the slot, which is cold by now.
+  void release(void* cookie) {
+    uintptr_t c = reinterpret_cast<uintptr_t>(cookie);
+    int32_t h = static_cast<int32_t>(c >> 1);
+    --live_;
+    if ((c & 1) && !orphaned_) {
+      dead_.push_back(h);  // reserved ahead, see reserve_dead()
+      return;
+    }
+    free_slot(h);
+    if (orphaned_ && live_ == 0) delete this;
+  }
+
+  // Finalizers must not allocate: keeps room for every live slot to die.
+  void reserve_dead() {
+    if (dead_.capacity() <= live_ + dead_.size()) dead_.reserve(2 * (live_ + dead_.size()) + 64);
+  }
+
+  // Releases the lazily kept arrays now (at most `limit`).
+  void release_dead(size_t limit = SIZE_MAX) {
+    for (; !dead_.empty() && limit > 0; --limit) {
+      int32_t h = dead_.back();
+      dead_.pop_back();
+      free_slot(h);
+    }
+  }
+
+  // The addon instance is going away. Node runs the owners' finalizers before that, but should
+  // any still be pending, the table stays until the last of them has run.
+  void orphan() {
+    orphaned_ = true;
+    release_dead();
+    if (live_ == 0) delete this;
+  }
+
+ private:
+  void free_slot(int32_t h) {
+    Slot& s = slots_[static_cast<size_t>(h)];
+    Array* a = s.array;
+    s.array = nullptr;
+    s.next_free = free_head_;
+    free_head_ = h;
+    ArrayRef::adopt(a);  // may free the array, its storage and the graph behind it
+  }
+
+  // The next dead arrays are released by the next add() calls, which would each wait for memory
+  // three times (slot, array, storage header). Fetch them a few calls ahead, one stage per call.
+  void prefetch_next_dead() const {
+    size_t n = dead_.size();
+    if (n >= 1) {
+      const Array* a = slots_[static_cast<size_t>(dead_[n - 1])].array;  // fetched by the last call
+      if (a && a->t.storage) __builtin_prefetch(a->t.storage.get(), 1);
+    }
+    if (n >= 2) {
+      const char* a = reinterpret_cast<const char*>(slots_[static_cast<size_t>(dead_[n - 2])].array);
+      for (size_t off = 0; off < sizeof(Array); off += 64) __builtin_prefetch(a + off, 1);
+    }
+    if (n >= 3) __builtin_prefetch(&slots_[static_cast<size_t>(dead_[n - 3])], 1);
+  }
+
+  struct Slot {
+    Array* array = nullptr;  // null: free
+    int32_t next_free = -1;
+  };
+  std::vector<Slot> slots_;
+  std::vector<int32_t> dead_;  // slots whose owner died, their arrays not yet released
+  int32_t free_head_ = -1;
+  size_t live_ = 0;
+  bool orphaned_ = false;
+};
+
+}  // namespace ndgrad::binding
