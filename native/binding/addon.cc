@@ -238,6 +238,7 @@ Napi::Value Addon::FromTyped(const Napi::CallbackInfo& info) {
                                            std::to_string(src.ElementLength()) + " elements of data");
     }
     Tensor t = core.empty(shape, at.dtype);
+    if (t.size() == 0) return wrap(env, make_array(std::move(t)));  // an empty view may have no buffer
     const char* bytes = static_cast<const char*>(src.ArrayBuffer().Data()) + src.ByteOffset();
     if (src_dt == at.dtype) {
       std::memcpy(t.raw(), bytes, t.nbytes());
