@@ -1,6 +1,6 @@
 // Loads the compiled addon: a prebuild from prebuilds/<platform>-<arch>/ or a local build.
 import * as path from 'path';
-import type { Binding } from '../binding';
+import type { Binding, Handle } from '../binding';
 
 function load(): Binding {
   const root = path.join(__dirname, '..');
@@ -21,7 +21,59 @@ function load(): Binding {
   }
 }
 
-export const native: Binding = load();
+/**
+ * The addon returns errors instead of throwing them (see guarded() in native/binding/addon.cc:
+ * an exception thrown from native code can abort Node when a GC-time finalizer runs during its
+ * rethrow); every method is wrapped here to throw what it returns.
+ */
+const toTag = Object.prototype.toString;
+
+function throwing(raw: Binding): Binding {
+  const out: Record<string, unknown> = {};
+  const source = raw as unknown as Record<string, unknown>;
+  for (const key of Object.getOwnPropertyNames(source)) {
+    const fn = source[key];
+    if (typeof fn !== 'function') {
+      out[key] = fn;
+      continue;
+    }
+    // A fixed arity (no method takes more than eight arguments, backward the most with six;
+    // missing ones read as undefined in the addon either way) keeps the wrapper cheap.
+    const f = fn as (...a: unknown[]) => unknown;
+    out[key] = (a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown, g?: unknown, h?: unknown, i?: unknown): unknown => {
+      const r = f.call(raw, a, b, c, d, e, g, h, i);
+      // (by tag, not instanceof: the error comes from the addon's realm, which under a test
+      // runner's vm context is not the caller's)
+      if (isError(r)) throw r;
+      return r;
+    };
+  }
+  // The per-op hot path gets wrappers of its own, each calling one addon method at one call
+  // site (a shared wrapper's call site would see every method and stay generic).
+  const b = raw;
+  const check = (r: unknown): never => {
+    throw r;
+  };
+  out.unary = (op: number, x: Handle, owner?: object): Handle => {
+    const r = b.unary(op, x, owner);
+    return typeof r === 'number' ? r : isError(r) ? check(r) : r;
+  };
+  out.binary = (op: number, x: Handle, y: Handle, owner?: object): Handle => {
+    const r = b.binary(op, x, y, owner);
+    return typeof r === 'number' ? r : isError(r) ? check(r) : r;
+  };
+  out.scalar = (op: number, x: Handle, v: number, owner?: object): Handle => {
+    const r = b.scalar(op, x, v, owner);
+    return typeof r === 'number' ? r : isError(r) ? check(r) : r;
+  };
+  return out as unknown as Binding;
+}
+
+function isError(r: unknown): boolean {
+  return typeof r === 'object' && r !== null && toTag.call(r) === '[object Error]';
+}
+
+export const native: Binding = throwing(load());
 
 /** Op ids by registry name, read once from the addon. */
 export const OP: Readonly<Record<string, number>> = Object.freeze(

@@ -12,20 +12,25 @@ namespace ndgrad::binding {
 
 namespace {
 
-// Runs a method body and converts core errors into the matching JS error class.
+// Runs a method body and turns every error into the matching JS error object, which it returns
+// instead of throwing: lib/native.ts throws it. An addon must not throw here, because Node
+// (20.x) runs this module's GC-time finalizers inside its own rethrow of an addon's exception,
+// and a finalizer that finds that exception still pending aborts the process.
 template <class F>
 Napi::Value guarded(const Napi::CallbackInfo& info, F&& body) {
+  Napi::Env env = info.Env();
   try {
     return body();
   } catch (const ndgrad::Error& e) {
-    Napi::Env env = info.Env();
     switch (e.kind) {
-      case ErrorKind::TypeError: throw Napi::TypeError::New(env, e.what());
-      case ErrorKind::RangeError: throw Napi::RangeError::New(env, e.what());
-      default: throw Napi::Error::New(env, e.what());
+      case ErrorKind::TypeError: return Napi::TypeError::New(env, e.what()).Value();
+      case ErrorKind::RangeError: return Napi::RangeError::New(env, e.what()).Value();
+      default: return Napi::Error::New(env, e.what()).Value();
     }
   } catch (const std::bad_alloc&) {
-    throw Napi::RangeError::New(info.Env(), "ndgrad: out of memory");
+    return Napi::RangeError::New(env, "ndgrad: out of memory").Value();
+  } catch (const Napi::Error& e) {
+    return e.Value();
   }
 }
 
@@ -37,6 +42,16 @@ DType dtype_of_typed(napi_typedarray_type t, bool* ok) {
     case napi_int32_array: return DType::Int32;
     case napi_uint8_array: return DType::Uint8;
     default: *ok = false; return DType::Float32;
+  }
+}
+
+// The most elements V8 (Node 20) lets one typed array have; more aborts the process.
+constexpr size_t kMaxTypedLength = (size_t{1} << 32) - 1;
+
+void check_typed_length(size_t n, const char* fn) {
+  if (n > kMaxTypedLength) {
+    throw ndgrad::Error(ErrorKind::RangeError, std::string(fn) + ": the array has " + std::to_string(n) +
+                                                   " elements, more than a JS typed array can hold (2^32 - 1)");
   }
 }
 
@@ -254,6 +269,7 @@ Napi::Value Addon::ToTyped(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     ArrayRef a = unwrap(info[0], "toTypedArray", "array");
     size_t n = static_cast<size_t>(a->t.size());
+    check_typed_length(n, "toTypedArray");
     Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(env, a->t.nbytes());
     if (n) std::memcpy(buf.Data(), a->t.raw(), a->t.nbytes());
     return typed_array_over(env, buf, a->t.dtype, n);
@@ -265,6 +281,7 @@ Napi::Value Addon::DataView(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     ArrayRef a = unwrap(info[0], "dataView", "array");
     size_t n = static_cast<size_t>(a->t.size());
+    check_typed_length(n, "dataView");
     auto* keep = new Ref<Storage>(a->t.storage);
     Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(
         env, a->t.raw(), a->t.nbytes(), [](Napi::BasicEnv, void*, Ref<Storage>* s) { delete s; }, keep);
