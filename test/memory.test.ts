@@ -101,6 +101,24 @@ describe('dispose and memory()', () => {
   });
 });
 
+describe('large (unpooled) buffers', () => {
+  // Buffers above the pool's largest class (64 MiB) go straight back to the system, which unmaps
+  // them; the storage object lives in its block's header, so its destructor must not touch itself
+  // after handing the block back (it did, and releasing an 80 MB array crashed the process).
+  test('arrays above 64 MiB are released without touching freed memory', () => {
+    const script = `
+      const { nd } = require('.');
+      for (let i = 0; i < 3; i++) {
+        const x = nd.zeros([20000000]);
+        x.dispose();
+        nd.ones([20000000]).sum().dispose();
+      }
+      console.log(nd.memory().numArrays);`;
+    const r = spawnSync(process.execPath, ['-e', script], { cwd: path.join(__dirname, '..'), encoding: 'utf8', timeout: 120000 });
+    expect([r.status, r.signal, r.stderr.slice(0, 300)]).toEqual([0, null, '']);
+  });
+});
+
 describe('garbage collection', () => {
   test('a long loop without dispose stays flat (native memory is reported to V8)', () => {
     const out = runNode(

@@ -33,7 +33,9 @@ void* aligned_alloc_or_throw(size_t bytes) {
 Storage::~Storage() {
   // Runs on the thread that owns the pool (the JS thread of this instance), so nobody can reuse
   // the block before this destructor and the member destructors are done with it.
-  Ref<StoragePool> pool = std::move(pool_);
+  // give_back may free this object's block (unpooled sizes), so everything is read before it
+  // and nothing after: the members left to destroy are trivial.
+  Ref<StoragePool> pool = Ref<StoragePool>::adopt(pool_);
   pool->give_back(this, bytes_, size_class_);
 }
 

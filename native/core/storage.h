@@ -38,8 +38,10 @@ class Storage : public RefCounted {
  private:
   friend class StoragePool;
   Storage(Ref<StoragePool> pool, void* data, size_t bytes, int size_class)
-      : pool_(std::move(pool)), data_(data), bytes_(bytes), size_class_(size_class) {}
-  Ref<StoragePool> pool_;
+      : pool_(pool.leak()), data_(data), bytes_(bytes), size_class_(size_class) {}
+  // One reference to the pool, held as a raw pointer: the destructor frees the block this object
+  // lives in, so no member may have a destructor that reads it afterwards.
+  StoragePool* pool_;
   void* data_;
   size_t bytes_;
   int size_class_;  // -1: allocated exactly, not pooled
