@@ -250,6 +250,32 @@ describe('gradients', () => {
     autograd.record(() => x.mul(x)).backward();
     expect(vals(g)).toEqual([6, 12]);
   });
+
+  // A graph node keeps shapes inline for up to three tensors of eight dimensions in all; these
+  // go past both limits and must come back from the node unchanged.
+  test('gradients through nodes with deep shapes and many inputs', () => {
+    const a = nd.arange(1, 13).reshape([2, 1, 3, 1, 2]);
+    const b = nd.arange(1, 5).reshape([1, 2, 1, 2, 1]);
+    a.attachGrad();
+    b.attachGrad();
+    autograd.record(() => a.mul(b).sum()).backward();
+    // d/da sums b over a's broadcast axes (1 and 3), d/db sums a over b's (0, 2 and 4)
+    expect(a.grad!.shape).toEqual([2, 1, 3, 1, 2]);
+    expect(vals(a.grad)).toEqual(new Array(12).fill(10));
+    expect(b.grad!.shape).toEqual([1, 2, 1, 2, 1]);
+    expect(vals(b.grad)).toEqual(new Array(4).fill(78));
+
+    const parts = [1, 2, 3, 4, 5].map((k) => nd.full([1, k], k));
+    for (const p of parts) p.attachGrad();
+    const w = nd.arange(0, 15).reshape([1, 15]);
+    autograd.record(() => nd.concat(...parts, { dim: 1 }).mul(w).sum()).backward();
+    let at = 0;
+    parts.forEach((p, k) => {
+      expect(p.grad!.shape).toEqual([1, k + 1]);
+      expect(vals(p.grad)).toEqual(Array.from({ length: k + 1 }, (_, i) => at + i));
+      at += k + 1;
+    });
+  });
 });
 
 describe('in-place writes', () => {

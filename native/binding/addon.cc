@@ -121,7 +121,7 @@ Addon::Addon(Napi::Env env, Napi::Object exports) {
     Napi::Env e(raw_env);
     if (custom_dispatcher_.IsEmpty()) throw ndgrad::Error(ErrorKind::Error, "backward: autograd.Function support is not initialised");
     napi_value fn_object;
-    napi_get_reference_value(raw_env, static_cast<napi_ref>(node.custom.get()), &fn_object);
+    napi_get_reference_value(raw_env, static_cast<napi_ref>(node.custom()), &fn_object);
     Napi::Array grads = Napi::Array::New(e, out_grads.size());
     for (size_t i = 0; i < out_grads.size(); ++i) grads.Set(static_cast<uint32_t>(i), wrap(e, out_grads[i]));
     Napi::Value result = custom_dispatcher_.Call({Napi::Value(e, fn_object), grads});
@@ -395,8 +395,8 @@ Napi::Value Addon::Grad(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     ArrayRef a = unwrap(info[0], "grad", "array");
     const AGEntry& e = a->ag;
-    if (!e.node || !e.node->is_variable() || !e.node->grad) return info.Env().Null();
-    return wrap(info.Env(), e.node->grad);
+    if (!e.node || !e.node->is_variable() || !e.node->grad()) return info.Env().Null();
+    return wrap(info.Env(), e.node->grad());
   });
 }
 

@@ -39,6 +39,7 @@ class HandleTable {
       h = dead_.back();
       dead_.pop_back();
       dead = slots_[static_cast<size_t>(h)].array;
+      prefetch_next_dead();
     } else if (free_head_ >= 0) {
       h = free_head_;
       free_head_ = slots_[static_cast<size_t>(h)].next_free;
@@ -53,10 +54,7 @@ class HandleTable {
     ++live_;
     *cookie = reinterpret_cast<void*>((static_cast<uintptr_t>(h) << 1) | (lazy ? 1u : 0u));
     // Last, so that the slot table is consistent whatever this release frees.
-    if (dead) {
-      ArrayRef::adopt(dead);
-      prefetch_next_dead();
-    }
+    if (dead) ArrayRef::adopt(dead);
     return h;
   }
 
@@ -112,19 +110,22 @@ class HandleTable {
     ArrayRef::adopt(a);  // may free the array, its storage and the graph behind it
   }
 
-  // The next dead arrays are released by the next add() calls, which would each wait for memory
-  // three times (slot, array, storage header). Fetch them a few calls ahead, one stage per call.
+  // The next dead arrays are released by the next add() calls, each of which would wait for
+  // memory over and over (slot, array, storage header, graph node). Owners die in the order they
+  // were made, so the queue is released newest first, the reverse of recording: the node of the
+  // array after next is an input of the next one's, touched when the next one is released. So
+  // each call fetches one stage ahead for each of the next three arrays.
   void prefetch_next_dead() const {
     size_t n = dead_.size();
-    if (n >= 1) {
-      const Array* a = slots_[static_cast<size_t>(dead_[n - 1])].array;  // fetched by the last call
-      if (a && a->t.storage) __builtin_prefetch(a->t.storage.get(), 1);
-    }
     if (n >= 2) {
-      const char* a = reinterpret_cast<const char*>(slots_[static_cast<size_t>(dead_[n - 2])].array);
+      const Array* a = slots_[static_cast<size_t>(dead_[n - 2])].array;  // fetched last call
+      if (a) prefetch_for_release(*a);
+    }
+    if (n >= 3) {
+      const char* a = reinterpret_cast<const char*>(slots_[static_cast<size_t>(dead_[n - 3])].array);
       for (size_t off = 0; off < sizeof(Array); off += 64) __builtin_prefetch(a + off, 1);
     }
-    if (n >= 3) __builtin_prefetch(&slots_[static_cast<size_t>(dead_[n - 3])], 1);
+    if (n >= 4) __builtin_prefetch(&slots_[static_cast<size_t>(dead_[n - 4])], 1);
   }
 
   struct Slot {

@@ -15,6 +15,7 @@
 #include "free_list.h"
 #include "small_vec.h"
 #include "tensor.h"
+#include "tensor_metas.h"
 
 namespace ndgrad {
 
@@ -39,53 +40,75 @@ struct Array;
 using ArrayRef = Ref<Array>;
 
 // A tensor saved by a node for its backward, with the storage version at the time it was saved.
-// Its shape and dtype are the node's input (or output) shape and dtype, which the node keeps
-// anyway, so only the storage and offset are stored here.
+// Its shape and dtype are the node's input (or output) shape and dtype, and how it was computed
+// is the node's input entry, so only the storage and offset are stored here.
 struct SavedTensor {
   Ref<Storage> storage;
   int64_t offset = 0;
   uint64_t version = 0;
-  AGEntry entry;       // how the saved value itself was computed (for createGraph)
 };
 
 // The attributes a node was recorded with: the shared defaults (no allocation) for the many ops
 // called without attributes, otherwise a copy of its own.
 const Attrs& no_attrs();
 
-// One recorded op application, or one marked variable. Kept small (about 530 bytes, most of it
-// inline room that a 2x2 op does not touch): a recorded op writes one node and a dropped graph
-// reads it back, and that memory traffic is what recording costs beyond the op itself.
+// One recorded op application, or one marked variable.
+//
+// A recorded op writes one node and a dropped graph reads it back, long after, from memory that
+// is cold by then; that traffic is most of what recording costs beyond the op itself. So a node
+// is packed into four cache lines (256 bytes) for the usual op of up to two inputs and three
+// tensors of at most eight dimensions in all, and freeing it reads only the first three: the
+// header and input entries, the saved tensors, and the spill pointer of the shapes. The rare
+// parts (a variable's gradient buffer, a custom Function) live behind one pointer.
 struct Node : LocalRefCounted {
   bool freed = false;                  // backward ran without retainGraph
   GradReq grad_req = GradReq::Write;   // marked variables only
   bool fresh_grad = false;             // marked variables only
-  const OpDef* op = nullptr;           // null for a variable
-  uint64_t id = 0;
-  // Inline small vectors: recording an op is one allocation (this node) in the common case.
-  SmallVec<AGEntry, 2> inputs;        // entry.node == nullptr: input not in the graph
-  SmallVec<DType, 2> input_dtypes;
-  SmallVec<DType, 1> output_dtypes;
-  SmallVec<SavedTensor, 2> saved_inputs;   // filled when the op asks for its inputs
-  SmallVec<SavedTensor, 1> saved_outputs;  // filled when the op asks for its outputs
-  SmallVec<Shape, 2> input_shapes;
-  SmallVec<Shape, 1> output_shapes;
+  const OpDef* op = nullptr;           // null for a variable or a custom Function
+  // One per input; entry.node == nullptr: input not in the graph. Freeing the graph clears the
+  // entries and keeps their number.
+  SmallVec<AGEntry, 2> inputs;
 
-  // Marked variables only.
-  ArrayRef grad;                       // the buffer backward writes
+  // Recording, in this order: inputs, then outputs; save() takes the saved inputs (all of them,
+  // in order) before the saved outputs.
+  void add_input(const AGEntry& entry, const Tensor& t) {
+    inputs.push_back(entry);
+    metas_.push_back(t.shape, t.dtype);
+  }
+  void add_output(const Tensor& t) { metas_.push_back(t.shape, t.dtype); }
+  void save_input(const Tensor& t) {
+    save(t);
+    ++saved_inputs_;
+  }
+  void save_output(const Tensor& t) { save(t); }
 
-  // Custom autograd.Function nodes: the binding's handle on the JS object whose backward runs
-  // (released with the node).
-  std::shared_ptr<void> custom;
-
-  bool is_custom() const { return static_cast<bool>(custom); }
-  bool is_variable() const { return op == nullptr && !custom; }
-
-  const Attrs& attrs() const { return own_attrs_ ? *own_attrs_ : no_attrs(); }
-  void set_attrs(const Attrs& a);
+  size_t num_inputs() const { return inputs.size(); }
+  size_t num_outputs() const { return metas_.size() - inputs.size(); }
+  Shape input_shape(size_t i) const { return metas_.shape(i); }
+  DType input_dtype(size_t i) const { return metas_.dtype(i); }
+  Shape output_shape(size_t i) const { return metas_.shape(inputs.size() + i); }
+  DType output_dtype(size_t i) const { return metas_.dtype(inputs.size() + i); }
 
   // The saved tensors as tensors again (shape and dtype from the node).
   Tensor saved_input(size_t i) const;
   Tensor saved_output(size_t i) const;
+  const SmallVec<SavedTensor, 2>& saved() const { return saved_; }
+
+  // Backward ran without retainGraph: drops the inputs, saved tensors and custom Function.
+  void free_graph();
+
+  // Marked variables: the buffer backward writes.
+  const ArrayRef& grad() const;
+  void set_grad(ArrayRef g);
+  // Custom autograd.Function nodes: the binding's handle on the JS object whose backward runs
+  // (released with the node).
+  void* custom() const;
+  void set_custom(std::shared_ptr<void> payload);
+  bool is_custom() const { return custom_node_; }
+  bool is_variable() const { return op == nullptr && !custom_node_; }
+
+  const Attrs& attrs() const { return own_attrs_ ? *own_attrs_ : no_attrs(); }
+  void set_attrs(const Attrs& a);
 
   Node() = default;
   Node(const Node&) = delete;
@@ -100,7 +123,21 @@ struct Node : LocalRefCounted {
   static void operator delete(void* p) noexcept;
 
  private:
+  struct Extra {
+    ArrayRef grad;
+    std::shared_ptr<void> custom;
+  };
+  void save(const Tensor& t) {
+    saved_.push_back(SavedTensor{t.storage, t.offset, t.storage ? t.storage->version() : 0});
+  }
+  Extra& extra();
+
+  bool custom_node_ = false;
+  uint32_t saved_inputs_ = 0;
   Attrs* own_attrs_ = nullptr;
+  Extra* extra_ = nullptr;
+  SmallVec<SavedTensor, 2> saved_;
+  TensorMetas metas_;
 };
 
 struct Array : RefCounted {
@@ -130,6 +167,7 @@ inline void* Array::operator new(size_t size) {
 inline bool AGEntry::live() const { return node && !node->freed; }
 
 constexpr size_t kNodeBytes = (sizeof(Node) + 63) / 64 * 64;
+static_assert(kNodeBytes == 256, "a node is four cache lines; see the layout above");
 inline void* Node::operator new(size_t size) {
   (void)size;
   return FreeList<kNodeBytes>::take();
@@ -139,5 +177,16 @@ inline void Node::operator delete(void* p) noexcept { FreeList<kNodeBytes>::give
 inline NodeRef make_node() { return NodeRef(new Node); }
 
 inline ArrayRef make_array(Tensor t) { return make_ref<Array>(std::move(t)); }
+
+// Fetches what releasing `a` will touch besides `a` itself: its storage header and its graph
+// node (freed with it when `a` holds the last reference).
+inline void prefetch_for_release(const Array& a) {
+  if (a.t.storage) __builtin_prefetch(a.t.storage.get(), 1);
+  if (const Node* n = a.ag.node.get()) {
+    // the lines freeing a node reads (see Node)
+    const char* c = reinterpret_cast<const char*>(n);
+    for (size_t off = 0; off < 192; off += 64) __builtin_prefetch(c + off, 1);
+  }
+}
 
 }  // namespace ndgrad

@@ -80,10 +80,7 @@ void check_saved_list(const Node& n, const List& list) {
   }
 }
 
-void check_saved(const Node& n) {
-  check_saved_list(n, n.saved_inputs);
-  check_saved_list(n, n.saved_outputs);
-}
+void check_saved(const Node& n) { check_saved_list(n, n.saved()); }
 
 Grads run_custom(Env& env, const Node& n, const std::vector<ArrayRef>& out_grads) {
   if (!env.custom_backward) throw_error("backward: no handler for custom Function nodes");
@@ -94,10 +91,10 @@ Grads run_custom(Env& env, const Node& n, const std::vector<ArrayRef>& out_grads
                 ", got " + std::to_string(g.size()) + ")");
   }
   for (size_t i = 0; i < g.size(); ++i) {
-    if (g[i] && (g[i]->t.shape != n.input_shapes[i] || g[i]->t.dtype != n.input_dtypes[i])) {
+    if (g[i] && (g[i]->t.shape != n.input_shape(i) || g[i]->t.dtype != n.input_dtype(i))) {
       throw_range("Function.backward: gradient " + std::to_string(i) + " is " + dtype_name(g[i]->t.dtype) +
                   " " + shape_str(g[i]->t.shape) + " but input " + std::to_string(i) + " is " +
-                  dtype_name(n.input_dtypes[i]) + " " + shape_str(n.input_shapes[i]));
+                  dtype_name(n.input_dtype(i)) + " " + shape_str(n.input_shape(i)));
     }
   }
   return g;
@@ -117,11 +114,9 @@ void write_into(Env& env, const ArrayRef& dst, const Tensor& src) {
 
 void mark_variable(Env& env, const ArrayRef& var, const ArrayRef& grad, GradReq req) {
   auto node = make_node();
-  node->id = env.next_node_id++;
-  node->grad = grad;
+  node->set_grad(grad);
   node->grad_req = req;
-  node->output_shapes.push_back(var->t.shape);
-  node->output_dtypes.push_back(var->t.dtype);
+  node->add_output(var->t);
   var->ag = AGEntry{node, 0};
 }
 
@@ -162,7 +157,7 @@ std::vector<ArrayRef> backward(Env& env, const std::vector<ArrayRef>& heads,
   std::unordered_map<Node*, std::vector<ArrayRef>> grads;
   auto slot = [&](Node* n, uint32_t i) -> ArrayRef& {
     auto& v = grads[n];
-    if (v.size() < n->output_shapes.size()) v.resize(n->output_shapes.size());
+    if (v.size() < n->num_outputs()) v.resize(n->num_outputs());
     return v[i];
   };
   {
@@ -179,12 +174,12 @@ std::vector<ArrayRef> backward(Env& env, const std::vector<ArrayRef>& heads,
       if (it == grads.end()) continue;
       std::vector<ArrayRef> outs = std::move(it->second);
       grads.erase(it);
-      outs.resize(n->output_shapes.size());
+      outs.resize(n->num_outputs());
       bool any = false;
       for (const ArrayRef& g : outs) any = any || static_cast<bool>(g);
       if (!any || (n->op && (n->op->flags & kNoGrad))) continue;
       for (size_t i = 0; i < outs.size(); ++i)
-        if (!outs[i]) outs[i] = make_array(env.zeros(n->output_shapes[i], n->output_dtypes[i]));
+        if (!outs[i]) outs[i] = make_array(env.zeros(n->output_shape(i), n->output_dtype(i)));
       Grads in_grads;
       if (n->is_custom()) {
         in_grads = run_custom(env, *n, outs);
@@ -196,7 +191,7 @@ std::vector<ArrayRef> backward(Env& env, const std::vector<ArrayRef>& heads,
       for (size_t i = 0; i < n->inputs.size() && i < in_grads.size(); ++i) {
         const AGEntry& in = n->inputs[i];
         if (!in.live() || !in_grads[i]) continue;
-        ArrayRef g = ops::sum_to(env, in_grads[i], n->input_shapes[i]);
+        ArrayRef g = ops::sum_to(env, in_grads[i], n->input_shape(i));
         accumulate(env, slot(in.node.get(), in.index), std::move(g));
       }
     }
@@ -211,17 +206,18 @@ std::vector<ArrayRef> backward(Env& env, const std::vector<ArrayRef>& heads,
     }
   } else {
     for (const auto& n : order) {
-      if (!n->is_variable() || n->grad_req == GradReq::Null || !n->grad) continue;
-      if (n->grad->disposed) throw_error("backward: the gradient buffer of a variable was disposed");
+      if (!n->is_variable() || n->grad_req == GradReq::Null || !n->grad()) continue;
+      const ArrayRef& buffer = n->grad();
+      if (buffer->disposed) throw_error("backward: the gradient buffer of a variable was disposed");
       auto it = grads.find(n.get());
       ArrayRef g = it != grads.end() && !it->second.empty() ? it->second[0] : ArrayRef();
       if (n->grad_req == GradReq::Write) {
-        if (g) write_into(env, n->grad, g->t);
-        else write_into(env, n->grad, env.zeros(n->grad->t.shape, n->grad->t.dtype));
+        if (g) write_into(env, buffer, g->t);
+        else write_into(env, buffer, env.zeros(buffer->t.shape, buffer->t.dtype));
       } else if (g) {
-        Tensor acc = n->grad->t;
+        Tensor acc = buffer->t;
         binary_into(env, kernels::Binary::Add, acc, g->t, acc);
-        n->grad->t.storage->bump_version();
+        buffer->t.storage->bump_version();
       }
       n->fresh_grad = true;
     }
@@ -229,11 +225,7 @@ std::vector<ArrayRef> backward(Env& env, const std::vector<ArrayRef>& heads,
   if (!opt.retain_graph) {
     for (const auto& n : order) {
       if (n->is_variable()) continue;
-      n->freed = true;
-      n->inputs.clear();
-      n->saved_inputs.clear();
-      n->saved_outputs.clear();
-      n->custom.reset();
+      n->free_graph();
     }
   }
   return result;
@@ -247,16 +239,10 @@ bool record_custom(Env& env, const std::vector<ArrayRef>& inputs, const std::vec
   for (const ArrayRef& a : inputs) any_live = any_live || a->ag.live();
   if (!env.recording || !any_live) return false;
   auto node = make_node();
-  node->id = env.next_node_id++;
-  node->custom = std::move(payload);
-  for (const ArrayRef& a : inputs) {
-    node->inputs.push_back(a->ag.live() ? a->ag : AGEntry{});
-    node->input_shapes.push_back(a->t.shape);
-    node->input_dtypes.push_back(a->t.dtype);
-  }
+  node->set_custom(std::move(payload));
+  for (const ArrayRef& a : inputs) node->add_input(a->ag.live() ? a->ag : AGEntry{}, a->t);
   for (size_t i = 0; i < outputs.size(); ++i) {
-    node->output_shapes.push_back(outputs[i]->t.shape);
-    node->output_dtypes.push_back(outputs[i]->t.dtype);
+    node->add_output(outputs[i]->t);
     outputs[i]->ag = AGEntry{node, static_cast<uint32_t>(i)};
   }
   return true;
@@ -293,13 +279,9 @@ void assign(Env& env, const ArrayRef& target, const ArrayRef& src) {
   if (env.recording && src->ag.live()) {
     // Recorded as a copy of src into target (MXNet's _copyto), so gradients flow to src.
     auto node = make_node();
-    node->id = env.next_node_id++;
     node->op = &op_def(OpId::copy);
-      node->inputs.push_back(src->ag);
-    node->input_shapes.push_back(src->t.shape);
-    node->input_dtypes.push_back(src->t.dtype);
-    node->output_shapes.push_back(target->t.shape);
-    node->output_dtypes.push_back(target->t.dtype);
+    node->add_input(src->ag, src->t);
+    node->add_output(target->t);
     target->ag = AGEntry{node, 0};
   }
 }

@@ -32,7 +32,6 @@ struct Env {
 
   bool recording = false;
   bool training = false;
-  uint64_t next_node_id = 0;
 
   // Runs the backward of a custom (autograd.Function) node: one gradient per output in, one
   // per input out (null: none). Installed by the binding, which calls into JS.

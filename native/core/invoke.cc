@@ -10,11 +10,6 @@ namespace ndgrad {
 
 namespace {
 
-template <class List>
-void save_into(List& dst, const Tensor& t, const AGEntry& entry) {
-  dst.push_back(SavedTensor{t.storage, t.offset, t.storage ? t.storage->version() : 0, entry});
-}
-
 void check_input(const OpDef& def, const ArrayRef& a, size_t i) {
   if (!a) throw_type(std::string(def.name) + ": input " + std::to_string(i) + " is missing");
   if (a->disposed) {
@@ -61,22 +56,16 @@ ArrayList invoke(Env& env, OpId id, const ArrayList& inputs, const Attrs& attrs)
   if (!any_live) return outs;
 
   auto node = make_node();
-  node->id = env.next_node_id++;
   node->op = &def;
   node->set_attrs(attrs);
   node->inputs.reserve(inputs.size());
-  for (const ArrayRef& a : inputs) {
-    node->inputs.push_back(a->ag.live() ? a->ag : AGEntry{});
-    node->input_shapes.push_back(a->t.shape);
-    node->input_dtypes.push_back(a->t.dtype);
-  }
+  for (const ArrayRef& a : inputs) node->add_input(a->ag.live() ? a->ag : AGEntry{}, a->t);
   if (def.flags & kSaveInputs)
-    for (size_t i = 0; i < inputs.size(); ++i) save_into(node->saved_inputs, inputs[i]->t, node->inputs[i]);
+    for (const ArrayRef& a : inputs) node->save_input(a->t);
   for (size_t i = 0; i < outs.size(); ++i) {
-    node->output_shapes.push_back(outs[i]->t.shape);
-    node->output_dtypes.push_back(outs[i]->t.dtype);
+    node->add_output(outs[i]->t);
     // The saved output keeps no entry: it would point back at this node (a cycle).
-    if (def.flags & kSaveOutputs) save_into(node->saved_outputs, outs[i]->t, AGEntry{});
+    if (def.flags & kSaveOutputs) node->save_output(outs[i]->t);
     outs[i]->ag = AGEntry{node, static_cast<uint32_t>(i)};
   }
   return outs;
@@ -149,7 +138,7 @@ ArrayRef transpose(Env& env, const ArrayRef& x, const std::vector<int64_t>& axes
 
 ArrayRef BackwardCtx::input(size_t i) const {
   ArrayRef a = make_array(node.saved_input(i));
-  if (env.recording) a->ag = node.saved_inputs[i].entry;
+  if (env.recording) a->ag = node.inputs[i];
   return a;
 }
 

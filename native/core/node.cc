@@ -1,5 +1,5 @@
-// Graph nodes: attributes kept out of line, saved tensors rebuilt from the node's shapes, and the
-// iterative release of a dropped graph.
+// Graph nodes: attributes and rare parts kept out of line, saved tensors rebuilt from the node's
+// shapes, and the iterative release of a dropped graph.
 #include <new>
 #include <vector>
 
@@ -22,13 +22,32 @@ void Node::set_attrs(const Attrs& a) {
   own_attrs_ = copy;
 }
 
+Node::Extra& Node::extra() {
+  if (!extra_) extra_ = new Extra();
+  return *extra_;
+}
+
+const ArrayRef& Node::grad() const {
+  static const ArrayRef none;
+  return extra_ ? extra_->grad : none;
+}
+
+void Node::set_grad(ArrayRef g) { extra().grad = std::move(g); }
+
+void* Node::custom() const { return extra_ ? extra_->custom.get() : nullptr; }
+
+void Node::set_custom(std::shared_ptr<void> payload) {
+  extra().custom = std::move(payload);
+  custom_node_ = true;
+}
+
 namespace {
 
-Tensor rebuild(const SavedTensor& s, const Shape& shape, DType dtype) {
+Tensor rebuild(const SavedTensor& s, Shape shape, DType dtype) {
   Tensor t;
   t.storage = s.storage;
   t.offset = s.offset;
-  t.shape = shape;
+  t.shape = std::move(shape);
   t.dtype = dtype;
   return t;
 }
@@ -36,32 +55,30 @@ Tensor rebuild(const SavedTensor& s, const Shape& shape, DType dtype) {
 }  // namespace
 
 Tensor Node::saved_input(size_t i) const {
-  return rebuild(saved_inputs.at(i), input_shapes[i], input_dtypes[i]);
+  return rebuild(saved_.at(i), input_shape(i), input_dtype(i));
 }
 
 Tensor Node::saved_output(size_t i) const {
-  return rebuild(saved_outputs.at(i), output_shapes[i], output_dtypes[i]);
+  return rebuild(saved_.at(saved_inputs_ + i), output_shape(i), output_dtype(i));
 }
 
-namespace {
-
-void prefetch_lines(const void* p, size_t bytes) {
-  const char* c = static_cast<const char*>(p);
-  for (size_t off = 0; off < bytes; off += 64) __builtin_prefetch(c + off, 1);
+void Node::free_graph() {
+  freed = true;
+  for (AGEntry& e : inputs) e = AGEntry{};
+  saved_.clear();
+  saved_inputs_ = 0;
+  if (extra_) extra_->custom.reset();
 }
 
-}  // namespace
-
-// A dropped graph is released node after node, each one cold by now, and the next node's address
-// is only known once this one is read. So this node's other lines and the storage headers it
-// releases are fetched at once, and each input node as soon as it is queued: their latencies
-// overlap with the rest of this node's release instead of adding up.
+// A dropped graph is released node after node. The next node's address is only known once this
+// one is read, so each input node is fetched as soon as it is queued, and the storage headers
+// this node releases at once: their latencies overlap with the rest of this node's release.
 Node::~Node() {
-  prefetch_lines(this, sizeof(Node));
   if (own_attrs_) {
     own_attrs_->~Attrs();
     FreeList<sizeof(Attrs)>::give(own_attrs_);
   }
+  delete extra_;
   thread_local bool draining = false;
   thread_local std::vector<NodeRef> pending;
   for (AGEntry& e : inputs) {
@@ -69,11 +86,7 @@ Node::~Node() {
     __builtin_prefetch(e.node.get(), 1);
     pending.push_back(std::move(e.node));
   }
-  for (SavedTensor& t : saved_inputs) {
-    if (t.storage) __builtin_prefetch(t.storage.get(), 1);
-    if (t.entry.node) pending.push_back(std::move(t.entry.node));
-  }
-  for (const SavedTensor& t : saved_outputs)
+  for (const SavedTensor& t : saved_)
     if (t.storage) __builtin_prefetch(t.storage.get(), 1);
   if (draining) return;
   draining = true;

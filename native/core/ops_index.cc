@@ -119,7 +119,7 @@ Grads d_pick(BackwardCtx& c) {
   Attrs oh;
   oh.depth = n;
   oh.scalar = 1.0;
-  oh.dtype = c.node.input_dtypes[0];
+  oh.dtype = c.node.input_dtype(0);
   ArrayRef hot = invoke1(e, OpId::one_hot, {reshape(e, clipped, picked_shape(ds, axis, false))}, oh);
   // one_hot puts the depth axis last; move it to `axis`.
   size_t nd = ds.size();

@@ -114,7 +114,7 @@ void fwd_concat(OpCall& c) {
 
 // Each input's gradient is its slab of g (a slice, which also handles empty inputs).
 Grads d_concat(BackwardCtx& c) {
-  size_t n = c.node.input_shapes.size();
+  size_t n = c.node.num_inputs();
   size_t axis = static_cast<size_t>(join_axis(c.attrs, c.input_shape(0).size(), 1, "concat", "dim"));
   Grads grads;
   int64_t begin = 0;
@@ -159,7 +159,7 @@ void fwd_stack(OpCall& c) {
 }
 
 Grads d_stack(BackwardCtx& c) {
-  size_t n = c.node.input_shapes.size();
+  size_t n = c.node.num_inputs();
   Attrs a;
   a.axes = {join_axis(c.attrs, c.input_shape(0).size() + 1, 0, "stack", "axis")};
   a.has_axes = true;

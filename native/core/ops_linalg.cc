@@ -79,7 +79,7 @@ Grads d_dot(BackwardCtx& c) {
   Tensor ta, tb;
   ta.shape = c.input_shape(0);
   tb.shape = c.input_shape(1);
-  ta.dtype = tb.dtype = c.node.input_dtypes[0];
+  ta.dtype = tb.dtype = c.node.input_dtype(0);
   DotPlan p = plan_dot(ta, tb, c.attrs);
   ArrayRef A = reshape(e, c.input(0), {p.a.rows, p.a.cols});
   ArrayRef B = reshape(e, c.input(1), {p.b.rows, p.b.cols});

@@ -176,7 +176,7 @@ void fwd_cast(OpCall& c) { cast_into(c.env, c.in[0], c.out[0]); }
 
 Grads d_astype(BackwardCtx& c) {
   Attrs a;
-  a.dtype = c.node.input_dtypes[0];
+  a.dtype = c.node.input_dtype(0);
   return {invoke1(c.env, OpId::astype, {c.grad()}, a)};
 }
 

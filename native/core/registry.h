@@ -65,7 +65,7 @@ struct BackwardCtx {
   const ArrayRef& grad(size_t i = 0) const { return out_grads[i]; }
   ArrayRef input(size_t i) const;
   ArrayRef output(size_t i) const;
-  const Shape& input_shape(size_t i) const { return node.input_shapes[i]; }
+  Shape input_shape(size_t i) const { return node.input_shape(i); }
 };
 
 const OpDef& op_def(OpId id);

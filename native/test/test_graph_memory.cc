@@ -1,0 +1,100 @@
+// The memory behind the graph: slab free lists (blocks reused, whole slabs given back) and the
+// packed shapes of a node (inline for small ops, spilled to the heap for many or deep tensors).
+#include <cstdint>
+#include <set>
+#include <vector>
+
+#include "check.h"
+#include "core/array.h"
+#include "core/free_list.h"
+#include "core/tensor_metas.h"
+
+namespace {
+
+using ndgrad::DType;
+using ndgrad::FreeList;
+using ndgrad::Shape;
+using ndgrad::TensorMetas;
+
+// A size no other code uses, so this test owns the list.
+using List = FreeList<192>;
+
+}  // namespace
+
+TEST(free_list_reuses_released_blocks_first) {
+  void* a = List::take();
+  void* b = List::take();
+  CHECK(a != b);
+  List::give(b);
+  CHECK(List::take() == b);  // last released, first reused: it is the one in cache
+  List::give(a);
+  List::give(b);
+}
+
+TEST(free_list_blocks_are_distinct_and_aligned) {
+  std::vector<void*> blocks;
+  std::set<void*> seen;
+  for (int i = 0; i < 5000; ++i) {
+    void* p = List::take();
+    CHECK(reinterpret_cast<uintptr_t>(p) % 64 == 0);  // 192 is whole lines: line-aligned
+    CHECK(seen.insert(p).second);
+    static_cast<char*>(p)[191] = 1;  // the whole block is ours
+    blocks.push_back(p);
+  }
+  for (void* p : blocks) List::give(p);
+}
+
+TEST(free_list_gives_whole_slabs_back) {
+  // About 40 MiB of blocks, far beyond what the list keeps (4 MiB).
+  const size_t n = (size_t{40} << 20) / 192;
+  std::vector<void*> blocks(n);
+  for (void*& p : blocks) p = List::take();
+  size_t slabs_in_use = List::slabs();
+  CHECK(slabs_in_use >= (size_t{40} << 20) / List::kSlabBytes);
+  for (void* p : blocks) List::give(p);
+  // Sweeps ran: what is left cached is bounded, not the 40 MiB just released.
+  CHECK(List::cached() * 192 <= (size_t{9} << 20));
+  CHECK(List::slabs() * List::kSlabBytes <= (size_t{10} << 20));
+  CHECK(List::slabs() < slabs_in_use);
+  // and what is left is still handed out correctly
+  std::set<void*> again;
+  for (size_t i = 0; i < n; ++i) CHECK(again.insert(List::take()).second);
+  for (void* p : again) List::give(p);
+}
+
+TEST(tensor_metas_inline_and_spilled) {
+  TensorMetas small;
+  small.push_back(Shape{2, 2}, DType::Float32);
+  small.push_back(Shape{2, 1}, DType::Float64);
+  small.push_back(Shape{}, DType::Int32);
+  CHECK_EQ(small.size(), size_t{3});
+  CHECK(small.shape(0) == (Shape{2, 2}));
+  CHECK(small.shape(1) == (Shape{2, 1}));
+  CHECK(small.shape(2).empty());
+  CHECK(small.dtype(1) == DType::Float64);
+  CHECK(small.dtype(2) == DType::Int32);
+
+  // more tensors than fit inline
+  TensorMetas many;
+  for (int64_t i = 0; i < 40; ++i) many.push_back(Shape{i, i + 1}, i % 2 ? DType::Uint8 : DType::Float32);
+  for (int64_t i = 0; i < 40; ++i) {
+    CHECK(many.shape(static_cast<size_t>(i)) == (Shape{i, i + 1}));
+    CHECK(many.dtype(static_cast<size_t>(i)) == (i % 2 ? DType::Uint8 : DType::Float32));
+  }
+
+  // more dimensions than fit inline, spilling in the middle of a node
+  TensorMetas deep;
+  deep.push_back(Shape{3, 4}, DType::Float64);
+  deep.push_back(Shape{1, 2, 3, 4, 5, 6, 7}, DType::Float32);
+  deep.push_back(Shape{7}, DType::Int32);
+  CHECK(deep.shape(0) == (Shape{3, 4}));
+  CHECK(deep.shape(1) == (Shape{1, 2, 3, 4, 5, 6, 7}));
+  CHECK(deep.shape(2) == (Shape{7}));
+  CHECK(deep.dtype(0) == DType::Float64);
+  CHECK(deep.dtype(2) == DType::Int32);
+}
+
+TEST(node_is_four_cache_lines) {
+  CHECK_EQ(sizeof(ndgrad::Node) <= 256, true);
+  CHECK_EQ(ndgrad::kNodeBytes, size_t{256});
+}
