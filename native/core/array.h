@@ -131,6 +131,8 @@ struct Node : LocalRefCounted {
     saved_.push_back(SavedTensor{t.storage, t.offset, t.storage ? t.storage->version() : 0});
   }
   Extra& extra();
+  static std::vector<NodeRef>& release_queue();
+  static void drain_release_queue();
 
   bool custom_node_ = false;
   uint32_t saved_inputs_ = 0;

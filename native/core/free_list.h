@@ -37,6 +37,11 @@ template <size_t Size>
 class FreeList {
  public:
   static constexpr size_t kSlabBytes = size_t{64} << 10;
+#ifdef NDGRAD_FREE_LIST_PLAIN
+  static constexpr bool kRecycles = false;
+#else
+  static constexpr bool kRecycles = true;
+#endif
 
   static void* take() {
 #ifdef NDGRAD_FREE_LIST_PLAIN

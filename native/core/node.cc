@@ -70,30 +70,46 @@ void Node::free_graph() {
   if (extra_) extra_->custom.reset();
 }
 
-// A dropped graph is released node after node. The next node's address is only known once this
-// one is read, so each input node is fetched as soon as it is queued, and the storage headers
-// this node releases at once: their latencies overlap with the rest of this node's release.
+// A dropped graph is released node after node. An input node that others still reference only
+// loses a count; one that this node held last is queued and freed by the outermost release, so
+// that a recorded chain of a million ops dropped without backward does not free itself by
+// recursion, one level per node. The queue is thread-local, so it is only touched for the
+// nodes that are actually freed.
 Node::~Node() {
   if (own_attrs_) {
     own_attrs_->~Attrs();
     FreeList<sizeof(Attrs)>::give(own_attrs_);
   }
   delete extra_;
-  thread_local bool draining = false;
-  thread_local std::vector<NodeRef> pending;
-  for (AGEntry& e : inputs) {
-    if (!e.node) continue;
-    __builtin_prefetch(e.node.get(), 1);
-    pending.push_back(std::move(e.node));
-  }
   for (const SavedTensor& t : saved_)
     if (t.storage) __builtin_prefetch(t.storage.get(), 1);
-  if (draining) return;
+  bool queued = false;
+  for (AGEntry& e : inputs) {
+    if (!e.node) continue;
+    if (e.node->ref_count() > 1) {
+      e.node.reset();  // only a count: nothing is freed here
+    } else {
+      release_queue().push_back(std::move(e.node));
+      queued = true;
+    }
+  }
+  if (queued) drain_release_queue();
+}
+
+std::vector<NodeRef>& Node::release_queue() {
+  thread_local std::vector<NodeRef> pending;
+  return pending;
+}
+
+void Node::drain_release_queue() {
+  thread_local bool draining = false;
+  if (draining) return;  // an outer release is draining: it frees what was queued
   draining = true;
+  std::vector<NodeRef>& pending = release_queue();
   while (!pending.empty()) {
     NodeRef next = std::move(pending.back());
     pending.pop_back();
-    next.reset();  // a node freed here only adds its inputs to `pending`
+    next.reset();  // a node freed here only queues its inputs
   }
   draining = false;
 }

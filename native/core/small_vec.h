@@ -26,7 +26,9 @@ class SmallVec {
   using reverse_iterator = std::reverse_iterator<T*>;
   using const_reverse_iterator = std::reverse_iterator<const T*>;
 
-  SmallVec() = default;
+  // User-provided, so that value-initialising one (`SmallVec x{}`, `{}` in an aggregate) does
+  // not zero the inline room first: an op call's output list is 192 bytes.
+  SmallVec() {}
   SmallVec(size_t n, const T& v) { assign(n, v); }
   explicit SmallVec(size_t n) { resize(n); }
   SmallVec(std::initializer_list<T> init) { append(init.begin(), init.end()); }
