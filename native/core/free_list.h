@@ -121,7 +121,10 @@ class FreeList {
         sweep_at = 2 * count;  // no memory to sweep with: try again later
         return;
       }
-      for (Block* b = head; b; b = b->next) ++free_in[index_of(b)];
+      for (Block* b = head; b; b = b->next) {
+        size_t i = index_of(b);
+        if (i != kForeign) ++free_in[i];
+      }
       size_t left = count;
       for (size_t i = slabs.size(); i-- > 0 && left > kKeep;) {
         if (free_in[i] == kPerSlab) {
@@ -132,7 +135,8 @@ class FreeList {
       Block** tail = &head;
       for (Block* b = head; b;) {
         Block* next = b->next;
-        if (!drop[index_of(b)]) {
+        size_t i = index_of(b);
+        if (i == kForeign || !drop[i]) {
           *tail = b;
           tail = &b->next;
         }
@@ -150,8 +154,13 @@ class FreeList {
       sweep_at = std::max(2 * kKeep, 2 * count);
     }
 
+    // The index of b's slab, or kForeign for a block of another thread's slab (objects are
+    // released on the thread that made them, but a stray one must not be miscounted).
+    static constexpr size_t kForeign = SIZE_MAX;
     size_t index_of(const Block* b) const {
-      return static_cast<size_t>(std::lower_bound(slabs.begin(), slabs.end(), slab_of(b)) - slabs.begin());
+      char* s = slab_of(b);
+      auto it = std::lower_bound(slabs.begin(), slabs.end(), s);
+      return it != slabs.end() && *it == s ? static_cast<size_t>(it - slabs.begin()) : kForeign;
     }
 
     // Thread exit: slabs with live objects in them are left alone (whatever still holds those
@@ -160,7 +169,10 @@ class FreeList {
       if (slabs.empty()) return;
       try {
         std::vector<uint32_t> free_in(slabs.size(), 0);
-        for (Block* b = head; b; b = b->next) ++free_in[index_of(b)];
+        for (Block* b = head; b; b = b->next) {
+          size_t i = index_of(b);
+          if (i != kForeign) ++free_in[i];
+        }
         for (size_t i = 0; i < slabs.size(); ++i)
           if (free_in[i] == kPerSlab) ::operator delete(slabs[i], std::align_val_t(kSlabBytes));
       } catch (const std::bad_alloc&) {
