@@ -10,24 +10,13 @@
 //   node bench/recording.js [--pairs=11] [--chains=30000]
 const { spawnSync } = require('child_process');
 const path = require('path');
-const { CHAIN_OPS, CHAIN_PATTERN } = require('./rows');
+const { CHAIN_OPS, ndgradChain } = require('./rows');
 
 function child(mode, chains) {
   const { nd, autograd } = require(path.join(__dirname, '..'));
   const x = nd.array([[0.5, 0.7], [0.9, 1.1]]);
   if (mode === 'record') x.attachGrad();
-  const chain = () => {
-    let y = x;
-    for (let i = 0; i < CHAIN_OPS; i++) {
-      switch (CHAIN_PATTERN[i % CHAIN_PATTERN.length]) {
-        case 'mul_x': y = y.mul(x); break;
-        case 'add_x': y = y.add(x); break;
-        case 'tanh': y = y.tanh(); break;
-        case 'sub_x': y = y.sub(x); break;
-      }
-    }
-    return y;
-  };
+  const chain = () => ndgradChain(x);
   let sink = null;
   if (mode === 'record') for (let i = 0; i < chains; i++) sink = autograd.record(chain);
   else for (let i = 0; i < chains; i++) sink = chain();

@@ -59,10 +59,24 @@ const ROWS = [
 // the previous one, and x feeds every other op, so the backward pass touches all of them.
 const CHAIN_PATTERN = ['mul_x', 'add_x', 'tanh', 'sub_x'];
 
+/** The chain on an NDArray x (ndgrad's methods): every op depends on the previous one. */
+function ndgradChain(x) {
+  let y = x;
+  for (let i = 0; i < CHAIN_OPS; i++) {
+    switch (CHAIN_PATTERN[i % CHAIN_PATTERN.length]) {
+      case 'mul_x': y = y.mul(x); break;
+      case 'add_x': y = y.add(x); break;
+      case 'tanh': y = y.tanh(); break;
+      case 'sub_x': y = y.sub(x); break;
+    }
+  }
+  return y;
+}
+
 function selectRows(filter) {
   if (!filter) return ROWS.slice();
   const f = filter.toLowerCase();
   return ROWS.filter((r) => r.name.toLowerCase().includes(f) || r.kind === f || r.op === f);
 }
 
-module.exports = { ROWS, CHAIN_OPS, CHAIN_PATTERN, selectRows };
+module.exports = { ROWS, CHAIN_OPS, CHAIN_PATTERN, ndgradChain, selectRows };

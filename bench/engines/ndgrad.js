@@ -3,7 +3,7 @@
 // to JS. Large-op results are dispose()d right away (NumPy frees by refcount when the name is
 // rebound); small-op rows (2x2 add, chains) leave results to the GC, amortised over many calls.
 const path = require('path');
-const { CHAIN_PATTERN, CHAIN_OPS } = require('../rows');
+const { ndgradChain: chain } = require('../rows');
 
 const mx = require(path.join(__dirname, '..', '..'));
 const { nd, autograd } = mx;
@@ -31,19 +31,6 @@ function rand(shape) {
 function release() {
   for (const x of live) if (!x.isDisposed) x.dispose();
   live = [];
-}
-
-function chain(x) {
-  let y = x;
-  for (let i = 0; i < CHAIN_OPS; i++) {
-    switch (CHAIN_PATTERN[i % CHAIN_PATTERN.length]) {
-      case 'mul_x': y = y.mul(x); break;
-      case 'add_x': y = y.add(x); break;
-      case 'tanh': y = y.tanh(); break;
-      case 'sub_x': y = y.sub(x); break;
-    }
-  }
-  return y;
 }
 
 /** Returns fn(iters) for the row, or null when the op does not exist. */

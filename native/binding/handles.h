@@ -114,7 +114,8 @@ class HandleTable {
   // memory over and over (slot, array, storage header, graph node). Owners die in the order they
   // were made, so the queue is released newest first, the reverse of recording: the node of the
   // array after next is an input of the next one's, touched when the next one is released. So
-  // each call fetches one stage ahead for each of the next three arrays.
+  // each call fetches one stage for each of the three arrays after the next (whose memory is in
+  // by now): node and storage header, array, slot.
   void prefetch_next_dead() const {
     size_t n = dead_.size();
     if (n >= 2) {

@@ -8,9 +8,9 @@
 // spent more time consolidating and splitting its free chunks than we spent on the op (measured
 // in docs/overhead.md). Slabs keep our objects out of that heap's way and next to each other.
 //
-// Memory goes back to the system a whole slab at a time: when the list holds more than about
-// 4 MiB, a sweep frees the slabs none of whose blocks is in use. The hot paths never look at
-// slabs; the sweep is amortised over at least as many releases as it visits.
+// Memory goes back to the system a whole slab at a time: when the list holds 8 MiB of blocks, a
+// sweep frees the slabs none of whose blocks is in use, down to about 4 MiB. The hot paths never
+// look at slabs; the sweep is amortised over at least as many releases as it visits.
 //
 // Under AddressSanitizer every block is a plain allocation, so use-after-free of an array or a
 // graph node is reported instead of landing in a recycled block.
@@ -78,7 +78,7 @@ class FreeList {
   static constexpr size_t kAlign = Size % 64 == 0 ? 64 : alignof(std::max_align_t);
   static constexpr size_t kPerSlab = kSlabBytes / Size;
   static_assert(kPerSlab >= 8, "FreeList is for small objects");
-  // Blocks kept before a sweep gives slabs back: about 4 MiB.
+  // Blocks a sweep keeps (about 4 MiB); it runs at twice that.
   static constexpr size_t kKeep = (size_t{4} << 20) / Size;
 
   struct Block {
