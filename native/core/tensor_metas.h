@@ -24,14 +24,12 @@ class TensorMetas {
 
   void push_back(const Shape& shape, DType dtype) {
     size_t ndim = shape.size();
-    if (!spill_ && (count_ == kInlineTensors || num_dims_ + ndim > kInlineDims)) spill();
-    if (spill_) {
-      spill_->metas.push_back(Meta{static_cast<uint32_t>(spill_->dims.size()), static_cast<uint32_t>(ndim), dtype});
-      spill_->dims.insert(spill_->dims.end(), shape.begin(), shape.end());
-    } else {
-      metas_[count_] = Meta{num_dims_, static_cast<uint32_t>(ndim), dtype};
-      for (size_t d = 0; d < ndim; ++d) dims_[num_dims_ + d] = shape[d];
+    if (spill_ || count_ == kInlineTensors || num_dims_ + ndim > kInlineDims) {
+      push_back_spilled(shape, dtype);
+      return;
     }
+    metas_[count_] = Meta{num_dims_, static_cast<uint32_t>(ndim), dtype};
+    for (size_t d = 0; d < ndim; ++d) dims_[num_dims_ + d] = shape[d];
     num_dims_ += static_cast<uint32_t>(ndim);
     ++count_;
   }
@@ -58,6 +56,16 @@ class TensorMetas {
   };
 
   const Meta& meta(size_t i) const { return spill_ ? spill_->metas[i] : metas_[i]; }
+
+  // Kept out of line: recording an op calls push_back a few times, almost always inline.
+  [[gnu::noinline]] void push_back_spilled(const Shape& shape, DType dtype) {
+    if (!spill_) spill();
+    size_t ndim = shape.size();
+    spill_->metas.push_back(Meta{static_cast<uint32_t>(spill_->dims.size()), static_cast<uint32_t>(ndim), dtype});
+    spill_->dims.insert(spill_->dims.end(), shape.begin(), shape.end());
+    num_dims_ += static_cast<uint32_t>(ndim);
+    ++count_;
+  }
 
   void spill() {
     auto s = std::make_unique<Spill>();
