@@ -152,6 +152,11 @@ def prepare(row, rng):
                 e = np.exp(a - a.max(axis=-1, keepdims=True))
                 r = e / e.sum(axis=-1, keepdims=True)  # noqa: F841
         return f
+    if kind == "sort":
+        def f(n):
+            for _ in range(n):
+                r = np.sort(a, axis=-1)  # noqa: F841
+        return f
     if kind == "concat":
         def f(n):
             for _ in range(n):

@@ -12,6 +12,7 @@
 //   concat    r = concat(a, b, dim 1) (two float32 arrays of `shape`; NumPy: np.concatenate)
 //   take      r = take(a, idx)        (a float32 of `shape`, idx as many random row indices:
 //                                      int32 for ndgrad and tfjs (tf.gather), int64 for NumPy)
+//   sort      r = sort(a) along the last axis, ascending (NumPy: np.sort; tfjs has no sort)
 //   chain     100 elementwise ops on 2x2 arrays, unrecorded forward (per-op time reported)
 //   record    the same chain recorded, no backward (the cost of recording itself)
 //   grad      the same chain recorded + backward (per-op time reported)
@@ -45,6 +46,8 @@ const ROWS = [
   { name: 'batchDot 64x128x128', kind: 'batchdot', shape: [64, 128, 128], target: 1.0, blas: true },
   { name: 'concat 2x1000x500 dim1', kind: 'concat', shape: [1000, 500], target: 1.0 },
   { name: 'take 1e6', kind: 'take', op: 'take', shape: [1e6], target: 1.0 },
+  { name: 'sort 1000x1000 axis1', kind: 'sort', shape: [1000, 1000], target: null },
+  { name: 'sort 1e6', kind: 'sort', shape: [1e6], target: null },
   { name: 'dot 256', kind: 'dot', shape: [256, 256], target: null, required: true, blas: true },
   { name: 'dot 1024', kind: 'dot', shape: [1024, 1024], target: 1.5, required: true, blas: true },
   { name: 'add 2x2 (per call)', kind: 'binary', op: 'add', shape: [2, 2], small: true, target: 2.0, required: true },

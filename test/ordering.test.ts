@@ -109,3 +109,58 @@ test('take along an inner axis in wrap mode, and its gradient', () => {
   y.backward();
   expect(x.grad!.toArray()).toEqual([[0, 2, 0, 1], [0, 2, 0, 1]]);
 });
+
+// Lines of at least 64 entries are sorted by a radix sort, shorter ones (and topk with k smaller
+// than the line) by comparison. Both must give the one order: NaN above every number, -0 equal
+// to +0, ties in index order, in both directions; checked here against a reference in JS.
+describe.each(DTYPES)('long lines (radix path) give the reference order (%s)', (dtype) => {
+  const n = 700;
+  const float = dtype === 'float32' || dtype === 'float64';
+  const raw = Array.from({ length: 3 * n }, (_, i) => {
+    const r = (i * 7919) % 23; // many ties
+    if (float && r === 0) return NaN;
+    if (float && r === 1) return -0;
+    if (float && r === 2) return 0;
+    const v = (r - 11) * (dtype === 'uint8' ? -1 : 1);
+    return dtype === 'uint8' ? ((v % 256) + 256) % 256 : float ? v / 4 : v * 100003;
+  });
+  const key = (v: number) => (Number.isNaN(v) ? Infinity : v === 0 ? 0 : v);
+  const isNan = (v: number) => Number.isNaN(v);
+  const reference = (line: number[], ascend: boolean) =>
+    line
+      .map((v, i) => i)
+      .sort((i, j) => {
+        const a = line[i], b = line[j];
+        if (isNan(a) !== isNan(b)) return (isNan(a) ? 1 : -1) * (ascend ? 1 : -1);
+        const d = isNan(a) ? 0 : ascend ? key(a) - key(b) : key(b) - key(a);
+        return d !== 0 ? d : i - j;
+      });
+
+  test.each([true, false])('isAscend %s, along the last axis and along axis 0', (isAscend) => {
+    const x = nd.array(raw, { dtype }).reshape([3, n]);
+    const stored = Array.from(x.toTypedArray()).map(Number);
+    const idx = Array.from(nd.argsort(x, { axis: 1, isAscend, dtype: 'int32' }).toTypedArray());
+    const vals = Array.from(nd.sort(x, { axis: 1, isAscend }).toTypedArray()).map(Number);
+    for (let r = 0; r < 3; r++) {
+      const line = stored.slice(r * n, (r + 1) * n);
+      const want = reference(line, isAscend);
+      expect(idx.slice(r * n, (r + 1) * n)).toEqual(want);
+      // values are the entries themselves (a -0 stays -0)
+      want.forEach((from, j) => expect(Object.is(vals[r * n + j], line[from])).toBe(true));
+    }
+    // the same lines laid out down axis 0 (strided)
+    const xt = x.transpose();
+    const idxT = Array.from(nd.argsort(xt, { axis: 0, isAscend, dtype: 'int32' }).toTypedArray());
+    for (let r = 0; r < 3; r++) {
+      const got = Array.from({ length: n }, (_, j) => idxT[j * 3 + r]);
+      expect(got).toEqual(reference(stored.slice(r * n, (r + 1) * n), isAscend));
+    }
+  });
+
+  test('topk of the whole line (radix) agrees with topk of all but one (comparison)', () => {
+    const x = nd.array(raw.slice(0, n), { dtype });
+    const all = Array.from(nd.topk(x, { k: n, dtype: 'int32' }).toTypedArray());
+    const most = Array.from(nd.topk(x, { k: n - 1, dtype: 'int32' }).toTypedArray());
+    expect(most).toEqual(all.slice(0, n - 1));
+  });
+});

@@ -64,6 +64,8 @@ function prepare(row) {
     }
     case 'dot':
       return (n) => { for (let i = 0; i < n; i++) nd.dot(a, b).dispose(); };
+    case 'sort':
+      return (n) => { for (let i = 0; i < n; i++) nd.sort(a).dispose(); };
     case 'softmax':
       return (n) => { for (let i = 0; i < n; i++) nd.softmax(a).dispose(); };
     case 'batchdot':

@@ -11,11 +11,13 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "elementwise.h"
 #include "error.h"
 #include "indices.h"
 #include "ops.h"
+#include "radix_sort.h"
 
 namespace ndgrad {
 
@@ -111,11 +113,18 @@ struct RowSorter {
   IT* indices;  // null unless indices are wanted
   T* mask;      // null unless a mask is wanted (already zeroed)
   std::vector<std::pair<T, int64_t>> buf;
+  using Key = SortKeyOf<T>;
+  std::vector<Key> keys, key_tmp;
+  std::vector<uint32_t> order, order_tmp;
 
   void run(size_t row) {
     const size_t n = s.geom.n, inner = s.geom.inner, k = static_cast<size_t>(s.k);
     size_t o = row / inner, i = row % inner;
     size_t base = o * n * inner + i;
+    if (k == n && n >= kRadixMin && n <= UINT32_MAX) {
+      run_radix(base, o * k * inner + i);
+      return;
+    }
     buf.resize(n);
     for (size_t t = 0; t < n; ++t) buf[t] = {x[base + t * inner], static_cast<int64_t>(t)};
     bool ascend = s.ascend;
@@ -131,6 +140,29 @@ struct RowSorter {
       if (values) values[out + j * inner] = buf[j].first;
       if (indices) indices[out + j * inner] = static_cast<IT>(buf[j].second);
       if (mask) mask[base + static_cast<size_t>(buf[j].second) * inner] = T(1);
+    }
+  }
+
+  // The whole line in order, by radix sort: the same order as `before` above (descending order
+  // is the ascending order of the complemented keys, ties stay in index order either way).
+  static constexpr size_t kRadixMin = 64;
+  void run_radix(size_t base, size_t out) {
+    const size_t n = s.geom.n, inner = s.geom.inner;
+    keys.resize(n);
+    key_tmp.resize(n);
+    order.resize(n);
+    order_tmp.resize(n);
+    const Key flip = s.ascend ? Key(0) : ~Key(0);
+    for (size_t t = 0; t < n; ++t) {
+      keys[t] = sort_key(x[base + t * inner]) ^ flip;
+      order[t] = static_cast<uint32_t>(t);
+    }
+    radix_sort_pairs(keys.data(), key_tmp.data(), order.data(), order_tmp.data(), n);
+    for (size_t j = 0; j < n; ++j) {
+      size_t from = order[j];
+      if (values) values[out + j * inner] = x[base + from * inner];
+      if (indices) indices[out + j * inner] = static_cast<IT>(from);
+      if (mask) mask[base + from * inner] = T(1);
     }
   }
 };
@@ -151,7 +183,7 @@ void fwd_order(OpCall& c) {
       using IT = decltype(izero);
       auto body = [&](size_t r0, size_t r1) {
         RowSorter<T, IT> sorter{s, x.data<T>(), values ? values->data<T>() : nullptr,
-                                indices ? indices->data<IT>() : nullptr, mask ? mask->data<T>() : nullptr, {}};
+                                indices ? indices->data<IT>() : nullptr, mask ? mask->data<T>() : nullptr, {}, {}, {}, {}, {}};
         for (size_t r = r0; r < r1; ++r) sorter.run(r);
       };
       size_t grain = s.geom.n >= kParallelGrain ? 1 : kParallelGrain / s.geom.n + 1;
