@@ -115,15 +115,11 @@ class FreeList {
       std::vector<uint32_t> free_in;
       std::vector<bool> drop;
       try {
-        free_in.assign(slabs.size(), 0);
+        free_in = free_per_slab();
         drop.assign(slabs.size(), false);
       } catch (const std::bad_alloc&) {
         sweep_at = 2 * count;  // no memory to sweep with: try again later
         return;
-      }
-      for (Block* b = head; b; b = b->next) {
-        size_t i = index_of(b);
-        if (i != kForeign) ++free_in[i];
       }
       size_t left = count;
       for (size_t i = slabs.size(); i-- > 0 && left > kKeep;) {
@@ -154,6 +150,16 @@ class FreeList {
       sweep_at = std::max(2 * kKeep, 2 * count);
     }
 
+    // How many blocks of each slab are on the list.
+    std::vector<uint32_t> free_per_slab() const {
+      std::vector<uint32_t> free_in(slabs.size(), 0);
+      for (Block* b = head; b; b = b->next) {
+        size_t i = index_of(b);
+        if (i != kForeign) ++free_in[i];
+      }
+      return free_in;
+    }
+
     // The index of b's slab, or kForeign for a block of another thread's slab (objects are
     // released on the thread that made them, but a stray one must not be miscounted).
     static constexpr size_t kForeign = SIZE_MAX;
@@ -168,11 +174,7 @@ class FreeList {
     ~Local() {
       if (slabs.empty()) return;
       try {
-        std::vector<uint32_t> free_in(slabs.size(), 0);
-        for (Block* b = head; b; b = b->next) {
-          size_t i = index_of(b);
-          if (i != kForeign) ++free_in[i];
-        }
+        std::vector<uint32_t> free_in = free_per_slab();
         for (size_t i = 0; i < slabs.size(); ++i)
           if (free_in[i] == kPerSlab) ::operator delete(slabs[i], std::align_val_t(kSlabBytes));
       } catch (const std::bad_alloc&) {

@@ -107,11 +107,15 @@ bool less_nan_last(T a, T b) {
 // One line of the array as (value, index) pairs, ordered, with its selection written out.
 template <class T, class IT>
 struct RowSorter {
+  RowSorter(const OrderSpec& spec, const T* in, T* vals, IT* idx, T* msk)
+      : s(spec), x(in), values(vals), indices(idx), mask(msk) {}
+
   const OrderSpec& s;
   const T* x;
   T* values;    // null unless values are wanted
   IT* indices;  // null unless indices are wanted
   T* mask;      // null unless a mask is wanted (already zeroed)
+  // scratch, reused from line to line
   std::vector<std::pair<T, int64_t>> buf;
   using Key = SortKeyOf<T>;
   std::vector<Key> keys, key_tmp;
@@ -182,8 +186,8 @@ void fwd_order(OpCall& c) {
     visit_dtype(indices ? indices->dtype : DType::Int32, [&](auto izero) {
       using IT = decltype(izero);
       auto body = [&](size_t r0, size_t r1) {
-        RowSorter<T, IT> sorter{s, x.data<T>(), values ? values->data<T>() : nullptr,
-                                indices ? indices->data<IT>() : nullptr, mask ? mask->data<T>() : nullptr, {}, {}, {}, {}, {}};
+        RowSorter<T, IT> sorter(s, x.data<T>(), values ? values->data<T>() : nullptr,
+                                indices ? indices->data<IT>() : nullptr, mask ? mask->data<T>() : nullptr);
         for (size_t r = r0; r < r1; ++r) sorter.run(r);
       };
       size_t grain = s.geom.n >= kParallelGrain ? 1 : kParallelGrain / s.geom.n + 1;
