@@ -13,15 +13,13 @@ const X = nd.concat(ring(1), ring(3), { dim: 0 });
 const y = nd.concat(nd.zeros([n]), nd.ones([n]), { dim: 0 });
 
 const hidden = 32;
-const params = [
-  nd.random.normal({ scale: 0.5, shape: [hidden, 2] }),
-  nd.zeros([hidden]),
-  nd.random.normal({ scale: 0.5, shape: [2, hidden] }),
-  nd.zeros([2]),
-];
-const velocity = params.map((p) => nd.zerosLike(p));
-params.forEach((p) => p.attachGrad());
-const [W1, b1, W2, b2] = params;
+const W1 = nd.random.normal({ scale: 0.5, shape: [hidden, 2] });
+const b1 = nd.zeros([hidden]);
+const W2 = nd.random.normal({ scale: 0.5, shape: [2, hidden] });
+const b2 = nd.zeros([2]);
+// each parameter with its momentum buffer
+const params = [W1, b1, W2, b2].map((p) => ({ p, velocity: nd.zerosLike(p) }));
+params.forEach(({ p }) => p.attachGrad());
 
 // dropout is active only while training (inside record(), or trainMode)
 const net = (x: NDArray) => nd.fullyConnected(nd.dropout(nd.fullyConnected(x, W1, b1).relu(), { p: 0.1 }), W2, b2);
@@ -30,11 +28,11 @@ const momentum = 0.9;
 
 for (let epoch = 1; epoch <= 60; epoch++) {
   nd.tidy(() => {
-    const loss = autograd.record(() => nd.softmaxCrossEntropy(net(X), y).div(X.shape[0]));
+    const loss = autograd.record(() => nd.softmaxCrossEntropy(net(X), y).div(2 * n));
     loss.backward();
-    params.forEach((p, i) => {
-      velocity[i].mulInPlace(momentum).subInPlace(p.grad!.mul(lr));
-      p.addInPlace(velocity[i]);
+    params.forEach(({ p, velocity }) => {
+      velocity.mulInPlace(momentum).subInPlace(p.grad!.mul(lr));
+      p.addInPlace(velocity);
     });
     if (epoch % 20 === 0) {
       const accuracy = net(X).argmax(1).equal(y).mean().asScalar();

@@ -17,19 +17,21 @@ W.attachGrad();
 b.attachGrad();
 
 const numBatches = 20;
-const batches = nd.split(X, numBatches, { axis: 0 });
+const batchSize = (3 * perClass) / numBatches;
+// pairs of (features, labels) minibatches
 const labels = nd.split(y, numBatches, { axis: 0 });
+const batches = nd.split(X, numBatches, { axis: 0 }).map((xb, i) => [xb, labels[i]!] as const);
 const lr = 0.1;
 const net = (x: NDArray) => nd.dot(x, W).add(b);
 const accuracy = () => net(X).argmax(1).equal(y).mean().asScalar();
 
 for (let epoch = 0; epoch < 5; epoch++) {
-  batches.forEach((xb, i) => {
-    const loss = autograd.record(() => nd.softmaxCrossEntropy(net(xb), labels[i]).div(xb.shape[0]));
+  batches.forEach(([xb, yb]) => {
+    const loss = autograd.record(() => nd.softmaxCrossEntropy(net(xb), yb).div(batchSize));
     loss.backward();
     W.subInPlace(W.grad!.mul(lr));
     b.subInPlace(b.grad!.mul(lr));
   });
-  const loss = nd.softmaxCrossEntropy(net(X), y).asScalar() / X.shape[0];
+  const loss = nd.softmaxCrossEntropy(net(X), y).asScalar() / (3 * perClass);
   console.log(`epoch ${epoch + 1}, loss ${loss.toFixed(4)}, accuracy ${accuracy().toFixed(3)}`);
 }

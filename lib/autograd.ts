@@ -3,6 +3,15 @@
 import { gradReqCode, type GradReq, NDArray, requireArray } from './ndarray';
 import { native } from './native';
 
+// `using _ = autograd.record()` needs Symbol.dispose. Declaring it here (the same declaration as
+// TypeScript's esnext.disposable lib, with which it merges) lets consumers compile against
+// ndgrad's types with any `lib` from ES2020 on.
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
+
 export interface ScopeOptions {
   trainMode?: boolean;
 }

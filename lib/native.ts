@@ -16,7 +16,7 @@ function load(): Binding {
         '  - run `npm install` (or `npx cmake-js compile`) in the package folder to build it from source;\n' +
         '    this needs CMake >= 3.18 and a C++17 compiler;\n' +
         `  - check that a prebuild exists for ${process.platform}-${process.arch} under prebuilds/;\n` +
-        '  - Node.js >= 18.17 is required (Node-API version 8).',
+        '  - Node.js >= 20.12 is required.',
     );
   }
 }

@@ -1,7 +1,6 @@
 // The NDArray class: a thin handle over a native array. Every method is one native call (or a
 // few for composite indexing); argument checking that needs JS types happens here, everything
 // else in the core.
-import * as util from 'util';
 import type { Handle, OpAttrs } from '../binding';
 import { Context, defaultContext } from './context';
 import { type AnyTypedArray, type DType, dtypeCode, dtypeName } from './dtype';
@@ -153,9 +152,6 @@ class NDArrayCore {
   toString(): string {
     if (this.isDisposed) return '<NDArray disposed>';
     return formatNDArray(this.toTypedArray(), this.dims(), this.dtype, this.context.toString());
-  }
-  [util.inspect.custom](): string {
-    return this.toString();
   }
   dispose(): void {
     native.dispose(this._h);
@@ -832,6 +828,14 @@ export function reduceAttrs(opts: ReduceArg, fn: string): OpAttrs {
 
 // MXNet spellings (attach_grad, asscalar, ...), declared from the same table they are built from.
 export class NDArray extends NDArrayCore {}
+
+// console.log and util.inspect print the MXNet text. The method is keyed by the registered symbol
+// rather than util.inspect.custom so that the published types need nothing from @types/node.
+Object.defineProperty(NDArrayCore.prototype, Symbol.for('nodejs.util.inspect.custom'), {
+  value(this: NDArrayCore): string {
+    return this.toString();
+  },
+});
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface NDArray extends Aliased<NDArrayCore, typeof NDARRAY_ALIASES> {}
 applyAliases(NDArray.prototype, NDARRAY_ALIASES);

@@ -6,10 +6,11 @@
 //    the native sources;
 // 2. runs `npm install <tgz>` in two empty projects with a PATH that holds only node, npm and sh
 //    (no compiler, no cmake): a plain one, and one whose package.json approves ndgrad's install
-//    script (`allowScripts`), where `node-gyp-build-test || cmake-js compile` must run and be
-//    satisfied by the prebuild; each time a small script must load ndgrad (require and import)
+//    script (`allowScripts`), where `node scripts/install.js` must run and be satisfied by the
+//    prebuild; each time a small script must load ndgrad (require and import)
 //    and run backward, with and without PREBUILDS_ONLY=1;
-// 3. with --source: removes the prebuilds from the approving project and runs `npm rebuild ndgrad`
+// 3. runs the README quick start in the approving project as .ts (tsx), .mjs and .cjs;
+// 4. with --source: removes the prebuilds from the approving project and runs `npm rebuild ndgrad`
 //    with the full PATH, so `cmake-js compile` builds the addon inside node_modules/ndgrad.
 'use strict';
 const { spawnSync } = require('child_process');
@@ -38,12 +39,11 @@ function sh(label, cmd, args, opts = {}) {
   return r.stdout;
 }
 
+// 1. Pack (npm runs `prepare`, tsc, and `prepack`, `npm run prebuild`) and list.
+const packed = JSON.parse(sh('npm pack (builds the prebuild)', 'npm', ['pack', '--json', '--pack-destination', tmp], { cwd: root }).replace(/^[\s\S]*?(?=^\[\s*\{)/m, ''));
 const prebuildDir = path.join(root, 'prebuilds', tuple);
 const prebuilds = fs.existsSync(prebuildDir) ? fs.readdirSync(prebuildDir).filter((f) => f.endsWith('.node')) : [];
-if (prebuilds.length === 0) fail(`no prebuilds/${tuple}/*.node; run \`npm run prebuild\` first`);
-
-// 1. Pack and list.
-const packed = JSON.parse(sh('npm pack', 'npm', ['pack', '--json', '--pack-destination', tmp], { cwd: root }));
+if (prebuilds.length === 0) fail(`npm pack made no prebuilds/${tuple}/*.node`);
 const tarball = path.join(tmp, packed[0].filename);
 const listed = new Set(sh('list tarball', 'tar', ['-tzf', tarball]).split('\n').filter(Boolean).map((f) => f.replace(/^package\//, '')));
 const nativeSources = ['native/core', 'native/kernels', 'native/binding'].flatMap((dir) =>
@@ -116,11 +116,11 @@ function consumerProject(name, extra = {}) {
 function install(label, consumer, mustRunScript) {
   const out = sh(`${label}: npm install <tgz> (no compiler on PATH)`, 'npm',
     ['install', '--no-audit', '--no-fund', '--foreground-scripts', tarball], { cwd: consumer, env: noCompilerEnv });
-  const ran = out.includes('node-gyp-build-test || cmake-js compile');
+  const ran = out.includes(`ndgrad: using the native addon prebuilds/${tuple}/`);
   if (mustRunScript && !ran) fail(`${label}: the install script did not run:\n${out}`);
   if (fs.existsSync(path.join(consumer, 'node_modules', pkg.name, 'build'))) fail(`${label}: the install built from source`);
   console.log(ran
-    ? '     the install script ran; node-gyp-build-test accepted the prebuild (no build/, no cmake needed)'
+    ? '     the install script ran and kept the prebuild (no build/, no cmake needed)'
     : '     npm skipped the install script; the prebuild is found at load time');
   checkConsumer(label, consumer, noCompilerEnv, path.join('prebuilds', tuple));
 }
@@ -131,7 +131,34 @@ install('plain consumer', consumerProject('consumer-plain'), false);
 const approving = consumerProject('consumer-approving', { allowScripts: { [pkg.name]: true } });
 install('approving consumer', approving, true);
 
-// 3. Source fallback inside node_modules.
+// 3. The README quick start, as a newcomer copies it: TypeScript run with tsx, and the same code as
+// an ES module and as CommonJS; each must print the output the README shows under it.
+function readmeQuickStart() {
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Quick start'));
+  const code = /```ts\n([\s\S]*?)```/.exec(section);
+  if (!code) fail('README.md has no ```ts block under "## Quick start"');
+  const printed = code[1].split('\n').filter((l) => /^\/\/ [[<]|^\/\/  \[/.test(l)).map((l) => l.slice(3));
+  if (printed.length === 0) fail('the README quick start shows no printed output to compare with');
+  return { ts: code[1], printed };
+}
+const quick = readmeQuickStart();
+const importLine = /^import mx, \{ ([^}]+) \} from 'ndgrad';$/m;
+if (!importLine.test(quick.ts)) fail("the README quick start no longer starts with `import mx, { ... } from 'ndgrad'`");
+const asCjs = quick.ts.replace(importLine, (_, names) => `const mx = require('ndgrad');\nconst { ${names} } = mx;`);
+fs.writeFileSync(path.join(approving, 'quickstart.ts'), quick.ts);
+fs.writeFileSync(path.join(approving, 'quickstart.mjs'), quick.ts);
+fs.writeFileSync(path.join(approving, 'quickstart.cjs'), asCjs);
+const tsx = require.resolve('tsx/cli', { paths: [root] });
+for (const [file, args] of [['quickstart.ts', [tsx]], ['quickstart.mjs', []], ['quickstart.cjs', []]]) {
+  const out = sh(`README quick start as ${file}`, 'node', [...args, file], { cwd: approving, env: noCompilerEnv });
+  const lines = out.trim().split('\n');
+  if (lines.join('\n') !== quick.printed.join('\n')) {
+    fail(`${file} printed\n${out}\nbut the README shows\n${quick.printed.join('\n')}`);
+  }
+}
+
+// 4. Source fallback inside node_modules.
 if (argv.has('--source')) {
   const installed = path.join(approving, 'node_modules', pkg.name);
   fs.rmSync(path.join(installed, 'prebuilds'), { recursive: true });

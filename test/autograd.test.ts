@@ -4,7 +4,7 @@ import { autograd, nd, NDArray } from '../lib';
 
 const vals = (x: NDArray | null): number[] => Array.from(x!.toTypedArray());
 
-const NOT_IN_GRAPH = /^Cannot differentiate node because it is not in a computational graph\. You need to set is_recording to true or use autograd\.record\(\) to save computational graphs for backward\. If you want to differentiate the same graph twice, you need to pass retain_graph=True to backward\.$/;
+const NOT_IN_GRAPH = /^Cannot differentiate node because it is not in a computational graph\. You need to set is_recording to true or use autograd\.record\(\) to save computational graphs for backward\. If you want to differentiate the same graph twice, you need to pass retain_graph=True to backward\. \(In ndgrad: compute the head inside autograd\.record\(\(\) => \.\.\.\), and call backward\(\{ retainGraph: true \}\) to differentiate it again\.\)$/;
 
 afterEach(() => {
   // No test may leak recording state into the next.

@@ -3,6 +3,7 @@
 // file list `npm pack` ships and the install script's prebuild probe.
 import { spawnSync, type SpawnSyncOptions } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { native } from '../lib/native';
 
@@ -109,8 +110,17 @@ describe('types', () => {
     }
   });
 
-  test('a TypeScript consumer type-checks against dist/*.d.ts (test/types/consumer.ts)', () => {
+  // A newcomer's project: lib ES2020, no @types/node, skipLibCheck off, noUncheckedIndexedAccess.
+  test('a TypeScript consumer type-checks against dist/*.d.ts with no @types/node (test/types/consumer.ts)', () => {
     run(path.join(root, 'node_modules', '.bin', 'tsc'), ['--noEmit', '-p', 'test/types/tsconfig.json'], { env: plainEnv });
+  });
+
+  test('every call form of API.md type-checks (test/types/api-md.ts)', () => {
+    run(path.join(root, 'node_modules', '.bin', 'tsc'), ['--noEmit', '-p', 'test/types/tsconfig.api-md.json'], { env: plainEnv });
+  });
+
+  test('the examples type-check under strict + noUncheckedIndexedAccess', () => {
+    run(path.join(root, 'node_modules', '.bin', 'tsc'), ['--noEmit', '-p', 'examples/tsconfig.json'], { env: plainEnv });
   });
 });
 
@@ -151,14 +161,35 @@ describe('npm pack', () => {
 });
 
 describe('install script', () => {
-  test('falls back to a cmake-js source build only when no binary loads', () => {
-    expect(pkg.scripts.install).toBe('node-gyp-build-test || cmake-js compile');
+  const installJs = path.join(root, 'scripts', 'install.js');
+
+  test('npm install runs scripts/install.js, and npm pack builds the prebuild it ships', () => {
+    expect(pkg.scripts.install).toBe('node scripts/install.js');
+    expect(pkg.scripts.prepack).toBe('npm run prebuild');
+    expect(pkg.files).toContain('scripts/install.js');
     expect(Object.keys(pkg.dependencies)).toEqual(expect.arrayContaining(['cmake-js', 'node-addon-api', 'node-gyp-build']));
     expect(pkg.binary.napi_versions).toEqual(expect.any(Array));
   });
 
-  test('node-gyp-build-test loads the binary this checkout has, so install would not rebuild', () => {
-    run(process.execPath, [require.resolve('node-gyp-build/build-test.js')]);
+  test('keeps the binary this checkout has, in one line, so install would not rebuild', () => {
+    const out = run(process.execPath, [installJs]);
+    expect(out.trim().split('\n')).toEqual([expect.stringMatching(/^ndgrad: using the native addon \S+\.node for .*; nothing to build$/)]);
+  });
+
+  test('with no binary it says so in one line and builds from source, without a stack trace', () => {
+    // A package folder with the install script and no addon and no CMakeLists.txt: the build
+    // fails at once, and what the user sees is one line of ours before and after cmake-js.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ndgrad-install-'));
+    fs.mkdirSync(path.join(dir, 'scripts'));
+    fs.copyFileSync(installJs, path.join(dir, 'scripts', 'install.js'));
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'ndgrad', version: '0.0.0' }));
+    fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
+    const r = spawnSync(process.execPath, [path.join(dir, 'scripts', 'install.js')], { cwd: dir, encoding: 'utf8', env: plainEnv });
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(r.status).not.toBe(0);
+    expect(r.stdout.split('\n')[0]).toMatch(/^ndgrad: no prebuilt native addon for .*; building it from source with cmake-js/);
+    expect(r.stderr).toMatch(/ndgrad: the source build failed.*Install CMake/);
+    expect(`${r.stdout}${r.stderr}`).not.toMatch(/\n\s+at .*\(.*:\d+:\d+\)/);
   });
 });
 
@@ -170,4 +201,13 @@ test('docs/operators.md names every registry op', () => {
     .map((o) => o.name)
     .filter((name) => !words.has(name) && !(name.endsWith('_scalar') && doc.includes('*_scalar')));
   expect(missing).toEqual([]);
+});
+
+test('one minimum Node version: engines, the lockfile, the README and the load error agree', () => {
+  const min = /^>=(\d+\.\d+)$/.exec(pkg.engines.node)?.[1];
+  expect(min).toBeDefined();
+  const lock = JSON.parse(fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8'));
+  expect(lock.packages[''].engines.node).toBe(pkg.engines.node);
+  expect(fs.readFileSync(path.join(root, 'README.md'), 'utf8')).toContain(`Requires Node.js >= ${min}`);
+  expect(fs.readFileSync(path.join(root, 'lib', 'native.ts'), 'utf8')).toContain(`Node.js >= ${min} is required`);
 });

@@ -16,13 +16,15 @@ const char* const kNotInGraph =
     "Cannot differentiate node because it is not in a computational graph. You need to set "
     "is_recording to true or use autograd.record() to save computational graphs for backward. "
     "If you want to differentiate the same graph twice, you need to pass retain_graph=True to "
-    "backward.";
+    "backward. (In ndgrad: compute the head inside autograd.record(() => ...), and call "
+    "backward({ retainGraph: true }) to differentiate it again.)";
 
 const char* const kAssignInGraph =
     "Assigning to NDArrays that are already in a computational graph will cause undefined "
     "behavior when evaluating gradients. Please call backward first to clear the graph or do this "
     "out side of a record section. Also note that you cannot use inplace operations like +=, *=, "
-    "relu(x, out=x), y[idx]=x, etc inside a record section.";
+    "relu(x, out=x), y[idx]=x, etc inside a record section. (In ndgrad: addInPlace, set and the "
+    "other in-place methods.)";
 
 const char* const kInplaceRecording =
     "Inplace operations (+=, -=, x[:]=, etc) are not supported when recording with autograd.";
