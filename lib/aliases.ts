@@ -8,6 +8,8 @@ export const NDARRAY_ALIASES = {
   wait_to_read: 'waitToRead',
   copyto: 'copyTo',
   tolist: 'toArray',
+  // MXNet reads data with asnumpy(); here it gives the nested arrays (there is no NumPy).
+  asnumpy: 'toArray',
   negative: 'neg',
   subtract: 'sub',
   multiply: 'mul',
@@ -48,6 +50,11 @@ export const ND_ALIASES = {
   Concat: 'concat',
   SwapAxis: 'swapaxes',
   Cast: 'astype',
+  // MXNet's same-shape spellings; they broadcast here like every binary op.
+  elemwise_add: 'add',
+  elemwise_sub: 'subtract',
+  elemwise_mul: 'multiply',
+  elemwise_div: 'divide',
   // MXNet's explicit broadcasting spellings of the binary ops (which always broadcast here).
   broadcast_add: 'add',
   broadcast_sub: 'subtract',

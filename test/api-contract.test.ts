@@ -146,11 +146,16 @@ describe('API.md: Naming (MXNet spellings are aliases)', () => {
     expect(vals(x.lesser_equal(2))).toEqual([1, 1, 0, 0]);
     expect(x.Flatten().shape).toEqual([2, 2]);
     expect(x.tolist()).toEqual([[1, 2], [3, 4]]);
+    expect(x.asnumpy()).toEqual([[1, 2], [3, 4]]);
   });
 
   test('MXNet spellings called the MXNet way', () => {
     const a = nd.array([[1, 2], [3, 4]]);
     expect(vals(nd.broadcast_add(a, nd.array([10, 20])))).toEqual([11, 22, 13, 24]);
+    expect(vals(nd.elemwise_add(a, a))).toEqual([2, 4, 6, 8]);
+    expect(vals(nd.elemwise_sub(a, a))).toEqual([0, 0, 0, 0]);
+    expect(vals(nd.elemwise_mul(a, a))).toEqual([1, 4, 9, 16]);
+    expect(vals(nd.elemwise_div(a, a))).toEqual([1, 1, 1, 1]);
     expect(nd.Reshape(a, [4]).shape).toEqual([4]);
     expect(nd.Concat(a, a, { dim: 0 }).shape).toEqual([4, 2]);
     expect(nd.SwapAxis(a, 0, 1).toArray()).toEqual([[1, 3], [2, 4]]);
