@@ -194,6 +194,23 @@ export function load(file: string): NDArray[] | Record<string, NDArray> {
   return Object.fromEntries(names.map((name, i) => [name, arrays[i]]));
 }
 
+/** nd.load of a file of unnamed arrays (`nd.save(file, [a, b])`), typed as the list it returns. */
+export function loadList(file: string): NDArray[] {
+  const loaded = load(file);
+  if (!Array.isArray(loaded)) {
+    throw new TypeError(`loadList: ${file} holds named arrays (${Object.keys(loaded).slice(0, 3).join(', ')}...); use nd.loadDict`);
+  }
+  return loaded;
+}
+
+/** nd.load of a file of named arrays (`nd.save(file, { w, b })`, Gluon parameters), typed as the record. */
+export function loadDict(file: string): Record<string, NDArray> {
+  const loaded = load(file);
+  if (!Array.isArray(loaded)) return loaded;
+  if (loaded.length === 0) return {};
+  throw new TypeError(`loadDict: ${file} holds ${loaded.length} unnamed arrays; use nd.loadList`);
+}
+
 // ---- NumPy .npy -------------------------------------------------------------------------------------
 
 const NPY_MAGIC = Buffer.from('\x93NUMPY', 'latin1');

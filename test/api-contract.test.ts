@@ -1225,6 +1225,20 @@ describe('API.md: Files', () => {
     expect([b.dtype, b.toArray()]).toEqual(['float64', [0.25]]);
   });
 
+  test('nd.loadList / nd.loadDict: nd.load typed by what the file holds', () => {
+    const listFile = path.join(dir, 'list.params');
+    const dictFile = path.join(dir, 'dict.params');
+    nd.save(listFile, [nd.ones(2), nd.zeros(3)]);
+    nd.save(dictFile, { w: nd.ones(2) });
+    const [a, b] = nd.loadList(listFile);
+    expect([a?.toArray(), b?.toArray()]).toEqual([[1, 1], [0, 0, 0]]);
+    expect(nd.loadDict(dictFile).w?.toArray()).toEqual([1, 1]);
+    expect(() => nd.loadList(dictFile)).toThrow(/^loadList: .*dict\.params holds named arrays \(w\.\.\.\); use nd\.loadDict$/);
+    expect(() => nd.loadDict(listFile)).toThrow(/^loadDict: .*list\.params holds 2 unnamed arrays; use nd\.loadList$/);
+    nd.save(listFile, []);
+    expect([nd.loadList(listFile), nd.loadDict(listFile)]).toEqual([[], {}]);
+  });
+
   test('nd.load rejects files that are not MXNet NDArray files', () => {
     const file = path.join(dir, 'bad.params');
     fs.writeFileSync(file, Buffer.from('not an ndarray file'));

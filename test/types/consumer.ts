@@ -37,3 +37,9 @@ nd.no_such_op(x);
 
 export { gradValues, total, training, recording, previous, gradients, kernelPath, z, wrong };
 export { topValues, topIndices, topMask, taken, sorted, shuffled, notOne };
+
+// nd.loadList / nd.loadDict need no cast (nd.load returns the union).
+const loadedList: NDArray[] = nd.loadList('a.params');
+const loadedDict: Record<string, NDArray> = nd.loadDict('b.params');
+// @ts-expect-error nd.load's union is not a list without a check
+const notAList: NDArray[] = nd.load('a.params');
