@@ -21,7 +21,8 @@ function surface(mx) {
     }
   }
   const getters = ['shape', 'size', 'ndim', 'dtype', 'grad', 'T', 'isDisposed', 'context'];
-  return { ndFns, methods: [...methods].sort(), getters, randomFns: Object.keys(nd.random).sort() };
+  const autogradFns = Object.keys(mx.autograd).filter((k) => typeof mx.autograd[k] === 'function' && !['Function', 'RecordingScope'].includes(k));
+  return { ndFns, methods: [...methods].sort(), getters, randomFns: Object.keys(nd.random).sort(), autogradFns: autogradFns.sort() };
 }
 
 // ---- argument values -------------------------------------------------------------------------
@@ -99,6 +100,7 @@ function statementArb(names) {
     { weight: 3, arbitrary: fc.record({ s: fc.constant('record'), out: slot, fn: fc.constantFrom(...names.ndFns), args, train: fc.boolean() }) },
     { weight: 2, arbitrary: fc.record({ s: fc.constant('backward'), recv: slot, args }) },
     { weight: 1, arbitrary: fc.record({ s: fc.constant('grad'), a: slot, b: slot, createGraph: fc.boolean() }) },
+    { weight: 2, arbitrary: fc.record({ s: fc.constant('autograd'), out: slot, fn: fc.constantFrom(...names.autogradFns), args }) },
     { weight: 2, arbitrary: fc.record({ s: fc.constant('dispose'), recv: slot }) },
     { weight: 1, arbitrary: fc.record({ s: fc.constant('tidy'), out: slot, fn: fc.constantFrom(...names.ndFns), args }) },
     { weight: 2, arbitrary: fc.record({ s: fc.constant('save'), recv: slot, kind: fileKind, named: fc.boolean() }) },
@@ -130,6 +132,7 @@ function statementSource(st) {
       return assign(`mx.autograd.record(() => nd.${st.fn}(${renderArgs(st.args)}), ${st.train})`);
     case 'backward': return `mx.autograd.backward(v[${st.recv}], ${renderArgs(st.args) || 'undefined'});`;
     case 'grad': return `mx.autograd.grad(v[${st.a}], v[${st.b}], { createGraph: ${st.createGraph}, retainGraph: true });`;
+    case 'autograd': return assign(`mx.autograd.${st.fn}(${renderArgs(st.args)})`);
     case 'dispose': return `v[${st.recv}].dispose();`;
     case 'tidy': return assign(`nd.tidy(() => nd.${st.fn}(${renderArgs(st.args)}))`);
     case 'save':

@@ -172,7 +172,11 @@ async function main() {
   const stats = { sequences: 0, statements: 0 };
   const started = Date.now();
   console.log(`fuzz: ${opts.jobs} job(s) for ${opts.seconds} s, seeds ${opts.seed}..${opts.seed + opts.jobs - 1}${opts.asan ? ', ASan build' : ''}`);
+  const progress = setInterval(() => {
+    console.log(`fuzz: ${stats.sequences} sequences, ${stats.statements} statements after ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  }, 30_000);
   const found = (await Promise.all(Array.from({ length: opts.jobs }, (_, j) => search(opts, names, opts.seed + j, stats)))).filter(Boolean);
+  clearInterval(progress);
   const secs = ((Date.now() - started) / 1000).toFixed(0);
   for (const f of found) {
     const shrunk = await shrink(opts, names, f.seed, f.path);
