@@ -4,7 +4,7 @@
 // child that dies (signal, abort, non-zero exit) or prints a sanitizer report is a finding; JS
 // errors are expected and ignored. fast-check generates the sequences from the seed and shrinks a
 // failing one to a short program, printed as runnable JS and saved under fuzz-findings/.
-//   --replay FILE         run one saved program (a finding) and report how it ends
+//   --replay FILE         run one saved program (a finding, kept inside the package folder)
 //   --seed S --path P     replay and shrink a failure that an earlier run reported
 // Exit status: 0 when nothing was found, 1 otherwise.
 'use strict';
@@ -68,9 +68,9 @@ function asanEnv() {
 const SANITIZER_REPORT = /ERROR: AddressSanitizer|runtime error:|ERROR: LeakSanitizer|FATAL ERROR|Fatal JavaScript|Aborted|Segmentation fault/;
 
 /** Runs a program; resolves to null when the process ended normally, else a description. */
-function runProgram(source, opts) {
-  const file = path.join(os.tmpdir(), `ndgrad-fuzz-${process.pid}-${Math.random().toString(36).slice(2)}.js`);
-  fs.writeFileSync(file, source);
+function runProgram(source, opts, saved = undefined) {
+  const file = saved ?? path.join(os.tmpdir(), `ndgrad-fuzz-${process.pid}-${Math.random().toString(36).slice(2)}.js`);
+  if (!saved) fs.writeFileSync(file, source);
   const env = { ...process.env, NDGRAD_MAX_ARRAY_BYTES: MAX_ARRAY_BYTES, ...(opts.asan ? opts.asanEnv : {}) };
   const cmd = opts.asan ? `exec "${process.execPath}" "${file}"` : `ulimit -v ${ULIMIT_KIB}; exec "${process.execPath}" "${file}"`;
   return new Promise((resolve) => {
@@ -86,7 +86,7 @@ function runProgram(source, opts) {
     }, TIMEOUT_MS);
     child.on('close', (status, signal) => {
       clearTimeout(timer);
-      fs.rmSync(file, { force: true });
+      if (!saved) fs.rmSync(file, { force: true });
       const report = SANITIZER_REPORT.exec(stderr);
       if (timedOut) resolve(`hang: no end after ${TIMEOUT_MS / 1000} s`);
       else if (signal) resolve(`killed by ${signal}\n${stderr.slice(0, 4000)}`);
@@ -130,16 +130,36 @@ async function shrink(opts, names, seed, pathText) {
     if (failure) last = { statements, failure };
     return failure === null;
   });
+  const started = Date.now();
   const r = await fc.check(property, { seed, path: pathText, interruptAfterTimeLimit: opts.shrinkSeconds * 1000, markInterruptAsFailure: false });
-  if (!r.failed) return last;
-  return { statements: r.counterexample[0], failure: last?.failure, path: r.counterexamplePath };
+  const shrunk = r.failed ? { statements: r.counterexample[0], failure: last?.failure, path: r.counterexamplePath } : last;
+  return shrunk && dropStatements(shrunk, opts, started + 2 * opts.shrinkSeconds * 1000);
+}
+
+/**
+ * fast-check shrinks the generated structure; this last pass tries the program without each
+ * statement in turn (from the end) and keeps every removal after which it still fails, so that
+ * no single statement of the repro can go.
+ */
+async function dropStatements(found, opts, deadline) {
+  let { statements, failure } = found;
+  for (let i = statements.length - 1; i >= 0 && Date.now() < deadline; i--) {
+    const fewer = statements.filter((_, j) => j !== i);
+    const f = fewer.length ? await runProgram(programSource(fewer, root), opts) : null;
+    if (f) {
+      statements = fewer;
+      failure = f;
+    }
+  }
+  return { ...found, statements, failure };
 }
 
 function report(finding, opts) {
   const dir = path.join(root, 'fuzz-findings');
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `seed-${finding.seed}.js`);
-  const source = programSource(finding.statements, '.');
+  // 'ndgrad' resolves to this package from any script inside it (a package may require itself).
+  const source = programSource(finding.statements, 'ndgrad');
   fs.writeFileSync(file, source);
   console.log(`\n!! finding (seed ${finding.seed}, path ${finding.path}${opts.asan ? ', ASan build' : ''}):`);
   console.log(finding.failure);
@@ -154,7 +174,7 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   if (opts.asan) opts.asanEnv = asanEnv();
   if (opts.replay) {
-    const failure = await runProgram(fs.readFileSync(path.resolve(opts.replay), 'utf8'), opts);
+    const failure = await runProgram(undefined, opts, path.resolve(opts.replay));
     console.log(failure ? `fuzz: the program fails: ${failure}` : 'fuzz: the program ends normally');
     process.exit(failure ? 1 : 0);
   }
