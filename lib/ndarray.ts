@@ -113,7 +113,7 @@ class NDArrayCore {
     // The buffer belongs to the variable, so nd.tidy must not dispose it with the scope.
     return g === null ? null : new NDArray(g, false);
   }
-  /** Transpose (a copy); 0-D and 1-D arrays return themselves, as MXNet. */
+  /** Transpose (a copy); a 1-D array returns itself, as MXNet. */
   get T(): NDArray {
     return this.ndim < 2 ? (this as unknown as NDArray) : this.transpose();
   }
