@@ -58,6 +58,13 @@ export interface OpInfo {
   domain: number;
 }
 
+export interface FileArrayLayout {
+  shape: number[];
+  dtype: number;
+  offset: number;
+  bytes: number;
+}
+
 export type NativeTypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 
 export interface Binding {
@@ -74,6 +81,13 @@ export interface Binding {
   dispose(h: Handle): void;
   isDisposed(h: Handle): boolean;
   memory(): { numArrays: number; numBytes: number };
+  /** Sets the largest array buffer (0: the default, physical memory) and returns the previous one. */
+  setMaxArrayBytes(bytes?: number): number;
+  /** The shape and size checks of creating such an array, without allocating it. */
+  checkArray(shape: number[], attrs: { dtype: number }, fn: string): void;
+  /** Where a .params or .npy file's arrays are (native/core/file_formats.h); file names it in errors. */
+  parseFile(bytes: Uint8Array, kind: 'params', file: string): { arrays: FileArrayLayout[]; names: string[] };
+  parseFile(bytes: Uint8Array, kind: 'npy', file: string): FileArrayLayout & { littleEndian: boolean; fortran: boolean; boolean: boolean };
   seed(seed: number): void;
   isa(): 'scalar' | 'avx2' | 'avx512';
   numThreads(): number;

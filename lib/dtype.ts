@@ -5,10 +5,21 @@ export type DType = 'float32' | 'float64' | 'int32' | 'uint8';
 
 export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'uint8'];
 
+/** A short spelling of any value for an error message (JSON.stringify throws on a BigInt). */
+export function quote(v: unknown): string {
+  if (typeof v === 'bigint') return `${v}n`;
+  if (typeof v === 'symbol' || typeof v === 'function') return typeof v;
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return typeof v;
+  }
+}
+
 export function dtypeCode(dtype: unknown, fn: string): number {
   const i = DTYPES.indexOf(dtype as DType);
   if (i < 0) {
-    throw new TypeError(`${fn}: dtype must be one of ${DTYPES.join(', ')}, got ${JSON.stringify(dtype)}`);
+    throw new TypeError(`${fn}: dtype must be one of ${DTYPES.join(', ')}, got ${quote(dtype)}`);
   }
   return i;
 }

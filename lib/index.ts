@@ -4,22 +4,24 @@ import { AUTOGRAD_ALIASES, ND_ALIASES, withAliases } from './aliases';
 import * as autogradNs from './autograd';
 import { Context, cpu, gpu } from './context';
 import * as ndNs from './nd';
+import { getLimits, setLimits } from './limits';
 import { NDArray } from './ndarray';
 import { native } from './native';
 import * as random from './random';
 
 export type { DType } from './dtype';
+export type { Limits } from './limits';
 export type { GradReq, NestedArray, Operand, ReduceOptions, NormOptions, BackwardOptions, DotOptions, SoftmaxOptions } from './ndarray';
 export type { ArgsortOptions, SortOptions, TakeMode, TakeOptions, TopkOptions, TopkRetTyp } from './ndarray';
 
 export const nd = withAliases(ndNs, ND_ALIASES);
 export const autograd = withAliases(autogradNs, AUTOGRAD_ALIASES);
-export { NDArray, Context, cpu, gpu, random };
+export { NDArray, Context, cpu, gpu, random, getLimits, setLimits };
 
 /** Which kernel path this process uses ('scalar', 'avx2' or 'avx512'; NDGRAD_ISA lowers it). */
 export function isa(): string {
   return native.isa();
 }
 
-const mx = { nd, autograd, random, NDArray, Context, cpu, gpu, isa };
+const mx = { nd, autograd, random, NDArray, Context, cpu, gpu, isa, getLimits, setLimits };
 export default mx;

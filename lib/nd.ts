@@ -21,7 +21,7 @@ import * as random from './random';
 import { tidy } from './tidy';
 
 export { NDArray, random, tidy };
-export * from './files';
+export { load, loadNpy, save, saveNpy } from './files';
 export * from './joining';
 export * from './ordering';
 
@@ -57,7 +57,7 @@ function numberArg(v: unknown, fn: string, name: string, integer = false): numbe
   return v;
 }
 
-export function toShape(shape: unknown, fn: string): number[] {
+function toShape(shape: unknown, fn: string): number[] {
   if (typeof shape === 'number') return [shape];
   if (Array.isArray(shape) && shape.every((d) => typeof d === 'number')) return shape.slice();
   throw new TypeError(`${fn}: shape must be an integer or an array of integers, got ${describe(shape)}`);
@@ -77,7 +77,9 @@ export function array(data: NestedArray | ArrayBufferView | NDArray, opts?: Crea
       throw new TypeError('array: data must be a numeric TypedArray (not a DataView or BigInt array)');
     }
     const typed = data as unknown as ArrayLike<number> & ArrayBufferView;
-    const direct = typedArrayDType(typed) !== null ? (typed as Float32Array) : Float64Array.from(typed);
+    // Node-API cannot read a typed array over a SharedArrayBuffer, so that one is copied too.
+    const direct =
+      typedArrayDType(typed) !== null && !(typed.buffer instanceof SharedArrayBuffer) ? (typed as Float32Array) : Float64Array.from(typed);
     return new NDArray(native.fromTyped(direct, [direct.length], attrs));
   }
   if (typeof data === 'number') return new NDArray(native.fromTyped(Float64Array.of(data), [1], attrs));
@@ -162,6 +164,9 @@ export function eye(n: number, ...rest: (number | null | undefined | CreateOptio
   const k = numberArg(kArg, 'eye', 'k', true);
   if (n < 0 || cols < 0) throw new RangeError(`eye: n and m must be non-negative, got ${n} and ${cols}`);
   const attrs = createAttrs(opts, 'eye');
+  // The index arrays below are far larger than n and m alone, so an output that cannot be made
+  // must fail before they are built.
+  native.checkArray([n, cols], attrs, 'eye');
   // Row and column indices in int32, where row + k cannot saturate the way uint8 would.
   const index = dtypeCode('int32', 'eye');
   const rows = invoke('arange', [], { scalar: 0, scalar2: n, scalar3: 1, dtype: index }).expandDims(1);
@@ -306,7 +311,7 @@ export interface OneHotOptions {
 /** indices.shape + [depth]: onValue at each index, offValue elsewhere (out-of-range rows: all off). */
 export function oneHot(indices: NDArray, depth: number, opts: OneHotOptions = {}): NDArray {
   requireArray(indices, 'oneHot', 'indices');
-  indices.dims('oneHot');
+  indices._dims('oneHot');
   if (typeof depth !== 'number') throw new TypeError(`oneHot: depth must be an integer, got ${describe(depth)}`);
   return invoke('one_hot', [indices], {
     depth,
@@ -320,9 +325,12 @@ export function oneHot(indices: NDArray, depth: number, opts: OneHotOptions = {}
  * While autograd.isTraining(), zeroes each element with probability p and scales the rest by
  * 1 / (1 - p); otherwise returns a copy of x. Draws from the seeded stream (mx.random.seed).
  */
-export function dropout(x: NDArray, opts: { p?: number } = {}): NDArray {
+export function dropout(x: NDArray, opts?: { p?: number } | null): NDArray {
   requireArray(x, 'dropout', 'x');
-  const p = opts.p ?? 0.5;
+  if (opts !== undefined && opts !== null && typeof opts !== 'object') {
+    throw new TypeError(`dropout: options must be an object like { p }, got ${describe(opts)}`);
+  }
+  const p = opts?.p ?? 0.5;
   if (typeof p !== 'number') throw new TypeError(`dropout: p must be a number, got ${describe(p)}`);
   return invokeMulti('dropout', [x], { scalar: p })[0];
 }

@@ -3,8 +3,9 @@
 // else in the core.
 import type { Handle, OpAttrs } from '../binding';
 import { Context, defaultContext } from './context';
-import { type AnyTypedArray, type DType, dtypeCode, dtypeName } from './dtype';
+import { type AnyTypedArray, type DType, dtypeCode, dtypeName, quote } from './dtype';
 import { formatNDArray } from './format';
+import { checkFitsInHeap } from './limits';
 import { native, OP } from './native';
 import { type Aliased, applyAliases, NDARRAY_ALIASES } from './aliases';
 import { track } from './tidy';
@@ -65,7 +66,7 @@ const GRAD_REQ_CODES: Record<GradReq, number> = { null: 0, write: 1, add: 3 };
 export function gradReqCode(req: unknown, fn: string): number {
   const code = GRAD_REQ_CODES[req as GradReq];
   if (code === undefined || typeof req !== 'string') {
-    throw new TypeError(`${fn}: gradReq must be 'write', 'add' or 'null', got ${JSON.stringify(req)}`);
+    throw new TypeError(`${fn}: gradReq must be 'write', 'add' or 'null', got ${quote(req)}`);
   }
   return code;
 }
@@ -86,15 +87,15 @@ class NDArrayCore {
   // ---- properties ---------------------------------------------------------------------------
 
   get shape(): Shape {
-    return this.dims().slice();
+    return this._dims().slice();
   }
   get size(): number {
     let n = 1;
-    for (const d of this.dims()) n *= d;
+    for (const d of this._dims()) n *= d;
     return n;
   }
   get ndim(): number {
-    return this.dims().length;
+    return this._dims().length;
   }
   get dtype(): DType {
     return dtypeName(native.dtype(this._h));
@@ -111,7 +112,7 @@ class NDArrayCore {
     // The buffer belongs to the variable, so nd.tidy must not dispose it with the scope.
     return g === null ? null : new NDArray(g, false);
   }
-  /** Transpose (a copy); 0-D and 1-D arrays return themselves, as MXNet. */
+  /** Transpose (a copy); a 1-D array returns itself, as MXNet. */
   get T(): NDArray {
     return this.ndim < 2 ? (this as unknown as NDArray) : this.transpose();
   }
@@ -120,7 +121,7 @@ class NDArrayCore {
   }
 
   /** @internal the cached shape, not copied */
-  dims(op = 'NDArray'): Shape {
+  _dims(op = 'NDArray'): Shape {
     if (this._disposed) throw new Error(`${op}: the NDArray was disposed; it cannot be used any more`);
     if (this._shape === undefined) this._shape = native.shape(this._h);
     return this._shape;
@@ -136,22 +137,24 @@ class NDArrayCore {
     return native.dataView(this._h);
   }
   toArray(): NestedArray {
-    return nest(Array.from(this.toTypedArray()), this.dims('toArray'));
+    // A list costs a few numbers' worth of heap.
+    checkFitsInHeap(this.size + 4 * nestedListCount(this._dims('toArray')), 'toArray');
+    return nest(Array.from(this.toTypedArray()), this._dims('toArray'));
   }
   asScalar(): number {
-    this.dims('asScalar');
+    this._dims('asScalar');
     if (this.size !== 1) {
-      throw new RangeError(`asScalar: The current array is not a scalar (shape ${shapeText(this.dims())})`);
+      throw new RangeError(`asScalar: The current array is not a scalar (shape ${shapeText(this._dims())})`);
     }
     return this.toTypedArray()[0];
   }
   waitToRead(): this {
-    this.dims('waitToRead');
+    this._dims('waitToRead');
     return this;
   }
   toString(): string {
     if (this.isDisposed) return '<NDArray disposed>';
-    return formatNDArray(this.toTypedArray(), this.dims(), this.dtype, this.context.toString());
+    return formatNDArray(this.toTypedArray(), this._dims(), this.dtype, this.context.toString());
   }
   dispose(): void {
     native.dispose(this._h);
@@ -226,7 +229,7 @@ class NDArrayCore {
    * NaN stays NaN.
    */
   clip(aMin: number, aMax: number): NDArray {
-    this.dims('clip');
+    this._dims('clip');
     if (typeof aMin !== 'number' || typeof aMax !== 'number') {
       throw new TypeError(`clip: aMin and aMax must be numbers, got ${describe(aMin)} and ${describe(aMax)}`);
     }
@@ -401,7 +404,7 @@ class NDArrayCore {
 
   /** data[..., clip(index), ...] along `axis` (default -1); index has the data shape without axis. */
   pick(index: NDArrayCore, opts?: { axis?: number; keepdims?: boolean } | number): NDArray {
-    this.dims('pick');
+    this._dims('pick');
     requireArray(index, 'pick', 'index');
     const o = typeof opts === 'number' ? { axis: opts } : (opts ?? {});
     const axis = o.axis ?? -1;
@@ -418,7 +421,7 @@ class NDArrayCore {
    * RangeError for an index outside [0, n). The gradient adds g at the indices (repeats add up).
    */
   take(indices: NDArrayCore, opts?: TakeOptions): NDArray {
-    this.dims('take');
+    this._dims('take');
     requireArray(indices, 'take', 'indices');
     return invoke('take', [this, indices], takeAttrs(opts));
   }
@@ -431,18 +434,18 @@ class NDArrayCore {
   topk(opts?: TopkOptions & { retTyp?: Exclude<TopkRetTyp, 'both'> }): NDArray;
   topk(opts?: TopkOptions): NDArray | NDArray[];
   topk(opts?: TopkOptions): NDArray | NDArray[] {
-    this.dims('topk');
+    this._dims('topk');
     const out = invokeMulti('topk', [this], orderAttrs(opts, 'topk', false));
     return opts?.retTyp === 'both' ? out : out[0];
   }
   /** Sorted along `axis` (default -1; null: flattened), ascending unless isAscend is false. */
   sort(opts?: SortOptions): NDArray {
-    this.dims('sort');
+    this._dims('sort');
     return invoke('sort', [this], orderAttrs(opts, 'sort', true));
   }
   /** The indices that sort this array along `axis` (stable), float32 unless dtype says otherwise. */
   argsort(opts?: ArgsortOptions): NDArray {
-    this.dims('argsort');
+    this._dims('argsort');
     return invoke('argsort', [this], orderAttrs(opts, 'argsort', true));
   }
 
@@ -464,14 +467,14 @@ class NDArrayCore {
   }
   /** Broadcasts to `shape` (NumPy rules, may add leading axes; a 0 keeps the input dim, as MXNet). */
   broadcastTo(shape: number | number[]): NDArray {
-    this.dims('broadcastTo');
+    this._dims('broadcastTo');
     const target = typeof shape === 'number' ? [shape] : shape;
     if (!Array.isArray(target)) throw new TypeError('broadcastTo: shape must be an integer or an array of integers');
     return invoke('broadcast_to', [this], { shape: target });
   }
   /** Inserts a size-1 axis at `axis` (in [-ndim-1, ndim]); a view. */
   expandDims(axis: number): NDArray {
-    const dims = this.dims('expandDims');
+    const dims = this._dims('expandDims');
     const n = dims.length;
     if (typeof axis !== 'number' || !Number.isInteger(axis) || axis < -n - 1 || axis > n) {
       throw new RangeError(`expandDims: axis ${String(axis)} is out of range [${-n - 1}, ${n}] for shape ${shapeText(dims)}`);
@@ -481,14 +484,14 @@ class NDArrayCore {
   }
   /** Collapses all axes after the first: shape [d0, d1 * ... * dk] ([n, 1] for a 1-D array, as MXNet); a view. */
   flatten(): NDArray {
-    const dims = this.dims('flatten');
+    const dims = this._dims('flatten');
     const first = dims.length === 0 ? 1 : dims[0];
     const rest = dims.slice(1).reduce((a, b) => a * b, 1);
     return invoke('reshape', [this], { shape: [first, rest], literal: true });
   }
   /** Removes size-1 axes (all of them, or the given ones); an all-ones shape gives [1]; a view. */
   squeeze(axis?: number | number[] | null): NDArray {
-    const dims = this.dims('squeeze');
+    const dims = this._dims('squeeze');
     const n = dims.length;
     let drop: Set<number>;
     if (axis === undefined || axis === null) {
@@ -510,7 +513,7 @@ class NDArrayCore {
   }
   /** Exchanges two axes (a copy, like transpose). */
   swapaxes(a: number, b: number): NDArray {
-    const n = this.dims('swapaxes').length;
+    const n = this._dims('swapaxes').length;
     const norm = (v: number, name: string) => {
       if (typeof v !== 'number' || !Number.isInteger(v) || v < -n || v >= n) {
         throw new RangeError(`swapaxes: ${name} ${String(v)} is out of range for an array with ${n} dimensions`);
@@ -525,7 +528,7 @@ class NDArrayCore {
   }
   /** NumPy/MXNet tile: repeats the whole array `reps` times per axis (the shorter of shape and reps gets leading 1s). */
   tile(reps: number | number[]): NDArray {
-    this.dims('tile');
+    this._dims('tile');
     const list = typeof reps === 'number' ? [reps] : reps;
     if (!Array.isArray(list)) throw new TypeError(`tile: reps must be an integer or an array of integers, got ${describe(reps)}`);
     list.forEach((r, i) => {
@@ -535,18 +538,18 @@ class NDArrayCore {
   }
   /** Repeats each element `repeats` times along `axis` (no axis: of the flattened array). */
   repeat(repeats: number, axis?: number | null): NDArray {
-    this.dims('repeat');
+    this._dims('repeat');
     if (typeof repeats !== 'number') throw new TypeError(`repeat: repeats must be an integer, got ${describe(repeats)}`);
     return invoke('repeat', [this], axis === undefined || axis === null ? { repeats } : { repeats, axes: [axis] });
   }
   /** MXNet slice_axis: elements [begin, end) of one axis (negatives count from the end, end null = to the end); a copy. */
   sliceAxis(axis: number, begin: number, end?: number | null): NDArray {
-    this.dims('sliceAxis');
+    this._dims('sliceAxis');
     return invoke('slice_axis', [this], { axes: [axis], begins: [begin], ends: [end ?? null] });
   }
   /** MXNet split: numOutputs equal parts along `axis` (default 1); always an array. */
   split(numOutputs: number, opts: SplitOptions = {}): NDArray[] {
-    this.dims('split');
+    this._dims('split');
     if (typeof numOutputs !== 'number') throw new TypeError(`split: numOutputs must be an integer, got ${describe(numOutputs)}`);
     return invokeMulti('split', [this], { numOutputs, axes: [opts.axis ?? 1], squeezeAxis: Boolean(opts.squeezeAxis) });
   }
@@ -562,13 +565,13 @@ class NDArrayCore {
   /** Integer indexing on leading axes (negative counts from the end); a view. */
   at(this: NDArray, ...indices: number[]): NDArray {
     if (indices.length === 0) throw new TypeError('at: at least one index is required');
-    if (indices.length > this.dims('at').length) {
+    if (indices.length > this._dims('at').length) {
       throw new RangeError(`at: too many indices (${indices.length}) for array with ${this.ndim} dimensions`);
     }
     let x: NDArray = this;
     for (let k = 0; k < indices.length; k++) {
       const i = indices[k];
-      const dims = x.dims();
+      const dims = x._dims();
       if (typeof i !== 'number' || !Number.isInteger(i)) {
         throw new TypeError(`at: index ${k} must be an integer, got ${String(i)}`);
       }
@@ -583,7 +586,7 @@ class NDArrayCore {
 
   /** Rows [begin, end) along axis 0, as a view (negative bounds count from the end; clipped). */
   slice(begin: number, end?: number | null): NDArray {
-    const dims = this.dims('slice');
+    const dims = this._dims('slice');
     const n = dims.length === 0 ? 0 : dims[0];
     const b = clampIndex(begin, n, 'slice', 'begin');
     const e = end === undefined || end === null ? n : clampIndex(end, n, 'slice', 'end');
@@ -596,7 +599,7 @@ class NDArrayCore {
   /** Marks this array as a variable: x.grad becomes a zero buffer that backward() writes. */
   attachGrad(gradReq: GradReq = 'write'): void {
     const code = gradReqCode(gradReq, 'attachGrad');
-    const buffer = invoke('zeros', [], { shape: this.dims('attachGrad'), dtype: native.dtype(this._h) });
+    const buffer = invoke('zeros', [], { shape: this._dims('attachGrad'), dtype: native.dtype(this._h) });
     native.markVariables([this._h], [buffer._h], [code]);
   }
 
@@ -635,16 +638,29 @@ export function shapeText(s: readonly number[]): string {
 }
 
 function nest(flat: number[], shape: readonly number[]): NestedArray {
-  if (shape.length === 0) return flat[0];
   let level: NestedArray[] = flat;
+  let outer = shape.reduce((a, b) => a * b, 1);
   for (let d = shape.length - 1; d >= 1; d--) {
     const n = shape[d];
+    // Counted from the shape, not from level.length, so that a zero-size inner axis still gives
+    // its outer lists ([3, 0] -> [[], [], []]).
+    outer = n === 0 ? shape.slice(0, d).reduce((a, b) => a * b, 1) : outer / n;
     const next: NestedArray[] = [];
-    for (let i = 0; i < level.length; i += n) next.push(level.slice(i, i + n));
+    for (let i = 0; i < outer; i++) next.push(level.slice(i * n, i * n + n));
     level = next;
   }
-  if (shape[0] === 0) return [];
   return level;
+}
+
+/** The nested lists toArray builds besides its numbers: one per index of every outer axis. */
+function nestedListCount(shape: readonly number[]): number {
+  let lists = 0;
+  let outer = 1;
+  for (let d = 0; d < shape.length - 1; d++) {
+    outer *= shape[d];
+    lists += outer;
+  }
+  return lists;
 }
 
 function clampIndex(i: unknown, n: number, fn: string, arg: string): number {

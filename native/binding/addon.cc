@@ -6,6 +6,7 @@
 #include "core/autograd.h"
 #include "core/elementwise.h"
 #include "core/error.h"
+#include "core/file_formats.h"
 #include "core/ops.h"
 
 namespace ndgrad::binding {
@@ -27,6 +28,8 @@ Napi::Value guarded(const Napi::CallbackInfo& info, F&& body) {
       case ErrorKind::RangeError: return Napi::RangeError::New(env, e.what()).Value();
       default: return Napi::Error::New(env, e.what()).Value();
     }
+  } catch (const AllocError& e) {
+    return Napi::RangeError::New(env, std::string("ndgrad: ") + e.what()).Value();
   } catch (const std::bad_alloc&) {
     return Napi::RangeError::New(env, "ndgrad: out of memory").Value();
   } catch (const Napi::Error& e) {
@@ -54,6 +57,10 @@ void check_typed_length(size_t n, const char* fn) {
                                                    " elements, more than a JS typed array can hold (2^32 - 1)");
   }
 }
+
+// Node creates external ArrayBuffers through its Buffer code, which refuses more than 2^32 bytes
+// (Node 20) and then frees the memory it was given, so a larger one must not be asked for.
+constexpr size_t kMaxExternalBytes = size_t{1} << 32;
 
 Napi::Value typed_array_over(Napi::Env env, Napi::ArrayBuffer buf, DType dt, size_t n) {
   switch (dt) {
@@ -115,7 +122,11 @@ Addon::Addon(Napi::Env env, Napi::Object exports) {
       InstanceMethod("sameStorage", &Addon::SameStorage),
       InstanceMethod("setCustomBackward", &Addon::SetCustomBackward),
       InstanceMethod("recordCustom", &Addon::RecordCustom),
+      InstanceMethod("setMaxArrayBytes", &Addon::SetMaxArrayBytes),
+      InstanceMethod("checkArray", &Addon::CheckArray),
+      InstanceMethod("parseFile", &Addon::ParseFile),
   });
+  array_buffer_ctor_ = Napi::Persistent(env.Global().Get("ArrayBuffer").As<Napi::Function>());
   napi_env raw_env = env;
   core.custom_backward = [this, raw_env](const Node& node, const std::vector<ArrayRef>& out_grads) {
     Napi::Env e(raw_env);
@@ -127,6 +138,17 @@ Addon::Addon(Napi::Env env, Napi::Object exports) {
     Napi::Value result = custom_dispatcher_.Call({Napi::Value(e, fn_object), grads});
     return unwrap_list(result, "Function.backward", "gradients", true);
   };
+}
+
+Napi::ArrayBuffer Addon::new_array_buffer(Napi::Env env, size_t bytes, const char* fn) {
+  // V8's C++ ArrayBuffer::New aborts the process when it cannot allocate the memory; the JS
+  // constructor throws a RangeError instead.
+  try {
+    return array_buffer_ctor_.New({Napi::Number::New(env, static_cast<double>(bytes))}).As<Napi::ArrayBuffer>();
+  } catch (const Napi::Error& e) {
+    throw Napi::RangeError::New(env, std::string(fn) + ": cannot allocate " + std::to_string(bytes) +
+                                         " bytes for a copy of the array (" + e.Message() + ")");
+  }
 }
 
 Addon::~Addon() { handles_->orphan(); }
@@ -252,7 +274,12 @@ Napi::Value Addon::FromTyped(const Napi::CallbackInfo& info) {
       throw Napi::RangeError::New(env, "array: shape " + shape_str(shape) + " does not match " +
                                            std::to_string(src.ElementLength()) + " elements of data");
     }
-    Tensor t = core.empty(shape, at.dtype);
+    Tensor t;
+    try {
+      t = core.empty(shape, at.dtype);
+    } catch (const std::bad_alloc& e) {
+      throw ndgrad::Error(ErrorKind::RangeError, "array: shape " + shape_str(shape) + " (" + dtype_name(at.dtype) + "): " + e.what());
+    }
     if (t.size() == 0) return wrap(env, make_array(std::move(t)));  // an empty view may have no buffer
     const char* bytes = static_cast<const char*>(src.ArrayBuffer().Data()) + src.ByteOffset();
     if (src_dt == at.dtype) {
@@ -270,8 +297,9 @@ Napi::Value Addon::ToTyped(const Napi::CallbackInfo& info) {
     ArrayRef a = unwrap(info[0], "toTypedArray", "array");
     size_t n = static_cast<size_t>(a->t.size());
     check_typed_length(n, "toTypedArray");
-    Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(env, a->t.nbytes());
-    if (n) std::memcpy(buf.Data(), a->t.raw(), a->t.nbytes());
+    size_t bytes = a->t.nbytes();
+    Napi::ArrayBuffer buf = new_array_buffer(env, bytes, "toTypedArray");
+    if (n) std::memcpy(buf.Data(), a->t.raw(), bytes);
     return typed_array_over(env, buf, a->t.dtype, n);
   });
 }
@@ -282,6 +310,10 @@ Napi::Value Addon::DataView(const Napi::CallbackInfo& info) {
     ArrayRef a = unwrap(info[0], "dataView", "array");
     size_t n = static_cast<size_t>(a->t.size());
     check_typed_length(n, "dataView");
+    if (a->t.nbytes() > kMaxExternalBytes) {
+      throw ndgrad::Error(ErrorKind::RangeError, "dataView: the array has " + std::to_string(a->t.nbytes()) +
+                                                     " bytes, more than Node can wrap without a copy (2^32); use toTypedArray");
+    }
     auto* keep = new Ref<Storage>(a->t.storage);
     Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(
         env, a->t.raw(), a->t.nbytes(), [](Napi::BasicEnv, void*, Ref<Storage>* s) { delete s; }, keep);
@@ -489,6 +521,73 @@ Napi::Value Addon::RecordCustom(const Napi::CallbackInfo& info) {
     // Deleting a reference is allowed from a GC-time finalizer, where the node may die.
     std::shared_ptr<void> payload(ref, [raw_env](void* r) { napi_delete_reference(raw_env, static_cast<napi_ref>(r)); });
     return Napi::Boolean::New(env, record_custom(core, inputs, outputs, std::move(payload)));
+  });
+}
+
+Napi::Value Addon::SetMaxArrayBytes(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    size_t prev = core.pool->max_bytes();
+    if (!info[0].IsUndefined()) {
+      int64_t bytes = read_int(info[0], "setLimits", "maxArrayBytes");
+      if (bytes < 0) throw Napi::RangeError::New(info.Env(), "setLimits: maxArrayBytes must be positive, got " + std::to_string(bytes));
+      core.pool->set_max_bytes(static_cast<size_t>(bytes));
+    }
+    return Napi::Number::New(info.Env(), static_cast<double>(prev));
+  });
+}
+
+Napi::Value Addon::CheckArray(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    std::string fn = info[2].IsString() ? info[2].As<Napi::String>().Utf8Value() : "array";
+    ndgrad::Shape shape = read_int_list(info[0], fn.c_str(), "shape");
+    check_shape(shape, fn.c_str(), "shape");
+    Attrs at = read_attrs(info[1], fn.c_str());
+    size_t bytes = static_cast<size_t>(shape_size(shape)) * dtype_size(at.dtype);
+    if (bytes > core.pool->max_bytes()) {
+      throw ndgrad::Error(ErrorKind::RangeError, fn + ": output of shape " + shape_str(shape) + " (" + dtype_name(at.dtype) +
+                                                     "): " + AllocError(bytes, core.pool->max_bytes(), true).what());
+    }
+    return info.Env().Undefined();
+  });
+}
+
+namespace {
+
+Napi::Object layout_value(Napi::Env env, const ArrayLayout& a) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("shape", shape_value(env, a.shape));
+  o.Set("dtype", static_cast<double>(static_cast<int>(a.dtype)));
+  o.Set("offset", static_cast<double>(a.offset));
+  o.Set("bytes", static_cast<double>(a.bytes));
+  return o;
+}
+
+}  // namespace
+
+Napi::Value Addon::ParseFile(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    Napi::Env env = info.Env();
+    if (!info[0].IsTypedArray()) throw Napi::TypeError::New(env, "parseFile: bytes must be a Uint8Array");
+    Napi::Uint8Array bytes = info[0].As<Napi::Uint8Array>();
+    std::string kind = info[1].As<Napi::String>().Utf8Value();
+    std::string file = info[2].As<Napi::String>().Utf8Value();
+    if (kind == "npy") {
+      NpyLayout l = parse_npy(bytes.Data(), bytes.ElementLength(), file);
+      Napi::Object o = layout_value(env, l.array);
+      o.Set("littleEndian", l.little_endian);
+      o.Set("fortran", l.fortran);
+      o.Set("boolean", l.boolean);
+      return o;
+    }
+    ParamsLayout l = parse_params(bytes.Data(), bytes.ElementLength(), file);
+    Napi::Array arrays = Napi::Array::New(env, l.arrays.size());
+    for (size_t i = 0; i < l.arrays.size(); ++i) arrays.Set(static_cast<uint32_t>(i), layout_value(env, l.arrays[i]));
+    Napi::Array names = Napi::Array::New(env, l.names.size());
+    for (size_t i = 0; i < l.names.size(); ++i) names.Set(static_cast<uint32_t>(i), Napi::String::New(env, l.names[i]));
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("arrays", arrays);
+    o.Set("names", names);
+    return o;
   });
 }
 

@@ -58,6 +58,16 @@ class Addon : public Napi::Addon<Addon> {
   Napi::Value SameStorage(const Napi::CallbackInfo& info);
   Napi::Value SetCustomBackward(const Napi::CallbackInfo& info);
   Napi::Value RecordCustom(const Napi::CallbackInfo& info);
+  // setMaxArrayBytes(bytes | undefined) -> previous limit (0 restores the default).
+  Napi::Value SetMaxArrayBytes(const Napi::CallbackInfo& info);
+  // checkArray(shape, { dtype }, fn): the shape and limit checks of a creation, without allocating.
+  Napi::Value CheckArray(const Napi::CallbackInfo& info);
+  // parseFile(bytes, 'params' | 'npy', file): the byte layout of a file (core/file_formats.h).
+  Napi::Value ParseFile(const Napi::CallbackInfo& info);
+
+  // A new ArrayBuffer of `bytes`, or a RangeError naming fn when there is no memory for it.
+  Napi::ArrayBuffer new_array_buffer(Napi::Env env, size_t bytes, const char* fn);
+  Napi::FunctionReference array_buffer_ctor_;
 
   // JS function(fnObject, outGrads) -> inGrads that runs an autograd.Function's backward.
   Napi::FunctionReference custom_dispatcher_;

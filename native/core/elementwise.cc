@@ -25,7 +25,7 @@ BroadcastPlan plan_broadcast(const Shape& out, const Shape& a, const Shape& b) {
     for (size_t i = s.size(); i-- > 0;) {
       size_t o = i + (nd - s.size());
       st[o] = s[i] == 1 ? 0 : acc;
-      acc *= s[i];
+      acc = checked_mul(acc, s[i], "broadcast");
     }
   };
   fill(a, sa);

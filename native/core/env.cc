@@ -34,6 +34,7 @@ Tensor Env::empty(const Shape& shape, DType dt) {
   Tensor t;
   t.shape = shape;
   t.dtype = dt;
+  // check_shape bounds the element count by 2^40, so the byte size cannot overflow.
   t.storage = pool->allocate(static_cast<size_t>(shape_size(shape)) * dtype_size(dt));
   return t;
 }

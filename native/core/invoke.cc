@@ -39,9 +39,9 @@ ArrayList invoke(Env& env, OpId id, const ArrayList& inputs, const Attrs& attrs)
       check_shape(s.shape, def.name, "output shape");
       try {
         call.out.push_back(env.empty(s.shape, s.dtype));
-      } catch (const std::bad_alloc&) {
-        throw_range(std::string(def.name) + ": out of memory allocating an output of shape " +
-                    shape_str(s.shape) + " (" + dtype_name(s.dtype) + ")");
+      } catch (const std::bad_alloc& e) {
+        throw_range(std::string(def.name) + ": output of shape " + shape_str(s.shape) + " (" + dtype_name(s.dtype) +
+                    "): " + e.what());
       }
     }
   }

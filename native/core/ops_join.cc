@@ -188,7 +188,8 @@ void infer_split(const OpCall& c, OutSpecs& outs) {
   }
   Shape part = s;
   part[axis] = s[axis] / n;
-  if (c.attrs.squeeze_axis) part = without_axis(s, static_cast<size_t>(axis));
+  // No 0-d arrays: squeezing a 1-D input's only axis leaves parts of shape [1].
+  if (c.attrs.squeeze_axis && s.size() > 1) part = without_axis(s, static_cast<size_t>(axis));
   for (int64_t i = 0; i < n; ++i) outs.push_back({part, c.in[0].dtype});
 }
 
@@ -214,7 +215,8 @@ Grads d_split(BackwardCtx& c) {
   Attrs a;
   a.axes = {axis};
   a.has_axes = true;
-  return {invoke1(c.env, c.attrs.squeeze_axis ? OpId::stack : OpId::concat, gs, a)};
+  bool squeezed = c.attrs.squeeze_axis && s.size() > 1;
+  return {invoke1(c.env, squeezed ? OpId::stack : OpId::concat, gs, a)};
 }
 
 }  // namespace

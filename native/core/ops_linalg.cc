@@ -23,7 +23,10 @@ struct MatView {
 MatView as_matrix(const Shape& s, bool split_after_first, bool free_is_head) {
   size_t cut = split_after_first ? 1 : s.size() - 1;
   MatView m;
-  for (size_t i = 0; i < s.size(); ++i) (i < cut ? m.rows : m.cols) *= s[i];
+  for (size_t i = 0; i < s.size(); ++i) {
+    int64_t& side = i < cut ? m.rows : m.cols;
+    side = checked_mul(side, s[i], "dot");
+  }
   if (free_is_head) m.free.assign(s.begin(), s.begin() + static_cast<long>(cut));
   else m.free.assign(s.begin() + static_cast<long>(cut), s.end());
   return m;

@@ -15,12 +15,6 @@ namespace {
 
 using namespace ops;
 
-int64_t times(int64_t a, int64_t b, const char* op) {
-  int64_t r = 0;
-  if (__builtin_mul_overflow(a, b, &r)) throw_range(std::string(op) + ": the output shape is too large");
-  return r;
-}
-
 // ---- tile ------------------------------------------------------------------------------------------
 
 struct TilePlan {
@@ -44,7 +38,7 @@ TilePlan plan_tile(const Shape& x, const Attrs& a) {
     p.src.push_back(s);
     p.wide.push_back(r);
     p.wide.push_back(s);
-    p.out.push_back(times(r, s, "tile"));
+    p.out.push_back(checked_mul(r, s, "tile"));
     p.rep_axes.push_back(static_cast<int64_t>(2 * i));
   }
   return p;
@@ -97,9 +91,9 @@ RepeatPlan plan_repeat(const Shape& x, const Attrs& a) {
     n = x[axis];
     for (size_t d = static_cast<size_t>(axis) + 1; d < x.size(); ++d) inner *= x[d];
     p.out = x;
-    p.out[axis] = times(n, r, "repeat");
+    p.out[axis] = checked_mul(n, r, "repeat");
   } else {
-    p.out = {times(n, r, "repeat")};
+    p.out = {checked_mul(n, r, "repeat")};
   }
   p.src = {outer, n, 1, inner};
   p.wide = {outer, n, r, inner};

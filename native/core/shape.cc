@@ -25,7 +25,19 @@ std::string shape_str(const Shape& s) {
   return out + ")";
 }
 
+int64_t checked_mul(int64_t a, int64_t b, const char* op) {
+  int64_t out;
+  if (__builtin_mul_overflow(a, b, &out)) {
+    throw_range(std::string(op) + ": the size " + std::to_string(a) + " x " + std::to_string(b) + " overflows 64 bits");
+  }
+  return out;
+}
+
 void check_shape(const Shape& s, const char* op, const char* arg) {
+  if (s.empty()) {
+    throw_range(std::string(op) + ": " + arg + " () has no dimensions; ndgrad has no 0-d arrays (as MXNet's legacy " +
+                "NDArray), use shape [1] for a scalar");
+  }
   if (s.size() > kMaxDims) {
     throw_range(std::string(op) + ": " + arg + " has " + std::to_string(s.size()) +
                 " dimensions; at most " + std::to_string(kMaxDims) + " are supported");
@@ -33,8 +45,10 @@ void check_shape(const Shape& s, const char* op, const char* arg) {
   int64_t n = 1;
   for (int64_t d : s) {
     if (d < 0) throw_range(std::string(op) + ": " + arg + " " + shape_str(s) + " has a negative dimension");
-    if (d != 0 && n > kMaxElements / d) {
-      throw_range(std::string(op) + ": " + arg + " " + shape_str(s) + " is too large (more than 2^40 elements)");
+    if (d == 0) continue;
+    if (n > kMaxElements / d) {
+      throw_range(std::string(op) + ": " + arg + " " + shape_str(s) + " is too large (the product of its non-zero " +
+                  "dimensions exceeds 2^40)");
     }
     n *= d;
   }
@@ -70,7 +84,7 @@ std::vector<int64_t> contiguous_strides(const Shape& s) {
   int64_t acc = 1;
   for (size_t i = s.size(); i-- > 0;) {
     st[i] = acc;
-    acc *= s[i];
+    acc = checked_mul(acc, s[i], "strides");
   }
   return st;
 }
@@ -102,7 +116,7 @@ Shape infer_reshape_forward(const Shape& in, const Shape& spec, const char* op) 
       while (src < in.size()) out.push_back(in[src++]);
     } else if (c == -3) {
       if (src + 1 >= in.size()) fail("-3 needs two remaining input dimensions");
-      out.push_back(in[src] * in[src + 1]);
+      out.push_back(checked_mul(in[src], in[src + 1], op));
       src += 2;
     } else if (c == -4) {
       if (i + 2 >= spec.size() || src >= in.size()) fail("-4 needs two following values");

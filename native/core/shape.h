@@ -19,8 +19,15 @@ constexpr size_t kMaxDims = 32;
 int64_t shape_size(const Shape& s);
 // "(2,3)": the form MXNet uses in its error messages.
 std::string shape_str(const Shape& s);
-// Validates a user-given shape (non-negative dims, at most kMaxDims, size within kMaxElements).
+// Validates a user-given shape: 1 to kMaxDims dimensions (MXNet's legacy NDArray has no 0-d
+// arrays), none negative, and the product of the non-zero ones within kMaxElements. Zero-size
+// arrays obey the same bound, so that every partial product of a valid shape (rows x cols in dot,
+// strides, merged axes) fits in int64_t.
 void check_shape(const Shape& s, const char* op, const char* arg);
+
+// a * b, or a RangeError naming op when the product does not fit in int64_t. Every shape rule that
+// multiplies dimensions goes through this (or through shape_size on a checked shape).
+int64_t checked_mul(int64_t a, int64_t b, const char* op);
 
 // NumPy broadcasting of two shapes; throws naming op when incompatible.
 Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op);

@@ -1,5 +1,7 @@
 #include "storage.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <new>
 
@@ -22,13 +24,29 @@ int size_class_for(size_t bytes) {
 
 size_t class_bytes(int c) { return kMinClassBytes << c; }
 
-void* aligned_alloc_or_throw(size_t bytes) {
+void* aligned_alloc_or_throw(size_t bytes, size_t requested, size_t limit) {
   void* p = nullptr;
-  if (posix_memalign(&p, kAlign, bytes == 0 ? kAlign : bytes) != 0) throw std::bad_alloc();
+  if (posix_memalign(&p, kAlign, bytes == 0 ? kAlign : bytes) != 0) throw AllocError(requested, limit, false);
   return p;
 }
 
 }  // namespace
+
+AllocError::AllocError(size_t requested, size_t limit, bool over_limit) {
+  message_ = over_limit ? "cannot allocate " + std::to_string(requested) + " bytes: more than the limit maxArrayBytes = " +
+                              std::to_string(limit) + " (mx.setLimits, NDGRAD_MAX_ARRAY_BYTES)"
+                        : "out of memory allocating " + std::to_string(requested) + " bytes";
+}
+
+size_t StoragePool::default_max_bytes() {
+  long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page <= 0) return SIZE_MAX;
+  return static_cast<size_t>(pages) * static_cast<size_t>(page);
+}
+
+void StoragePool::set_max_bytes(size_t bytes) {
+  max_bytes_.store(bytes == 0 ? default_max_bytes() : bytes, std::memory_order_relaxed);
+}
 
 Storage::~Storage() {
   // Runs on the thread that owns the pool (the JS thread of this instance), so nobody can reuse
@@ -45,6 +63,8 @@ constexpr size_t kHeader = 64;
 static_assert(sizeof(Storage) <= kHeader, "Storage must fit in its block header");
 
 Ref<Storage> StoragePool::allocate(size_t bytes) {
+  size_t limit = max_bytes();
+  if (bytes > limit) throw AllocError(bytes, limit, true);
   int c = size_class_for(bytes);
   void* block = nullptr;
   size_t alloc_bytes = bytes;
@@ -59,7 +79,7 @@ Ref<Storage> StoragePool::allocate(size_t bytes) {
   } else {
     c = -1;
   }
-  if (!block) block = aligned_alloc_or_throw(kHeader + alloc_bytes);
+  if (!block) block = aligned_alloc_or_throw(kHeader + alloc_bytes, bytes, limit);
   stats_->live_buffers.fetch_add(1, std::memory_order_relaxed);
   stats_->live_bytes.fetch_add(static_cast<int64_t>(alloc_bytes), std::memory_order_relaxed);
   stats_->pending_external.fetch_add(static_cast<int64_t>(alloc_bytes), std::memory_order_relaxed);

@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <new>
+#include <string>
 #include <vector>
 
 #include "ref.h"
@@ -24,6 +26,18 @@ struct MemoryStats : RefCounted {
 
 class StoragePool;
 
+// A buffer that could not be had: over the instance's maxArrayBytes limit, or refused by the
+// system. A std::bad_alloc, so code that only knows that type still catches it; the binding turns
+// it into a RangeError with this message.
+class AllocError : public std::bad_alloc {
+ public:
+  AllocError(size_t requested, size_t limit, bool over_limit);
+  const char* what() const noexcept override { return message_.c_str(); }
+
+ private:
+  std::string message_;
+};
+
 class Storage : public RefCounted {
  public:
   void* data() const { return data_; }
@@ -37,6 +51,7 @@ class Storage : public RefCounted {
 
  private:
   friend class StoragePool;
+
   Storage(Ref<StoragePool> pool, void* data, size_t bytes, int size_class)
       : pool_(pool.leak()), data_(data), bytes_(bytes), size_class_(size_class) {}
   // One reference to the pool, held as a raw pointer: the destructor frees the block this object
@@ -56,8 +71,14 @@ class StoragePool : public RefCounted {
  public:
   explicit StoragePool(Ref<MemoryStats> stats) : stats_(std::move(stats)) {}
   ~StoragePool();
-  // Throws std::bad_alloc when the system has no memory (the binding turns it into a JS error).
+  // Throws AllocError over max_bytes() or when the system has no memory (the binding turns it
+  // into a RangeError). Every array buffer comes from here, so the limit holds for all of them.
   Ref<Storage> allocate(size_t bytes);
+  // The largest buffer allocate() hands out (mx.setLimits({ maxArrayBytes })); 0 restores the
+  // default, the machine's physical memory.
+  void set_max_bytes(size_t bytes);
+  size_t max_bytes() const { return max_bytes_.load(std::memory_order_relaxed); }
+  static size_t default_max_bytes();
   const Ref<MemoryStats>& stats() const { return stats_; }
   // Returns cached blocks to the system.
   void trim();
@@ -72,6 +93,7 @@ class StoragePool : public RefCounted {
   std::mutex mutex_;
   std::vector<void*> free_[kNumClasses];
   size_t cached_bytes_ = 0;
+  std::atomic<size_t> max_bytes_{default_max_bytes()};
 };
 
 }  // namespace ndgrad
