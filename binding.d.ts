@@ -73,7 +73,8 @@ export interface Binding {
   dtype(h: Handle): number;
   dispose(h: Handle): void;
   isDisposed(h: Handle): boolean;
-  memory(): { numArrays: number; numBytes: number };
+  /** reportedBytes: the native memory V8 counted for this instance when memory() was called */
+  memory(): { numArrays: number; numBytes: number; reportedBytes: number };
   seed(seed: number): void;
   isa(): 'scalar' | 'avx2' | 'avx512';
   numThreads(): number;

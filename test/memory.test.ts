@@ -141,6 +141,56 @@ describe('garbage collection', () => {
     expect(rss).toBeLessThan(1024 * 1024 * 1024);
   });
 
+  test('2,000 adds of 1e6 elements without dispose keep native memory bounded', () => {
+    const out = runNode(
+      `const { nd } = require('.');
+       const a = nd.ones([1000000]), b = nd.ones([1000000]);
+       let c, peak = 0, peakRss = 0;
+       for (let i = 0; i < 2000; i++) {
+         c = a.add(b);
+         if (i % 50 === 0) {
+           peak = Math.max(peak, nd.memory().numBytes);
+           peakRss = Math.max(peakRss, process.memoryUsage().rss);
+         }
+       }
+       console.log(JSON.stringify({ peak, peakRss, last: c.toTypedArray()[999999] }));`,
+    );
+    const { peak, peakRss, last } = JSON.parse(out);
+    expect(last).toBe(2);
+    // 2,000 results of 4 MiB would be 8 GiB; the collector keeps a few dozen alive at a time.
+    expect(peak).toBeLessThan(512 * 1024 * 1024);
+    expect(peakRss).toBeLessThan(1024 * 1024 * 1024);
+  });
+
+  test('V8 learns of native memory freed by a collection before the next op', () => {
+    // Finalizers run inside the collection and report what they free at once: V8 bases its next
+    // external-memory limit on the total it knows when the collection ends, so frees reported
+    // only at the next op would let twice as much garbage pile up before the next collection.
+    // (reportedBytes is read before memory() itself reports anything.)
+    const out = runNode(
+      `const { nd } = require('.');
+       const { native } = require('./dist/native');
+       const mib = (x) => Math.round(x / 1048576);
+       const a = nd.ones([1000000]);
+       global.gc();
+       const base = native.memory().reportedBytes;
+       let kept = [];
+       for (let i = 0; i < 8; i++) kept.push(a.add(1), nd.dot(nd.ones([512, 512]), nd.ones([512, 512])));
+       const held = native.memory().reportedBytes - base;
+       kept = null;
+       global.gc();
+       const m = native.memory();
+       console.log(JSON.stringify({ held: mib(held), freed: mib(base + held - m.reportedBytes), unreported: mib(m.reportedBytes - m.numBytes) }));`,
+      ['--expose-gc'],
+    );
+    const { held, freed, unreported } = JSON.parse(out);
+    // 8 x (a 4 MiB sum, a 1 MiB product, two 1 MiB inputs), within the 1 MiB reporting batch
+    expect(held).toBeGreaterThanOrEqual(55);
+    expect(freed).toBeGreaterThanOrEqual(40);
+    // what V8 counts is what is alive (the collector may keep a few of the arrays for a while)
+    expect(Math.abs(unreported)).toBeLessThanOrEqual(1);
+  });
+
   test('100,000 record/backward steps on small arrays keep memory flat', () => {
     const out = runNode(
       `const { nd, autograd } = require('.');

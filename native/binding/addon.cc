@@ -131,14 +131,7 @@ Addon::Addon(Napi::Env env, Napi::Object exports) {
 
 Addon::~Addon() { handles_->orphan(); }
 
-void Addon::flush_memory(Napi::Env env) {
-  // Small deltas are batched: telling V8 about every 64-byte buffer costs more than the op.
-  constexpr int64_t kReportThreshold = int64_t{1} << 20;
-  int64_t pending = core.stats->pending_external.load(std::memory_order_relaxed);
-  if (pending > -kReportThreshold && pending < kReportThreshold) return;
-  int64_t delta = core.stats->pending_external.exchange(0, std::memory_order_relaxed);
-  if (delta != 0) Napi::MemoryManagement::AdjustExternalMemory(env, delta);
-}
+void Addon::flush_memory(Napi::Env env) { report_external(env, *core.stats); }
 
 Napi::Value Addon::wrap(Napi::Env env, ArrayRef a) {
   handles_->release_dead(2);  // the lazily released arrays of handles.h also drain without own()
@@ -149,12 +142,16 @@ Napi::Value Addon::wrap(Napi::Env env, ArrayRef a) {
   napi_value result;
   Array* raw = a.leak();
   napi_status status = napi_create_external(
-      env, raw, [](node_api_basic_env, void* data, void*) { ArrayRef::adopt(static_cast<Array*>(data)); },
-      nullptr, &result);
+      env, raw,
+      [](node_api_basic_env e, void* data, void* table) {
+        static_cast<HandleTable*>(table)->release_external(e, static_cast<Array*>(data));
+      },
+      handles_, &result);
   if (status != napi_ok) {
     ArrayRef::adopt(raw);
     throw Napi::Error::New(env, "ndgrad: could not create an array handle");
   }
+  handles_->add_external();
   return Napi::Value(env, result);
 }
 
@@ -167,10 +164,11 @@ Napi::Value Addon::own(const Napi::Value& owner, ArrayRef a) {
   void* cookie;
   int32_t h = handles_->add(std::move(a), &cookie);
   napi_status status = napi_add_finalizer(
-      env, owner, cookie, [](node_api_basic_env, void* data, void* table) { static_cast<HandleTable*>(table)->release(data); },
+      env, owner, cookie,
+      [](node_api_basic_env e, void* data, void* table) { static_cast<HandleTable*>(table)->release(e, data); },
       handles_, nullptr);
   if (status != napi_ok) {
-    handles_->release(cookie);
+    handles_->release(env, cookie);
     handles_->release_dead();
     throw Napi::Error::New(env, "ndgrad: could not create an array handle");
   }
@@ -322,11 +320,14 @@ Napi::Value Addon::IsDisposed(const Napi::CallbackInfo& info) {
 
 Napi::Value Addon::Memory(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  // read before this call reports anything: what V8 counted when JS called
+  double reported = static_cast<double>(core.stats->reported_external.load());
   handles_->release_dead();
   flush_memory(env);
   Napi::Object o = Napi::Object::New(env);
   o.Set("numArrays", static_cast<double>(core.stats->live_buffers.load()));
   o.Set("numBytes", static_cast<double>(core.stats->live_bytes.load()));
+  o.Set("reportedBytes", reported);
   return o;
 }
 

@@ -61,7 +61,7 @@ class Addon : public Napi::Addon<Addon> {
 
   // JS function(fnObject, outGrads) -> inGrads that runs an autograd.Function's backward.
   Napi::FunctionReference custom_dispatcher_;
-  HandleTable* handles_ = new HandleTable;  // outlives this object while owners are pending
+  HandleTable* handles_ = new HandleTable(core.stats);  // outlives this object while owners are pending
 };
 
 }  // namespace ndgrad::binding

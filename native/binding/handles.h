@@ -21,11 +21,14 @@
 #include <vector>
 
 #include "core/array.h"
+#include "external_memory.h"
 
 namespace ndgrad::binding {
 
 class HandleTable {
  public:
+  explicit HandleTable(Ref<MemoryStats> stats) : stats_(std::move(stats)) {}
+
   // Arrays whose storage is at most this many bytes are released lazily.
   static constexpr size_t kLazyBytes = 4096;
 
@@ -66,7 +69,7 @@ class HandleTable {
 
   // The owner of a slot was collected (cookie from add()). Runs in GC finalizers: it touches no
   // JS, and for a small array not even the slot, which is cold by now.
-  void release(void* cookie) {
+  void release(node_api_basic_env env, void* cookie) {
     uintptr_t c = reinterpret_cast<uintptr_t>(cookie);
     int32_t h = static_cast<int32_t>(c >> 1);
     --live_;
@@ -75,7 +78,16 @@ class HandleTable {
       return;
     }
     free_slot(h);
-    if (orphaned_ && live_ == 0) delete this;
+    finish_release(env);
+  }
+
+  // External handles (Addon::wrap) are counted too, so that the table outlives their finalizers.
+  void add_external() { ++live_; }
+  // The owner of an External handle was collected (runs in GC finalizers).
+  void release_external(node_api_basic_env env, Array* a) {
+    --live_;
+    ArrayRef::adopt(a);
+    finish_release(env);
   }
 
   // Finalizers must not allocate: keeps room for every live slot to die.
@@ -101,6 +113,11 @@ class HandleTable {
   }
 
  private:
+  void finish_release(node_api_basic_env env) {
+    report_freed(env, *stats_);
+    if (orphaned_ && live_ == 0) delete this;
+  }
+
   void free_slot(int32_t h) {
     Slot& s = slots_[static_cast<size_t>(h)];
     Array* a = s.array;
@@ -133,6 +150,7 @@ class HandleTable {
     Array* array = nullptr;  // null: free
     int32_t next_free = -1;
   };
+  Ref<MemoryStats> stats_;
   std::vector<Slot> slots_;
   std::vector<int32_t> dead_;  // slots whose owner died, their arrays not yet released
   int32_t free_head_ = -1;
