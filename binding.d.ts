@@ -73,8 +73,9 @@ export interface Binding {
   dtype(h: Handle): number;
   dispose(h: Handle): void;
   isDisposed(h: Handle): boolean;
-  /** reportedBytes: the native memory V8 counted for this instance when memory() was called */
-  memory(): { numArrays: number; numBytes: number; reportedBytes: number };
+  memory(): { numArrays: number; numBytes: number };
+  /** The native memory V8 counts for this instance (reports are batched; see external_memory.h). */
+  reportedMemory(): number;
   seed(seed: number): void;
   isa(): 'scalar' | 'avx2' | 'avx512';
   numThreads(): number;

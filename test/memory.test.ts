@@ -166,21 +166,21 @@ describe('garbage collection', () => {
     // Finalizers run inside the collection and report what they free at once: V8 bases its next
     // external-memory limit on the total it knows when the collection ends, so frees reported
     // only at the next op would let twice as much garbage pile up before the next collection.
-    // (reportedBytes is read before memory() itself reports anything.)
     const out = runNode(
       `const { nd } = require('.');
        const { native } = require('./dist/native');
        const mib = (x) => Math.round(x / 1048576);
        const a = nd.ones([1000000]);
        global.gc();
-       const base = native.memory().reportedBytes;
+       const base = native.reportedMemory();
        let kept = [];
        for (let i = 0; i < 8; i++) kept.push(a.add(1), nd.dot(nd.ones([512, 512]), nd.ones([512, 512])));
-       const held = native.memory().reportedBytes - base;
+       const held = native.reportedMemory() - base;
        kept = null;
        global.gc();
-       const m = native.memory();
-       console.log(JSON.stringify({ held: mib(held), freed: mib(base + held - m.reportedBytes), unreported: mib(m.reportedBytes - m.numBytes) }));`,
+       const reported = native.reportedMemory();  // before any call that could report
+       const live = native.memory().numBytes;
+       console.log(JSON.stringify({ held: mib(held), freed: mib(base + held - reported), unreported: mib(reported - live) }));`,
       ['--expose-gc'],
     );
     const { held, freed, unreported } = JSON.parse(out);

@@ -96,6 +96,7 @@ Addon::Addon(Napi::Env env, Napi::Object exports) {
       InstanceMethod("dispose", &Addon::Dispose),
       InstanceMethod("isDisposed", &Addon::IsDisposed),
       InstanceMethod("memory", &Addon::Memory),
+      InstanceMethod("reportedMemory", &Addon::ReportedMemory),
       InstanceMethod("seed", &Addon::Seed),
       InstanceMethod("isa", &Addon::Isa),
       InstanceMethod("numThreads", &Addon::NumThreads),
@@ -320,15 +321,16 @@ Napi::Value Addon::IsDisposed(const Napi::CallbackInfo& info) {
 
 Napi::Value Addon::Memory(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  // read before this call reports anything: what V8 counted when JS called
-  double reported = static_cast<double>(core.stats->reported_external.load());
   handles_->release_dead();
   flush_memory(env);
   Napi::Object o = Napi::Object::New(env);
   o.Set("numArrays", static_cast<double>(core.stats->live_buffers.load()));
   o.Set("numBytes", static_cast<double>(core.stats->live_bytes.load()));
-  o.Set("reportedBytes", reported);
   return o;
+}
+
+Napi::Value Addon::ReportedMemory(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(core.stats->reported_external.load()));
 }
 
 Napi::Value Addon::Seed(const Napi::CallbackInfo& info) {
