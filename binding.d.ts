@@ -62,7 +62,8 @@ export type NativeTypedArray = Float32Array | Float64Array | Int32Array | Uint8A
 
 export interface Binding {
   opInfo(): OpInfo[];
-  invoke(op: number, inputs: Handle[], attrs?: OpAttrs): Handle | Handle[];
+  /** owner: the NDArray that will hold a single result (a slot handle, as unary/binary/scalar) */
+  invoke(op: number, inputs: Handle[], attrs?: OpAttrs, owner?: object): Handle | Handle[];
   unary(op: number, x: Handle, owner?: object): Handle;
   binary(op: number, a: Handle, b: Handle, owner?: object): Handle;
   scalar(op: number, a: Handle, s: number, owner?: object): Handle;

@@ -674,9 +674,10 @@ export interface SplitOptions {
 }
 
 export function invoke(op: string, inputs: NDArrayCore[], attrs?: OpAttrs): NDArray {
-  const out = native.invoke(OP[op], inputs.map((x) => x._h), attrs);
+  const r = fresh();
+  const out = native.invoke(OP[op], inputs.map((x) => x._h), attrs, r);
   if (Array.isArray(out)) throw new Error(`${op}: expected one output`);
-  return new NDArray(out);
+  return filled(r, out);
 }
 
 export function invokeMulti(op: string, inputs: NDArrayCore[], attrs?: OpAttrs): NDArray[] {

@@ -173,9 +173,39 @@ Napi::Value Addon::own(const Napi::Value& owner, ArrayRef a) {
     handles_->release_dead();
     throw Napi::Error::New(env, "ndgrad: could not create an array handle");
   }
+  weigh(env, owner, h);
   napi_value result;
   napi_create_int32(env, h, &result);
   return Napi::Value(env, result);
+}
+
+// A large result left to the collector should be found dead by the next cheap collection, so
+// that its block is what the next result of its size reuses, still in cache. V8 starts a
+// young-generation collection (a scavenge, tens of microseconds) when the ArrayBuffers that
+// young objects hold pass 32 MiB and an ArrayBuffer is allocated; external memory reported
+// through napi_adjust_external_memory only ever starts mark-compact collections of the whole
+// heap, and only every 64 MiB. So the owner of a fresh large result gets a hidden ArrayBuffer
+// over its storage (no copy, no finalizer: the storage stays the array's), which V8 then counts
+// as young external memory, and a 1-byte ArrayBuffer asks V8 to look at that count. While the
+// owner lives V8 counts those bytes itself, so they leave this instance's own report and come
+// back to it when the owner dies (HandleTable::set_weight): what V8 counts stays what is live.
+// Where the runtime refuses external ArrayBuffers, results are reported the plain way.
+void Addon::weigh(napi_env env, napi_value owner, int32_t h) {
+  const Array* a = handles_->get(h);
+  const Storage* s = a ? a->t.storage.get() : nullptr;
+  if (!s || s->bytes() < kWeighBytes || s->ref_count() != 1) return;  // fresh results only
+  size_t pages = s->bytes() / HandleTable::kWeightPage;
+  napi_value weight;
+  if (napi_create_external_arraybuffer(env, s->data(), pages * HandleTable::kWeightPage, nullptr, nullptr, &weight) != napi_ok) return;
+  napi_property_descriptor prop{"_weight", nullptr, nullptr, nullptr, nullptr, weight, napi_default, nullptr};
+  if (napi_define_properties(env, owner, 1, &prop) != napi_ok) return;
+  handles_->set_weight(h, static_cast<uint32_t>(pages));
+  int64_t bytes = static_cast<int64_t>(pages) * HandleTable::kWeightPage;
+  core.stats->weighed_external.fetch_add(bytes, std::memory_order_relaxed);
+  core.stats->pending_external.fetch_sub(bytes, std::memory_order_relaxed);
+  void* data;
+  napi_value poke;
+  napi_create_arraybuffer(env, 1, &data, &poke);
 }
 
 Napi::Value Addon::OpInfo(const Napi::CallbackInfo& info) {
@@ -200,7 +230,7 @@ Napi::Value Addon::Invoke(const Napi::CallbackInfo& info) {
     std::vector<ArrayRef> inputs = unwrap_list(info[1], name, "input", false);
     Attrs attrs = read_attrs(info[2], name);
     ArrayList outs = invoke(core, id, ArrayList(inputs.begin(), inputs.end()), attrs);
-    if (outs.size() == 1) return wrap(info.Env(), std::move(outs[0]));
+    if (outs.size() == 1) return info[3].IsObject() ? own(info[3], std::move(outs[0])) : wrap(info.Env(), std::move(outs[0]));
     Napi::Array list = Napi::Array::New(info.Env(), outs.size());
     for (size_t i = 0; i < outs.size(); ++i) list.Set(static_cast<uint32_t>(i), wrap(info.Env(), std::move(outs[i])));
     return list;
@@ -330,7 +360,8 @@ Napi::Value Addon::Memory(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Addon::ReportedMemory(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(core.stats->reported_external.load()));
+  const MemoryStats& s = *core.stats;
+  return Napi::Number::New(info.Env(), static_cast<double>(s.reported_external.load() + s.weighed_external.load()));
 }
 
 Napi::Value Addon::Seed(const Napi::CallbackInfo& info) {

@@ -24,8 +24,11 @@ class Addon : public Napi::Addon<Addon> {
   const HandleTable& handles() const { return *handles_; }
   // Reports storage bytes allocated or freed since the last call to V8.
   void flush_memory(Napi::Env env);
+  // Results of at least this many bytes weigh in V8's young generation (see weigh()).
+  static constexpr size_t kWeighBytes = size_t{256} << 10;
 
  private:
+  void weigh(napi_env env, napi_value owner, int32_t h);
   Napi::Value OpInfo(const Napi::CallbackInfo& info);
   Napi::Value Invoke(const Napi::CallbackInfo& info);
   Napi::Value Unary(const Napi::CallbackInfo& info);

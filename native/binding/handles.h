@@ -27,6 +27,7 @@ namespace ndgrad::binding {
 
 class HandleTable {
  public:
+  static constexpr int64_t kWeightPage = 4096;
   explicit HandleTable(Ref<MemoryStats> stats) : stats_(std::move(stats)) {}
 
   // Arrays whose storage is at most this many bytes are released lazily.
@@ -54,12 +55,18 @@ class HandleTable {
     Slot& s = slots_[static_cast<size_t>(h)];
     s.array = a.leak();
     s.next_free = -1;
+    s.weight_pages = 0;
     ++live_;
     *cookie = reinterpret_cast<void*>((static_cast<uintptr_t>(h) << 1) | (lazy ? 1u : 0u));
     // Last, so that the slot table is consistent whatever this release frees.
     if (dead) ArrayRef::adopt(dead);
     return h;
   }
+
+  // The owner of slot h carries a young-generation weight of `pages` pages (Addon::weigh): V8
+  // counts those bytes until the owner dies, so the table gives them back to this instance's
+  // own report then.
+  void set_weight(int32_t h, uint32_t pages) { slots_[static_cast<size_t>(h)].weight_pages = pages; }
 
   // The array in slot h, or null when h is not a filled slot.
   Array* get(int64_t h) const {
@@ -120,6 +127,12 @@ class HandleTable {
 
   void free_slot(int32_t h) {
     Slot& s = slots_[static_cast<size_t>(h)];
+    if (s.weight_pages) {
+      int64_t bytes = static_cast<int64_t>(s.weight_pages) * kWeightPage;
+      stats_->weighed_external.fetch_sub(bytes, std::memory_order_relaxed);
+      stats_->pending_external.fetch_add(bytes, std::memory_order_relaxed);
+      s.weight_pages = 0;
+    }
     Array* a = s.array;
     s.array = nullptr;
     s.next_free = free_head_;
@@ -149,6 +162,7 @@ class HandleTable {
   struct Slot {
     Array* array = nullptr;  // null: free
     int32_t next_free = -1;
+    uint32_t weight_pages = 0;  // see set_weight()
   };
   Ref<MemoryStats> stats_;
   std::vector<Slot> slots_;
