@@ -189,20 +189,32 @@ Napi::Value Addon::own(const Napi::Value& owner, ArrayRef a) {
 // as young external memory, and a 1-byte ArrayBuffer asks V8 to look at that count. While the
 // owner lives V8 counts those bytes itself, so they leave this instance's own report and come
 // back to it when the owner dies (HandleTable::set_weight): what V8 counts stays what is live.
-// Where the runtime refuses external ArrayBuffers, results are reported the plain way.
+// Where the runtime refuses external ArrayBuffers, results are reported the plain way, and so are
+// results above 16 MiB: a dead owner's ArrayBuffer leaves V8's count only when V8 has swept it,
+// after this instance has taken the bytes back into its own report, and two such counts of one
+// 64 MiB block put V8 over its external limit, a mark-compact collection on every call even
+// when results are disposed.
 void Addon::weigh(napi_env env, napi_value owner, int32_t h) {
   const Array* a = handles_->get(h);
   const Storage* s = a ? a->t.storage.get() : nullptr;
-  if (!s || s->bytes() < kWeighBytes || s->ref_count() != 1) return;  // fresh results only
+  if (!s || s->bytes() < kWeighBytes || s->bytes() > kWeighMaxBytes || s->ref_count() != 1) return;  // fresh only
   size_t pages = s->bytes() / HandleTable::kWeightPage;
-  napi_value weight;
-  if (napi_create_external_arraybuffer(env, s->data(), pages * HandleTable::kWeightPage, nullptr, nullptr, &weight) != napi_ok) return;
-  napi_property_descriptor prop{"_weight", nullptr, nullptr, nullptr, nullptr, weight, napi_default, nullptr};
-  if (napi_define_properties(env, owner, 1, &prop) != napi_ok) return;
-  handles_->set_weight(h, static_cast<uint32_t>(pages));
   int64_t bytes = static_cast<int64_t>(pages) * HandleTable::kWeightPage;
-  core.stats->weighed_external.fetch_add(bytes, std::memory_order_relaxed);
-  core.stats->pending_external.fetch_sub(bytes, std::memory_order_relaxed);
+  // The bytes leave this instance's report before V8 counts them again through the ArrayBuffer:
+  // counted twice for a moment, a 40 MB result would push V8 over its external-memory limit and
+  // into a mark-compact collection on every call.
+  MemoryStats& stats = *core.stats;
+  stats.pending_external.fetch_sub(bytes, std::memory_order_relaxed);
+  report_all(env, stats);
+  napi_value weight;
+  napi_property_descriptor prop{"_weight", nullptr, nullptr, nullptr, nullptr, nullptr, napi_default, nullptr};
+  if (napi_create_external_arraybuffer(env, s->data(), static_cast<size_t>(bytes), nullptr, nullptr, &weight) != napi_ok ||
+      (prop.value = weight, napi_define_properties(env, owner, 1, &prop) != napi_ok)) {
+    stats.pending_external.fetch_add(bytes, std::memory_order_relaxed);  // reported the plain way
+    return;
+  }
+  handles_->set_weight(h, static_cast<uint32_t>(pages));
+  stats.weighed_external.fetch_add(bytes, std::memory_order_relaxed);
   void* data;
   napi_value poke;
   napi_create_arraybuffer(env, 1, &data, &poke);

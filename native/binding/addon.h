@@ -24,8 +24,10 @@ class Addon : public Napi::Addon<Addon> {
   const HandleTable& handles() const { return *handles_; }
   // Reports storage bytes allocated or freed since the last call to V8.
   void flush_memory(Napi::Env env);
-  // Results of at least this many bytes weigh in V8's young generation (see weigh()).
+  // Results of at least kWeighBytes and at most kWeighMaxBytes weigh in V8's young generation
+  // (see weigh()).
   static constexpr size_t kWeighBytes = size_t{256} << 10;
+  static constexpr size_t kWeighMaxBytes = size_t{16} << 20;
 
  private:
   void weigh(napi_env env, napi_value owner, int32_t h);

@@ -21,6 +21,12 @@ inline void adjust_external(node_api_basic_env env, MemoryStats& stats, int64_t 
   }
 }
 
+// Reports everything not reported yet.
+inline void report_all(node_api_basic_env env, MemoryStats& stats) {
+  int64_t delta = stats.pending_external.exchange(0, std::memory_order_relaxed);
+  if (delta != 0) adjust_external(env, stats, delta);
+}
+
 // Reports what was allocated or freed since the last report, once it adds up to the threshold.
 inline void report_external(node_api_basic_env env, MemoryStats& stats) {
   int64_t pending = stats.pending_external.load(std::memory_order_relaxed);
