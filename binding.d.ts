@@ -72,7 +72,8 @@ export interface Binding {
   dataView(h: Handle): NativeTypedArray;
   shape(h: Handle): number[];
   dtype(h: Handle): number;
-  dispose(h: Handle): void;
+  /** owner: the NDArray holding h (its hidden weight is detached, see Addon::unweigh) */
+  dispose(h: Handle, owner?: object): void;
   isDisposed(h: Handle): boolean;
   memory(): { numArrays: number; numBytes: number };
   /** The native memory V8 counts for this instance (reports are batched; see external_memory.h). */

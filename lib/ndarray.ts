@@ -158,7 +158,7 @@ class NDArrayCore {
     return this.toString();
   }
   dispose(): void {
-    native.dispose(this._h);
+    native.dispose(this._h, this);
     this._disposed = true;
   }
 

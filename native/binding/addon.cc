@@ -220,6 +220,23 @@ void Addon::weigh(napi_env env, napi_value owner, int32_t h) {
   napi_create_arraybuffer(env, 1, &data, &poke);
 }
 
+// dispose(): the weight's ArrayBuffer must not outlive the storage it spans (reachable through
+// the owner's hidden property, it would read freed memory), so it is detached, and V8 stops
+// counting its bytes.
+void Addon::unweigh(const Napi::Value& handle, const Napi::Value& owner) {
+  int32_t h;
+  if (napi_get_value_int32(handle.Env(), handle, &h) != napi_ok || !handles_->weighed(h) || !owner.IsObject()) return;
+  napi_env env = owner.Env();
+  napi_value weight;
+  bool is_buffer = false;
+  if (napi_get_named_property(env, owner, "_weight", &weight) != napi_ok ||
+      napi_is_arraybuffer(env, weight, &is_buffer) != napi_ok || !is_buffer ||
+      napi_detach_arraybuffer(env, weight) != napi_ok) {
+    return;
+  }
+  handles_->drop_weight(h);
+}
+
 Napi::Value Addon::OpInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const auto& reg = registry();
@@ -347,6 +364,7 @@ Napi::Value Addon::Dispose(const Napi::CallbackInfo& info) {
     Array* a = handle_of(info[0], "dispose");
     if (!a->disposed) {
       a->disposed = true;
+      unweigh(info[0], info[1]);
       a->t.storage.reset();
       a->ag = AGEntry{};
     }

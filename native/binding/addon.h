@@ -31,6 +31,7 @@ class Addon : public Napi::Addon<Addon> {
 
  private:
   void weigh(napi_env env, napi_value owner, int32_t h);
+  void unweigh(const Napi::Value& handle, const Napi::Value& owner);
   Napi::Value OpInfo(const Napi::CallbackInfo& info);
   Napi::Value Invoke(const Napi::CallbackInfo& info);
   Napi::Value Unary(const Napi::CallbackInfo& info);

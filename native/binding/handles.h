@@ -67,6 +67,9 @@ class HandleTable {
   // counts those bytes until the owner dies, so the table gives them back to this instance's
   // own report then.
   void set_weight(int32_t h, uint32_t pages) { slots_[static_cast<size_t>(h)].weight_pages = pages; }
+  bool weighed(int64_t h) const { return get(h) && slots_[static_cast<size_t>(h)].weight_pages != 0; }
+  // The weight's ArrayBuffer was detached (dispose()): V8 no longer counts those bytes.
+  void drop_weight(int32_t h) { return_weight(h); }
 
   // The array in slot h, or null when h is not a filled slot.
   Array* get(int64_t h) const {
@@ -125,14 +128,18 @@ class HandleTable {
     if (orphaned_ && live_ == 0) delete this;
   }
 
+  void return_weight(int32_t h) {
+    auto& s = slots_[static_cast<size_t>(h)];
+    if (!s.weight_pages) return;
+    int64_t bytes = static_cast<int64_t>(s.weight_pages) * kWeightPage;
+    stats_->weighed_external.fetch_sub(bytes, std::memory_order_relaxed);
+    stats_->pending_external.fetch_add(bytes, std::memory_order_relaxed);
+    s.weight_pages = 0;
+  }
+
   void free_slot(int32_t h) {
+    return_weight(h);
     Slot& s = slots_[static_cast<size_t>(h)];
-    if (s.weight_pages) {
-      int64_t bytes = static_cast<int64_t>(s.weight_pages) * kWeightPage;
-      stats_->weighed_external.fetch_sub(bytes, std::memory_order_relaxed);
-      stats_->pending_external.fetch_add(bytes, std::memory_order_relaxed);
-      s.weight_pages = 0;
-    }
     Array* a = s.array;
     s.array = nullptr;
     s.next_free = free_head_;
