@@ -69,7 +69,8 @@ export type NativeTypedArray = Float32Array | Float64Array | Int32Array | Uint8A
 
 export interface Binding {
   opInfo(): OpInfo[];
-  invoke(op: number, inputs: Handle[], attrs?: OpAttrs): Handle | Handle[];
+  /** owner: the NDArray that will hold a single result (a slot handle, as unary/binary/scalar) */
+  invoke(op: number, inputs: Handle[], attrs?: OpAttrs, owner?: object): Handle | Handle[];
   unary(op: number, x: Handle, owner?: object): Handle;
   binary(op: number, a: Handle, b: Handle, owner?: object): Handle;
   scalar(op: number, a: Handle, s: number, owner?: object): Handle;
@@ -78,7 +79,8 @@ export interface Binding {
   dataView(h: Handle): NativeTypedArray;
   shape(h: Handle): number[];
   dtype(h: Handle): number;
-  dispose(h: Handle): void;
+  /** owner: the NDArray holding h (its hidden weight is detached, see Addon::unweigh) */
+  dispose(h: Handle, owner?: object): void;
   isDisposed(h: Handle): boolean;
   memory(): { numArrays: number; numBytes: number };
   /** Sets the largest array buffer (0: the default, physical memory) and returns the previous one. */
@@ -88,6 +90,8 @@ export interface Binding {
   /** Where a .params or .npy file's arrays are (native/core/file_formats.h); file names it in errors. */
   parseFile(bytes: Uint8Array, kind: 'params', file: string): { arrays: FileArrayLayout[]; names: string[] };
   parseFile(bytes: Uint8Array, kind: 'npy', file: string): FileArrayLayout & { littleEndian: boolean; fortran: boolean; boolean: boolean };
+  /** The native memory V8 counts for this instance (reports are batched; see external_memory.h). */
+  reportedMemory(): number;
   seed(seed: number): void;
   isa(): 'scalar' | 'avx2' | 'avx512';
   numThreads(): number;

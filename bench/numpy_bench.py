@@ -17,6 +17,7 @@ import glob
 import json
 import os
 import platform
+import resource
 import sys
 import time
 
@@ -225,15 +226,26 @@ def openblas_info():
     return out
 
 
-def run_row(row, rng, quick):
-    gc.collect()
-    f = prepare(row, rng)
-    if f is None:
+def run_row(row, rng, quick, long=False):
+    """long: one process runs every row as a script would (bench/run.js --long), no collection
+    forced between rows. Also counts the calls made and the minor page faults they cost."""
+    if not long:
+        gc.collect()
+    g = prepare(row, rng)
+    if g is None:
         return {"skipped": "no NumPy equivalent (no autograd)" if row["kind"] == "grad" else "op not available"}
+    calls = [0]
+
+    def f(n):
+        calls[0] += n
+        g(n)
+    faults0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     c0, w0 = time.process_time_ns(), now()
     m = measure(f, small=bool(row.get("small")), quick=quick)
     m["wall_ns"] = now() - w0
     m["cpu_ns"] = time.process_time_ns() - c0
+    m["calls"] = calls[0]
+    m["minor_faults"] = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults0
     div = row.get("perOp") or 1
     for k in ("median_ns", "cpu_median_ns", "min_ns", "max_ns"):
         m[k] /= div
@@ -258,8 +270,10 @@ def info():
 def main():
     """Batch mode (default): rows JSON on stdin -> one JSON object on stdout.
     --serve: line protocol used by bench/run.js: print {"info"}, then answer each request line
-    {"row": {...}} with {"name", "result"}; an empty line or EOF ends it."""
+    {"row": {...}} with {"name", "result"}; an empty line or EOF ends it. --long: the
+    long-process mode (see run_row)."""
     quick = "--quick" in sys.argv
+    long = "--long" in sys.argv
     rng = np.random.default_rng(0)
     if "--serve" in sys.argv:
         sys.stdout.write(json.dumps({"info": info()}) + "\n")
@@ -268,7 +282,7 @@ def main():
             if not line.strip():
                 break
             row = json.loads(line)["row"]
-            sys.stdout.write(json.dumps({"name": row["name"], "result": run_row(row, rng, quick)}) + "\n")
+            sys.stdout.write(json.dumps({"name": row["name"], "result": run_row(row, rng, quick, long)}) + "\n")
             sys.stdout.flush()
         return
     rows = json.load(sys.stdin)

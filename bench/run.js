@@ -15,6 +15,14 @@
 //   node bench/run.js --tfjs-sync        put dataSync() inside tfjs's timed region
 //   node bench/run.js --reuse            one process per engine for all rows (default: fresh per row)
 //   node bench/run.js --stat=cpu         render per-call process CPU time instead of wall (or min)
+//   node bench/run.js --long             long-process mode: ndgrad without dispose(), ndgrad with it,
+//                                        NumPy; one process per engine runs every row in sequence
+//
+// --long is the way users write it: ndgrad-gc is ndgrad with every result rebound and never
+// disposed (the collector frees them), in one process that runs all rows in sequence and is never
+// made to collect between rows; ndgrad (results disposed) and NumPy run alongside in one process
+// each. The table reports both ndgrad columns, their ratio, and per call the minor page faults
+// and the collections counted from --trace-gc.
 //
 // Every engine is its own child process (a fresh one per row unless --reuse), driven over a line
 // protocol:
@@ -35,10 +43,11 @@ const os = require('os');
 const path = require('path');
 const { selectRows } = require('./rows');
 
-const ALL_ENGINES = ['ndgrad', 'ndgrad-1t', 'numpy', 'numpy-1t', 'tfjs-cpu', 'tfjs-wasm'];
+const ALL_ENGINES = ['ndgrad', 'ndgrad-1t', 'ndgrad-gc', 'numpy', 'numpy-1t', 'tfjs-cpu', 'tfjs-wasm'];
+const LONG_ENGINES = ['ndgrad-gc', 'ndgrad', 'numpy'];
 
 function parseArgs(argv) {
-  const opts = { json: false, md: false, quick: false, sync: false, out: null, from: null, engines: ALL_ENGINES, filter: null, rounds: 1, reuse: false, stat: 'median' };
+  const opts = { json: false, md: false, quick: false, sync: false, out: null, from: null, engines: null, filter: null, rounds: 1, reuse: false, long: false, stat: 'median' };
   const filters = [];
   for (const a of argv) {
     if (a === '--json') opts.json = true;
@@ -46,6 +55,7 @@ function parseArgs(argv) {
     else if (a === '--quick') opts.quick = true;
     else if (a === '--tfjs-sync') opts.sync = true;
     else if (a === '--reuse') opts.reuse = true;
+    else if (a === '--long') opts.long = true;
     else if (a.startsWith('--stat=')) opts.stat = a.slice(7);
     else if (a.startsWith('--out=')) opts.out = a.slice(6);
     else if (a.startsWith('--from=')) opts.from = a.slice(7);
@@ -55,6 +65,8 @@ function parseArgs(argv) {
     else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
     else filters.push(a);
   }
+  if (opts.long) opts.reuse = true;
+  if (!opts.engines) opts.engines = opts.long ? LONG_ENGINES : ALL_ENGINES.filter((e) => e !== 'ndgrad-gc');
   for (const e of opts.engines) if (!ALL_ENGINES.includes(e)) throw new Error(`unknown engine ${e}`);
   opts.filter = filters.length ? filters.join(',') : null;
   return opts;
@@ -81,6 +93,7 @@ function log(msg) {
 class Child {
   constructor(engine, opts) {
     this.engine = engine;
+    this.opts = opts;
     const env = { ...process.env };
     let cmd;
     let args;
@@ -90,9 +103,12 @@ class Child {
       delete env.OPENBLAS_CORETYPE; // these two slow a current NumPy down on this machine
       delete env.OPENBLAS_L2_SIZE;
       if (engine === 'numpy-1t') env.OPENBLAS_NUM_THREADS = '1';
+      if (opts.long) args.push('--long');
     } else {
       cmd = process.execPath;
-      args = ['--expose-gc', path.join(__dirname, 'worker.js'), engine === 'ndgrad-1t' ? 'ndgrad' : engine];
+      const name = engine.startsWith('ndgrad') ? 'ndgrad' : engine;
+      args = opts.long ? ['--trace-gc', path.join(__dirname, 'worker.js'), name, '--long'] : ['--expose-gc', path.join(__dirname, 'worker.js'), name];
+      if (engine === 'ndgrad-gc') args.push('--no-dispose');
       if (opts.sync) args.push('--tfjs-sync');
       if (engine === 'ndgrad-1t') env.NDGRAD_NUM_THREADS = '1';
     }
@@ -102,6 +118,7 @@ class Child {
     this.waiters = [];
     this.lines = [];
     this.stderr = '';
+    this.gcs = { minor: 0, major: 0 }; // collections seen in --trace-gc lines
     this.exited = false;
     this.proc.stdout.setEncoding('utf8');
     this.proc.stdout.on('data', (d) => {
@@ -110,7 +127,12 @@ class Child {
       while ((i = this.buf.indexOf('\n')) >= 0) {
         const line = this.buf.slice(0, i);
         this.buf = this.buf.slice(i + 1);
-        if (!line.startsWith('{')) continue; // stray library output
+        if (!line.startsWith('{')) {
+          // --trace-gc: "[pid:0x...]  123 ms: Scavenge ..." / "Mark-Compact ..." (else stray output)
+          if (/^\[\d+:0x[0-9a-f]+\]\s.*ms: (Scavenge|Minor Mark)/.test(line)) this.gcs.minor++;
+          else if (/^\[\d+:0x[0-9a-f]+\]\s.*ms: Mark-(Compact|Sweep)/.test(line)) this.gcs.major++;
+          continue;
+        }
         if (this.waiters.length) this.waiters.shift().resolve(JSON.parse(line));
         else this.lines.push(JSON.parse(line));
       }
@@ -136,8 +158,14 @@ class Child {
   }
 
   async request(row) {
+    const g0 = { ...this.gcs };
     this.proc.stdin.write(`${JSON.stringify({ row })}\n`);
-    return this.next();
+    const reply = await this.next();
+    if (reply.result && this.opts.long) {
+      reply.result.gc_minor = this.gcs.minor - g0.minor;
+      reply.result.gc_major = this.gcs.major - g0.major;
+    }
+    return reply;
   }
 
   close() {
@@ -238,6 +266,10 @@ async function measureAll(rows, opts) {
         iters: ok[0].iters,
         background_cores: ok.reduce((n, r) => n + (r.background_cores || 0), 0) / ok.length,
         steal_cores: ok.reduce((n, r) => n + (r.steal_cores || 0), 0) / ok.length,
+        calls: ok.reduce((n, r) => n + (r.calls || 0), 0),
+        minor_faults: ok.reduce((n, r) => n + (r.minor_faults || 0), 0),
+        gc_minor: ok.reduce((n, r) => n + (r.gc_minor || 0), 0),
+        gc_major: ok.reduce((n, r) => n + (r.gc_major || 0), 0),
       };
       summary.push(`${e} ${fmtTime(engines[e].results[row.name].median_ns)}`);
     }
@@ -394,6 +426,63 @@ function legend(res) {
   return parts.join('\n');
 }
 
+// ---- long-process mode -------------------------------------------------------------------------
+
+const LONG_HEAD = ['row', 'no dispose', 'dispose', 'NumPy', 'no-disp/disp', 'no-disp/NumPy', 'target', 'faults/call (no disp, disp, NumPy)', 'GCs/1000 calls minor+major (no disp, disp)'];
+
+function perCall(r, key) {
+  return r && r.calls ? r[key] / r.calls : null;
+}
+
+function fmtCount(x, scale = 1) {
+  if (x === null || x === undefined) return '—';
+  const v = x * scale;
+  return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
+}
+
+function longCells(res, row) {
+  const get = (e) => (res.engines[e] && res.engines[e].results[row.name]) || null;
+  const gcr = get('ndgrad-gc');
+  const ndr = get('ndgrad');
+  const npr = get('numpy');
+  const gc = med(res, 'ndgrad-gc', row.name);
+  const nd = med(res, 'ndgrad', row.name);
+  const np = med(res, 'numpy', row.name);
+  const ratio = (a, b) => (a !== null && b !== null ? a / b : null);
+  const rDisp = ratio(gc, nd);
+  const rNp = ratio(gc, np);
+  // within 1.25x of the disposed row, and at most NumPy where the disposed row already is
+  let verdict = '';
+  if (rDisp !== null) {
+    const npBound = nd !== null && np !== null && nd <= np;
+    verdict = rDisp <= 1.25 && (!npBound || rNp <= 1.0) ? 'PASS' : 'FAIL';
+    verdict += npBound ? ' (≤ 1.25, ≤ 1 NumPy)' : ' (≤ 1.25)';
+  }
+  const gcs = (r) => (r && r.calls ? `${fmtCount(r.gc_minor / r.calls, 1000)}+${fmtCount(r.gc_major / r.calls, 1000)}` : '—');
+  return [
+    row.name,
+    fmtTime(gc), fmtTime(nd), fmtTime(np),
+    fmtRatio(rDisp), fmtRatio(rNp), verdict,
+    `${fmtCount(perCall(gcr, 'minor_faults'))}, ${fmtCount(perCall(ndr, 'minor_faults'))}, ${fmtCount(perCall(npr, 'minor_faults'))}`,
+    `${gcs(gcr)}, ${gcs(ndr)}`,
+  ];
+}
+
+function renderLong(res, md) {
+  const rows = res.rows.map((row) => longCells(res, row));
+  const note = [
+    'Long-process mode: one process per engine runs every row in sequence (rows interleaved across engines). "no dispose": results rebound, never disposed, inputs left to the collector; "dispose": each result disposed (the main table\'s method); NumPy: `r = a + b` rebound. Median per-call wall time (chain rows: per op).',
+    'faults/call: minor page faults of the whole process per timed call (warm-up included); GCs: collections per 1000 calls from --trace-gc (scavenges + mark-compacts).',
+    legend(res),
+  ].join('\n');
+  if (md) {
+    return [`| ${LONG_HEAD.join(' | ')} |`, `|${LONG_HEAD.map((_, i) => (i === 0 ? ':---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`), '', note].join('\n');
+  }
+  const widths = LONG_HEAD.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [line(LONG_HEAD), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line), note].join('\n');
+}
+
 async function main() {
   let opts;
   try {
@@ -403,7 +492,7 @@ async function main() {
     process.exit(2);
   }
   if (opts.help) {
-    process.stdout.write(fs.readFileSync(__filename, 'utf8').split('\n').slice(2, 18).map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
+    process.stdout.write(fs.readFileSync(__filename, 'utf8').split('\n').slice(2, 20).map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
     return;
   }
   let res;
@@ -415,7 +504,7 @@ async function main() {
       log(`no rows match ${JSON.stringify(opts.filter)}`);
       process.exit(2);
     }
-    res = { machine: machineFacts(), command: `node bench/run.js ${process.argv.slice(2).join(' ')}`.trim(), rows, engines: {} };
+    res = { machine: machineFacts(), command: `node bench/run.js ${process.argv.slice(2).join(' ')}`.trim(), long: opts.long, rows, engines: {} };
     log(`ndgrad bench: ${rows.length} rows x ${opts.engines.length} engines (${opts.engines.join(', ')}), ${opts.rounds} round(s)`);
     const t0 = Date.now();
     res.machine.loadavgStart = os.loadavg().map((x) => +x.toFixed(2));
@@ -427,6 +516,7 @@ async function main() {
   res.table = buildTable(res);
   if (opts.out) fs.writeFileSync(opts.out, JSON.stringify(res, null, 2) + '\n');
   if (opts.json) process.stdout.write(JSON.stringify(res, null, 2) + '\n');
+  else if (res.long) process.stdout.write(renderLong(res, opts.md) + '\n');
   else if (opts.md) process.stdout.write(renderMarkdown(res) + '\n');
   else process.stdout.write(renderText(res) + '\n');
 }

@@ -157,7 +157,7 @@ class NDArrayCore {
     return formatNDArray(this.toTypedArray(), this._dims(), this.dtype, this.context.toString());
   }
   dispose(): void {
-    native.dispose(this._h);
+    native.dispose(this._h, this);
     this._disposed = true;
   }
 
@@ -686,9 +686,10 @@ export interface SplitOptions {
 }
 
 export function invoke(op: string, inputs: NDArrayCore[], attrs?: OpAttrs): NDArray {
-  const out = native.invoke(OP[op], inputs.map((x) => x._h), attrs);
+  const r = fresh();
+  const out = native.invoke(OP[op], inputs.map((x) => x._h), attrs, r);
   if (Array.isArray(out)) throw new Error(`${op}: expected one output`);
-  return new NDArray(out);
+  return filled(r, out);
 }
 
 export function invokeMulti(op: string, inputs: NDArrayCore[], attrs?: OpAttrs): NDArray[] {

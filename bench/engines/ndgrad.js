@@ -20,7 +20,8 @@ function info() {
   };
 }
 
-let live = []; // this row's inputs, disposed by release()
+let live = []; // this row's inputs, disposed by release() (dropped in the long-process mode)
+let disposeInputs = true;
 
 function rand(shape) {
   const x = nd.random.uniform({ low: 0.5, high: 1.5, shape });
@@ -29,15 +30,24 @@ function rand(shape) {
 }
 
 function release() {
-  for (const x of live) if (!x.isDisposed) x.dispose();
+  if (disposeInputs) for (const x of live) if (!x.isDisposed) x.dispose();
   live = [];
 }
 
-/** Returns fn(iters) for the row, or null when the op does not exist. */
-function prepare(row) {
+/**
+ * Returns fn(iters) for the row, or null when the op does not exist. `dispose: false` is the
+ * long-process mode (bench/run.js --long): results are rebound, never disposed, as users write,
+ * so the collector frees them; inputs are left to it too (release() only drops them).
+ */
+function prepare(row, { dispose = true } = {}) {
+  disposeInputs = dispose;
   const a = rand(row.shape);
   const b = ['binary', 'dot', 'batchdot', 'concat'].includes(row.kind) ? rand(row.shape) : null;
   let sink = null; // keeps the last result alive so nothing is optimised away
+  // One timed loop of a large-op row: dispose each result, or rebind it.
+  const loop = dispose
+    ? (call) => (n) => { for (let i = 0; i < n; i++) call().dispose(); }
+    : (call) => (n) => { let r; for (let i = 0; i < n; i++) r = call(); sink = r; };
   switch (row.kind) {
     case 'binary': {
       if (typeof a[row.op] !== 'function') return null;
@@ -46,37 +56,36 @@ function prepare(row) {
         return (n) => { let r; for (let i = 0; i < n; i++) r = a.add(b); sink = r; };
       }
       const op = row.op;
+      if (!dispose) return loop(() => a[op](b));
       return (n) => { for (let i = 0; i < n; i++) a[op](b).dispose(); };
     }
     case 'unary': {
       if (typeof a[row.op] !== 'function') return null;
       const op = row.op;
-      return (n) => { for (let i = 0; i < n; i++) a[op]().dispose(); };
+      return loop(() => a[op]());
     }
     case 'reduce': {
       if (typeof a[row.op] !== 'function') return null;
       const op = row.op;
-      if (row.axis === null || row.axis === undefined) {
-        return (n) => { for (let i = 0; i < n; i++) a[op]().dispose(); };
-      }
+      if (row.axis === null || row.axis === undefined) return loop(() => a[op]());
       const opts = { axis: row.axis };
-      return (n) => { for (let i = 0; i < n; i++) a[op](opts).dispose(); };
+      return loop(() => a[op](opts));
     }
     case 'dot':
-      return (n) => { for (let i = 0; i < n; i++) nd.dot(a, b).dispose(); };
+      return loop(() => nd.dot(a, b));
     case 'sort':
-      return (n) => { for (let i = 0; i < n; i++) nd.sort(a).dispose(); };
+      return loop(() => nd.sort(a));
     case 'softmax':
-      return (n) => { for (let i = 0; i < n; i++) nd.softmax(a).dispose(); };
+      return loop(() => nd.softmax(a));
     case 'batchdot':
-      return (n) => { for (let i = 0; i < n; i++) nd.batchDot(a, b).dispose(); };
+      return loop(() => nd.batchDot(a, b));
     case 'concat':
-      return (n) => { for (let i = 0; i < n; i++) nd.concat(a, b, { dim: 1 }).dispose(); };
+      return loop(() => nd.concat(a, b, { dim: 1 }));
     case 'take': {
       if (typeof nd.take !== 'function') return null;
       const idx = nd.random.randint({ low: 0, high: row.shape[0], shape: [row.shape[0]] });
       live.push(idx);
-      return (n) => { for (let i = 0; i < n; i++) nd.take(a, idx).dispose(); };
+      return loop(() => nd.take(a, idx));
     }
     case 'chain':
       return (n) => { for (let i = 0; i < n; i++) sink = chain(a); };
@@ -95,14 +104,15 @@ function prepare(row) {
       };
     }
     case 'mlp':
-      return mlpStep(row.mode);
+      return mlpStep(row.mode, dispose);
     default:
       return null;
   }
 }
 
-// One step of a 784-256-10 MLP on a batch of 64, as a Node training loop would write it.
-function mlpStep(mode) {
+// One step of a 784-256-10 MLP on a batch of 64, as a Node training loop would write it: in
+// nd.tidy, or (long-process mode) leaving the step's temporaries to the collector.
+function mlpStep(mode, dispose) {
   const x = nd.random.normal({ shape: [64, 784] });
   const labels = nd.array(Array.from({ length: 64 }, (_, i) => i % 10));
   const w1 = nd.random.normal({ scale: 0.05, shape: [256, 784] });
@@ -110,12 +120,13 @@ function mlpStep(mode) {
   const w2 = nd.random.normal({ scale: 0.05, shape: [10, 256] });
   const b2 = nd.zeros([10]);
   const params = [w1, b1, w2, b2];
+  const scope = dispose ? (f) => nd.tidy(f) : (f) => f();
   const loss = () => nd.softmaxCrossEntropy(nd.fullyConnected(nd.fullyConnected(x, w1, b1).relu(), w2, b2), labels);
-  if (mode === 'forward') return (n) => { for (let i = 0; i < n; i++) nd.tidy(loss); };
+  if (mode === 'forward') return (n) => { for (let i = 0; i < n; i++) scope(loss); };
   params.forEach((p) => p.attachGrad());
   return (n) => {
     for (let i = 0; i < n; i++) {
-      nd.tidy(() => {
+      scope(() => {
         autograd.record(loss).backward();
         for (const p of params) p.subInPlace(p.grad.mul(0.01));
       });

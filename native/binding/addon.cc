@@ -103,6 +103,7 @@ Addon::Addon(Napi::Env env, Napi::Object exports) {
       InstanceMethod("dispose", &Addon::Dispose),
       InstanceMethod("isDisposed", &Addon::IsDisposed),
       InstanceMethod("memory", &Addon::Memory),
+      InstanceMethod("reportedMemory", &Addon::ReportedMemory),
       InstanceMethod("seed", &Addon::Seed),
       InstanceMethod("isa", &Addon::Isa),
       InstanceMethod("numThreads", &Addon::NumThreads),
@@ -153,14 +154,7 @@ Napi::ArrayBuffer Addon::new_array_buffer(Napi::Env env, size_t bytes, const cha
 
 Addon::~Addon() { handles_->orphan(); }
 
-void Addon::flush_memory(Napi::Env env) {
-  // Small deltas are batched: telling V8 about every 64-byte buffer costs more than the op.
-  constexpr int64_t kReportThreshold = int64_t{1} << 20;
-  int64_t pending = core.stats->pending_external.load(std::memory_order_relaxed);
-  if (pending > -kReportThreshold && pending < kReportThreshold) return;
-  int64_t delta = core.stats->pending_external.exchange(0, std::memory_order_relaxed);
-  if (delta != 0) Napi::MemoryManagement::AdjustExternalMemory(env, delta);
-}
+void Addon::flush_memory(Napi::Env env) { report_external(env, *core.stats); }
 
 Napi::Value Addon::wrap(Napi::Env env, ArrayRef a) {
   handles_->release_dead(2);  // the lazily released arrays of handles.h also drain without own()
@@ -171,12 +165,16 @@ Napi::Value Addon::wrap(Napi::Env env, ArrayRef a) {
   napi_value result;
   Array* raw = a.leak();
   napi_status status = napi_create_external(
-      env, raw, [](node_api_basic_env, void* data, void*) { ArrayRef::adopt(static_cast<Array*>(data)); },
-      nullptr, &result);
+      env, raw,
+      [](node_api_basic_env e, void* data, void* table) {
+        static_cast<HandleTable*>(table)->release_external(e, static_cast<Array*>(data));
+      },
+      handles_, &result);
   if (status != napi_ok) {
     ArrayRef::adopt(raw);
     throw Napi::Error::New(env, "ndgrad: could not create an array handle");
   }
+  handles_->add_external();
   return Napi::Value(env, result);
 }
 
@@ -189,16 +187,76 @@ Napi::Value Addon::own(const Napi::Value& owner, ArrayRef a) {
   void* cookie;
   int32_t h = handles_->add(std::move(a), &cookie);
   napi_status status = napi_add_finalizer(
-      env, owner, cookie, [](node_api_basic_env, void* data, void* table) { static_cast<HandleTable*>(table)->release(data); },
+      env, owner, cookie,
+      [](node_api_basic_env e, void* data, void* table) { static_cast<HandleTable*>(table)->release(e, data); },
       handles_, nullptr);
   if (status != napi_ok) {
-    handles_->release(cookie);
+    handles_->release(env, cookie);
     handles_->release_dead();
     throw Napi::Error::New(env, "ndgrad: could not create an array handle");
   }
+  weigh(env, owner, h);
   napi_value result;
   napi_create_int32(env, h, &result);
   return Napi::Value(env, result);
+}
+
+// A large result left to the collector should be found dead by the next cheap collection, so
+// that its block is what the next result of its size reuses, still in cache. V8 starts a
+// young-generation collection (a scavenge, tens of microseconds) when the ArrayBuffers that
+// young objects hold pass 32 MiB and an ArrayBuffer is allocated; external memory reported
+// through napi_adjust_external_memory only ever starts mark-compact collections of the whole
+// heap, and only every 64 MiB. So the owner of a fresh large result gets a hidden ArrayBuffer
+// over its storage (no copy, no finalizer: the storage stays the array's), which V8 then counts
+// as young external memory, and a 1-byte ArrayBuffer asks V8 to look at that count. While the
+// owner lives V8 counts those bytes itself, so they leave this instance's own report and come
+// back to it when the owner dies (HandleTable::set_weight): what V8 counts stays what is live.
+// Where the runtime refuses external ArrayBuffers, results are reported the plain way, and so are
+// results above 16 MiB: a dead owner's ArrayBuffer leaves V8's count only when V8 has swept it,
+// after this instance has taken the bytes back into its own report, and two such counts of one
+// 64 MiB block put V8 over its external limit, a mark-compact collection on every call even
+// when results are disposed.
+void Addon::weigh(napi_env env, napi_value owner, int32_t h) {
+  const Array* a = handles_->get(h);
+  const Storage* s = a ? a->t.storage.get() : nullptr;
+  if (!s || s->bytes() < kWeighBytes || s->bytes() > kWeighMaxBytes || s->ref_count() != 1) return;  // fresh only
+  size_t pages = s->bytes() / HandleTable::kWeightPage;
+  int64_t bytes = static_cast<int64_t>(pages) * HandleTable::kWeightPage;
+  // The bytes leave this instance's report before V8 counts them again through the ArrayBuffer:
+  // counted twice for a moment, a 40 MB result would push V8 over its external-memory limit and
+  // into a mark-compact collection on every call.
+  MemoryStats& stats = *core.stats;
+  stats.pending_external.fetch_sub(bytes, std::memory_order_relaxed);
+  report_all(env, stats);
+  napi_value weight;
+  napi_property_descriptor prop{"_weight", nullptr, nullptr, nullptr, nullptr, nullptr, napi_default, nullptr};
+  if (napi_create_external_arraybuffer(env, s->data(), static_cast<size_t>(bytes), nullptr, nullptr, &weight) != napi_ok ||
+      (prop.value = weight, napi_define_properties(env, owner, 1, &prop) != napi_ok)) {
+    stats.pending_external.fetch_add(bytes, std::memory_order_relaxed);  // reported the plain way
+    return;
+  }
+  handles_->set_weight(h, static_cast<uint32_t>(pages));
+  stats.weighed_external.fetch_add(bytes, std::memory_order_relaxed);
+  void* data;
+  napi_value poke;
+  napi_create_arraybuffer(env, 1, &data, &poke);
+}
+
+// dispose(): the weight's ArrayBuffer must not outlive the storage it spans (reachable through
+// the owner's hidden property, it would read freed memory), so it is detached, and V8 stops
+// counting its bytes.
+void Addon::unweigh(const Napi::Value& handle, const Napi::Value& owner) {
+  int32_t h;
+  if (napi_get_value_int32(handle.Env(), handle, &h) != napi_ok || !handles_->weighed(h) || !owner.IsObject()) return;
+  napi_env env = owner.Env();
+  napi_value weight;
+  bool is_buffer = false;
+  if (napi_get_named_property(env, owner, "_weight", &weight) != napi_ok ||
+      napi_is_arraybuffer(env, weight, &is_buffer) != napi_ok || !is_buffer ||
+      napi_detach_arraybuffer(env, weight) != napi_ok) {
+    return;
+  }
+  handles_->drop_weight(h);
 }
 
 Napi::Value Addon::OpInfo(const Napi::CallbackInfo& info) {
@@ -223,7 +281,7 @@ Napi::Value Addon::Invoke(const Napi::CallbackInfo& info) {
     std::vector<ArrayRef> inputs = unwrap_list(info[1], name, "input", false);
     Attrs attrs = read_attrs(info[2], name);
     ArrayList outs = invoke(core, id, ArrayList(inputs.begin(), inputs.end()), attrs);
-    if (outs.size() == 1) return wrap(info.Env(), std::move(outs[0]));
+    if (outs.size() == 1) return info[3].IsObject() ? own(info[3], std::move(outs[0])) : wrap(info.Env(), std::move(outs[0]));
     Napi::Array list = Napi::Array::New(info.Env(), outs.size());
     for (size_t i = 0; i < outs.size(); ++i) list.Set(static_cast<uint32_t>(i), wrap(info.Env(), std::move(outs[i])));
     return list;
@@ -338,6 +396,7 @@ Napi::Value Addon::Dispose(const Napi::CallbackInfo& info) {
     Array* a = handle_of(info[0], "dispose");
     if (!a->disposed) {
       a->disposed = true;
+      unweigh(info[0], info[1]);
       a->t.storage.reset();
       a->ag = AGEntry{};
     }
@@ -360,6 +419,11 @@ Napi::Value Addon::Memory(const Napi::CallbackInfo& info) {
   o.Set("numArrays", static_cast<double>(core.stats->live_buffers.load()));
   o.Set("numBytes", static_cast<double>(core.stats->live_bytes.load()));
   return o;
+}
+
+Napi::Value Addon::ReportedMemory(const Napi::CallbackInfo& info) {
+  const MemoryStats& s = *core.stats;
+  return Napi::Number::New(info.Env(), static_cast<double>(s.reported_external.load() + s.weighed_external.load()));
 }
 
 Napi::Value Addon::Seed(const Napi::CallbackInfo& info) {

@@ -24,8 +24,14 @@ class Addon : public Napi::Addon<Addon> {
   const HandleTable& handles() const { return *handles_; }
   // Reports storage bytes allocated or freed since the last call to V8.
   void flush_memory(Napi::Env env);
+  // Results of at least kWeighBytes and at most kWeighMaxBytes weigh in V8's young generation
+  // (see weigh()).
+  static constexpr size_t kWeighBytes = size_t{256} << 10;
+  static constexpr size_t kWeighMaxBytes = size_t{16} << 20;
 
  private:
+  void weigh(napi_env env, napi_value owner, int32_t h);
+  void unweigh(const Napi::Value& handle, const Napi::Value& owner);
   Napi::Value OpInfo(const Napi::CallbackInfo& info);
   Napi::Value Invoke(const Napi::CallbackInfo& info);
   Napi::Value Unary(const Napi::CallbackInfo& info);
@@ -39,6 +45,7 @@ class Addon : public Napi::Addon<Addon> {
   Napi::Value Dispose(const Napi::CallbackInfo& info);
   Napi::Value IsDisposed(const Napi::CallbackInfo& info);
   Napi::Value Memory(const Napi::CallbackInfo& info);
+  Napi::Value ReportedMemory(const Napi::CallbackInfo& info);
   Napi::Value Seed(const Napi::CallbackInfo& info);
   Napi::Value Isa(const Napi::CallbackInfo& info);
   Napi::Value NumThreads(const Napi::CallbackInfo& info);
@@ -71,7 +78,7 @@ class Addon : public Napi::Addon<Addon> {
 
   // JS function(fnObject, outGrads) -> inGrads that runs an autograd.Function's backward.
   Napi::FunctionReference custom_dispatcher_;
-  HandleTable* handles_ = new HandleTable;  // outlives this object while owners are pending
+  HandleTable* handles_ = new HandleTable(core.stats);  // outlives this object while owners are pending
 };
 
 }  // namespace ndgrad::binding

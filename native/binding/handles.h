@@ -21,11 +21,15 @@
 #include <vector>
 
 #include "core/array.h"
+#include "external_memory.h"
 
 namespace ndgrad::binding {
 
 class HandleTable {
  public:
+  static constexpr int64_t kWeightPage = 4096;
+  explicit HandleTable(Ref<MemoryStats> stats) : stats_(std::move(stats)) {}
+
   // Arrays whose storage is at most this many bytes are released lazily.
   static constexpr size_t kLazyBytes = 4096;
 
@@ -51,12 +55,21 @@ class HandleTable {
     Slot& s = slots_[static_cast<size_t>(h)];
     s.array = a.leak();
     s.next_free = -1;
+    s.weight_pages = 0;
     ++live_;
     *cookie = reinterpret_cast<void*>((static_cast<uintptr_t>(h) << 1) | (lazy ? 1u : 0u));
     // Last, so that the slot table is consistent whatever this release frees.
     if (dead) ArrayRef::adopt(dead);
     return h;
   }
+
+  // The owner of slot h carries a young-generation weight of `pages` pages (Addon::weigh): V8
+  // counts those bytes until the owner dies, so the table gives them back to this instance's
+  // own report then.
+  void set_weight(int32_t h, uint32_t pages) { slots_[static_cast<size_t>(h)].weight_pages = pages; }
+  bool weighed(int64_t h) const { return get(h) && slots_[static_cast<size_t>(h)].weight_pages != 0; }
+  // The weight's ArrayBuffer was detached (dispose()): V8 no longer counts those bytes.
+  void drop_weight(int32_t h) { return_weight(h); }
 
   // The array in slot h, or null when h is not a filled slot.
   Array* get(int64_t h) const {
@@ -66,7 +79,7 @@ class HandleTable {
 
   // The owner of a slot was collected (cookie from add()). Runs in GC finalizers: it touches no
   // JS, and for a small array not even the slot, which is cold by now.
-  void release(void* cookie) {
+  void release(node_api_basic_env env, void* cookie) {
     uintptr_t c = reinterpret_cast<uintptr_t>(cookie);
     int32_t h = static_cast<int32_t>(c >> 1);
     --live_;
@@ -75,7 +88,16 @@ class HandleTable {
       return;
     }
     free_slot(h);
-    if (orphaned_ && live_ == 0) delete this;
+    finish_release(env);
+  }
+
+  // External handles (Addon::wrap) are counted too, so that the table outlives their finalizers.
+  void add_external() { ++live_; }
+  // The owner of an External handle was collected (runs in GC finalizers).
+  void release_external(node_api_basic_env env, Array* a) {
+    --live_;
+    ArrayRef::adopt(a);
+    finish_release(env);
   }
 
   // Finalizers must not allocate: keeps room for every live slot to die.
@@ -101,7 +123,22 @@ class HandleTable {
   }
 
  private:
+  void finish_release(node_api_basic_env env) {
+    report_freed(env, *stats_);
+    if (orphaned_ && live_ == 0) delete this;
+  }
+
+  void return_weight(int32_t h) {
+    auto& s = slots_[static_cast<size_t>(h)];
+    if (!s.weight_pages) return;
+    int64_t bytes = static_cast<int64_t>(s.weight_pages) * kWeightPage;
+    stats_->weighed_external.fetch_sub(bytes, std::memory_order_relaxed);
+    stats_->pending_external.fetch_add(bytes, std::memory_order_relaxed);
+    s.weight_pages = 0;
+  }
+
   void free_slot(int32_t h) {
+    return_weight(h);
     Slot& s = slots_[static_cast<size_t>(h)];
     Array* a = s.array;
     s.array = nullptr;
@@ -132,7 +169,9 @@ class HandleTable {
   struct Slot {
     Array* array = nullptr;  // null: free
     int32_t next_free = -1;
+    uint32_t weight_pages = 0;  // see set_weight()
   };
+  Ref<MemoryStats> stats_;
   std::vector<Slot> slots_;
   std::vector<int32_t> dead_;  // slots whose owner died, their arrays not yet released
   int32_t free_head_ = -1;

@@ -16,12 +16,16 @@
 namespace ndgrad {
 
 // Live-memory accounting of one addon instance. `pending_external` collects the byte deltas that
-// the binding has not yet reported to V8 (storage can die inside a GC finalizer, where reporting
-// is not allowed, so reports are batched at the next call).
+// the binding has not yet reported to V8 (reports are batched, see binding/external_memory.h);
+// `reported_external` is what was reported, `weighed_external` what V8 counts through the
+// ArrayBuffers that weigh large results (binding/addon.cc, Addon::weigh); their sum is what V8
+// counts for this instance.
 struct MemoryStats : RefCounted {
   std::atomic<int64_t> live_buffers{0};
   std::atomic<int64_t> live_bytes{0};
   std::atomic<int64_t> pending_external{0};
+  std::atomic<int64_t> reported_external{0};
+  std::atomic<int64_t> weighed_external{0};
 };
 
 class StoragePool;
@@ -86,6 +90,8 @@ class StoragePool : public RefCounted {
  private:
   friend class Storage;
   void give_back(void* block, size_t bytes, int size_class);
+  // Returns a block of `bytes` (its data, after the header) to the system.
+  static void release_block(void* block, size_t bytes);
   static constexpr int kNumClasses = 27;  // 64 B .. 4 GiB classes; pooled up to kMaxPooledClass
   static constexpr int kMaxPooledClass = 20;  // 64 MiB
   static constexpr size_t kMaxCachedBytes = size_t{256} << 20;

@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+'use strict';
+// One workload of issue 10's table in one long process, results disposed or left to the
+// collector, for counting page faults and collections around it:
+//   /usr/bin/time -v node --trace-gc bench/loop.js add 1e6 3000 [dispose]
+//   /usr/bin/time -v node --trace-gc bench/loop.js dot 256 3000 [dispose]
+// add: c = a.add(b) on two float32 arrays of n elements; dot: c = nd.dot(m, m), m n x n.
+// Prints the per-call median and mean wall time of the timed calls (after 50 untimed ones); the
+// mean includes every collection, so it is the figure a user's loop sees.
+const path = require('path');
+const { nd } = require(process.env.NDGRAD_PACKAGE || path.join(__dirname, '..'));
+
+const [kind, nText, itersText, mode] = process.argv.slice(2);
+const n = Number(nText);
+const iters = Number(itersText);
+const dispose = mode === 'dispose';
+if (!['add', 'dot'].includes(kind) || !(n > 0) || !(iters > 0)) {
+  process.stderr.write('usage: node bench/loop.js add|dot <n> <iterations> [dispose]\n');
+  process.exit(2);
+}
+const a = nd.random.uniform({ low: 0.5, high: 1.5, shape: kind === 'add' ? [n] : [n, n] });
+const b = kind === 'add' ? nd.random.uniform({ low: 0.5, high: 1.5, shape: [n] }) : a;
+const call = kind === 'add' ? () => a.add(b) : () => nd.dot(a, b);
+
+let c;
+for (let i = 0; i < 50; i++) {
+  c = call();
+  if (dispose) c.dispose();
+}
+const times = new Float64Array(iters);
+const t0 = process.hrtime.bigint();
+for (let i = 0; i < iters; i++) {
+  const s = process.hrtime.bigint();
+  c = call();
+  if (dispose) c.dispose();
+  times[i] = Number(process.hrtime.bigint() - s);
+}
+const mean = Number(process.hrtime.bigint() - t0) / iters;
+times.sort();
+const us = (ns) => (ns / 1e3).toFixed(1);
+console.log(`${kind} ${n} ${dispose ? 'dispose' : 'no dispose'}: median ${us(times[iters >> 1])} us, mean ${us(mean)} us per call`);

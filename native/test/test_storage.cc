@@ -1,0 +1,63 @@
+// The storage pool: blocks of a dead array are what the next array of the same size class gets,
+// large blocks are mapped on 2 MiB boundaries (for transparent huge pages), and the live-memory
+// counts the binding reports to V8 stay exact.
+#include <cstdint>
+#include <cstring>
+
+#include "check.h"
+#include "core/storage.h"
+
+namespace {
+
+using ndgrad::MemoryStats;
+using ndgrad::Ref;
+using ndgrad::Storage;
+using ndgrad::StoragePool;
+
+constexpr uintptr_t kHugePage = uintptr_t{2} << 20;
+
+}  // namespace
+
+TEST(storage_reuses_a_dead_block_of_the_same_class) {
+  auto stats = ndgrad::make_ref<MemoryStats>();
+  auto pool = ndgrad::make_ref<StoragePool>(stats);
+  for (size_t bytes : {size_t{1000}, size_t{400000}, size_t{4000000}}) {
+    Ref<Storage> a = pool->allocate(bytes);
+    void* data = a->data();
+    std::memset(data, 1, bytes);
+    a.reset();
+    Ref<Storage> b = pool->allocate(bytes - 8);  // same class: the block just freed, already faulted in
+    CHECK(b->data() == data);
+  }
+}
+
+TEST(storage_large_buffers_start_on_huge_page_boundaries) {
+  auto stats = ndgrad::make_ref<MemoryStats>();
+  auto pool = ndgrad::make_ref<StoragePool>(stats);
+  // pooled (3 MB -> 4 MiB class), exactly a class, and unpooled (above the 64 MiB class)
+  for (size_t bytes : {size_t{3} << 20, size_t{4} << 20, size_t{80} << 20}) {
+    Ref<Storage> s = pool->allocate(bytes);
+    CHECK_EQ(reinterpret_cast<uintptr_t>(s->data()) % kHugePage, uintptr_t{0});
+    char* p = static_cast<char*>(s->data());
+    p[0] = 1;
+    p[s->bytes() - 1] = 2;  // the whole class is mapped
+  }
+  pool->trim();
+}
+
+TEST(storage_counts_stay_exact) {
+  auto stats = ndgrad::make_ref<MemoryStats>();
+  auto pool = ndgrad::make_ref<StoragePool>(stats);
+  {
+    Ref<Storage> small = pool->allocate(100);              // 128-byte class
+    Ref<Storage> large = pool->allocate(size_t{5} << 20);  // 8 MiB class
+    Ref<Storage> huge = pool->allocate(size_t{70} << 20);  // unpooled: exactly its bytes
+    int64_t expect = 128 + (int64_t{8} << 20) + (int64_t{70} << 20);
+    CHECK_EQ(stats->live_buffers.load(), int64_t{3});
+    CHECK_EQ(stats->live_bytes.load(), expect);
+    CHECK_EQ(stats->pending_external.load(), expect);
+  }
+  CHECK_EQ(stats->live_buffers.load(), int64_t{0});
+  CHECK_EQ(stats->live_bytes.load(), int64_t{0});
+  CHECK_EQ(stats->pending_external.load(), int64_t{0});
+}
