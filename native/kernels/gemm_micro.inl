@@ -47,9 +47,13 @@ constexpr int kLanes = NDGRAD_GEMM_VECTOR_BYTES / sizeof(T);
 
 // ---- micro-kernel -------------------------------------------------------------------------
 
-template <class T, int MR, int NV>
-void micro_kernel(size_t kc, const T* a, const T* b, T* c, size_t ldc, size_t m_valid,
-                  size_t n_valid, bool accumulate) {
+// A is read in place with a stride: op(A)(i, p) = a[p * a_stride + i] when !kRowsContiguous (a
+// packed sliver has a_stride == MR; a transposed A, its row stride), a[i * a_stride + p] when
+// kRowsContiguous (a row-major A). Either way the MR values of one k step are broadcast one by
+// one, so reading A unpacked costs nothing when its rows are in cache.
+template <class T, int MR, int NV, bool kRowsContiguous>
+void micro_kernel(size_t kc, const T* a, size_t a_stride, const T* b, T* c, size_t ldc,
+                  size_t m_valid, size_t n_valid, bool accumulate) {
   using V = typename VecOf<T>::Aligned;
   using U = typename VecOf<T>::Unaligned;
   constexpr int L = kLanes<T>;
@@ -75,11 +79,11 @@ void micro_kernel(size_t kc, const T* a, const T* b, T* c, size_t ldc, size_t m_
     for (int j = 0; j < NV; ++j) bp[j] = bv[j];
 #pragma GCC unroll 32
     for (int i = 0; i < MR; ++i) {
-      const T ai = a[i];  // broadcast from memory
+      const T ai = kRowsContiguous ? a[i * a_stride] : a[i];  // broadcast from memory
 #pragma GCC unroll 8
       for (int j = 0; j < NV; ++j) acc[i][j] += ai * bp[j];
     }
-    a += MR;
+    a += kRowsContiguous ? 1 : a_stride;
     bv += NV;
   }
 
@@ -286,7 +290,8 @@ constexpr GemmOps<T> make_gemm_ops(size_t kc, size_t mc, size_t nc) {
                     kc,
                     mc,
                     nc,
-                    &micro_kernel<T, MR, NV>,
+                    &micro_kernel<T, MR, NV, false>,
+                    &micro_kernel<T, MR, NV, true>,
                     &pack_a<T, MR>,
                     &pack_b<T, NV * kLanes<T>>,
                     &direct<T>};
