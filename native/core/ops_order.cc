@@ -18,6 +18,7 @@
 #include "indices.h"
 #include "ops.h"
 #include "radix_sort.h"
+#include "thread_pool.h"
 
 namespace ndgrad {
 
@@ -107,14 +108,15 @@ bool less_nan_last(T a, T b) {
 // One line of the array as (value, index) pairs, ordered, with its selection written out.
 template <class T, class IT>
 struct RowSorter {
-  RowSorter(const OrderSpec& spec, const T* in, T* vals, IT* idx, T* msk)
-      : s(spec), x(in), values(vals), indices(idx), mask(msk) {}
+  RowSorter(const OrderSpec& spec, const T* in, T* vals, IT* idx, T* msk, ThreadPool* line_pool)
+      : s(spec), x(in), values(vals), indices(idx), mask(msk), pool(line_pool) {}
 
   const OrderSpec& s;
   const T* x;
   T* values;    // null unless values are wanted
   IT* indices;  // null unless indices are wanted
   T* mask;      // null unless a mask is wanted (already zeroed)
+  ThreadPool* pool;  // shares out one line's sort; null when lines are shared out instead
   // scratch, reused from line to line
   std::vector<std::pair<T, int64_t>> buf;
   using Key = SortKeyOf<T>;
@@ -126,7 +128,10 @@ struct RowSorter {
     size_t o = row / inner, i = row % inner;
     size_t base = o * n * inner + i;
     if (k == n && n >= kRadixMin && n <= UINT32_MAX) {
-      run_radix(base, o * k * inner + i);
+      if (indices || mask)
+        run_radix(base, o * k * inner + i);
+      else
+        run_values(base, o * k * inner + i);
       return;
     }
     buf.resize(n);
@@ -169,6 +174,43 @@ struct RowSorter {
       if (mask) mask[base + from * inner] = T(1);
     }
   }
+
+  // Values alone: the keys are sorted by themselves and mapped back. Equal keys are equal
+  // numbers except for -0/+0 and the NaNs, whose runs are refilled from the line in order (the
+  // stable order, as above).
+  void run_values(size_t base, size_t out) {
+    const size_t n = s.geom.n, inner = s.geom.inner;
+    keys.resize(n);
+    key_tmp.resize(n);
+    const Key flip = s.ascend ? Key(0) : ~Key(0);
+    for (size_t t = 0; t < n; ++t) keys[t] = sort_key(x[base + t * inner]) ^ flip;
+    const size_t parts = pool ? pool->num_threads() : 1;
+    radix_sort_keys(keys.data(), key_tmp.data(), n, parts, [&](size_t tasks, const auto& fn) {
+      if (parts > 1) {
+        pool->parallel_for(tasks, fn);
+      } else {
+        for (size_t t = 0; t < tasks; ++t) fn(t);
+      }
+    });
+    const Key zero_key = sort_key(T(0)) ^ flip;
+    const Key nan_key = ~Key(0) ^ flip;
+    size_t next_zero = 0, next_nan = 0;  // where to look for the next one in the line
+    auto next_where = [&](size_t& from, auto pred) {
+      while (!pred(x[base + from * inner])) ++from;
+      return x[base + from++ * inner];
+    };
+    for (size_t j = 0; j < n; ++j) {
+      const Key key = keys[j];
+      T v;
+      if (std::is_floating_point_v<T> && key == zero_key)
+        v = next_where(next_zero, [](T e) { return e == T(0); });
+      else if (std::is_floating_point_v<T> && key == nan_key)
+        v = next_where(next_nan, [](T e) { return is_nan(e); });
+      else
+        v = from_sort_key<T>(key ^ flip);
+      values[out + j * inner] = v;
+    }
+  }
 };
 
 template <OpId Id>
@@ -185,14 +227,18 @@ void fwd_order(OpCall& c) {
     using T = decltype(zero);
     visit_dtype(indices ? indices->dtype : DType::Int32, [&](auto izero) {
       using IT = decltype(izero);
+      ThreadPool& pool = c.env.pool_threads();
+      size_t grain = s.geom.n >= kParallelGrain ? 1 : kParallelGrain / s.geom.n + 1;
+      // Too few lines to share out: the pool helps sort each line instead.
+      const bool lines_in_parallel = rows >= 2 * grain && rows >= pool.num_threads();
       auto body = [&](size_t r0, size_t r1) {
         RowSorter<T, IT> sorter(s, x.data<T>(), values ? values->data<T>() : nullptr,
-                                indices ? indices->data<IT>() : nullptr, mask ? mask->data<T>() : nullptr);
+                                indices ? indices->data<IT>() : nullptr, mask ? mask->data<T>() : nullptr,
+                                lines_in_parallel || s.geom.n < kParallelGrain ? nullptr : &pool);
         for (size_t r = r0; r < r1; ++r) sorter.run(r);
       };
-      size_t grain = s.geom.n >= kParallelGrain ? 1 : kParallelGrain / s.geom.n + 1;
-      if (rows < 2 * grain) body(0, rows);
-      else c.env.pool_threads().parallel_range(rows, grain, body);
+      if (lines_in_parallel) pool.parallel_range(rows, grain, body);
+      else body(0, rows);
     });
   });
 }
