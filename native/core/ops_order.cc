@@ -183,32 +183,38 @@ struct RowSorter {
     keys.resize(n);
     key_tmp.resize(n);
     const Key flip = s.ascend ? Key(0) : ~Key(0);
-    for (size_t t = 0; t < n; ++t) keys[t] = sort_key(x[base + t * inner]) ^ flip;
     const size_t parts = pool ? pool->num_threads() : 1;
-    radix_sort_keys(keys.data(), key_tmp.data(), n, parts, [&](size_t tasks, const auto& fn) {
+    auto run = [&](size_t tasks, const auto& fn) {
       if (parts > 1) {
         pool->parallel_for(tasks, fn);
       } else {
         for (size_t t = 0; t < tasks; ++t) fn(t);
       }
-    });
-    const Key zero_key = sort_key(T(0)) ^ flip;
-    const Key nan_key = ~Key(0) ^ flip;
-    size_t next_zero = 0, next_nan = 0;  // where to look for the next one in the line
-    auto next_where = [&](size_t& from, auto pred) {
-      while (!pred(x[base + from * inner])) ++from;
-      return x[base + from++ * inner];
     };
-    for (size_t j = 0; j < n; ++j) {
-      const Key key = keys[j];
-      T v;
-      if (std::is_floating_point_v<T> && key == zero_key)
-        v = next_where(next_zero, [](T e) { return e == T(0); });
-      else if (std::is_floating_point_v<T> && key == nan_key)
-        v = next_where(next_nan, [](T e) { return is_nan(e); });
-      else
-        v = from_sort_key<T>(key ^ flip);
-      values[out + j * inner] = v;
+    run(parts, [&](size_t t) {
+      for (size_t j = n * t / parts, end = n * (t + 1) / parts; j < end; ++j)
+        keys[j] = sort_key(x[base + j * inner]) ^ flip;
+    });
+    radix_sort_keys(keys.data(), key_tmp.data(), n, parts, run);
+    run(parts, [&](size_t t) {
+      for (size_t j = n * t / parts, end = n * (t + 1) / parts; j < end; ++j)
+        values[out + j * inner] = from_sort_key<T>(keys[j] ^ flip);
+    });
+    if constexpr (std::is_floating_point_v<T>) {
+      refill_run(sort_key(T(0)) ^ flip, base, out, [](T e) { return e == T(0); });
+      refill_run(~Key(0) ^ flip, base, out, [](T e) { return is_nan(e); });
+    }
+  }
+
+  // The entries whose key is `key` (sorted keys are in `keys`), in line order.
+  template <class Pred>
+  void refill_run(Key key, size_t base, size_t out, Pred is_one) {
+    const size_t n = s.geom.n, inner = s.geom.inner;
+    auto run = std::equal_range(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(n), key);
+    size_t from = 0;
+    for (auto j = run.first; j != run.second; ++j) {
+      while (!is_one(x[base + from * inner])) ++from;
+      values[out + static_cast<size_t>(j - keys.begin()) * inner] = x[base + from++ * inner];
     }
   }
 };

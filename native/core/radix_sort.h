@@ -95,11 +95,17 @@ void radix_sort_pairs(K* keys, K* key_tmp, uint32_t* idx, uint32_t* idx_tmp, siz
 
 // ---- keys alone (sort without indices) ---------------------------------------------------
 
-// The bits in which keys[0, n) differ: [lo, hi), empty (lo == hi) when all are equal.
+// The bits in which keys[0, n) differ from ref.
 template <class K>
-std::pair<int, int> varying_bits(const K* keys, size_t n) {
+K differing_bits(const K* keys, size_t n, K ref) {
   K diff = 0;
-  for (size_t i = 0; i < n; ++i) diff |= keys[i] ^ keys[0];
+  for (size_t i = 0; i < n; ++i) diff |= keys[i] ^ ref;
+  return diff;
+}
+
+// The range [lo, hi) spanned by the set bits of diff, empty (lo == hi) when there are none.
+template <class K>
+std::pair<int, int> bit_range(K diff) {
   if (diff == 0) return {0, 0};
   constexpr int kBits = 8 * sizeof(K);
   return {__builtin_ctzll(diff), kBits - (__builtin_clzll(diff) - (64 - kBits))};
@@ -169,7 +175,14 @@ template <class K, class Run>
 void radix_sort_keys(K* keys, K* tmp, size_t n, size_t parts, const Run& run) {
   constexpr size_t kBucketedMin = size_t(1) << 14;
   constexpr int kTopBits = 11;
-  const auto [lo, hi] = varying_bits(keys, n);
+  std::vector<K> part_diff(parts);
+  run(parts, [&](size_t t) {
+    const size_t from = n * t / parts;
+    part_diff[t] = differing_bits(keys + from, n * (t + 1) / parts - from, keys[0]);
+  });
+  K diff = 0;
+  for (K d : part_diff) diff |= d;
+  const auto [lo, hi] = bit_range(diff);
   if (n < kBucketedMin || hi - lo <= 8) {
     radix_sort_key_bits(keys, tmp, n, lo, hi);
     return;

@@ -126,6 +126,29 @@ void pack_slivers(size_t count, size_t kc, const T* src, size_t r_stride, size_t
       for (size_t s = 0; s < full; ++s)
         std::memcpy(out + s * sliver + p * R, line + s * R, R * sizeof(T));
     }
+  } else if (p_stride == 1) {
+    // A transpose, in square tiles whose fixed-size loops the compiler turns into register
+    // shuffles: about twice as fast as moving one element at a time.
+    constexpr size_t kTile = R % 8 == 0 ? 8 : R % 4 == 0 ? 4 : R;
+    for (size_t s = 0; s < full; ++s) {
+      const T* lines = src + s * R * r_stride;
+      T* dst = out + s * sliver;
+      size_t p = 0;
+      for (; p + kTile <= kc; p += kTile)
+        for (size_t r0 = 0; r0 < size_t(R); r0 += kTile) {
+          T tile[kTile][kTile];
+#pragma GCC unroll 8
+          for (size_t r = 0; r < kTile; ++r)
+#pragma GCC unroll 8
+            for (size_t q = 0; q < kTile; ++q) tile[r][q] = lines[(r0 + r) * r_stride + p + q];
+#pragma GCC unroll 8
+          for (size_t q = 0; q < kTile; ++q)
+#pragma GCC unroll 8
+            for (size_t r = 0; r < kTile; ++r) dst[(p + q) * R + r0 + r] = tile[r][q];
+        }
+      for (; p < kc; ++p)
+        for (size_t r = 0; r < size_t(R); ++r) dst[p * R + r] = lines[r * r_stride + p];
+    }
   } else {
     for (size_t s = 0; s < full; ++s)
 #pragma GCC unroll 4
