@@ -36,7 +36,7 @@ function release() {
 /** Returns fn(iters) for the row, or null when the op does not exist. */
 function prepare(row) {
   const a = rand(row.shape);
-  const b = ['binary', 'dot', 'batchdot', 'concat'].includes(row.kind) ? rand(row.shape) : null;
+  const b = ['binary', 'dot', 'batchdot', 'concat'].includes(row.kind) ? rand(row.shapeB || row.shape) : null;
   let sink = null; // keeps the last result alive so nothing is optimised away
   switch (row.kind) {
     case 'binary': {
@@ -62,8 +62,10 @@ function prepare(row) {
       const opts = { axis: row.axis };
       return (n) => { for (let i = 0; i < n; i++) a[op](opts).dispose(); };
     }
-    case 'dot':
-      return (n) => { for (let i = 0; i < n; i++) nd.dot(a, b).dispose(); };
+    case 'dot': {
+      const opts = { transposeA: !!row.transposeA, transposeB: !!row.transposeB };
+      return (n) => { for (let i = 0; i < n; i++) nd.dot(a, b, opts).dispose(); };
+    }
     case 'sort':
       return (n) => { for (let i = 0; i < n; i++) nd.sort(a).dispose(); };
     case 'softmax':
