@@ -109,7 +109,7 @@ def chain(x):
 def prepare(row, rng):
     kind = row["kind"]
     a = rand(rng, row["shape"])
-    b = rand(rng, row["shape"]) if kind in ("binary", "dot", "batchdot", "concat") else None
+    b = rand(rng, row.get("shapeB", row["shape"])) if kind in ("binary", "dot", "batchdot", "concat") else None
     if kind == "binary":
         ufunc = {"add": np.add, "mul": np.multiply}.get(row["op"])
         if ufunc is None:
@@ -164,6 +164,12 @@ def prepare(row, rng):
                 r = np.concatenate([a, b], axis=1)  # noqa: F841
         return f
     if kind in ("dot", "batchdot"):
+        # a transposed operand is a view, as nd.dot's transposeA/B read the stored array
+        if row.get("transposeA"):
+            a = a.T
+        if row.get("transposeB"):
+            b = b.T
+
         def f(n):
             for _ in range(n):
                 r = a @ b  # noqa: F841

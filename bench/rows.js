@@ -6,7 +6,8 @@
 //   binary    r = a <op> b            (two float32 arrays of `shape`, inputs in [0.5, 1.5))
 //   unary     r = op(a)
 //   reduce    r = op(a, axis?)        (axis null = all elements; norm = L2 over all elements)
-//   dot       r = a . b               (square float32 matrices)
+//   dot       r = a . b               (float32: square `shape`, or a of `shape` and b of `shapeB`,
+//                                      either stored transposed when transposeA / transposeB)
 //   softmax   r = softmax(a) along the last axis (NumPy: exp(a - max) / sum, as users write it)
 //   batchdot  r = batchDot(a, b)      (two float32 arrays of `shape` (B, n, n); NumPy: a @ b)
 //   concat    r = concat(a, b, dim 1) (two float32 arrays of `shape`; NumPy: np.concatenate)
@@ -48,8 +49,16 @@ const ROWS = [
   { name: 'take 1e6', kind: 'take', op: 'take', shape: [1e6], target: 1.0 },
   { name: 'sort 1000x1000 axis1', kind: 'sort', shape: [1000, 1000], target: null },
   { name: 'sort 1e6', kind: 'sort', shape: [1e6], target: null },
+  { name: 'dot 64', kind: 'dot', shape: [64, 64], target: 1.0, blas: true },
+  { name: 'dot 128', kind: 'dot', shape: [128, 128], target: 1.0, blas: true },
   { name: 'dot 256', kind: 'dot', shape: [256, 256], target: null, required: true, blas: true },
+  { name: 'dot 512', kind: 'dot', shape: [512, 512], target: 1.0, blas: true },
   { name: 'dot 1024', kind: 'dot', shape: [1024, 1024], target: 1.5, required: true, blas: true },
+  // The MLP's layer (64x784 . 784x256) and the two products of its backward pass, with the
+  // transposes nd.dot's gradient uses (dW = x^T g, dx = g W^T).
+  { name: 'dot 64x784 . 784x256', kind: 'dot', shape: [64, 784], shapeB: [784, 256], target: 1.0, blas: true },
+  { name: 'dot 784x64 . 64x256 (transposeA)', kind: 'dot', shape: [64, 784], shapeB: [64, 256], transposeA: true, target: 1.0, blas: true },
+  { name: 'dot 64x256 . 256x784 (transposeB)', kind: 'dot', shape: [64, 256], shapeB: [784, 256], transposeB: true, target: 1.0, blas: true },
   { name: 'add 2x2 (per call)', kind: 'binary', op: 'add', shape: [2, 2], small: true, target: 2.0, required: true },
   { name: 'chain 2x2 fwd (per op)', kind: 'chain', shape: [2, 2], small: true, perOp: CHAIN_OPS, target: null },
   { name: 'chain 2x2 recorded fwd (per op)', kind: 'record', shape: [2, 2], small: true, perOp: CHAIN_OPS, target: null },

@@ -110,6 +110,20 @@ test('take along an inner axis in wrap mode, and its gradient', () => {
   expect(x.grad!.toArray()).toEqual([[0, 2, 0, 1], [0, 2, 0, 1]]);
 });
 
+// The indices of `line` in the order the ordering ops give: NaN above every number, -0 equal to
+// +0 (their difference is 0), ties in index order, in both directions.
+function reference(line: number[], ascend: boolean): number[] {
+  const isNan = (v: number) => Number.isNaN(v);
+  return line
+    .map((v, i) => i)
+    .sort((i, j) => {
+      const a = line[i], b = line[j];
+      if (isNan(a) !== isNan(b)) return (isNan(a) ? 1 : -1) * (ascend ? 1 : -1);
+      const d = isNan(a) ? 0 : ascend ? a - b : b - a;
+      return d !== 0 ? d : i - j;
+    });
+}
+
 // Lines of at least 64 entries are sorted by a radix sort, shorter ones (and topk with k smaller
 // than the line) by comparison. Both must give the one order: NaN above every number, -0 equal
 // to +0, ties in index order, in both directions; checked here against a reference in JS.
@@ -124,17 +138,6 @@ describe.each(DTYPES)('long lines (radix path) give the reference order (%s)', (
     const v = (r - 11) * (dtype === 'uint8' ? -1 : 1);
     return dtype === 'uint8' ? ((v % 256) + 256) % 256 : float ? v / 4 : v * 100003;
   });
-  const key = (v: number) => (Number.isNaN(v) ? Infinity : v === 0 ? 0 : v);
-  const isNan = (v: number) => Number.isNaN(v);
-  const reference = (line: number[], ascend: boolean) =>
-    line
-      .map((v, i) => i)
-      .sort((i, j) => {
-        const a = line[i], b = line[j];
-        if (isNan(a) !== isNan(b)) return (isNan(a) ? 1 : -1) * (ascend ? 1 : -1);
-        const d = isNan(a) ? 0 : ascend ? key(a) - key(b) : key(b) - key(a);
-        return d !== 0 ? d : i - j;
-      });
 
   test.each([true, false])('isAscend %s, along the last axis and along axis 0', (isAscend) => {
     const x = nd.array(raw, { dtype }).reshape([3, n]);
@@ -162,5 +165,41 @@ describe.each(DTYPES)('long lines (radix path) give the reference order (%s)', (
     const all = Array.from(nd.topk(x, { k: n, dtype: 'int32' }).toTypedArray());
     const most = Array.from(nd.topk(x, { k: n - 1, dtype: 'int32' }).toTypedArray());
     expect(most).toEqual(all.slice(0, n - 1));
+  });
+});
+
+// A line of 2^14 entries or more is first split on its top varying bits, and one such line alone
+// is sorted by the whole thread pool; values alone are sorted as keys and mapped back, -0 and
+// the NaNs refilled in line order. Same reference as above, on one long line.
+describe.each(DTYPES)('one long line (bucketed, threaded radix path) gives the reference order (%s)', (dtype) => {
+  const n = 70001;
+  const float = dtype === 'float32' || dtype === 'float64';
+  const raw = Array.from({ length: n }, (_, i) => {
+    const r = (i * 7919) % 100003;
+    if (float && r % 97 === 0) return NaN;
+    if (float && r % 97 === 1) return -0;
+    if (float && r % 97 === 2) return 0;
+    const v = r - 50000;
+    return dtype === 'uint8' ? ((v % 256) + 256) % 256 : float ? v / 8 : v * 20011;
+  });
+  const show = (v: number) => (Object.is(v, -0) ? '-0' : String(v));
+
+  test.each([true, false])('isAscend %s: values and argsort', (isAscend) => {
+    const x = nd.array(raw, { dtype });
+    const line = Array.from(x.toTypedArray()).map(Number);
+    const want = reference(line, isAscend);
+    const vals = Array.from(nd.sort(x, { isAscend }).toTypedArray()).map(Number);
+    expect(vals.map(show)).toEqual(want.map((i) => show(line[i])));
+    const idx = Array.from(nd.argsort(x, { isAscend, dtype: 'int32' }).toTypedArray());
+    expect(idx).toEqual(want);
+  });
+
+  test('a line of one repeated value, and one that differs in a single low bit', () => {
+    const same = nd.full([40000], 3, { dtype });
+    expect(Array.from(nd.sort(same).toTypedArray()).every((v) => Number(v) === 3)).toBe(true);
+    const two = Array.from({ length: 40000 }, (_, i) => (i % 3 === 0 ? 2 : 3));
+    expect(Array.from(nd.sort(nd.array(two, { dtype })).toTypedArray()).map(Number)).toEqual(
+      two.slice().sort((a, b) => a - b),
+    );
   });
 });

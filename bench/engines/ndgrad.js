@@ -42,7 +42,7 @@ function release() {
 function prepare(row, { dispose = true } = {}) {
   disposeInputs = dispose;
   const a = rand(row.shape);
-  const b = ['binary', 'dot', 'batchdot', 'concat'].includes(row.kind) ? rand(row.shape) : null;
+  const b = ['binary', 'dot', 'batchdot', 'concat'].includes(row.kind) ? rand(row.shapeB || row.shape) : null;
   let sink = null; // keeps the last result alive so nothing is optimised away
   // One timed loop of a large-op row: dispose each result, or rebind it.
   const loop = dispose
@@ -71,8 +71,10 @@ function prepare(row, { dispose = true } = {}) {
       const opts = { axis: row.axis };
       return loop(() => a[op](opts));
     }
-    case 'dot':
-      return loop(() => nd.dot(a, b));
+    case 'dot': {
+      const opts = { transposeA: !!row.transposeA, transposeB: !!row.transposeB };
+      return loop(() => nd.dot(a, b, opts));
+    }
     case 'sort':
       return loop(() => nd.sort(a));
     case 'softmax':

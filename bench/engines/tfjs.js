@@ -112,7 +112,7 @@ function done(r) {
 
 function prepare(row) {
   const a = rand(row.shape);
-  const b = ['binary', 'dot', 'batchdot', 'concat'].includes(row.kind) ? rand(row.shape) : null;
+  const b = ['binary', 'dot', 'batchdot', 'concat'].includes(row.kind) ? rand(row.shapeB || row.shape) : null;
   switch (row.kind) {
     case 'binary': {
       const f = { add: tf.add, mul: tf.mul }[row.op];
@@ -133,7 +133,10 @@ function prepare(row) {
       else return null;
       return (n) => { for (let i = 0; i < n; i++) done(f()); };
     }
-    case 'dot':
+    case 'dot': {
+      const ta = !!row.transposeA, tb = !!row.transposeB;
+      return (n) => { for (let i = 0; i < n; i++) done(tf.matMul(a, b, ta, tb)); };
+    }
     case 'batchdot':
       return (n) => { for (let i = 0; i < n; i++) done(tf.matMul(a, b)); };
     case 'softmax':

@@ -33,6 +33,8 @@ constexpr double kDirectMaxMacs = 12.0 * 12 * 12;
 constexpr double kParallelMinMacs = 1 << 20;
 // A strided vector operand at least this long is copied once to unit stride.
 constexpr size_t kCopyVectorMin = 16;
+// Panels at most this many B slivers wide read op(A) in place rather than packing it.
+constexpr size_t kInPlaceAMaxSlivers = 16;
 // Column blocks of the direct path are split at multiples of this, a multiple of every vector
 // chunk width the kernels use, so each element keeps its vector/tail treatment.
 constexpr size_t kDirectColumnQuantum = 64;
@@ -75,68 +77,85 @@ class Scratch {
 thread_local Scratch t_packed_b;  // the calling thread's B panel, read by every task
 thread_local Scratch t_packed_a;  // the A block of whichever task this thread is running
 
-template <class F>
-void run_tasks(ThreadPool& pool, bool parallel, size_t count, const F& task) {
-  if (parallel) {
-    pool.parallel_for(count, task);
-  } else {
-    for (size_t t = 0; t < count; ++t) task(t);
-  }
-}
+// Whether the micro-kernel should read op(A) where it lies instead of packing it: packing pays off
+// only when each packed block is reused across many B slivers; with few (a narrow panel, or a
+// thread's share of one) the pack is a pass over A for little gain.
+bool read_a_in_place(size_t n_slivers) { return n_slivers <= kInPlaceAMaxSlivers; }
 
+// The serial GotoBLAS loops over one block of C, with the calling thread's packing buffers.
 template <class T>
-void gemm_packed(ThreadPool& pool, bool parallel, const GemmOps<T>& ops, size_t m, size_t n,
-                 size_t k, Strided<T> a, Strided<T> b, T* c, size_t ldc, bool accumulate) {
+void gemm_block(const GemmOps<T>& ops, size_t m, size_t n, size_t k, Strided<T> a, Strided<T> b,
+                T* c, size_t ldc, bool accumulate) {
   const size_t mr = ops.mr, nr = ops.nr;
-  // Even slices (k = 257 gives 129 + 128, not 256 + 1).
+  // Even slices (k = 257 gives 129 + 128, not 256 + 1), and likewise for row blocks and panels.
   const size_t kc = ceil_div(k, ceil_div(k, ops.kc));
   const size_t nc = round_up(ceil_div(n, ceil_div(n, ops.nc)), nr);
-  const size_t threads = parallel ? pool.num_threads() : 1;
-
-  // Row blocks of about mc rows, as many as a multiple of the thread count so no thread idles
-  // at the end; too few rows for that and the columns are split as well.
-  const size_t m_tiles = ceil_div(m, mr);
-  size_t row_parts = std::min(m_tiles, ceil_div(m, ops.mc));
-  size_t col_parts = 1;
-  if (row_parts >= threads)
-    row_parts = std::min(m_tiles, round_up(row_parts, threads));
-  else
-    col_parts = ceil_div(threads, row_parts);
-
+  const size_t mc = round_up(ceil_div(m, ceil_div(m, ops.mc)), mr);
   T* packed_b = t_packed_b.get<T>(kc * nc);
+  T* packed_a = t_packed_a.get<T>(mc * kc);
   for (size_t jc = 0; jc < n; jc += nc) {
     const size_t n_panel = std::min(nc, n - jc);
     const size_t n_slivers = ceil_div(n_panel, nr);
-    const size_t parts = std::min(col_parts, n_slivers);
-    const size_t pack_tasks = std::min(threads, n_slivers);
+    const bool in_place = read_a_in_place(n_slivers);
     for (size_t pc = 0; pc < k; pc += kc) {
       const size_t k_slice = std::min(kc, k - pc);
       const bool add_to_c = accumulate || pc > 0;
-
-      run_tasks(pool, parallel, pack_tasks, [&](size_t t) {
-        size_t s0 = n_slivers * t / pack_tasks, s1 = n_slivers * (t + 1) / pack_tasks;
-        size_t j0 = s0 * nr, j1 = std::min(n_panel, s1 * nr);
-        ops.pack_b(k_slice, j1 - j0, b.p + pc * b.rs + (jc + j0) * b.cs, b.rs, b.cs,
-                   packed_b + j0 * k_slice);
-      });
-
-      run_tasks(pool, parallel, row_parts * parts, [&](size_t t) {
-        size_t rp = t / parts, cp = t % parts;
-        size_t i0 = m_tiles * rp / row_parts * mr;
-        size_t i1 = std::min(m, m_tiles * (rp + 1) / row_parts * mr);
-        size_t s0 = n_slivers * cp / parts, s1 = n_slivers * (cp + 1) / parts;
-        T* packed_a = t_packed_a.get<T>(round_up(i1 - i0, mr) * k_slice);
-        ops.pack_a(i1 - i0, k_slice, a.p + i0 * a.rs + pc * a.cs, a.rs, a.cs, packed_a);
+      ops.pack_b(k_slice, n_panel, b.p + pc * b.rs + jc * b.cs, b.rs, b.cs, packed_b);
+      for (size_t ic = 0; ic < m; ic += mc) {
+        const size_t m_block = std::min(mc, m - ic);
+        const size_t m_full = in_place ? m_block / mr * mr : 0;
+        const T* a_block = a.p + ic * a.rs + pc * a.cs;
+        // Read in place, only a ragged last tile is packed (the kernel reads all mr rows).
+        ops.pack_a(m_block - m_full, k_slice, a_block + m_full * a.rs, a.rs, a.cs, packed_a);
         // The B sliver stays in L1 while the A slivers stream from L2.
-        for (size_t s = s0; s < s1; ++s) {
-          size_t j = s * nr, n_valid = std::min(nr, n_panel - j);
-          for (size_t i = i0; i < i1; i += mr) {
-            ops.micro(k_slice, packed_a + (i - i0) * k_slice, packed_b + j * k_slice,
-                      c + i * ldc + jc + j, ldc, std::min(mr, i1 - i), n_valid, add_to_c);
+        for (size_t s = 0; s < n_slivers; ++s) {
+          const size_t j = s * nr, n_valid = std::min(nr, n_panel - j);
+          const T* b_sliver = packed_b + j * k_slice;
+          T* c_col = c + ic * ldc + jc + j;
+          size_t i = 0;
+          for (; i < m_full; i += mr) {
+            if (a.cs == 1)
+              ops.micro_rows(k_slice, a_block + i * a.rs, a.rs, b_sliver, c_col + i * ldc, ldc,
+                             mr, n_valid, add_to_c);
+            else
+              ops.micro(k_slice, a_block + i * a.rs, a.cs, b_sliver, c_col + i * ldc, ldc, mr,
+                        n_valid, add_to_c);
           }
+          for (; i < m_block; i += mr)
+            ops.micro(k_slice, packed_a + (i - m_full) * k_slice, mr, b_sliver, c_col + i * ldc,
+                      ldc, std::min(mr, m_block - i), n_valid, add_to_c);
         }
-      });
+      }
     }
+  }
+}
+
+// Threads share C out in one parallel_for, each block the serial loops above with its own
+// packing: one wake-up per call instead of two per k slice, at the price of every thread packing
+// (or reading) the operand it shares. C is cut along its longer side.
+template <class T>
+void gemm_packed(ThreadPool& pool, bool parallel, const GemmOps<T>& ops, size_t m, size_t n,
+                 size_t k, Strided<T> a, Strided<T> b, T* c, size_t ldc, bool accumulate) {
+  if (!parallel) {
+    gemm_block(ops, m, n, k, a, b, c, ldc, accumulate);
+    return;
+  }
+  const size_t threads = pool.num_threads();
+  if (m >= n) {
+    const size_t tiles = ceil_div(m, ops.mr), parts = std::min(threads, tiles);
+    pool.parallel_for(parts, [&](size_t t) {
+      size_t i0 = tiles * t / parts * ops.mr, i1 = std::min(m, tiles * (t + 1) / parts * ops.mr);
+      gemm_block(ops, i1 - i0, n, k, Strided<T>{a.p + i0 * a.rs, a.rs, a.cs}, b, c + i0 * ldc,
+                 ldc, accumulate);
+    });
+  } else {
+    const size_t slivers = ceil_div(n, ops.nr), parts = std::min(threads, slivers);
+    pool.parallel_for(parts, [&](size_t t) {
+      size_t j0 = slivers * t / parts * ops.nr;
+      size_t j1 = std::min(n, slivers * (t + 1) / parts * ops.nr);
+      gemm_block(ops, m, j1 - j0, k, a, Strided<T>{b.p + j0 * b.cs, b.rs, b.cs}, c + j0, ldc,
+                 accumulate);
+    });
   }
 }
 

@@ -18,6 +18,7 @@
 #include "indices.h"
 #include "ops.h"
 #include "radix_sort.h"
+#include "thread_pool.h"
 
 namespace ndgrad {
 
@@ -107,14 +108,15 @@ bool less_nan_last(T a, T b) {
 // One line of the array as (value, index) pairs, ordered, with its selection written out.
 template <class T, class IT>
 struct RowSorter {
-  RowSorter(const OrderSpec& spec, const T* in, T* vals, IT* idx, T* msk)
-      : s(spec), x(in), values(vals), indices(idx), mask(msk) {}
+  RowSorter(const OrderSpec& spec, const T* in, T* vals, IT* idx, T* msk, ThreadPool* line_pool)
+      : s(spec), x(in), values(vals), indices(idx), mask(msk), pool(line_pool) {}
 
   const OrderSpec& s;
   const T* x;
   T* values;    // null unless values are wanted
   IT* indices;  // null unless indices are wanted
   T* mask;      // null unless a mask is wanted (already zeroed)
+  ThreadPool* pool;  // shares out one line's sort; null when lines are shared out instead
   // scratch, reused from line to line
   std::vector<std::pair<T, int64_t>> buf;
   using Key = SortKeyOf<T>;
@@ -126,7 +128,10 @@ struct RowSorter {
     size_t o = row / inner, i = row % inner;
     size_t base = o * n * inner + i;
     if (k == n && n >= kRadixMin && n <= UINT32_MAX) {
-      run_radix(base, o * k * inner + i);
+      if (indices || mask)
+        run_radix(base, o * k * inner + i);
+      else
+        run_values(base, o * k * inner + i);
       return;
     }
     buf.resize(n);
@@ -169,6 +174,49 @@ struct RowSorter {
       if (mask) mask[base + from * inner] = T(1);
     }
   }
+
+  // Values alone: the keys are sorted by themselves and mapped back. Equal keys are equal
+  // numbers except for -0/+0 and the NaNs, whose runs are refilled from the line in order (the
+  // stable order, as above).
+  void run_values(size_t base, size_t out) {
+    const size_t n = s.geom.n, inner = s.geom.inner;
+    keys.resize(n);
+    key_tmp.resize(n);
+    const Key flip = s.ascend ? Key(0) : ~Key(0);
+    const size_t parts = pool ? pool->num_threads() : 1;
+    auto run = [&](size_t tasks, const auto& fn) {
+      if (parts > 1) {
+        pool->parallel_for(tasks, fn);
+      } else {
+        for (size_t t = 0; t < tasks; ++t) fn(t);
+      }
+    };
+    run(parts, [&](size_t t) {
+      for (size_t j = n * t / parts, end = n * (t + 1) / parts; j < end; ++j)
+        keys[j] = sort_key(x[base + j * inner]) ^ flip;
+    });
+    radix_sort_keys(keys.data(), key_tmp.data(), n, parts, run);
+    run(parts, [&](size_t t) {
+      for (size_t j = n * t / parts, end = n * (t + 1) / parts; j < end; ++j)
+        values[out + j * inner] = from_sort_key<T>(keys[j] ^ flip);
+    });
+    if constexpr (std::is_floating_point_v<T>) {
+      refill_run(sort_key(T(0)) ^ flip, base, out, [](T e) { return e == T(0); });
+      refill_run(~Key(0) ^ flip, base, out, [](T e) { return is_nan(e); });
+    }
+  }
+
+  // The entries whose key is `key` (sorted keys are in `keys`), in line order.
+  template <class Pred>
+  void refill_run(Key key, size_t base, size_t out, Pred is_one) {
+    const size_t n = s.geom.n, inner = s.geom.inner;
+    auto run = std::equal_range(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(n), key);
+    size_t from = 0;
+    for (auto j = run.first; j != run.second; ++j) {
+      while (!is_one(x[base + from * inner])) ++from;
+      values[out + static_cast<size_t>(j - keys.begin()) * inner] = x[base + from++ * inner];
+    }
+  }
 };
 
 template <OpId Id>
@@ -185,14 +233,18 @@ void fwd_order(OpCall& c) {
     using T = decltype(zero);
     visit_dtype(indices ? indices->dtype : DType::Int32, [&](auto izero) {
       using IT = decltype(izero);
+      ThreadPool& pool = c.env.pool_threads();
+      size_t grain = s.geom.n >= kParallelGrain ? 1 : kParallelGrain / s.geom.n + 1;
+      // Too few lines to share out: the pool helps sort each line instead.
+      const bool lines_in_parallel = rows >= 2 * grain && rows >= pool.num_threads();
       auto body = [&](size_t r0, size_t r1) {
         RowSorter<T, IT> sorter(s, x.data<T>(), values ? values->data<T>() : nullptr,
-                                indices ? indices->data<IT>() : nullptr, mask ? mask->data<T>() : nullptr);
+                                indices ? indices->data<IT>() : nullptr, mask ? mask->data<T>() : nullptr,
+                                lines_in_parallel || s.geom.n < kParallelGrain ? nullptr : &pool);
         for (size_t r = r0; r < r1; ++r) sorter.run(r);
       };
-      size_t grain = s.geom.n >= kParallelGrain ? 1 : kParallelGrain / s.geom.n + 1;
-      if (rows < 2 * grain) body(0, rows);
-      else c.env.pool_threads().parallel_range(rows, grain, body);
+      if (lines_in_parallel) pool.parallel_range(rows, grain, body);
+      else body(0, rows);
     });
   });
 }

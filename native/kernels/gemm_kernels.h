@@ -22,10 +22,14 @@ struct GemmOps {
   // rows of a packed A block (kept in L2), nc the columns of a packed B panel (shared, in L3).
   size_t kc, mc, nc;
 
-  // C[m_valid x n_valid] (row stride ldc) = sum over p < kc of a sliver(p) x b sliver(p),
-  // added to the old C when accumulate. a and b are packed slivers; b is 64-byte aligned.
-  void (*micro)(size_t kc, const T* a, const T* b, T* c, size_t ldc, size_t m_valid,
-                size_t n_valid, bool accumulate);
+  // C[m_valid x n_valid] (row stride ldc) = sum over p < kc of op(A)(:, p) x b sliver(p), added
+  // to the old C when accumulate. b is a packed sliver, 64-byte aligned. micro reads
+  // op(A)(i, p) = a[p * a_stride + i] (a packed sliver, a_stride == mr, or a transposed A);
+  // micro_rows reads a[i * a_stride + p] (a row-major A). Both read all mr rows of A.
+  void (*micro)(size_t kc, const T* a, size_t a_stride, const T* b, T* c, size_t ldc,
+                size_t m_valid, size_t n_valid, bool accumulate);
+  void (*micro_rows)(size_t kc, const T* a, size_t a_stride, const T* b, T* c, size_t ldc,
+                     size_t m_valid, size_t n_valid, bool accumulate);
 
   // Packs op(A)[m x kc] into ceil(m / mr) slivers at out.
   void (*pack_a)(size_t m, size_t kc, const T* a, size_t rs, size_t cs, T* out);

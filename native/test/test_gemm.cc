@@ -129,11 +129,12 @@ struct Shape {
 };
 
 // Direct path (tiny, vectors), packed path with edges smaller than a tile, several k slices,
-// several column panels.
+// several column panels, k = 1, A read in place (narrow panels, ragged last row tile) and A packed
+// (panels wider than 16 slivers of every ISA's tile).
 const Shape kShapes[] = {
-    {1, 1, 1},   {2, 2, 2},     {4, 1, 3},     {1, 4, 5},      {7, 13, 17},   {1, 300, 70},
-    {300, 1, 70}, {3, 100, 200}, {100, 5, 100}, {33, 35, 40},   {65, 33, 129}, {8, 2100, 20},
-    {300, 257, 513},
+    {1, 1, 1},     {2, 2, 2},     {4, 1, 3},     {1, 4, 5},      {7, 13, 17},   {1, 300, 70},
+    {300, 1, 70},  {3, 100, 200}, {100, 5, 100}, {33, 35, 40},   {65, 33, 129}, {8, 2100, 20},
+    {300, 257, 513}, {40, 50, 1}, {130, 70, 300}, {37, 600, 70}, {25, 1030, 9},
 };
 
 ThreadPool& pool_of(size_t threads) {
