@@ -42,7 +42,7 @@ function fromBytes(bytes: Buffer, dtype: DType, shape: number[], littleEndian: b
   // ArrayBuffer.slice copies to offset 0, so the typed array is aligned whatever the file offset.
   const buffer = ordered.buffer.slice(ordered.byteOffset, ordered.byteOffset + ordered.byteLength) as ArrayBuffer;
   const typed = new TYPED[dtype](buffer);
-  return new NDArray(native.fromTyped(typed, shape, { dtype: dtypeCode(dtype, fn) }));
+  return new NDArray(native.fromTyped(typed, shape, dtypeCode(dtype, fn)));
 }
 
 function checkPath(file: unknown, fn: string): asserts file is string {

@@ -17,6 +17,7 @@ import {
   unaryOp,
 } from './ndarray';
 import { native } from './native';
+import { readOptions } from './options';
 import * as random from './random';
 import { tidy } from './tidy';
 
@@ -30,14 +31,35 @@ export interface CreateOptions {
   ctx?: Context;
 }
 
+/** Creation options that may also carry the shape (`nd.zeros({ shape: [2, 3] })`). */
+export interface ShapedCreateOptions extends CreateOptions {
+  shape?: ShapeArg;
+}
+
 export type ShapeArg = number | number[];
 
-function createAttrs(opts: CreateOptions | undefined, fn: string, fallback: DType = 'float32') {
-  if (opts !== undefined && (opts === null || typeof opts !== 'object')) {
-    throw new TypeError(`${fn}: options must be an object like { dtype, ctx }`);
+function isOptions(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof NDArray);
+}
+
+/**
+ * The options of a creation op: ctx checked here, everything else by the op's field table in the
+ * addon (which rejects unknown keys); positional arguments override the object's fields.
+ */
+function createOptions(fn: string, opts: unknown, positional: Record<string, unknown>): Record<string, unknown> {
+  if (opts !== undefined && !isOptions(opts)) {
+    throw new TypeError(`${fn}: options must be an object like { dtype, ctx }, got ${describe(opts)}`);
   }
   checkContext(opts?.ctx, fn);
-  return { dtype: dtypeCode(opts?.dtype ?? fallback, fn) };
+  const out: Record<string, unknown> = { ...opts };
+  for (const [key, value] of Object.entries(positional)) if (value !== undefined) out[key] = value;
+  return out;
+}
+
+/** `f(shape, opts)` or `f({ shape, ...opts })`. */
+function shapeAndOptions(fn: string, shape: unknown, opts: unknown): Record<string, unknown> {
+  if (isOptions(shape) && opts === undefined) return createOptions(fn, shape, {});
+  return createOptions(fn, opts, { shape: toShape(shape, fn) });
 }
 
 /**
@@ -46,7 +68,7 @@ function createAttrs(opts: CreateOptions | undefined, fn: string, fallback: DTyp
  */
 function trailingOptions<T>(args: unknown[]): [T[], CreateOptions | undefined] {
   const last = args[args.length - 1];
-  if (last !== null && typeof last === 'object' && !Array.isArray(last)) return [args.slice(0, -1) as T[], last as CreateOptions];
+  if (isOptions(last)) return [args.slice(0, -1) as T[], last as CreateOptions];
   return [args as T[], undefined];
 }
 
@@ -66,21 +88,30 @@ export function toShape(shape: unknown, fn: string): number[] {
 // ---- creation ----------------------------------------------------------------------------------
 
 /** Nested number arrays, a TypedArray (1-D), an NDArray (copied) or a number (shape [1]). */
-export function array(data: NestedArray | ArrayBufferView | NDArray, opts?: CreateOptions): NDArray {
+export function array(data: NestedArray | ArrayBufferView | NDArray, opts?: ShapedCreateOptions): NDArray {
+  const o = readOptions('array', opts, ARRAY_OPTIONS) as ShapedCreateOptions;
+  checkContext(o.ctx, 'array');
+  const dtype = dtypeCode(o.dtype ?? 'float32', 'array');
+  const made = arrayData(data, o.dtype, dtype);
+  return o.shape === undefined ? made : made.reshape(toShape(o.shape, 'array'));
+}
+
+const ARRAY_OPTIONS = { dtype: [], ctx: [], shape: [] };
+
+function arrayData(data: NestedArray | ArrayBufferView | NDArray, dtypeName: DType | undefined, dtype: number): NDArray {
   if (data instanceof NDArray) {
     const copy = data.copy();
-    return opts?.dtype && opts.dtype !== copy.dtype ? copy.astype(opts.dtype) : copy;
+    return dtypeName && dtypeName !== copy.dtype ? copy.astype(dtypeName) : copy;
   }
-  const attrs = createAttrs(opts, 'array');
   if (ArrayBuffer.isView(data)) {
     if (data instanceof DataView || data instanceof BigInt64Array || data instanceof BigUint64Array) {
       throw new TypeError('array: data must be a numeric TypedArray (not a DataView or BigInt array)');
     }
     const typed = data as unknown as ArrayLike<number> & ArrayBufferView;
     const direct = typedArrayDType(typed) !== null ? (typed as Float32Array) : Float64Array.from(typed);
-    return new NDArray(native.fromTyped(direct, [direct.length], attrs));
+    return new NDArray(native.fromTyped(direct, [direct.length], dtype));
   }
-  if (typeof data === 'number') return new NDArray(native.fromTyped(Float64Array.of(data), [1], attrs));
+  if (typeof data === 'number') return new NDArray(native.fromTyped(Float64Array.of(data), [1], dtype));
   if (!Array.isArray(data)) {
     throw new TypeError(`array: data must be a nested array of numbers, a TypedArray or an NDArray, got ${describe(data)}`);
   }
@@ -103,30 +134,32 @@ export function array(data: NestedArray | ArrayBufferView | NDArray, opts?: Crea
     for (let i = 0; i < node.length; i++) walk(node[i], depth + 1, `${path}[${i}]`);
   };
   walk(data, 0, '');
-  return new NDArray(native.fromTyped(flat, shape, attrs));
+  return new NDArray(native.fromTyped(flat, shape, dtype));
 }
 
-export function zeros(shape: ShapeArg, opts?: CreateOptions): NDArray {
-  return invoke('zeros', [], { shape: toShape(shape, 'zeros'), ...createAttrs(opts, 'zeros') });
+export function zeros(shape: ShapeArg | ShapedCreateOptions, opts?: CreateOptions): NDArray {
+  return invoke('zeros', [], shapeAndOptions('zeros', shape, opts));
 }
 
-export function ones(shape: ShapeArg, opts?: CreateOptions): NDArray {
-  return invoke('ones', [], { shape: toShape(shape, 'ones'), ...createAttrs(opts, 'ones') });
+export function ones(shape: ShapeArg | ShapedCreateOptions, opts?: CreateOptions): NDArray {
+  return invoke('ones', [], shapeAndOptions('ones', shape, opts));
 }
 
-export function full(shape: ShapeArg, value: number, opts?: CreateOptions): NDArray {
+/** full(shape, value, opts) or full({ shape, value, dtype }). */
+export function full(shape: ShapeArg | (ShapedCreateOptions & { value: number }), value?: number, opts?: CreateOptions): NDArray {
+  if (isOptions(shape) && value === undefined) return invoke('full', [], createOptions('full', shape, {}));
   if (typeof value !== 'number') throw new TypeError(`full: value must be a number, got ${describe(value)}`);
-  return invoke('full', [], { shape: toShape(shape, 'full'), scalar: value, ...createAttrs(opts, 'full') });
+  return invoke('full', [], createOptions('full', opts, { shape: toShape(shape, 'full'), value }));
 }
 
 /** Uninitialised in MXNet; ndgrad fills with zeros, so results never depend on stale memory. */
-export function empty(shape: ShapeArg, opts?: CreateOptions): NDArray {
-  return invoke('zeros', [], { shape: toShape(shape, 'empty'), ...createAttrs(opts, 'empty') });
+export function empty(shape: ShapeArg | ShapedCreateOptions, opts?: CreateOptions): NDArray {
+  return invoke('zeros', [], shapeAndOptions('empty', shape, opts));
 }
 
 function likeAttrs(x: NDArray, fn: string) {
   requireArray(x, fn, 'x');
-  return { shape: x.shape, dtype: dtypeCode(x.dtype, fn) };
+  return { shape: x.shape, dtype: x.dtype };
 }
 
 export function zerosLike(x: NDArray): NDArray {
@@ -139,7 +172,7 @@ export function onesLike(x: NDArray): NDArray {
 
 export function fullLike(x: NDArray, value: number): NDArray {
   if (typeof value !== 'number') throw new TypeError(`fullLike: value must be a number, got ${describe(value)}`);
-  return invoke('full', [], { ...likeAttrs(x, 'fullLike'), scalar: value });
+  return invoke('full', [], { ...likeAttrs(x, 'fullLike'), value });
 }
 
 /** num evenly spaced values from start to stop (stop included unless endpoint is false). */
@@ -147,8 +180,7 @@ export function linspace(start: number, stop: number, num: number, opts: CreateO
   for (const [name, v] of [['start', start], ['stop', stop], ['num', num]] as const) {
     if (typeof v !== 'number') throw new TypeError(`linspace: ${name} must be a number, got ${describe(v)}`);
   }
-  const { endpoint = true, ...create } = opts;
-  return invoke('linspace', [], { scalar: start, scalar2: stop, depth: num, reverse: !endpoint, ...createAttrs(create, 'linspace') });
+  return invoke('linspace', [], createOptions('linspace', opts, { start, stop, num }));
 }
 
 /** An n x m matrix (m defaults to n) with ones on diagonal k (0 main, > 0 above, < 0 below). */
@@ -161,14 +193,18 @@ export function eye(n: number, ...rest: (number | null | undefined | CreateOptio
   const cols = numberArg(m === undefined || m === null || m === 0 ? n : m, 'eye', 'm', true);
   const k = numberArg(kArg, 'eye', 'k', true);
   if (n < 0 || cols < 0) throw new RangeError(`eye: n and m must be non-negative, got ${n} and ${cols}`);
-  const attrs = createAttrs(opts, 'eye');
+  const o = readOptions('eye', opts, EYE_OPTIONS) as CreateOptions;
+  checkContext(o.ctx, 'eye');
+  const dtype = o.dtype ?? 'float32';
+  dtypeCode(dtype, 'eye');
   // Row and column indices in int32, where row + k cannot saturate the way uint8 would.
-  const index = dtypeCode('int32', 'eye');
-  const rows = invoke('arange', [], { scalar: 0, scalar2: n, scalar3: 1, dtype: index }).expandDims(1);
-  const colsIdx = invoke('arange', [], { scalar: 0, scalar2: cols, scalar3: 1, dtype: index }).expandDims(0);
+  const rows = invoke('arange', [], { stop: n, dtype: 'int32' }).expandDims(1);
+  const colsIdx = invoke('arange', [], { stop: cols, dtype: 'int32' }).expandDims(0);
   const ones = rows.add(k).equal(colsIdx);
-  return attrs.dtype === index ? ones : invoke('astype', [ones], { dtype: attrs.dtype });
+  return dtype === 'int32' ? ones : invoke('astype', [ones], { dtype });
 }
+
+const EYE_OPTIONS = { dtype: [], ctx: [] };
 
 /** x where condition != 0, else y; condition has x's shape or is 1-D selecting rows (MXNet). */
 export function where(condition: NDArray, x: NDArray, y: NDArray): NDArray {
@@ -195,7 +231,7 @@ export function arange(first: number, ...rest: (number | null | undefined | Crea
   const noStop = stopArg === undefined || stopArg === null;
   const start = noStop ? 0 : numberArg(first, 'arange', 'start');
   const stop = numberArg(noStop ? first : stopArg, 'arange', 'stop');
-  return invoke('arange', [], { scalar: start, scalar2: stop, scalar3: numberArg(step, 'arange', 'step'), ...createAttrs(opts, 'arange') });
+  return invoke('arange', [], createOptions('arange', opts, { start, stop, step: numberArg(step, 'arange', 'step') }));
 }
 
 // ---- arithmetic and comparisons as functions -----------------------------------------------------
@@ -308,12 +344,7 @@ export function oneHot(indices: NDArray, depth: number, opts: OneHotOptions = {}
   requireArray(indices, 'oneHot', 'indices');
   indices.dims('oneHot');
   if (typeof depth !== 'number') throw new TypeError(`oneHot: depth must be an integer, got ${describe(depth)}`);
-  return invoke('one_hot', [indices], {
-    depth,
-    scalar: opts.onValue ?? 1,
-    scalar2: opts.offValue ?? 0,
-    dtype: dtypeCode(opts.dtype ?? 'float32', 'oneHot'),
-  });
+  return invoke('one_hot', [indices], { ...opts, depth });
 }
 
 /**
@@ -322,9 +353,7 @@ export function oneHot(indices: NDArray, depth: number, opts: OneHotOptions = {}
  */
 export function dropout(x: NDArray, opts: { p?: number } = {}): NDArray {
   requireArray(x, 'dropout', 'x');
-  const p = opts.p ?? 0.5;
-  if (typeof p !== 'number') throw new TypeError(`dropout: p must be a number, got ${describe(p)}`);
-  return invokeMulti('dropout', [x], { scalar: p })[0];
+  return invokeMulti('dropout', [x], opts)[0];
 }
 
 export interface FullyConnectedOptions {
@@ -332,6 +361,8 @@ export interface FullyConnectedOptions {
   noBias?: boolean;
   flatten?: boolean;
 }
+
+const FC_OPTIONS = { numHidden: ['num_hidden'], noBias: ['no_bias'], flatten: [] };
 
 /**
  * y = flatten(x) . weight^T + bias (MXNet FullyConnected). With flatten = false the last axis of
@@ -352,7 +383,7 @@ export function fullyConnected(
     opts = biasOrOpts;
     bias = undefined;
   }
-  const { numHidden, noBias = false, flatten = true } = opts;
+  const { numHidden, noBias = false, flatten = true } = readOptions('fullyConnected', opts, FC_OPTIONS) as FullyConnectedOptions;
   const wShape = weight.shape;
   if (wShape.length !== 2) throw new RangeError(`fullyConnected: weight must be 2-D (numHidden, inputDim), got (${wShape.join(',')})`);
   if (numHidden !== undefined && numHidden !== wShape[0]) {
@@ -374,10 +405,10 @@ export function softmaxCrossEntropy(logits: NDArray, labels: NDArray): NDArray {
 
 // ---- linear algebra and shape --------------------------------------------------------------------
 
-export function dot(a: NDArray, b: NDArray, opts: DotOptions = {}): NDArray {
+export function dot(a: NDArray, b: NDArray, opts?: DotOptions): NDArray {
   requireArray(a, 'dot', 'lhs');
   requireArray(b, 'dot', 'rhs');
-  return invoke('dot', [a, b], { transposeA: Boolean(opts.transposeA), transposeB: Boolean(opts.transposeB) });
+  return invoke('dot', [a, b], opts);
 }
 
 export function transpose(x: NDArray, axes?: number[] | null): NDArray {

@@ -2,11 +2,12 @@
 // few for composite indexing); argument checking that needs JS types happens here, everything
 // else in the core.
 import * as util from 'util';
-import type { Handle, OpAttrs } from '../binding';
+import type { Handle, OpOptions } from '../binding';
 import { Context, defaultContext } from './context';
-import { type AnyTypedArray, type DType, dtypeCode, dtypeName } from './dtype';
+import { type AnyTypedArray, type DType, dtypeName } from './dtype';
 import { formatNDArray } from './format';
 import { native, OP } from './native';
+import { readOptions } from './options';
 import { type Aliased, applyAliases, NDARRAY_ALIASES } from './aliases';
 import { track } from './tidy';
 
@@ -24,6 +25,8 @@ export interface NormOptions extends ReduceOptions {
   ord?: 1 | 2;
 }
 
+const BACKWARD_OPTIONS = { retainGraph: ['retain_graph'], trainMode: ['train_mode'] };
+
 export interface BackwardOptions {
   retainGraph?: boolean;
   trainMode?: boolean;
@@ -32,6 +35,11 @@ export interface BackwardOptions {
 export interface SoftmaxOptions {
   axis?: number;
   temperature?: number | null;
+}
+
+export interface PickOptions {
+  axis?: number;
+  keepdims?: boolean;
 }
 
 export interface DotOptions {
@@ -165,7 +173,7 @@ class NDArrayCore {
   // ---- conversion and copies -----------------------------------------------------------------
 
   astype(dtype: DType): NDArray {
-    return invoke('astype', [this], { dtype: dtypeCode(dtype, 'astype') });
+    return invoke('astype', [this], { dtype });
   }
   copy(): NDArray {
     return invoke('copy', [this]);
@@ -362,55 +370,47 @@ class NDArrayCore {
   // ---- reductions ------------------------------------------------------------------------------
 
   sum(opts?: ReduceArg): NDArray {
-    return invoke('sum', [this], reduceAttrs(opts, 'sum'));
+    return invoke('sum', [this], axisOptions(opts, 'sum'));
   }
   mean(opts?: ReduceArg): NDArray {
-    return invoke('mean', [this], reduceAttrs(opts, 'mean'));
+    return invoke('mean', [this], axisOptions(opts, 'mean'));
   }
   prod(opts?: ReduceArg): NDArray {
-    return invoke('prod', [this], reduceAttrs(opts, 'prod'));
+    return invoke('prod', [this], axisOptions(opts, 'prod'));
   }
   max(opts?: ReduceArg): NDArray {
-    return invoke('max', [this], reduceAttrs(opts, 'max'));
+    return invoke('max', [this], axisOptions(opts, 'max'));
   }
   min(opts?: ReduceArg): NDArray {
-    return invoke('min', [this], reduceAttrs(opts, 'min'));
+    return invoke('min', [this], axisOptions(opts, 'min'));
   }
   argmax(opts?: ReduceArg): NDArray {
-    return invoke('argmax', [this], reduceAttrs(opts, 'argmax'));
+    return invoke('argmax', [this], axisOptions(opts, 'argmax'));
   }
   argmin(opts?: ReduceArg): NDArray {
-    return invoke('argmin', [this], reduceAttrs(opts, 'argmin'));
+    return invoke('argmin', [this], axisOptions(opts, 'argmin'));
   }
   /** ord 2 (default) or 1 over all elements or the given axes; two axes give the Frobenius norm. */
   norm(opts?: NormOptions | number | number[]): NDArray {
-    const attrs = reduceAttrs(opts as ReduceArg, 'norm');
-    if (opts !== null && typeof opts === 'object' && !Array.isArray(opts) && opts.ord !== undefined) {
-      if (opts.ord !== 1 && opts.ord !== 2) throw new RangeError(`norm: ord must be 1 or 2, got ${String(opts.ord)}`);
-      attrs.ord = opts.ord;
-    }
-    return invoke('norm', [this], attrs);
+    return invoke('norm', [this], axisOptions(opts, 'norm'));
   }
 
   // ---- neural-network ---------------------------------------------------------------------------
 
   /** exp((x - max) / T) normalised along `axis` (default -1, temperature T default 1). */
   softmax(opts?: SoftmaxOptions | number): NDArray {
-    return invoke('softmax', [this], softmaxAttrs(opts, 'softmax'));
+    return invoke('softmax', [this], axisOptions(opts, 'softmax'));
   }
   /** log(softmax(x)), computed stably. */
   logSoftmax(opts?: SoftmaxOptions | number): NDArray {
-    return invoke('log_softmax', [this], softmaxAttrs(opts, 'logSoftmax'));
+    return invoke('log_softmax', [this], axisOptions(opts, 'logSoftmax'));
   }
 
   /** data[..., clip(index), ...] along `axis` (default -1); index has the data shape without axis. */
-  pick(index: NDArrayCore, opts?: { axis?: number; keepdims?: boolean } | number): NDArray {
+  pick(index: NDArrayCore, opts?: PickOptions | number): NDArray {
     this.dims('pick');
     requireArray(index, 'pick', 'index');
-    const o = typeof opts === 'number' ? { axis: opts } : (opts ?? {});
-    const axis = o.axis ?? -1;
-    if (typeof axis !== 'number') throw new TypeError(`pick: axis must be an integer, got ${describe(axis)}`);
-    return invoke('pick', [this, index], { axes: [axis], keepdims: Boolean(o.keepdims) });
+    return invoke('pick', [this, index], axisOptions(opts, 'pick'));
   }
 
   // ---- gathering and ordering (lib/ordering.ts has the nd functions) ------------------------------
@@ -424,7 +424,7 @@ class NDArrayCore {
   take(indices: NDArrayCore, opts?: TakeOptions): NDArray {
     this.dims('take');
     requireArray(indices, 'take', 'indices');
-    return invoke('take', [this, indices], takeAttrs(opts));
+    return invoke('take', [this, indices], opts);
   }
   /**
    * The k largest (isAscend: smallest) entries along `axis` (default -1; null: flattened), ties
@@ -436,35 +436,36 @@ class NDArrayCore {
   topk(opts?: TopkOptions): NDArray | NDArray[];
   topk(opts?: TopkOptions): NDArray | NDArray[] {
     this.dims('topk');
-    const out = invokeMulti('topk', [this], orderAttrs(opts, 'topk', false));
-    return opts?.retTyp === 'both' ? out : out[0];
+    const out = invokeMulti('topk', [this], opts);
+    const both = opts?.retTyp === 'both' || (opts as { ret_typ?: unknown } | undefined)?.ret_typ === 'both';
+    return both ? out : out[0];
   }
   /** Sorted along `axis` (default -1; null: flattened), ascending unless isAscend is false. */
   sort(opts?: SortOptions): NDArray {
     this.dims('sort');
-    return invoke('sort', [this], orderAttrs(opts, 'sort', true));
+    return invoke('sort', [this], opts);
   }
   /** The indices that sort this array along `axis` (stable), float32 unless dtype says otherwise. */
   argsort(opts?: ArgsortOptions): NDArray {
     this.dims('argsort');
-    return invoke('argsort', [this], orderAttrs(opts, 'argsort', true));
+    return invoke('argsort', [this], opts);
   }
 
   // ---- shape -----------------------------------------------------------------------------------
 
   /** MXNet reshape: accepts an array or numbers, with codes 0 (keep) and -1 (infer), -2, -3, -4. */
   reshape(...args: (number | number[] | { reverse?: boolean })[]): NDArray {
-    let reverse = false;
+    let opts: OpOptions = {};
     const last = args[args.length - 1];
     if (last !== undefined && last !== null && typeof last === 'object' && !Array.isArray(last)) {
-      reverse = Boolean(last.reverse);
+      opts = last;
       args = args.slice(0, -1);
     }
     const shape = args.length === 1 && Array.isArray(args[0]) ? args[0] : (args as number[]);
     if (!Array.isArray(shape) || shape.some((d) => typeof d !== 'number')) {
       throw new TypeError('reshape: shape must be an array of integers or integers as arguments');
     }
-    return invoke('reshape', [this], { shape, reverse });
+    return invoke('reshape', [this], { ...opts, shape });
   }
   /** Broadcasts to `shape` (NumPy rules, may add leading axes; a 0 keeps the input dim, as MXNet). */
   broadcastTo(shape: number | number[]): NDArray {
@@ -535,28 +536,28 @@ class NDArrayCore {
     list.forEach((r, i) => {
       if (!Number.isSafeInteger(r)) throw new TypeError(`tile: reps[${i}] must be an integer, got ${describe(r)}`);
     });
-    return invoke('tile', [this], { shape: list });
+    return invoke('tile', [this], { reps: list });
   }
   /** Repeats each element `repeats` times along `axis` (no axis: of the flattened array). */
   repeat(repeats: number, axis?: number | null): NDArray {
     this.dims('repeat');
     if (typeof repeats !== 'number') throw new TypeError(`repeat: repeats must be an integer, got ${describe(repeats)}`);
-    return invoke('repeat', [this], axis === undefined || axis === null ? { repeats } : { repeats, axes: [axis] });
+    return invoke('repeat', [this], { repeats, axis });
   }
   /** MXNet slice_axis: elements [begin, end) of one axis (negatives count from the end, end null = to the end); a copy. */
   sliceAxis(axis: number, begin: number, end?: number | null): NDArray {
     this.dims('sliceAxis');
-    return invoke('slice_axis', [this], { axes: [axis], begins: [begin], ends: [end ?? null] });
+    return invoke('slice_axis', [this], { axis, begin, end: end ?? null });
   }
   /** MXNet split: numOutputs equal parts along `axis` (default 1); always an array. */
   split(numOutputs: number, opts: SplitOptions = {}): NDArray[] {
     this.dims('split');
     if (typeof numOutputs !== 'number') throw new TypeError(`split: numOutputs must be an integer, got ${describe(numOutputs)}`);
-    return invokeMulti('split', [this], { numOutputs, axes: [opts.axis ?? 1], squeezeAxis: Boolean(opts.squeezeAxis) });
+    return invokeMulti('split', [this], { ...opts, numOutputs });
   }
   /** Permutes the axes (a copy); no axes reverses them. */
   transpose(axes?: number[] | null): NDArray {
-    if (axes === undefined || axes === null) return invoke('transpose', [this], { axes: [] });
+    if (axes === undefined || axes === null) return invoke('transpose', [this]);
     if (!Array.isArray(axes)) throw new TypeError('transpose: axes must be an array of integers');
     return invoke('transpose', [this], { axes });
   }
@@ -600,7 +601,7 @@ class NDArrayCore {
   /** Marks this array as a variable: x.grad becomes a zero buffer that backward() writes. */
   attachGrad(gradReq: GradReq = 'write'): void {
     const code = gradReqCode(gradReq, 'attachGrad');
-    const buffer = invoke('zeros', [], { shape: this.dims('attachGrad'), dtype: native.dtype(this._h) });
+    const buffer = invoke('zeros', [], { shape: this.dims('attachGrad'), dtype: this.dtype });
     native.markVariables([this._h], [buffer._h], [code]);
   }
 
@@ -613,7 +614,7 @@ class NDArrayCore {
       opts = headGrad;
       headGrad = undefined;
     }
-    const o = opts ?? {};
+    const o = readOptions('backward', opts, BACKWARD_OPTIONS) as BackwardOptions;
     native.backward(
       [this._h],
       [headGrad instanceof NDArray ? headGrad._h : null],
@@ -673,14 +674,14 @@ export interface SplitOptions {
   squeezeAxis?: boolean;
 }
 
-export function invoke(op: string, inputs: NDArrayCore[], attrs?: OpAttrs): NDArray {
-  const out = native.invoke(OP[op], inputs.map((x) => x._h), attrs);
+export function invoke(op: string, inputs: NDArrayCore[], options?: OpOptions): NDArray {
+  const out = native.invoke(OP[op], inputs.map((x) => x._h), options);
   if (Array.isArray(out)) throw new Error(`${op}: expected one output`);
   return new NDArray(out);
 }
 
-export function invokeMulti(op: string, inputs: NDArrayCore[], attrs?: OpAttrs): NDArray[] {
-  const out = native.invoke(OP[op], inputs.map((x) => x._h), attrs);
+export function invokeMulti(op: string, inputs: NDArrayCore[], options?: OpOptions): NDArray[] {
+  const out = native.invoke(OP[op], inputs.map((x) => x._h), options);
   return (Array.isArray(out) ? out : [out]).map((h) => new NDArray(h));
 }
 
@@ -761,73 +762,15 @@ function inplace<T extends NDArrayCore>(target: T, op: string, value: NDArrayCor
   return target;
 }
 
-function softmaxAttrs(opts: SoftmaxOptions | number | undefined, fn: string): OpAttrs {
-  const o = typeof opts === 'number' ? { axis: opts } : (opts ?? {});
-  if (typeof o !== 'object') throw new TypeError(`${fn}: expected an options object like { axis, temperature }`);
-  const axis = o.axis ?? -1;
-  if (typeof axis !== 'number') throw new TypeError(`${fn}: axis must be an integer, got ${describe(axis)}`);
-  const t = o.temperature ?? 1;
-  if (typeof t !== 'number') throw new TypeError(`${fn}: temperature must be a number, got ${describe(t)}`);
-  return { axes: [axis], scalar: t };
-}
-
-function optionsObject(opts: unknown, fn: string, example: string): Record<string, unknown> {
-  if (opts === undefined || opts === null) return {};
-  if (typeof opts !== 'object' || Array.isArray(opts)) {
-    throw new TypeError(`${fn}: expected an options object like ${example}, got ${describe(opts)}`);
-  }
-  return opts as Record<string, unknown>;
-}
-
-/** The code of a string option (e.g. mode 'clip' -> 0), or a TypeError listing the choices. */
-function choiceCode(choices: Record<string, number>, value: unknown, fn: string, arg: string): number {
-  if (typeof value !== 'string' || !Object.hasOwn(choices, value)) {
-    const list = Object.keys(choices).map((c) => `'${c}'`).join(', ');
-    throw new TypeError(`${fn}: ${arg} must be one of ${list}, got ${typeof value === 'string' ? `'${value}'` : describe(value)}`);
-  }
-  return choices[value];
-}
-
-const TAKE_MODES: Record<TakeMode, number> = { clip: 0, wrap: 1, raise: 2 };
-const RET_TYPS: Record<TopkRetTyp, number> = { indices: 0, value: 1, both: 2, mask: 3 };
-
-function takeAttrs(opts: TakeOptions | undefined): OpAttrs {
-  const o = optionsObject(opts, 'take', '{ axis, mode }');
-  const axis = o.axis ?? 0;
-  if (typeof axis !== 'number') throw new TypeError(`take: axis must be an integer, got ${describe(axis)}`);
-  return { axes: [axis], mode: choiceCode(TAKE_MODES, o.mode ?? 'clip', 'take', 'mode') };
-}
-
-function orderAttrs(opts: TopkOptions | undefined, fn: 'topk' | 'sort' | 'argsort', ascendByDefault: boolean): OpAttrs {
-  const o = optionsObject(opts, fn, '{ axis, isAscend }');
-  const attrs: OpAttrs = { isAscend: (o.isAscend as boolean | undefined) ?? ascendByDefault };
-  if (o.axis !== null) {
-    const axis = o.axis ?? -1;
-    if (typeof axis !== 'number') throw new TypeError(`${fn}: axis must be an integer or null, got ${describe(axis)}`);
-    attrs.axes = [axis];
-  }
-  if (fn !== 'sort') attrs.dtype = dtypeCode(o.dtype ?? 'float32', fn);
-  if (fn === 'topk') {
-    attrs.k = (o.k as number | undefined) ?? 1;
-    attrs.retTyp = choiceCode(RET_TYPS, o.retTyp ?? 'indices', fn, 'retTyp');
-  }
-  return attrs;
-}
-
-export function reduceAttrs(opts: ReduceArg, fn: string): OpAttrs {
-  if (opts === undefined || opts === null) return {};
-  if (typeof opts === 'number') return { axes: [opts] };
-  if (Array.isArray(opts)) return { axes: opts };
+/**
+ * The options of an op whose first option is an axis: a number or a list is that axis, an object
+ * goes to the op's field table as it is.
+ */
+export function axisOptions(opts: unknown, fn: string): OpOptions | undefined {
+  if (opts === undefined || opts === null) return undefined;
+  if (typeof opts === 'number' || Array.isArray(opts)) return { axis: opts };
   if (typeof opts !== 'object') throw new TypeError(`${fn}: expected an axis or an options object, got ${describe(opts)}`);
-  const attrs: OpAttrs = { keepdims: opts.keepdims === undefined ? false : opts.keepdims };
-  if (typeof attrs.keepdims !== 'boolean') throw new TypeError(`${fn}: keepdims must be a boolean`);
-  const axis = opts.axis;
-  if (axis !== undefined && axis !== null) {
-    if (typeof axis === 'number') attrs.axes = [axis];
-    else if (Array.isArray(axis)) attrs.axes = axis;
-    else throw new TypeError(`${fn}: axis must be an integer or an array of integers, got ${describe(axis)}`);
-  }
-  return attrs;
+  return opts as OpOptions;
 }
 
 // MXNet spellings (attach_grad, asscalar, ...), declared from the same table they are built from.

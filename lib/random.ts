@@ -32,41 +32,19 @@ export function seed(seedState: number): void {
   native.seed(seedState);
 }
 
-function shapeOf(shape: unknown, fn: string): number[] {
-  if (shape === undefined) return [1];
-  if (typeof shape === 'number') return [shape];
-  if (Array.isArray(shape)) return shape;
-  throw new TypeError(`${fn}: shape must be an integer or an array of integers, got ${describe(shape)}`);
+/** The options form, or MXNet's positional order turned into it; ctx is checked here. */
+function randomOptions(fn: string, first: unknown, positional: Record<string, unknown>): Record<string, unknown> {
+  const o = typeof first === 'object' && first !== null && !Array.isArray(first) ? (first as Record<string, unknown>) : positional;
+  checkContext(o.ctx, fn);
+  return o;
 }
 
-function num(v: unknown, fallback: number, fn: string, name: string): number {
-  if (v === undefined) return fallback;
-  if (typeof v !== 'number') throw new TypeError(`${fn}: ${name} must be a number, got ${describe(v)}`);
-  return v;
-}
-
-/** Uniform in [low, high). */
 export function uniform(low?: number | UniformOptions, high?: number, shape?: number | number[], dtype?: DType): NDArray {
-  const o: UniformOptions = typeof low === 'object' && low !== null ? low : { low, high, shape, dtype };
-  checkContext(o.ctx, 'random.uniform');
-  return invoke('random_uniform', [], {
-    scalar: num(o.low, 0, 'random.uniform', 'low'),
-    scalar2: num(o.high, 1, 'random.uniform', 'high'),
-    shape: shapeOf(o.shape, 'random.uniform'),
-    dtype: dtypeCode(o.dtype ?? 'float32', 'random.uniform'),
-  });
+  return invoke('random_uniform', [], randomOptions('random.uniform', low, { low, high, shape, dtype }));
 }
 
-/** Normal with mean loc and standard deviation scale. */
 export function normal(loc?: number | NormalOptions, scale?: number, shape?: number | number[], dtype?: DType): NDArray {
-  const o: NormalOptions = typeof loc === 'object' && loc !== null ? loc : { loc, scale, shape, dtype };
-  checkContext(o.ctx, 'random.normal');
-  return invoke('random_normal', [], {
-    scalar: num(o.loc, 0, 'random.normal', 'loc'),
-    scalar2: num(o.scale, 1, 'random.normal', 'scale'),
-    shape: shapeOf(o.shape, 'random.normal'),
-    dtype: dtypeCode(o.dtype ?? 'float32', 'random.normal'),
-  });
+  return invoke('random_normal', [], randomOptions('random.normal', loc, { loc, scale, shape, dtype }));
 }
 
 export interface RandintOptions {
@@ -80,17 +58,7 @@ export interface RandintOptions {
 
 /** Integers in [low, high), int32 by default (MXNet). */
 export function randint(low: number | RandintOptions, high?: number, shape?: number | number[], dtype?: RandintOptions['dtype']): NDArray {
-  const o: Partial<RandintOptions> = typeof low === 'object' && low !== null ? low : { low, high, shape, dtype };
-  checkContext(o.ctx, 'random.randint');
-  if (typeof o.low !== 'number' || typeof o.high !== 'number') {
-    throw new TypeError('random.randint: low and high are required numbers');
-  }
-  return invoke('random_randint', [], {
-    scalar: o.low,
-    scalar2: o.high,
-    shape: shapeOf(o.shape, 'random.randint'),
-    dtype: dtypeCode(o.dtype ?? 'int32', 'random.randint'),
-  });
+  return invoke('random_randint', [], randomOptions('random.randint', low, { low, high, shape, dtype }));
 }
 
 /**

@@ -27,6 +27,7 @@ class Addon : public Napi::Addon<Addon> {
 
  private:
   Napi::Value OpInfo(const Napi::CallbackInfo& info);
+  Napi::Value OpSchema(const Napi::CallbackInfo& info);
   Napi::Value Invoke(const Napi::CallbackInfo& info);
   Napi::Value Unary(const Napi::CallbackInfo& info);
   Napi::Value Binary(const Napi::CallbackInfo& info);

@@ -21,6 +21,7 @@ struct Attrs {
   bool transpose_a = false;
   bool transpose_b = false;
   bool reverse = false;
+  bool endpoint = true;        // linspace: stop is the last value
   bool literal_shape = false;  // reshape: `shape` is the exact result, no MXNet codes (0, -1, ...)
   int64_t begin = 0, end = 0;
   int64_t ord = 2;

@@ -223,6 +223,10 @@ const BinaryEntry kScalar[] = {
 
 }  // namespace
 
+namespace {
+const FieldDef kScalarFields[] = {field<&Attrs::scalar>("scalar", "the number operand").require()};
+}  // namespace
+
 void define_elementwise_ops(std::vector<OpDef>& table) {
   for (const UnaryEntry& u : kUnary) define_op(table, u.id, 1, infer_same, u.forward, u.backward, u.flags, u.domain);
   auto add_all = [&](const BinaryEntry* begin, const BinaryEntry* end, int arity) {
@@ -231,6 +235,7 @@ void define_elementwise_ops(std::vector<OpDef>& table) {
   };
   add_all(std::begin(kBinary), std::end(kBinary), 2);
   add_all(std::begin(kScalar), std::end(kScalar), 1);
+  for (const BinaryEntry& b : kScalar) set_params(table, b.id, kScalarFields);
 }
 
 }  // namespace ndgrad

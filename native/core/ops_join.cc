@@ -217,6 +217,20 @@ Grads d_split(BackwardCtx& c) {
   return {invoke1(c.env, c.attrs.squeeze_axis ? OpId::stack : OpId::concat, gs, a)};
 }
 
+const FieldDef kConcatFields[] = {
+    axis_field<&Attrs::axes, &Attrs::has_axes>("dim", "the axis to join along").alias("axis").set_default(1),
+    ignored_field("numArgs", "MXNet's input count; taken from the inputs").alias("num_args"),
+};
+const FieldDef kStackFields[] = {
+    axis_field<&Attrs::axes, &Attrs::has_axes>("axis", "the new axis's position").set_default(0),
+    ignored_field("numArgs", "MXNet's input count; taken from the inputs").alias("num_args"),
+};
+const FieldDef kSplitFields[] = {
+    field<&Attrs::num_outputs>("numOutputs", "the number of equal parts").alias("num_outputs").require().positive(),
+    axis_field<&Attrs::axes, &Attrs::has_axes>("axis", "the axis to split").set_default(1),
+    field<&Attrs::squeeze_axis>("squeezeAxis", "drop the split axis (its parts must have size 1)").alias("squeeze_axis"),
+};
+
 }  // namespace
 
 void define_tile_ops(std::vector<OpDef>& table);
@@ -226,6 +240,9 @@ void define_join_ops(std::vector<OpDef>& table) {
   define_op(table, OpId::concat, -1, infer_concat, fwd_concat, d_concat, 0);
   define_op(table, OpId::stack, -1, infer_stack, fwd_stack, d_stack, 0);
   define_op(table, OpId::split, 1, infer_split, fwd_split, d_split, 0);
+  set_params(table, OpId::concat, kConcatFields);
+  set_params(table, OpId::stack, kStackFields);
+  set_params(table, OpId::split, kSplitFields);
   define_tile_ops(table);
   define_slice_ops(table);
 }

@@ -192,11 +192,18 @@ Grads d_batch_dot(BackwardCtx& c) {
   return {batch_dot(e, B, G, true, true), batch_dot(e, G, A, true, true)};
 }
 
+const FieldDef kDotFields[] = {
+    field<&Attrs::transpose_a>("transposeA", "use the transpose of lhs").alias("transpose_a"),
+    field<&Attrs::transpose_b>("transposeB", "use the transpose of rhs").alias("transpose_b"),
+};
+
 }  // namespace
 
 void define_linalg_ops(std::vector<OpDef>& table) {
   define_op(table, OpId::dot, 2, infer_dot, fwd_dot, d_dot, kSaveInputs);
   define_op(table, OpId::batch_dot, 2, infer_batch_dot, fwd_batch_dot, d_batch_dot, kSaveInputs);
+  set_params(table, OpId::dot, kDotFields);
+  set_params(table, OpId::batch_dot, kDotFields);
 }
 
 }  // namespace ndgrad

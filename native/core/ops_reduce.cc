@@ -142,6 +142,20 @@ void fwd_sum_to(OpCall& c) {
 
 Grads d_sum_to(BackwardCtx& c) { return {broadcast_to(c.env, c.grad(), c.input_shape(0))}; }
 
+constexpr FieldDef kReduceAxis =
+    axis_field<&Attrs::axes, &Attrs::has_axes>("axis", "the axis or axes to reduce; null reduces all", FieldKind::Axes)
+        .allow_null();
+constexpr FieldDef kKeepdims = field<&Attrs::keepdims>("keepdims", "keep reduced axes with size 1");
+const FieldDef kReduceFields[] = {kReduceAxis, kKeepdims};
+const FieldDef kNormFields[] = {kReduceAxis, kKeepdims,
+                                field<&Attrs::ord>("ord", "1 (sum of magnitudes) or 2 (Euclidean)").set_default(2).range(1, 2)};
+const FieldDef kArgFields[] = {
+    axis_field<&Attrs::axes, &Attrs::has_axes>("axis", "the axis to search (one); null searches the flattened array",
+                                                FieldKind::Axes)
+        .allow_null(),
+    kKeepdims};
+const FieldDef kSumToFields[] = {field<&Attrs::shape>("shape", "the shape to sum down to").require()};
+
 }  // namespace
 
 void define_reduce_ops(std::vector<OpDef>& table) {
@@ -155,6 +169,11 @@ void define_reduce_ops(std::vector<OpDef>& table) {
   define_op(table, OpId::argmax, 1, infer_arg<OpId::argmax>, fwd_arg<kernels::ArgReduce::ArgMax>, nullptr, kNoGrad);
   define_op(table, OpId::argmin, 1, infer_arg<OpId::argmin>, fwd_arg<kernels::ArgReduce::ArgMin>, nullptr, kNoGrad);
   define_op(table, OpId::sum_to, 1, infer_sum_to, fwd_sum_to, d_sum_to, 0);
+  for (OpId id : {OpId::sum, OpId::mean, OpId::prod, OpId::max, OpId::min}) set_params(table, id, kReduceFields);
+  set_params(table, OpId::norm, kNormFields);
+  set_params(table, OpId::argmax, kArgFields);
+  set_params(table, OpId::argmin, kArgFields);
+  set_params(table, OpId::sum_to, kSumToFields);
 }
 
 }  // namespace ndgrad

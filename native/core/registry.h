@@ -9,6 +9,7 @@
 #include "array.h"
 #include "env.h"
 #include "op_list.h"
+#include "params.h"
 
 namespace ndgrad {
 
@@ -18,6 +19,7 @@ enum OpFlags : uint32_t {
   kView = 1u << 2,         // forward returns views of input 0 (no allocation)
   kNoGrad = 1u << 3,       // gradient is zero everywhere (comparisons, rounding, argmax)
   kCreation = 1u << 4,     // no inputs: creates data (zeros, random, ...)
+  kMutates = 1u << 5,      // writes input 0 in place (optimizer updates, batch-norm statistics)
 };
 
 // Input domains for the generic gradient and golden tests (the tests draw inputs from them).
@@ -51,6 +53,9 @@ struct OpDef {
   void (*infer)(const OpCall& call, OutSpecs& outs) = nullptr;
   void (*forward)(OpCall& call) = nullptr;
   Grads (*backward)(BackwardCtx& ctx) = nullptr;
+  // The options a call may pass (set_params), and the attributes a call without options gets.
+  ParamTable params;
+  Attrs defaults;
 };
 
 // Everything a backward formula can read. input(i)/output(i) are arrays that, when the backward
@@ -100,6 +105,12 @@ inline void define_op(std::vector<OpDef>& table, OpId id, int num_inputs,
   d.backward = backward;
   d.flags = flags;
   d.domain = domain;
+}
+
+// Declares the options of one op; its field table holds their defaults.
+template <size_t N>
+void set_params(std::vector<OpDef>& table, OpId id, const FieldDef (&fields)[N]) {
+  def_slot(table, id).params = ParamTable{fields, N};
 }
 
 }  // namespace ndgrad
