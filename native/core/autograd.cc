@@ -238,13 +238,8 @@ bool record_custom(Env& env, const std::vector<ArrayRef>& inputs, const std::vec
   bool any_live = false;
   for (const ArrayRef& a : inputs) any_live = any_live || a->ag.live();
   if (!env.recording || !any_live) return false;
-  auto node = make_node();
+  NodeRef node = record_node(nullptr, inputs.data(), inputs.size(), outputs.data(), outputs.size());
   node->set_custom(std::move(payload));
-  for (const ArrayRef& a : inputs) node->add_input(a->ag.live() ? a->ag : AGEntry{}, a->t);
-  for (size_t i = 0; i < outputs.size(); ++i) {
-    node->add_output(outputs[i]->t);
-    outputs[i]->ag = AGEntry{node, static_cast<uint32_t>(i)};
-  }
   return true;
 }
 
@@ -278,11 +273,7 @@ void assign(Env& env, const ArrayRef& target, const ArrayRef& src) {
   target->t.storage->bump_version();
   if (env.recording && src->ag.live()) {
     // Recorded as a copy of src into target (MXNet's _copyto), so gradients flow to src.
-    auto node = make_node();
-    node->op = &op_def(OpId::copy);
-    node->add_input(src->ag, src->t);
-    node->add_output(target->t);
-    target->ag = AGEntry{node, 0};
+    record_node(&op_def(OpId::copy), &src, 1, &target, 1);
   }
 }
 

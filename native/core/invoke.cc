@@ -18,6 +18,15 @@ void check_input(const OpDef& def, const ArrayRef& a, size_t i) {
   }
 }
 
+// An op that writes input 0 in place (an optimizer update, batch-norm statistics) must not write
+// an array of a graph being recorded (MXNet's rule for in-place writes); a recorded graph that
+// saved the array sees the version it bumps and refuses to run its backward with the new data.
+void check_mutable(const Env& env, const OpDef& def, const ArrayRef& target) {
+  if (env.recording && target->ag.live()) {
+    throw_error(std::string(def.name) + ": cannot write input 0 in place while recording: it is in the graph");
+  }
+}
+
 }  // namespace
 
 ArrayList invoke(Env& env, OpId id, const ArrayList& inputs, const Attrs& attrs) {
@@ -45,7 +54,9 @@ ArrayList invoke(Env& env, OpId id, const ArrayList& inputs, const Attrs& attrs)
       }
     }
   }
+  if (def.flags & kMutates) check_mutable(env, def, inputs[0]);
   def.forward(call);
+  if (def.flags & kMutates) inputs[0]->t.storage->bump_version();
 
   ArrayList outs;
   for (Tensor& t : call.out) outs.push_back(make_array(std::move(t)));
@@ -55,20 +66,30 @@ ArrayList invoke(Env& env, OpId id, const ArrayList& inputs, const Attrs& attrs)
   for (const ArrayRef& a : inputs) any_live = any_live || a->ag.live();
   if (!any_live) return outs;
 
-  auto node = make_node();
-  node->op = &def;
+  NodeRef node = record_node(&def, inputs.data(), inputs.size(), outs.data(), outs.size());
   node->set_attrs(attrs);
-  node->inputs.reserve(inputs.size());
-  for (const ArrayRef& a : inputs) node->add_input(a->ag.live() ? a->ag : AGEntry{}, a->t);
-  if (def.flags & kSaveInputs)
-    for (const ArrayRef& a : inputs) node->save_input(a->t);
-  for (size_t i = 0; i < outs.size(); ++i) {
-    node->add_output(outs[i]->t);
-    // The saved output keeps no entry: it would point back at this node (a cycle).
-    if (def.flags & kSaveOutputs) node->save_output(outs[i]->t);
-    outs[i]->ag = AGEntry{node, static_cast<uint32_t>(i)};
-  }
   return outs;
+}
+
+NodeRef record_node(const OpDef* op, const ArrayRef* inputs, size_t num_inputs, const ArrayRef* outputs,
+                    size_t num_outputs) {
+  NodeRef node = make_node();
+  node->op = op;
+  uint32_t flags = op ? op->flags : 0;
+  node->inputs.reserve(num_inputs);
+  for (size_t i = 0; i < num_inputs; ++i) {
+    const ArrayRef& a = inputs[i];
+    node->add_input(a->ag.live() ? a->ag : AGEntry{}, a->t);
+  }
+  if (flags & kSaveInputs)
+    for (size_t i = 0; i < num_inputs; ++i) node->save_input(inputs[i]->t);
+  for (size_t i = 0; i < num_outputs; ++i) {
+    node->add_output(outputs[i]->t);
+    // The saved output keeps no entry: it would point back at this node (a cycle).
+    if (flags & kSaveOutputs) node->save_output(outputs[i]->t);
+    outputs[i]->ag = AGEntry{node, static_cast<uint32_t>(i)};
+  }
+  return node;
 }
 
 ArrayRef invoke1(Env& env, OpId id, const ArrayList& inputs, const Attrs& attrs) {
@@ -136,13 +157,23 @@ ArrayRef transpose(Env& env, const ArrayRef& x, const std::vector<int64_t>& axes
 
 }  // namespace ops
 
+// A backward that reads a tensor its op did not declare saved would get another tensor (or none):
+// the declaration is the op's flags, checked here on every read.
 ArrayRef BackwardCtx::input(size_t i) const {
+  if (!(node.op->flags & kSaveInputs)) {
+    throw_error(std::string(node.op->name) + ": backward reads input " + std::to_string(i) +
+                ", which the op does not save (add kSaveInputs to its registry entry)");
+  }
   ArrayRef a = make_array(node.saved_input(i));
   if (env.recording) a->ag = node.inputs[i];
   return a;
 }
 
 ArrayRef BackwardCtx::output(size_t i) const {
+  if (!(node.op->flags & kSaveOutputs)) {
+    throw_error(std::string(node.op->name) + ": backward reads output " + std::to_string(i) +
+                ", which the op does not save (add kSaveOutputs to its registry entry)");
+  }
   ArrayRef a = make_array(node.saved_output(i));
   if (env.recording) a->ag = AGEntry{self, static_cast<uint32_t>(i)};
   return a;

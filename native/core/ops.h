@@ -14,6 +14,11 @@ namespace ndgrad {
 ArrayList invoke(Env& env, OpId id, const ArrayList& inputs, const Attrs& attrs);
 ArrayRef invoke1(Env& env, OpId id, const ArrayList& inputs, const Attrs& attrs);
 
+// Records one node for op (null for a custom Function): its inputs (entries of those in a graph)
+// and its outputs, whose entries then point at it. Saves what op's flags declare.
+NodeRef record_node(const OpDef* op, const ArrayRef* inputs, size_t num_inputs, const ArrayRef* outputs,
+                    size_t num_outputs);
+
 namespace ops {
 
 ArrayRef unary(Env& env, OpId id, const ArrayRef& x);

@@ -15,9 +15,9 @@ const char* const kOpNames[] = {
 #undef NDGRAD_OP_NAME
 };
 
-// A registry entry with a missing rule is a programming error that must not wait for a user to
-// call the op: the addon refuses to load, naming the op and what it lacks.
-void check_registry(const std::vector<OpDef>& table) {
+}  // namespace
+
+std::string registry_problems(const std::vector<OpDef>& table) {
   std::string problems;
   for (const OpDef& d : table) {
     std::string name = d.name;
@@ -32,6 +32,15 @@ void check_registry(const std::vector<OpDef>& table) {
       if (f.kind == FieldKind::Enum && !*f.choices) problems += name + "." + f.name + ": an enum without choices\n";
     }
   }
+  return problems;
+}
+
+namespace {
+
+// A registry entry with a missing rule is a programming error that must not wait for a user to
+// call the op: the addon refuses to load, naming the op and what it lacks.
+void check_registry(const std::vector<OpDef>& table) {
+  std::string problems = registry_problems(table);
   if (!problems.empty()) {
     std::fprintf(stderr, "ndgrad: the op registry is incomplete:\n%s", problems.c_str());
     std::abort();

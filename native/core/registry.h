@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "array.h"
@@ -72,6 +73,11 @@ struct BackwardCtx {
   ArrayRef output(size_t i) const;
   Shape input_shape(size_t i) const { return node.input_shape(i); }
 };
+
+// What is wrong with a registry table, one line per problem (empty when complete): an op without
+// a shape rule or forward, without a backward and without the kNoGrad mark, a field without a
+// member to fill. The registry aborts the load when its own table has any.
+std::string registry_problems(const std::vector<OpDef>& table);
 
 const OpDef& op_def(OpId id);
 const OpDef* op_def_by_name(const char* name);
