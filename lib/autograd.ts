@@ -1,6 +1,7 @@
 // The autograd namespace: recording scopes, backward/grad and variable marking. The tape itself
 // lives in the native core; this file only sets flags and passes handles.
-import { gradReqCode, type GradReq, NDArray, requireArray } from './ndarray';
+import { requireArray } from './core/dispatch';
+import { gradReqCode, type GradReq, NDArray } from './ndarray';
 import { native } from './native';
 
 export interface ScopeOptions {

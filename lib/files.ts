@@ -4,7 +4,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import { type DType, dtypeCode } from './dtype';
-import { describe, NDArray, requireArray, shapeText } from './ndarray';
+import { describe, requireArray, shapeText } from './core/dispatch';
+import { NDArray } from './ndarray';
 import { native } from './native';
 
 const LIST_MAGIC = 0x112n;

@@ -4,6 +4,7 @@ import { AUTOGRAD_ALIASES, ND_ALIASES, withAliases } from './aliases';
 import * as autogradNs from './autograd';
 import { Context, cpu, gpu } from './context';
 import * as ndNs from './nd';
+import { math } from './nd/math';
 import { NDArray } from './ndarray';
 import { native } from './native';
 import * as random from './random';
@@ -12,7 +13,7 @@ export type { DType } from './dtype';
 export type { GradReq, NestedArray, Operand, ReduceOptions, NormOptions, BackwardOptions, DotOptions, SoftmaxOptions } from './ndarray';
 export type { ArgsortOptions, SortOptions, TakeMode, TakeOptions, TopkOptions, TopkRetTyp } from './ndarray';
 
-export const nd = withAliases(ndNs, ND_ALIASES);
+export const nd = withAliases({ ...ndNs, ...math }, ND_ALIASES);
 export const autograd = withAliases(autogradNs, AUTOGRAD_ALIASES);
 export { NDArray, Context, cpu, gpu, random };
 

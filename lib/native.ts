@@ -74,14 +74,3 @@ function isError(r: unknown): boolean {
 }
 
 export const native: Binding = throwing(load());
-
-/** Op ids by registry name, read once from the addon. */
-export const OP: Readonly<Record<string, number>> = Object.freeze(
-  Object.fromEntries(native.opInfo().map((o, i) => [o.name, i])),
-);
-
-export function opId(name: string): number {
-  const id = OP[name];
-  if (id === undefined) throw new Error(`ndgrad: the native registry has no op '${name}'`);
-  return id;
-}

@@ -6,14 +6,29 @@ import type { Handle, OpOptions } from '../binding';
 import { Context, defaultContext } from './context';
 import { type AnyTypedArray, type DType, dtypeName } from './dtype';
 import { formatNDArray } from './format';
-import { native, OP } from './native';
+import {
+  axisOptions,
+  binary,
+  binaryMethod,
+  describe,
+  inPlace,
+  invoke,
+  invokeMulti,
+  type Operand,
+  requireArray,
+  setArrayClass,
+  shapeText,
+  unaryMethod,
+} from './core/dispatch';
+import { AXIS_OPS, BINARY, IN_PLACE, type OpName, REVERSED, UNARY } from './core/ops';
+import { native } from './native';
 import { readOptions } from './options';
 import { type Aliased, applyAliases, NDARRAY_ALIASES } from './aliases';
 import { track } from './tidy';
 
 export type GradReq = 'write' | 'add' | 'null';
 export type Shape = number[];
-export type Operand = NDArray | number;
+export type { Operand };
 
 export interface ReduceOptions {
   axis?: number | number[] | null;
@@ -194,45 +209,8 @@ class NDArrayCore {
     }
     return this;
   }
-  addInPlace(value: NDArrayCore | number): this {
-    return inplace(this, 'add', value);
-  }
-  subInPlace(value: NDArrayCore | number): this {
-    return inplace(this, 'subtract', value);
-  }
-  mulInPlace(value: NDArrayCore | number): this {
-    return inplace(this, 'multiply', value);
-  }
-  divInPlace(value: NDArrayCore | number): this {
-    return inplace(this, 'divide', value);
-  }
-
   // ---- arithmetic ------------------------------------------------------------------------------
 
-  add(other: Operand): NDArray {
-    return binaryOp('add', this, other);
-  }
-  sub(other: Operand): NDArray {
-    return binaryOp('subtract', this, other);
-  }
-  mul(other: Operand): NDArray {
-    return binaryOp('multiply', this, other);
-  }
-  div(other: Operand): NDArray {
-    return binaryOp('divide', this, other);
-  }
-  pow(other: Operand): NDArray {
-    return binaryOp('power', this, other);
-  }
-  mod(other: Operand): NDArray {
-    return binaryOp('mod', this, other);
-  }
-  maximum(other: Operand): NDArray {
-    return binaryOp('maximum', this, other);
-  }
-  minimum(other: Operand): NDArray {
-    return binaryOp('minimum', this, other);
-  }
   /**
    * min(max(x, aMin), aMax). The gradient passes where aMin <= x <= aMax, bounds included (MXNet);
    * NaN stays NaN.
@@ -243,153 +221,10 @@ class NDArrayCore {
       throw new TypeError(`clip: aMin and aMax must be numbers, got ${describe(aMin)} and ${describe(aMax)}`);
     }
     if (aMin > aMax) throw new RangeError(`clip: aMin (${aMin}) must not be greater than aMax (${aMax})`);
-    return binaryOp('minimum', binaryOp('maximum', this, aMin), aMax);
+    return minimumOf(maximumOf(this as unknown as NDArray, aMin), aMax);
   }
-  /** s - this */
-  rsub(s: number): NDArray {
-    return binaryOp('subtract', s, this);
-  }
-  /** s / this */
-  rdiv(s: number): NDArray {
-    return binaryOp('divide', s, this);
-  }
-  /** s ** this */
-  rpow(s: number): NDArray {
-    return binaryOp('power', s, this);
-  }
-  equal(other: Operand): NDArray {
-    return binaryOp('equal', this, other);
-  }
-  notEqual(other: Operand): NDArray {
-    return binaryOp('not_equal', this, other);
-  }
-  greater(other: Operand): NDArray {
-    return binaryOp('greater', this, other);
-  }
-  greaterEqual(other: Operand): NDArray {
-    return binaryOp('greater_equal', this, other);
-  }
-  lesser(other: Operand): NDArray {
-    return binaryOp('lesser', this, other);
-  }
-  lesserEqual(other: Operand): NDArray {
-    return binaryOp('lesser_equal', this, other);
-  }
-
-  // ---- unary math ------------------------------------------------------------------------------
-
-  neg(): NDArray {
-    return unaryOp('negative', this);
-  }
-  abs(): NDArray {
-    return unaryOp('abs', this);
-  }
-  sign(): NDArray {
-    return unaryOp('sign', this);
-  }
-  sqrt(): NDArray {
-    return unaryOp('sqrt', this);
-  }
-  rsqrt(): NDArray {
-    return unaryOp('rsqrt', this);
-  }
-  square(): NDArray {
-    return unaryOp('square', this);
-  }
-  reciprocal(): NDArray {
-    return unaryOp('reciprocal', this);
-  }
-  exp(): NDArray {
-    return unaryOp('exp', this);
-  }
-  expm1(): NDArray {
-    return unaryOp('expm1', this);
-  }
-  log(): NDArray {
-    return unaryOp('log', this);
-  }
-  log1p(): NDArray {
-    return unaryOp('log1p', this);
-  }
-  log2(): NDArray {
-    return unaryOp('log2', this);
-  }
-  log10(): NDArray {
-    return unaryOp('log10', this);
-  }
-  sin(): NDArray {
-    return unaryOp('sin', this);
-  }
-  cos(): NDArray {
-    return unaryOp('cos', this);
-  }
-  tan(): NDArray {
-    return unaryOp('tan', this);
-  }
-  arcsin(): NDArray {
-    return unaryOp('arcsin', this);
-  }
-  arccos(): NDArray {
-    return unaryOp('arccos', this);
-  }
-  arctan(): NDArray {
-    return unaryOp('arctan', this);
-  }
-  sinh(): NDArray {
-    return unaryOp('sinh', this);
-  }
-  cosh(): NDArray {
-    return unaryOp('cosh', this);
-  }
-  tanh(): NDArray {
-    return unaryOp('tanh', this);
-  }
-  sigmoid(): NDArray {
-    return unaryOp('sigmoid', this);
-  }
-  relu(): NDArray {
-    return unaryOp('relu', this);
-  }
-  softsign(): NDArray {
-    return unaryOp('softsign', this);
-  }
-  floor(): NDArray {
-    return unaryOp('floor', this);
-  }
-  ceil(): NDArray {
-    return unaryOp('ceil', this);
-  }
-  /** Rounds half away from zero (MXNet). */
-  round(): NDArray {
-    return unaryOp('round', this);
-  }
-  trunc(): NDArray {
-    return unaryOp('trunc', this);
-  }
-
   // ---- reductions ------------------------------------------------------------------------------
 
-  sum(opts?: ReduceArg): NDArray {
-    return invoke('sum', [this], axisOptions(opts, 'sum'));
-  }
-  mean(opts?: ReduceArg): NDArray {
-    return invoke('mean', [this], axisOptions(opts, 'mean'));
-  }
-  prod(opts?: ReduceArg): NDArray {
-    return invoke('prod', [this], axisOptions(opts, 'prod'));
-  }
-  max(opts?: ReduceArg): NDArray {
-    return invoke('max', [this], axisOptions(opts, 'max'));
-  }
-  min(opts?: ReduceArg): NDArray {
-    return invoke('min', [this], axisOptions(opts, 'min'));
-  }
-  argmax(opts?: ReduceArg): NDArray {
-    return invoke('argmax', [this], axisOptions(opts, 'argmax'));
-  }
-  argmin(opts?: ReduceArg): NDArray {
-    return invoke('argmin', [this], axisOptions(opts, 'argmin'));
-  }
   /** ord 2 (default) or 1 over all elements or the given axes; two axes give the Frobenius norm. */
   norm(opts?: NormOptions | number | number[]): NDArray {
     return invoke('norm', [this], axisOptions(opts, 'norm'));
@@ -633,11 +468,10 @@ class NDArrayCore {
 
 export type NestedArray = number | NestedArray[];
 
-// ---- helpers used by NDArray and the nd namespace --------------------------------------------------
+const maximumOf = binary('maximum');
+const minimumOf = binary('minimum');
 
-export function shapeText(s: readonly number[]): string {
-  return `(${s.join(',')}${s.length === 1 ? ',' : ''})`;
-}
+// ---- helpers used by NDArray and the nd namespace --------------------------------------------------
 
 function nest(flat: number[], shape: readonly number[]): NestedArray {
   if (shape.length === 0) return flat[0];
@@ -658,123 +492,47 @@ function clampIndex(i: unknown, n: number, fn: string, arg: string): number {
   return Math.min(Math.max(j, 0), n);
 }
 
-export function requireArray(x: unknown, fn: string, arg: string): asserts x is NDArray {
-  if (!(x instanceof NDArrayCore)) throw new TypeError(`${fn}: ${arg} must be an NDArray, got ${describe(x)}`);
-}
-
-export function describe(x: unknown): string {
-  if (x === null) return 'null';
-  if (Array.isArray(x)) return 'an Array';
-  if (typeof x === 'object') return (x as object).constructor?.name ?? 'an object';
-  return typeof x;
-}
-
 export interface SplitOptions {
   axis?: number;
   squeezeAxis?: boolean;
 }
 
-export function invoke(op: string, inputs: NDArrayCore[], options?: OpOptions): NDArray {
-  const out = native.invoke(OP[op], inputs.map((x) => x._h), options);
-  if (Array.isArray(out)) throw new Error(`${op}: expected one output`);
-  return new NDArray(out);
+type UnaryMethods = { [K in keyof typeof UNARY]: () => NDArray };
+type BinaryMethods = { [K in keyof typeof BINARY]: (other: Operand) => NDArray };
+type ReversedMethods = { [K in keyof typeof REVERSED]: (s: number) => NDArray };
+type InPlaceMethods = { [K in keyof typeof IN_PLACE]: (value: NDArray | number) => NDArray };
+type AxisMethods = { [K in keyof typeof AXIS_OPS]: (opts?: ReduceArg) => NDArray };
+/** The methods generated from the op table (lib/core/ops.ts). */
+export interface GeneratedMethods extends UnaryMethods, BinaryMethods, ReversedMethods, InPlaceMethods, AxisMethods {}
+
+function axisMethod(op: OpName): (this: NDArray, opts?: ReduceArg) => NDArray {
+  return function (this: NDArray, opts?: ReduceArg) {
+    return invoke(op, [this], axisOptions(opts, op));
+  };
 }
 
-export function invokeMulti(op: string, inputs: NDArrayCore[], options?: OpOptions): NDArray[] {
-  const out = native.invoke(OP[op], inputs.map((x) => x._h), options);
-  return (Array.isArray(out) ? out : [out]).map((h) => new NDArray(h));
+function inPlaceMethod(op: OpName): (this: NDArray, value: NDArray | number) => NDArray {
+  const write = inPlace(op);
+  return function (this: NDArray, value: NDArray | number) {
+    return write(this, value);
+  };
 }
 
-const NO_HANDLE = -1 as unknown as Handle;
-
-// The hot ops hand the binding the NDArray that will hold their result, so the native array's
-// lifetime is tied to that object directly (a slot handle, binding/handles.h) instead of to a
-// separate handle object. It joins the nd.tidy scope only once the op has succeeded.
-function fresh(): NDArray {
-  return new NDArray(NO_HANDLE, false);
-}
-
-function filled(r: NDArray, h: Handle): NDArray {
-  r._h = h;
-  track(r);
-  return r;
-}
-
-export function unaryOp(op: string, x: NDArrayCore): NDArray {
-  requireArray(x, op, 'x');
-  const r = fresh();
-  return filled(r, native.unary(OP[op], x._h, r));
-}
-
-interface BinarySpec {
-  scalar: string;
-  /** the op for `number (op) array` */
-  rscalar: string;
-}
-
-const BINARY: Record<string, BinarySpec> = {
-  add: { scalar: 'add_scalar', rscalar: 'add_scalar' },
-  subtract: { scalar: 'subtract_scalar', rscalar: 'rsubtract_scalar' },
-  multiply: { scalar: 'multiply_scalar', rscalar: 'multiply_scalar' },
-  divide: { scalar: 'divide_scalar', rscalar: 'rdivide_scalar' },
-  power: { scalar: 'power_scalar', rscalar: 'rpower_scalar' },
-  mod: { scalar: 'mod_scalar', rscalar: 'rmod_scalar' },
-  maximum: { scalar: 'maximum_scalar', rscalar: 'maximum_scalar' },
-  minimum: { scalar: 'minimum_scalar', rscalar: 'minimum_scalar' },
-  equal: { scalar: 'equal_scalar', rscalar: 'equal_scalar' },
-  not_equal: { scalar: 'not_equal_scalar', rscalar: 'not_equal_scalar' },
-  greater: { scalar: 'greater_scalar', rscalar: 'lesser_scalar' },
-  greater_equal: { scalar: 'greater_equal_scalar', rscalar: 'lesser_equal_scalar' },
-  lesser: { scalar: 'lesser_scalar', rscalar: 'greater_scalar' },
-  lesser_equal: { scalar: 'lesser_equal_scalar', rscalar: 'greater_equal_scalar' },
-};
-
-/** a (op) b with NumPy broadcasting; either side may be a number (MXNet's scalar ops). */
-export function binaryOp(op: string, a: NDArrayCore | number, b: NDArrayCore | number): NDArray {
-  if (a instanceof NDArrayCore) {
-    if (b instanceof NDArrayCore) {
-      const r = fresh();
-      return filled(r, native.binary(OP[op], a._h, b._h, r));
-    }
-    if (typeof b === 'number') {
-      const r = fresh();
-      return filled(r, native.scalar(OP[BINARY[op].scalar], a._h, b, r));
-    }
-    throw new TypeError(`${op}: rhs must be an NDArray or a number, got ${describe(b)}`);
+function install<T extends Record<string, OpName>>(table: T, make: (op: OpName) => (this: NDArray, ...args: never[]) => unknown) {
+  for (const [name, op] of Object.entries(table)) {
+    Object.defineProperty(NDArrayCore.prototype, name, { value: make(op), writable: true, configurable: true, enumerable: false });
   }
-  if (typeof a === 'number') {
-    if (b instanceof NDArrayCore) {
-      const r = fresh();
-      return filled(r, native.scalar(OP[BINARY[op].rscalar], b._h, a, r));
-    }
-    if (typeof b === 'number') throw new TypeError(`${op}: at least one operand must be an NDArray (got two numbers)`);
-    throw new TypeError(`${op}: rhs must be an NDArray or a number, got ${describe(b)}`);
-  }
-  throw new TypeError(`${op}: lhs must be an NDArray or a number, got ${describe(a)}`);
 }
 
-function inplace<T extends NDArrayCore>(target: T, op: string, value: NDArrayCore | number): T {
-  if (typeof value === 'number') native.inplaceScalar(OP[op], target._h, value);
-  else {
-    requireArray(value, `${op} (in place)`, 'value');
-    native.inplace(OP[op], target._h, value._h);
-  }
-  return target;
-}
-
-/**
- * The options of an op whose first option is an axis: a number or a list is that axis, an object
- * goes to the op's field table as it is.
- */
-export function axisOptions(opts: unknown, fn: string): OpOptions | undefined {
-  if (opts === undefined || opts === null) return undefined;
-  if (typeof opts === 'number' || Array.isArray(opts)) return { axis: opts };
-  if (typeof opts !== 'object') throw new TypeError(`${fn}: expected an axis or an options object, got ${describe(opts)}`);
-  return opts as OpOptions;
-}
+install(UNARY, unaryMethod);
+install(BINARY, (op) => binaryMethod(op));
+install(REVERSED, (op) => binaryMethod(op, true));
+install(IN_PLACE, inPlaceMethod);
+install(AXIS_OPS, axisMethod);
 
 // MXNet spellings (attach_grad, asscalar, ...), declared from the same table they are built from.
 export class NDArray extends NDArrayCore {}
+setArrayClass(NDArray);
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface NDArray extends Aliased<NDArrayCore, typeof NDARRAY_ALIASES> {}
+export interface NDArray extends GeneratedMethods, Aliased<NDArrayCore & GeneratedMethods, typeof NDARRAY_ALIASES> {}
 applyAliases(NDArray.prototype, NDARRAY_ALIASES);

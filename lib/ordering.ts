@@ -3,12 +3,12 @@
 import {
   type ArgsortOptions,
   NDArray,
-  requireArray,
   type SortOptions,
   type TakeOptions,
   type TopkOptions,
   type TopkRetTyp,
 } from './ndarray';
+import { requireArray } from './core/dispatch';
 
 export type { ArgsortOptions, SortOptions, TakeMode, TakeOptions, TopkOptions, TopkRetTyp } from './ndarray';
 

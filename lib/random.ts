@@ -3,7 +3,8 @@
 import { checkContext, type Context } from './context';
 import type { DType } from './dtype';
 import { dtypeCode } from './dtype';
-import { describe, invoke, invokeMulti, NDArray, requireArray } from './ndarray';
+import { describe, invoke, invokeMulti, requireArray } from './core/dispatch';
+import type { NDArray } from './ndarray';
 import { native } from './native';
 
 export interface UniformOptions {

@@ -6,7 +6,7 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { nd, NDArray, random } from '../lib';
-import { invoke } from '../lib/ndarray';
+import { invoke } from '../lib/core/dispatch';
 import { native } from '../lib/native';
 
 const ndFns = nd as unknown as Record<string, unknown>;

@@ -30,7 +30,7 @@
 import { nd, NDArray, random } from '../lib';
 import type { DType } from '../lib';
 import { native } from '../lib/native';
-import { invoke } from '../lib/ndarray';
+import { invoke } from '../lib/core/dispatch';
 import {
   compareValues,
   expectGolden,

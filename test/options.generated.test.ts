@@ -5,7 +5,7 @@
 // one whose option has an alias also needs an entry in CALLS below, or this suite fails.
 import type { FieldSchema, OpSchema } from '../binding';
 import { nd, NDArray, random } from '../lib';
-import { invoke, invokeMulti } from '../lib/ndarray';
+import { invoke, invokeMulti } from '../lib/core/dispatch';
 import { native } from '../lib/native';
 
 const SCHEMA: OpSchema[] = native.opSchema();

@@ -1,7 +1,7 @@
 // Recipes that call every registry op through the public API on float64 inputs drawn from the
 // op's input domain. Shared by the gradient checks (first and second order).
 import { autograd, nd, NDArray } from '../../lib';
-import { invoke } from '../../lib/ndarray';
+import { invoke } from '../../lib/core/dispatch';
 import { native } from '../../lib/native';
 
 export const FLAG_CREATION = 16;
