@@ -2,7 +2,7 @@
 // lives in the native core; this file only sets flags and passes handles.
 import { requireArray } from './core/dispatch';
 import { gradReqCode, type GradReq, NDArray } from './ndarray';
-import { native } from './native';
+import { native } from './core/native';
 
 export interface ScopeOptions {
   trainMode?: boolean;

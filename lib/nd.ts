@@ -1,20 +1,20 @@
 // The `nd` namespace: every op as a function (`nd.exp(x)`, `nd.add(a, 2)`). The families live in
 // lib/nd/ (creation, nn, and the math generated from the op table, which lib/index.ts merges in);
 // here are the functions of the hand-written NDArray methods.
-import type { Context } from './context';
+import type { Context } from './core/context';
 import { invoke, requireArray } from './core/dispatch';
-import type { DType } from './dtype';
+import type { DType } from './core/dtype';
 import { type DotOptions, NDArray, type NestedArray, type NormOptions } from './ndarray';
-import { native } from './native';
-import * as random from './random';
-import { tidy } from './tidy';
+import { native } from './core/native';
+import * as random from './nd/random';
+import { tidy } from './core/tidy';
 
 export { NDArray, random, tidy };
-export * from './files';
-export * from './joining';
+export * from './io/files';
+export * from './nd/joining';
 export * from './nd/creation';
 export * from './nd/nn';
-export * from './ordering';
+export * from './nd/ordering';
 
 /** x where condition != 0, else y; condition has x's shape or is 1-D selecting rows (MXNet). */
 export function where(condition: NDArray, x: NDArray, y: NDArray): NDArray {

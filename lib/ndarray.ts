@@ -3,9 +3,9 @@
 // else in the core.
 import * as util from 'util';
 import type { Handle, OpOptions } from '../binding';
-import { Context, defaultContext } from './context';
-import { type AnyTypedArray, type DType, dtypeName } from './dtype';
-import { formatNDArray } from './format';
+import { Context, defaultContext } from './core/context';
+import { type AnyTypedArray, type DType, dtypeName } from './core/dtype';
+import { formatNDArray } from './io/format';
 import {
   axisOptions,
   binary,
@@ -21,10 +21,10 @@ import {
   unaryMethod,
 } from './core/dispatch';
 import { AXIS_OPS, BINARY, IN_PLACE, type OpName, REVERSED, UNARY } from './core/ops';
-import { native } from './native';
-import { readOptions } from './options';
-import { type Aliased, applyAliases, NDARRAY_ALIASES } from './aliases';
-import { track } from './tidy';
+import { native } from './core/native';
+import { readOptions } from './core/options';
+import { type Aliased, applyAliases, NDARRAY_ALIASES } from './core/aliases';
+import { track } from './core/tidy';
 
 export type GradReq = 'write' | 'add' | 'null';
 export type Shape = number[];

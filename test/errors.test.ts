@@ -7,7 +7,7 @@ import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { nd, NDArray, random } from '../lib';
 import { invoke } from '../lib/core/dispatch';
-import { native } from '../lib/native';
+import { native } from '../lib/core/native';
 
 const ndFns = nd as unknown as Record<string, unknown>;
 const infos = native.opInfo();
@@ -442,7 +442,7 @@ describe('disposed arrays', () => {
 describe('the process survives', () => {
   // Node 20 runs this addon's GC-time finalizers inside its rethrow of an exception thrown by
   // native code, and aborts if one runs then ("AllowJavascriptExecution::IsAllowed"); the addon
-  // therefore returns its errors and lib/native.ts throws them. Garbage plus failing calls in a
+  // therefore returns its errors and lib/core/native.ts throws them. Garbage plus failing calls in a
   // loop hit that window within a few thousand iterations when native code threw.
   test('errors thrown while the collector finalizes arrays do not abort Node', () => {
     const script = `

@@ -5,7 +5,7 @@ import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { nd, NDArray } from '../lib';
 import { OP } from '../lib/core/ops';
-import { native } from '../lib/native';
+import { native } from '../lib/core/native';
 
 const root = path.join(__dirname, '..');
 

@@ -29,7 +29,7 @@
 //   float64 64 * 2^-53. These come with each case (`tol`) from the generator.
 import { nd, NDArray, random } from '../lib';
 import type { DType } from '../lib';
-import { native } from '../lib/native';
+import { native } from '../lib/core/native';
 import { invoke } from '../lib/core/dispatch';
 import {
   compareValues,
@@ -68,8 +68,8 @@ function toleranceFor(c: GCase, expected: GArray = c.expected): Tolerance {
 
 // The op ids that reach the addon are recorded by wrapping the binding's entry points (the addon's
 // exports are read-only, so the module lib/ talks to is replaced by a wrapper).
-jest.mock('../lib/native', () => {
-  const actual = jest.requireActual('../lib/native');
+jest.mock('../lib/core/native', () => {
+  const actual = jest.requireActual('../lib/core/native');
   const names: string[] = actual.native.opInfo().map((o: { name: string }) => o.name);
   const log: Set<string> = ((globalThis as any).__ndgradOpsSeen ??= new Set<string>());
   const wrapped: Record<string, unknown> = {};

@@ -6,7 +6,7 @@
 import type { FieldSchema, OpSchema } from '../binding';
 import { nd, NDArray, random } from '../lib';
 import { invoke, invokeMulti } from '../lib/core/dispatch';
-import { native } from '../lib/native';
+import { native } from '../lib/core/native';
 
 const SCHEMA: OpSchema[] = native.opSchema();
 

@@ -4,7 +4,7 @@
 import { spawnSync, type SpawnSyncOptions } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { native } from '../lib/native';
+import { native } from '../lib/core/native';
 
 const root = path.join(__dirname, '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -130,7 +130,7 @@ describe('npm pack', () => {
         'dist/index.js',
         'dist/index.mjs',
         'dist/index.d.ts',
-        'dist/native.js',
+        'dist/core/native.js',
         'binding.d.ts',
         'CMakeLists.txt',
         'native/binding/addon.cc',

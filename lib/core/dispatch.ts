@@ -3,9 +3,9 @@
 // every op shares.
 import type { Handle, OpOptions } from '../../binding';
 import type { NDArray } from '../ndarray';
-import { native } from '../native';
+import { native } from './native';
 import { OP, type OpName } from './ops';
-import { track } from '../tidy';
+import { track } from './tidy';
 
 // The NDArray class, handed over by lib/ndarray.ts when it loads (it imports this module, so this
 // one cannot import it back).

@@ -1,7 +1,7 @@
 // The registry's op names as a type, and the table of the ops whose JS surface is regular: from
 // it lib/ndarray.ts generates the NDArray methods and lib/nd/math.ts the nd functions, with
 // their types. Ops with unusual call forms are written by hand.
-import { native } from '../native';
+import { native } from './native';
 
 /** Every registry op (native/core/op_list.h), in registry order; checked against the addon at load. */
 export const OP_NAMES = [

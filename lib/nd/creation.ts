@@ -1,12 +1,12 @@
 // Creating arrays: from data (nd.array), filled (zeros, ones, full, empty and the *Like forms),
 // ranges (arange, linspace) and nd.eye. Options go to the creation op's field table in the addon
 // (ctx is checked here); the shape may be given positionally or in the options.
-import { checkContext, type Context } from '../context';
+import { checkContext, type Context } from '../core/context';
 import { describe, invoke, requireArray } from '../core/dispatch';
-import { type DType, dtypeCode, typedArrayDType } from '../dtype';
+import { type DType, dtypeCode, typedArrayDType } from '../core/dtype';
 import { NDArray, type NestedArray } from '../ndarray';
-import { native } from '../native';
-import { readOptions } from '../options';
+import { native } from '../core/native';
+import { readOptions } from '../core/options';
 
 export interface CreateOptions {
   dtype?: DType;

@@ -1,9 +1,9 @@
 // Neural-network ops as nd functions: softmax and its log, pick, oneHot, dropout,
 // fullyConnected and softmaxCrossEntropy.
 import { describe, invoke, invokeMulti, requireArray } from '../core/dispatch';
-import type { DType } from '../dtype';
+import type { DType } from '../core/dtype';
 import { NDArray, type SoftmaxOptions } from '../ndarray';
-import { readOptions } from '../options';
+import { readOptions } from '../core/options';
 
 export function softmax(x: NDArray, opts?: SoftmaxOptions | number): NDArray {
   requireArray(x, 'softmax', 'x');

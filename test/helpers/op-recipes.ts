@@ -2,7 +2,7 @@
 // op's input domain. Shared by the gradient checks (first and second order).
 import { autograd, nd, NDArray } from '../../lib';
 import { invoke } from '../../lib/core/dispatch';
-import { native } from '../../lib/native';
+import { native } from '../../lib/core/native';
 
 export const FLAG_CREATION = 16;
 export const enum Domain {

@@ -1,11 +1,11 @@
 // Random arrays from the addon's seeded stream: options form ({ low, high, shape, dtype }) or
 // MXNet's positional order (low, high, shape).
-import { checkContext, type Context } from './context';
-import type { DType } from './dtype';
-import { dtypeCode } from './dtype';
-import { describe, invoke, invokeMulti, requireArray } from './core/dispatch';
-import type { NDArray } from './ndarray';
-import { native } from './native';
+import { checkContext, type Context } from '../core/context';
+import type { DType } from '../core/dtype';
+import { dtypeCode } from '../core/dtype';
+import { describe, invoke, invokeMulti, requireArray } from '../core/dispatch';
+import type { NDArray } from '../ndarray';
+import { native } from '../core/native';
 
 export interface UniformOptions {
   low?: number;

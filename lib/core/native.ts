@@ -1,9 +1,9 @@
 // Loads the compiled addon: a prebuild from prebuilds/<platform>-<arch>/ or a local build.
 import * as path from 'path';
-import type { Binding, Handle } from '../binding';
+import type { Binding, Handle } from '../../binding';
 
 function load(): Binding {
-  const root = path.join(__dirname, '..');
+  const root = path.join(__dirname, '..', '..');
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const nodeGypBuild = require('node-gyp-build') as (dir: string) => unknown;

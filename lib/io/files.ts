@@ -3,10 +3,10 @@
 // headers are read and written field by field; array data moves as one block of bytes.
 import * as fs from 'fs';
 import * as os from 'os';
-import { type DType, dtypeCode } from './dtype';
-import { describe, requireArray, shapeText } from './core/dispatch';
-import { NDArray } from './ndarray';
-import { native } from './native';
+import { type DType, dtypeCode } from '../core/dtype';
+import { describe, requireArray, shapeText } from '../core/dispatch';
+import { NDArray } from '../ndarray';
+import { native } from '../core/native';
 
 const LIST_MAGIC = 0x112n;
 const V1_MAGIC = 0xf993fac8;
