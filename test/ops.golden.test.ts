@@ -143,13 +143,15 @@ function spellings(c: GCase, xs: NDArray[]): [string, () => unknown][] {
       ];
     }
     case 'reduce': {
-      const opts: Record<string, unknown> = { axis: a.axis, keepdims: a.keepdims ?? false };
+      const opts: Record<string, unknown> = { axis: a.axis };
+      if (a.keepdims !== undefined) opts.keepdims = a.keepdims;
       if (a.ord !== undefined) opts.ord = a.ord;
+      if (a.dtype !== undefined) opts.dtype = a.dtype;
       const out: [string, () => unknown][] = [
         [`x.${c.op}(${JSON.stringify(opts)})`, () => x[c.op](opts)],
         [`nd.${c.op}(x, ${JSON.stringify(opts)})`, () => ndAny[c.op](x, opts)],
       ];
-      if (a.ord === undefined && !a.keepdims) {
+      if (a.ord === undefined && !a.keepdims && a.dtype === undefined) {
         if (a.axis === null || a.axis === undefined) out.push([`x.${c.op}()`, () => x[c.op]()]);
         else out.push([`x.${c.op}(${JSON.stringify(a.axis)})`, () => x[c.op](a.axis)]);
       }

@@ -7,14 +7,14 @@ import { native } from './native';
 export const OP_NAMES = [
   'negative', 'abs', 'sign', 'square', 'sqrt', 'rsqrt', 'reciprocal', 'exp', 'expm1', 'log', 'log1p', 'log2',
   'log10', 'sin', 'cos', 'tan', 'arcsin', 'arccos', 'arctan', 'sinh', 'cosh', 'tanh', 'sigmoid', 'relu', 'softsign',
-  'floor', 'ceil', 'round', 'trunc',
+  'floor', 'ceil', 'round', 'trunc', 'erf',
   'add', 'subtract', 'multiply', 'divide', 'power', 'mod', 'maximum', 'minimum', 'equal', 'not_equal', 'greater',
   'greater_equal', 'lesser', 'lesser_equal',
   'add_scalar', 'subtract_scalar', 'rsubtract_scalar', 'multiply_scalar', 'divide_scalar', 'rdivide_scalar',
   'power_scalar', 'rpower_scalar', 'mod_scalar', 'rmod_scalar', 'maximum_scalar', 'minimum_scalar', 'equal_scalar',
   'not_equal_scalar', 'greater_scalar', 'greater_equal_scalar', 'lesser_scalar', 'lesser_equal_scalar',
   'zeros', 'ones', 'full', 'arange', 'linspace', 'random_uniform', 'random_normal', 'random_randint',
-  'sum', 'mean', 'prod', 'max', 'min', 'norm', 'argmax', 'argmin',
+  'sum', 'mean', 'prod', 'max', 'min', 'norm', 'argmax', 'argmin', 'cumsum',
   'dot', 'transpose', 'reshape', 'slice_rows', 'slice_rows_grad', 'broadcast_to', 'sum_to', 'astype', 'copy',
   'softmax', 'log_softmax', 'one_hot', 'pick', 'where', 'dropout',
   'concat', 'stack', 'split', 'tile', 'repeat', 'slice', 'slice_axis', 'slice_grad', 'batch_dot',
@@ -68,6 +68,8 @@ export const UNARY = {
   /** Rounds half away from zero (MXNet). */
   round: 'round',
   trunc: 'trunc',
+  /** The error function, 2/sqrt(pi) times the integral of exp(-t^2) from 0 to x. */
+  erf: 'erf',
 } as const satisfies Record<string, OpName>;
 
 /**
@@ -114,6 +116,8 @@ export const AXIS_OPS = {
   min: 'min',
   argmax: 'argmax',
   argmin: 'argmin',
+  /** Running sums along `axis`, or of the flattened array (no axis; NumPy's default); `dtype` optional. */
+  cumsum: 'cumsum',
 } as const satisfies Record<string, OpName>;
 
 /** The nd function name of a registry op: snake_case to camelCase. */

@@ -214,7 +214,9 @@ Napi::Value default_value(Napi::Env env, const FieldDef& f, const Attrs& default
     case FieldKind::Int: return Napi::Number::New(env, static_cast<double>(*static_cast<int64_t*>(p)));
     case FieldKind::Float: return Napi::Number::New(env, *static_cast<double*>(p));
     case FieldKind::Enum: return Napi::String::New(env, field_choices(f)[static_cast<size_t>(*static_cast<int*>(p))]);
-    case FieldKind::DType: return Napi::String::New(env, dtype_name(*static_cast<ndgrad::DType*>(p)));
+    case FieldKind::DType:
+      if (f.given && !f.has_def) return env.Null();
+      return Napi::String::New(env, dtype_name(*static_cast<ndgrad::DType*>(p)));
     case FieldKind::Shape: return list(*static_cast<ndgrad::Shape*>(p));
     case FieldKind::Axis:
       if (!f.has_def) return env.Null();

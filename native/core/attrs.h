@@ -27,6 +27,7 @@ struct Attrs {
   int64_t ord = 2;
   int64_t depth = 0;           // one_hot
   DType dtype = DType::Float32;
+  bool has_dtype = false;      // dtype given (cumsum: else the input's)
   int64_t k = 1;               // topk: how many to keep
   int64_t num_outputs = 1;     // split
   int64_t repeats = 1;         // repeat

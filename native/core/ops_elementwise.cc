@@ -82,6 +82,7 @@ GRAD1(d_cosh, mul(e, g, unary(e, OpId::sinh, X)))
 GRAD1(d_tanh, mul(e, g, rsub_scalar(e, unary(e, OpId::square, Y), 1.0)))
 GRAD1(d_sigmoid, mul(e, g, mul(e, Y, rsub_scalar(e, Y, 1.0))))
 GRAD1(d_relu, mul(e, g, scalar(e, OpId::greater_scalar, Y, 0.0)))
+GRAD1(d_erf, mul(e, g, mul_scalar(e, unary(e, OpId::exp, neg(e, unary(e, OpId::square, X))), M_2_SQRTPI)))
 GRAD1(d_softsign, div(e, g, unary(e, OpId::square, add_scalar(e, unary(e, OpId::abs, X), 1.0))))
 
 GRAD1(d_add_scalar, g)
@@ -164,6 +165,7 @@ const UnaryEntry kUnary[] = {
     {OpId::ceil, fwd_unary<Unary::Ceil>, nullptr, kNoGrad, Domain::AwayFromInt},
     {OpId::round, fwd_unary<Unary::Round>, nullptr, kNoGrad, Domain::AwayFromInt},
     {OpId::trunc, fwd_unary<Unary::Trunc>, nullptr, kNoGrad, Domain::AwayFromInt},
+    {OpId::erf, fwd_unary<Unary::Erf>, d_erf, kIn, Domain::Any},
 };
 
 struct BinaryEntry {

@@ -193,7 +193,10 @@ void apply_defaults(const ParamTable& t, void* params) {
       case FieldKind::Int: *static_cast<int64_t*>(p) = static_cast<int64_t>(f.def); break;
       case FieldKind::Float: *static_cast<double*>(p) = f.def; break;
       case FieldKind::Enum: *static_cast<int*>(p) = static_cast<int>(f.def); break;
-      case FieldKind::DType: *static_cast<DType*>(p) = static_cast<DType>(static_cast<int>(f.def)); break;
+      case FieldKind::DType:
+        *static_cast<DType*>(p) = static_cast<DType>(static_cast<int>(f.def));
+        if (f.given) *f.given(params) = f.has_def;
+        break;
       case FieldKind::Shape: {
         Shape& s = *static_cast<Shape*>(p);
         s.clear();
@@ -240,6 +243,8 @@ void assign_field(const char* op, const FieldDef& f, const FieldValue& v, void* 
     case FieldKind::Enum:
     case FieldKind::DType: {
       bool dtype = f.kind == FieldKind::DType;
+      if (dtype && f.given) *f.given(params) = v.type != T::Null;
+      if (v.type == T::Null) return;  // an optional dtype: the input's
       std::vector<std::string> choices = field_choices(f);
       for (size_t i = 0; v.type == T::String && i < choices.size(); ++i) {
         if (choices[i] != v.str) continue;
@@ -256,7 +261,9 @@ void assign_field(const char* op, const FieldDef& f, const FieldValue& v, void* 
       axes.clear();
       *f.given(params) = v.type != T::Null;
       if (v.type == T::Null) return;
-      if (v.type != T::Number) bad_value(op, f.name, f.nullable ? "an integer or null" : "an integer", v, false);
+      bool integer = v.type == T::Number && std::isfinite(v.num) && std::floor(v.num) == v.num &&
+                     std::fabs(v.num) <= kMaxSafeInteger;
+      if (!integer) bad_value(op, f.name, f.nullable ? "an integer or null" : "an integer", v, false);
       axes.push_back(read_integer(op, f, f.name, v));
       return;
     }

@@ -128,6 +128,15 @@ constexpr FieldDef axis_field(const char* name, const char* desc, FieldKind kind
   return f;
 }
 
+// A dtype that may be left out (null: the input's): Given is set when one is given.
+template <auto M, auto Given>
+constexpr FieldDef optional_dtype_field(const char* name, const char* desc) {
+  FieldDef f = field<M>(name, desc);
+  f.given = &params_detail::flag_slot<Given>;
+  f.nullable = true;
+  return f;
+}
+
 // A key accepted and dropped.
 constexpr FieldDef ignored_field(const char* name, const char* desc) {
   FieldDef f;

@@ -139,6 +139,11 @@ export const recipes: Record<string, Recipe> = {
     { label: 'ord 1', inputs: [input([2, 3], Domain.NonZero)], fn: (x) => x.norm({ ord: 1, axis: 0 }) },
   ],
   argmax: () => [{ label: 'axis 1', inputs: [input([2, 3])], fn: (x) => x.argmax(1) }],
+  cumsum: () => [
+    { label: 'flattened', inputs: [input([2, 3])], fn: (x) => x.cumsum() },
+    { label: 'axis 1', inputs: [input([2, 3, 2])], fn: (x) => x.cumsum(1) },
+    { label: 'axis -3', inputs: [input([3, 2, 2])], fn: (x) => nd.cumsum(x, { axis: -3 }) },
+  ],
   argmin: () => [{ label: 'all', inputs: [input([2, 3])], fn: (x) => x.argmin() }],
   dot: () => [
     { label: '2-D.2-D', inputs: [input([2, 3]), input([3, 4])], fn: (a, b) => nd.dot(a, b) },
