@@ -423,7 +423,7 @@ Napi::Value Addon::Isa(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Addon::NumThreads(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(core.pool_threads().num_threads()));
+  return Napi::Number::New(info.Env(), static_cast<double>(core.thread_pool().num_threads()));
 }
 
 Napi::Value Addon::SetRecording(const Napi::CallbackInfo& info) {

@@ -14,7 +14,7 @@ class Addon : public Napi::Addon<Addon> {
  public:
   Addon(Napi::Env env, Napi::Object exports);
   ~Addon();
-  Env core;
+  Runtime core;
 
   // Wraps an array in a JS handle that owns one reference (released by GC or dispose()).
   Napi::Value wrap(Napi::Env env, ArrayRef a);

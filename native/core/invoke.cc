@@ -21,7 +21,7 @@ void check_input(const OpDef& def, const ArrayRef& a, size_t i) {
 // An op that writes input 0 in place (an optimizer update, batch-norm statistics) must not write
 // an array of a graph being recorded (MXNet's rule for in-place writes); a recorded graph that
 // saved the array sees the version it bumps and refuses to run its backward with the new data.
-void check_mutable(const Env& env, const OpDef& def, const ArrayRef& target) {
+void check_mutable(const Runtime& env, const OpDef& def, const ArrayRef& target) {
   if (env.recording && target->ag.live()) {
     throw_error(std::string(def.name) + ": cannot write input 0 in place while recording: it is in the graph");
   }
@@ -29,7 +29,7 @@ void check_mutable(const Env& env, const OpDef& def, const ArrayRef& target) {
 
 }  // namespace
 
-ArrayList invoke(Env& env, OpId id, const ArrayList& inputs, const Attrs& attrs) {
+ArrayList invoke(Runtime& env, OpId id, const ArrayList& inputs, const Attrs& attrs) {
   const OpDef& def = op_def(id);
   if (def.num_inputs >= 0 && inputs.size() != static_cast<size_t>(def.num_inputs)) {
     throw_type(std::string(def.name) + ": expected " + std::to_string(def.num_inputs) +
@@ -92,34 +92,34 @@ NodeRef record_node(const OpDef* op, const ArrayRef* inputs, size_t num_inputs, 
   return node;
 }
 
-ArrayRef invoke1(Env& env, OpId id, const ArrayList& inputs, const Attrs& attrs) {
+ArrayRef invoke1(Runtime& env, OpId id, const ArrayList& inputs, const Attrs& attrs) {
   ArrayList outs = invoke(env, id, inputs, attrs);
   return std::move(outs[0]);
 }
 
 namespace ops {
 
-ArrayRef unary(Env& env, OpId id, const ArrayRef& x) { return invoke1(env, id, {x}, no_attrs()); }
+ArrayRef unary(Runtime& env, OpId id, const ArrayRef& x) { return invoke1(env, id, {x}, no_attrs()); }
 
-ArrayRef binary(Env& env, OpId id, const ArrayRef& a, const ArrayRef& b) {
+ArrayRef binary(Runtime& env, OpId id, const ArrayRef& a, const ArrayRef& b) {
   return invoke1(env, id, {a, b}, no_attrs());
 }
 
-ArrayRef scalar(Env& env, OpId id, const ArrayRef& a, double s) {
+ArrayRef scalar(Runtime& env, OpId id, const ArrayRef& a, double s) {
   Attrs at;
   at.scalar = s;
   return invoke1(env, id, {a}, at);
 }
 
-ArrayRef zeros_like(Env& env, const ArrayRef& x) {
+ArrayRef zeros_like(Runtime& env, const ArrayRef& x) {
   return make_array(env.zeros(x->t.shape, x->t.dtype));
 }
 
-ArrayRef ones_like(Env& env, const ArrayRef& x) {
+ArrayRef ones_like(Runtime& env, const ArrayRef& x) {
   return make_array(env.full(x->t.shape, x->t.dtype, 1.0));
 }
 
-ArrayRef reshape(Env& env, const ArrayRef& x, const Shape& shape) {
+ArrayRef reshape(Runtime& env, const ArrayRef& x, const Shape& shape) {
   if (x->t.shape == shape) return x;
   Attrs at;
   at.shape = shape;
@@ -127,28 +127,28 @@ ArrayRef reshape(Env& env, const ArrayRef& x, const Shape& shape) {
   return invoke1(env, OpId::reshape, {x}, at);
 }
 
-ArrayRef broadcast_to(Env& env, const ArrayRef& x, const Shape& shape) {
+ArrayRef broadcast_to(Runtime& env, const ArrayRef& x, const Shape& shape) {
   if (x->t.shape == shape) return x;
   Attrs at;
   at.shape = shape;
   return invoke1(env, OpId::broadcast_to, {x}, at);
 }
 
-ArrayRef sum_to(Env& env, const ArrayRef& x, const Shape& shape) {
+ArrayRef sum_to(Runtime& env, const ArrayRef& x, const Shape& shape) {
   if (x->t.shape == shape) return x;
   Attrs at;
   at.shape = shape;
   return invoke1(env, OpId::sum_to, {x}, at);
 }
 
-ArrayRef dot(Env& env, const ArrayRef& a, const ArrayRef& b, bool ta, bool tb) {
+ArrayRef dot(Runtime& env, const ArrayRef& a, const ArrayRef& b, bool ta, bool tb) {
   Attrs at;
   at.transpose_a = ta;
   at.transpose_b = tb;
   return invoke1(env, OpId::dot, {a, b}, at);
 }
 
-ArrayRef transpose(Env& env, const ArrayRef& x, const std::vector<int64_t>& axes) {
+ArrayRef transpose(Runtime& env, const ArrayRef& x, const std::vector<int64_t>& axes) {
   Attrs at;
   at.axes = axes;
   at.has_axes = true;

@@ -50,7 +50,7 @@ void fwd_scalar(OpCall& c) { binary_scalar_into(c.env, K, c.in[0], c.attrs.scala
 
 #define GRAD1(name, expr)                                       \
   Grads name(BackwardCtx& c) {                                  \
-    Env& e = c.env;                                             \
+    Runtime& e = c.env;                                             \
     (void)e;                                                    \
     const ArrayRef& g = c.grad();                               \
     return {expr};                                              \
@@ -102,7 +102,7 @@ GRAD1(d_minimum_scalar, mul(e, g, scalar(e, OpId::lesser_equal_scalar, X, S)))
 
 #define GRAD2(name, ga, gb)                                     \
   Grads name(BackwardCtx& c) {                                  \
-    Env& e = c.env;                                             \
+    Runtime& e = c.env;                                             \
     (void)e;                                                    \
     const ArrayRef& g = c.grad();                               \
     return {ga, gb};                                            \

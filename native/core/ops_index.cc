@@ -110,7 +110,7 @@ void fwd_pick(OpCall& c) {
 
 // d data = g (expanded on axis) * one_hot(clip(index)) moved to axis; the index gets none.
 Grads d_pick(BackwardCtx& c) {
-  Env& e = c.env;
+  Runtime& e = c.env;
   const Shape& ds = c.input_shape(0);
   int axis = pick_axis(ds, c.attrs);
   int64_t n = ds[axis];

@@ -19,7 +19,7 @@ using namespace ops;
 // Copies between `whole` and its parts along `axis`: gather (parts -> whole, concat) or scatter
 // (whole -> parts, split). Every part has whole's shape except on `axis`; the parts' extents sum
 // to whole's.
-void move_blocks(Env& env, const Tensor& whole, const Tensor* parts, size_t count, size_t axis, bool gather) {
+void move_blocks(Runtime& env, const Tensor& whole, const Tensor* parts, size_t count, size_t axis, bool gather) {
   size_t es = dtype_size(whole.dtype);
   size_t outer = 1, inner = 1;
   for (size_t d = 0; d < axis; ++d) outer *= static_cast<size_t>(whole.shape[d]);
@@ -44,7 +44,7 @@ void move_blocks(Env& env, const Tensor& whole, const Tensor* parts, size_t coun
   size_t bytes = outer * row;
   constexpr size_t kParallelBytes = size_t{1} << 20;
   if (bytes < kParallelBytes || outer < 2) body(0, outer);
-  else env.pool_threads().parallel_range(outer, (kParallelBytes / 4) / row + 1, body);
+  else env.thread_pool().parallel_range(outer, (kParallelBytes / 4) / row + 1, body);
 }
 
 // The joining axis, MXNet style: negative counts from the end.

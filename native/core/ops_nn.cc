@@ -93,7 +93,7 @@ void fwd_softmax(OpCall& c) {
   size_t count = n / r;
   size_t grain = r >= kParallelGrain ? 1 : kParallelGrain / r + 1;
   if (count < 2 * grain) rows(0, count);
-  else c.env.pool_threads().parallel_range(count, grain, rows);
+  else c.env.thread_pool().parallel_range(count, grain, rows);
   if (!last) {
     std::vector<int64_t> inv(nd);
     for (size_t i = 0; i < nd; ++i) inv[static_cast<size_t>(perm[i])] = static_cast<int64_t>(i);

@@ -192,7 +192,7 @@ void fwd_order(OpCall& c) {
       };
       size_t grain = s.geom.n >= kParallelGrain ? 1 : kParallelGrain / s.geom.n + 1;
       if (rows < 2 * grain) body(0, rows);
-      else c.env.pool_threads().parallel_range(rows, grain, body);
+      else c.env.thread_pool().parallel_range(rows, grain, body);
     });
   });
 }
@@ -201,7 +201,7 @@ void fwd_order(OpCall& c) {
 template <OpId Id>
 Grads d_order(BackwardCtx& c) {
   if (Id == OpId::topk && (c.attrs.ret_typ == kIndices || c.attrs.ret_typ == kMask)) return {ArrayRef()};
-  Env& e = c.env;
+  Runtime& e = c.env;
   const Shape& shape = c.input_shape(0);
   ArrayRef x = c.input(0);
   Attrs a = c.attrs;

@@ -207,7 +207,7 @@ void fwd_cumsum(OpCall& c) {
 
 // The gradient of a running sum is the running sum from the end: total - cumsum(g) + g.
 Grads d_cumsum(BackwardCtx& c) {
-  Env& e = c.env;
+  Runtime& e = c.env;
   const ArrayRef& g = c.grad();
   Attrs along;
   along.axes = {c.attrs.has_axes ? c.attrs.axes[0] : 0};

@@ -107,7 +107,7 @@ Attrs plan_attrs(const Plan& p) {
 
 // Copies between `big` (the sliced array) and the contiguous `small` (its slice): gather reads
 // big into small, otherwise small is written into big.
-void strided_copy(Env& env, const Tensor& big, const Plan& plan, const Tensor& small, bool gather) {
+void strided_copy(Runtime& env, const Tensor& big, const Plan& plan, const Tensor& small, bool gather) {
   size_t n = static_cast<size_t>(small.size());
   if (n == 0) return;
   size_t nd = plan.size();
@@ -150,7 +150,7 @@ void strided_copy(Env& env, const Tensor& big, const Plan& plan, const Tensor& s
       }
     };
     if (n < kParallelGrain || rows < 2) body(0, rows);
-    else env.pool_threads().parallel_range(rows, kParallelGrain / inner + 1, body);
+    else env.thread_pool().parallel_range(rows, kParallelGrain / inner + 1, body);
   });
 }
 

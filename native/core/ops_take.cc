@@ -172,7 +172,7 @@ void fwd_take(OpCall& c) {
     };
     size_t grain = bytes >= kParallelGrain ? 1 : kParallelGrain / bytes + 1;
     if (total < 2 * grain) body(0, total);
-    else c.env.pool_threads().parallel_range(total, grain, body);
+    else c.env.thread_pool().parallel_range(total, grain, body);
   });
 }
 

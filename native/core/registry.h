@@ -27,7 +27,7 @@ enum OpFlags : uint32_t {
 enum class Domain : uint8_t { Any, Positive, Unit, NonZero, AwayFromInt };
 
 struct OpCall {
-  Env& env;
+  Runtime& env;
   const Tensor* in;
   size_t num_inputs;
   const Attrs& attrs;
@@ -62,7 +62,7 @@ struct OpDef {
 // Everything a backward formula can read. input(i)/output(i) are arrays that, when the backward
 // pass is being recorded, are connected to the graph (so their own gradients flow).
 struct BackwardCtx {
-  Env& env;
+  Runtime& env;
   const NodeRef& self;
   const Node& node;
   const Attrs& attrs;

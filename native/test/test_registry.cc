@@ -84,7 +84,7 @@ TEST(field_values_are_checked_and_named) {
 }
 
 TEST(a_backward_reading_an_unsaved_tensor_is_an_error_not_another_tensor) {
-  Env env;
+  Runtime env;
   // softmax saves its output only: reading its input is the mistake the check catches.
   ArrayRef x = make_array(env.full(Shape{2}, DType::Float32, 1.0));
   NodeRef node = record_node(&op_def(OpId::softmax), &x, 1, &x, 1);
