@@ -10,42 +10,49 @@ export interface Handle {
   readonly __ndgradHandle: unique symbol;
 }
 
-/** Attributes of a generic op call; each op reads only the ones it uses. */
-export interface OpAttrs {
-  scalar?: number;
-  scalar2?: number;
-  scalar3?: number;
-  axes?: number[] | null;
-  shape?: number[];
-  keepdims?: boolean;
-  transposeA?: boolean;
-  transposeB?: boolean;
-  reverse?: boolean;
-  /** reshape: the shape is exact (no MXNet codes), for shapes computed by the library */
-  literal?: boolean;
-  begin?: number;
-  end?: number;
-  ord?: number;
-  /** one_hot depth */
-  depth?: number;
-  /** dtype code: 0 float32, 1 float64, 2 int32, 3 uint8 */
-  dtype?: number;
-  /** topk: how many */
-  k?: number;
-  /** split: number of outputs */
-  numOutputs?: number;
-  /** repeat: copies of each element */
-  repeats?: number;
-  /** topk: 0 indices, 1 value, 2 both, 3 mask */
-  retTyp?: number;
-  /** take: 0 clip, 1 wrap, 2 raise */
-  mode?: number;
-  isAscend?: boolean;
-  squeezeAxis?: boolean;
-  /** slice: per-axis bounds and steps; null means MXNet's None */
-  begins?: (number | null)[];
-  ends?: (number | null)[];
-  steps?: (number | null)[];
+/**
+ * The options of a generic op call, checked by the op's field table in the addon (unknown keys,
+ * types, ranges); `opSchema()` lists every op's fields.
+ */
+export type OpOptions = object;
+
+export type FieldType =
+  | 'bool'
+  | 'int'
+  | 'float'
+  | 'int-list'
+  | 'index-list'
+  | 'axis'
+  | 'axes'
+  | 'shape'
+  | 'enum'
+  | 'dtype'
+  | 'ignored';
+
+/** One option of one op, as its field table declares it (native/core/params.h). */
+export interface FieldSchema {
+  /** camelCase name */
+  name: string;
+  /** other accepted spellings (MXNet's snake_case) */
+  aliases: string[];
+  type: FieldType;
+  /** undefined when required (or ignored) */
+  default: unknown;
+  required: boolean;
+  /** null is a value of its own (MXNet's None: all axes, to the end, ...) */
+  nullable: boolean;
+  min?: number;
+  max?: number;
+  minExclusive: boolean;
+  maxExclusive: boolean;
+  /** enum and dtype fields: the accepted strings */
+  choices: string[];
+  description: string;
+}
+
+export interface OpSchema {
+  name: string;
+  fields: FieldSchema[];
 }
 
 export interface OpInfo {
@@ -69,12 +76,14 @@ export type NativeTypedArray = Float32Array | Float64Array | Int32Array | Uint8A
 
 export interface Binding {
   opInfo(): OpInfo[];
+  opSchema(): OpSchema[];
   /** owner: the NDArray that will hold a single result (a slot handle, as unary/binary/scalar) */
-  invoke(op: number, inputs: Handle[], attrs?: OpAttrs, owner?: object): Handle | Handle[];
+  invoke(op: number, inputs: Handle[], options?: OpOptions, owner?: object): Handle | Handle[];
   unary(op: number, x: Handle, owner?: object): Handle;
   binary(op: number, a: Handle, b: Handle, owner?: object): Handle;
   scalar(op: number, a: Handle, s: number, owner?: object): Handle;
-  fromTyped(data: NativeTypedArray, shape: number[], attrs: { dtype: number }): Handle;
+  /** dtype: 0 float32, 1 float64, 2 int32, 3 uint8 */
+  fromTyped(data: NativeTypedArray, shape: number[], dtype: number): Handle;
   toTyped(h: Handle): NativeTypedArray;
   dataView(h: Handle): NativeTypedArray;
   shape(h: Handle): number[];
@@ -86,7 +95,7 @@ export interface Binding {
   /** Sets the largest array buffer (0: the default, physical memory) and returns the previous one. */
   setMaxArrayBytes(bytes?: number): number;
   /** The shape and size checks of creating such an array, without allocating it. */
-  checkArray(shape: number[], attrs: { dtype: number }, fn: string): void;
+  checkArray(shape: number[], dtype: number, fn: string): void;
   /** Where a .params or .npy file's arrays are (native/core/file_formats.h); file names it in errors. */
   parseFile(bytes: Uint8Array, kind: 'params', file: string): { arrays: FileArrayLayout[]; names: string[] };
   parseFile(bytes: Uint8Array, kind: 'npy', file: string): FileArrayLayout & { littleEndian: boolean; fortran: boolean; boolean: boolean };

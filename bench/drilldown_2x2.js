@@ -20,7 +20,8 @@ const { measure } = require('./harness');
 
 const root = path.join(__dirname, '..');
 const { nd, NDArray } = require(root);
-const { native, OP } = require(path.join(root, 'dist', 'native'));
+const { native } = require(path.join(root, 'dist', 'core', 'native'));
+const { OP } = require(path.join(root, 'dist', 'core', 'ops'));
 
 const a = nd.random.uniform({ shape: [2, 2] });
 const b = nd.random.uniform({ shape: [2, 2] });

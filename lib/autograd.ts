@@ -1,7 +1,8 @@
 // The autograd namespace: recording scopes, backward/grad and variable marking. The tape itself
 // lives in the native core; this file only sets flags and passes handles.
-import { gradReqCode, type GradReq, NDArray, requireArray } from './ndarray';
-import { native } from './native';
+import { requireArray } from './core/dispatch';
+import { gradReqCode, type GradReq, NDArray } from './ndarray';
+import { native } from './core/native';
 
 // `using _ = autograd.record()` needs Symbol.dispose. Declaring it here (the same declaration as
 // TypeScript's esnext.disposable lib, with which it merges) lets consumers compile against

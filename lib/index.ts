@@ -1,20 +1,21 @@
 // ndgrad: MXNet's imperative nd + autograd for Node.js.
 //   import mx, { nd, autograd } from 'ndgrad'     const mx = require('ndgrad')
-import { AUTOGRAD_ALIASES, ND_ALIASES, withAliases } from './aliases';
+import { AUTOGRAD_ALIASES, ND_ALIASES, withAliases } from './core/aliases';
 import * as autogradNs from './autograd';
-import { Context, cpu, gpu } from './context';
+import { Context, cpu, gpu } from './core/context';
 import * as ndNs from './nd';
-import { getLimits, setLimits } from './limits';
+import { getLimits, setLimits } from './core/limits';
+import { math } from './nd/math';
 import { NDArray } from './ndarray';
-import { native } from './native';
-import * as random from './random';
+import { native } from './core/native';
+import * as random from './nd/random';
 
-export type { DType } from './dtype';
-export type { Limits } from './limits';
+export type { DType } from './core/dtype';
+export type { Limits } from './core/limits';
 export type { GradReq, NestedArray, Operand, ReduceOptions, NormOptions, BackwardOptions, DotOptions, SoftmaxOptions } from './ndarray';
 export type { ArgsortOptions, SortOptions, TakeMode, TakeOptions, TopkOptions, TopkRetTyp } from './ndarray';
 
-export const nd = withAliases(ndNs, ND_ALIASES);
+export const nd = withAliases({ ...ndNs, ...math }, ND_ALIASES);
 export const autograd = withAliases(autogradNs, AUTOGRAD_ALIASES);
 export { NDArray, Context, cpu, gpu, random, getLimits, setLimits };
 

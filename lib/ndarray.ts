@@ -1,18 +1,34 @@
 // The NDArray class: a thin handle over a native array. Every method is one native call (or a
 // few for composite indexing); argument checking that needs JS types happens here, everything
 // else in the core.
-import type { Handle, OpAttrs } from '../binding';
-import { Context, defaultContext } from './context';
-import { type AnyTypedArray, type DType, dtypeCode, dtypeName, quote } from './dtype';
-import { formatNDArray } from './format';
-import { checkFitsInHeap } from './limits';
-import { native, OP } from './native';
-import { type Aliased, applyAliases, NDARRAY_ALIASES } from './aliases';
-import { track } from './tidy';
+import type { Handle, OpOptions } from '../binding';
+import { Context, defaultContext } from './core/context';
+import { type AnyTypedArray, type DType, dtypeName, quote } from './core/dtype';
+import { checkFitsInHeap } from './core/limits';
+import { formatNDArray } from './io/format';
+import {
+  axisOptions,
+  binary,
+  binaryMethod,
+  describe,
+  inPlace,
+  invoke,
+  invokeMulti,
+  type Operand,
+  requireArray,
+  setArrayClass,
+  shapeText,
+  unaryMethod,
+} from './core/dispatch';
+import { AXIS_OPS, BINARY, IN_PLACE, type OpName, REVERSED, UNARY } from './core/ops';
+import { native } from './core/native';
+import { readOptions } from './core/options';
+import { type Aliased, applyAliases, NDARRAY_ALIASES } from './core/aliases';
+import { track } from './core/tidy';
 
 export type GradReq = 'write' | 'add' | 'null';
 export type Shape = number[];
-export type Operand = NDArray | number;
+export type { Operand };
 
 export interface ReduceOptions {
   axis?: number | number[] | null;
@@ -24,6 +40,8 @@ export interface NormOptions extends ReduceOptions {
   ord?: 1 | 2;
 }
 
+const BACKWARD_OPTIONS = { retainGraph: ['retain_graph'], trainMode: ['train_mode'] };
+
 export interface BackwardOptions {
   retainGraph?: boolean;
   trainMode?: boolean;
@@ -32,6 +50,11 @@ export interface BackwardOptions {
 export interface SoftmaxOptions {
   axis?: number;
   temperature?: number | null;
+}
+
+export interface PickOptions {
+  axis?: number;
+  keepdims?: boolean;
 }
 
 export interface DotOptions {
@@ -164,7 +187,7 @@ class NDArrayCore {
   // ---- conversion and copies -----------------------------------------------------------------
 
   astype(dtype: DType): NDArray {
-    return invoke('astype', [this], { dtype: dtypeCode(dtype, 'astype') });
+    return invoke('astype', [this], { dtype });
   }
   copy(): NDArray {
     return invoke('copy', [this]);
@@ -185,45 +208,8 @@ class NDArrayCore {
     }
     return this;
   }
-  addInPlace(value: NDArrayCore | number): this {
-    return inplace(this, 'add', value);
-  }
-  subInPlace(value: NDArrayCore | number): this {
-    return inplace(this, 'subtract', value);
-  }
-  mulInPlace(value: NDArrayCore | number): this {
-    return inplace(this, 'multiply', value);
-  }
-  divInPlace(value: NDArrayCore | number): this {
-    return inplace(this, 'divide', value);
-  }
-
   // ---- arithmetic ------------------------------------------------------------------------------
 
-  add(other: Operand): NDArray {
-    return binaryOp('add', this, other);
-  }
-  sub(other: Operand): NDArray {
-    return binaryOp('subtract', this, other);
-  }
-  mul(other: Operand): NDArray {
-    return binaryOp('multiply', this, other);
-  }
-  div(other: Operand): NDArray {
-    return binaryOp('divide', this, other);
-  }
-  pow(other: Operand): NDArray {
-    return binaryOp('power', this, other);
-  }
-  mod(other: Operand): NDArray {
-    return binaryOp('mod', this, other);
-  }
-  maximum(other: Operand): NDArray {
-    return binaryOp('maximum', this, other);
-  }
-  minimum(other: Operand): NDArray {
-    return binaryOp('minimum', this, other);
-  }
   /**
    * min(max(x, aMin), aMax). The gradient passes where aMin <= x <= aMax, bounds included (MXNet);
    * NaN stays NaN.
@@ -234,182 +220,31 @@ class NDArrayCore {
       throw new TypeError(`clip: aMin and aMax must be numbers, got ${describe(aMin)} and ${describe(aMax)}`);
     }
     if (aMin > aMax) throw new RangeError(`clip: aMin (${aMin}) must not be greater than aMax (${aMax})`);
-    return binaryOp('minimum', binaryOp('maximum', this, aMin), aMax);
+    return minimumOf(maximumOf(this as unknown as NDArray, aMin), aMax);
   }
-  /** s - this */
-  rsub(s: number): NDArray {
-    return binaryOp('subtract', s, this);
-  }
-  /** s / this */
-  rdiv(s: number): NDArray {
-    return binaryOp('divide', s, this);
-  }
-  /** s ** this */
-  rpow(s: number): NDArray {
-    return binaryOp('power', s, this);
-  }
-  equal(other: Operand): NDArray {
-    return binaryOp('equal', this, other);
-  }
-  notEqual(other: Operand): NDArray {
-    return binaryOp('not_equal', this, other);
-  }
-  greater(other: Operand): NDArray {
-    return binaryOp('greater', this, other);
-  }
-  greaterEqual(other: Operand): NDArray {
-    return binaryOp('greater_equal', this, other);
-  }
-  lesser(other: Operand): NDArray {
-    return binaryOp('lesser', this, other);
-  }
-  lesserEqual(other: Operand): NDArray {
-    return binaryOp('lesser_equal', this, other);
-  }
-
-  // ---- unary math ------------------------------------------------------------------------------
-
-  neg(): NDArray {
-    return unaryOp('negative', this);
-  }
-  abs(): NDArray {
-    return unaryOp('abs', this);
-  }
-  sign(): NDArray {
-    return unaryOp('sign', this);
-  }
-  sqrt(): NDArray {
-    return unaryOp('sqrt', this);
-  }
-  rsqrt(): NDArray {
-    return unaryOp('rsqrt', this);
-  }
-  square(): NDArray {
-    return unaryOp('square', this);
-  }
-  reciprocal(): NDArray {
-    return unaryOp('reciprocal', this);
-  }
-  exp(): NDArray {
-    return unaryOp('exp', this);
-  }
-  expm1(): NDArray {
-    return unaryOp('expm1', this);
-  }
-  log(): NDArray {
-    return unaryOp('log', this);
-  }
-  log1p(): NDArray {
-    return unaryOp('log1p', this);
-  }
-  log2(): NDArray {
-    return unaryOp('log2', this);
-  }
-  log10(): NDArray {
-    return unaryOp('log10', this);
-  }
-  sin(): NDArray {
-    return unaryOp('sin', this);
-  }
-  cos(): NDArray {
-    return unaryOp('cos', this);
-  }
-  tan(): NDArray {
-    return unaryOp('tan', this);
-  }
-  arcsin(): NDArray {
-    return unaryOp('arcsin', this);
-  }
-  arccos(): NDArray {
-    return unaryOp('arccos', this);
-  }
-  arctan(): NDArray {
-    return unaryOp('arctan', this);
-  }
-  sinh(): NDArray {
-    return unaryOp('sinh', this);
-  }
-  cosh(): NDArray {
-    return unaryOp('cosh', this);
-  }
-  tanh(): NDArray {
-    return unaryOp('tanh', this);
-  }
-  sigmoid(): NDArray {
-    return unaryOp('sigmoid', this);
-  }
-  relu(): NDArray {
-    return unaryOp('relu', this);
-  }
-  softsign(): NDArray {
-    return unaryOp('softsign', this);
-  }
-  floor(): NDArray {
-    return unaryOp('floor', this);
-  }
-  ceil(): NDArray {
-    return unaryOp('ceil', this);
-  }
-  /** Rounds half away from zero (MXNet). */
-  round(): NDArray {
-    return unaryOp('round', this);
-  }
-  trunc(): NDArray {
-    return unaryOp('trunc', this);
-  }
-
   // ---- reductions ------------------------------------------------------------------------------
 
-  sum(opts?: ReduceArg): NDArray {
-    return invoke('sum', [this], reduceAttrs(opts, 'sum'));
-  }
-  mean(opts?: ReduceArg): NDArray {
-    return invoke('mean', [this], reduceAttrs(opts, 'mean'));
-  }
-  prod(opts?: ReduceArg): NDArray {
-    return invoke('prod', [this], reduceAttrs(opts, 'prod'));
-  }
-  max(opts?: ReduceArg): NDArray {
-    return invoke('max', [this], reduceAttrs(opts, 'max'));
-  }
-  min(opts?: ReduceArg): NDArray {
-    return invoke('min', [this], reduceAttrs(opts, 'min'));
-  }
-  argmax(opts?: ReduceArg): NDArray {
-    return invoke('argmax', [this], reduceAttrs(opts, 'argmax'));
-  }
-  argmin(opts?: ReduceArg): NDArray {
-    return invoke('argmin', [this], reduceAttrs(opts, 'argmin'));
-  }
   /** ord 2 (default) or 1 over all elements or the given axes; two axes give the Frobenius norm. */
   norm(opts?: NormOptions | number | number[]): NDArray {
-    const attrs = reduceAttrs(opts as ReduceArg, 'norm');
-    if (opts !== null && typeof opts === 'object' && !Array.isArray(opts) && opts.ord !== undefined) {
-      if (opts.ord !== 1 && opts.ord !== 2) throw new RangeError(`norm: ord must be 1 or 2, got ${String(opts.ord)}`);
-      attrs.ord = opts.ord;
-    }
-    return invoke('norm', [this], attrs);
+    return invoke('norm', [this], axisOptions(opts, 'norm'));
   }
 
   // ---- neural-network ---------------------------------------------------------------------------
 
   /** exp((x - max) / T) normalised along `axis` (default -1, temperature T default 1). */
   softmax(opts?: SoftmaxOptions | number): NDArray {
-    return invoke('softmax', [this], softmaxAttrs(opts, 'softmax'));
+    return invoke('softmax', [this], axisOptions(opts, 'softmax'));
   }
   /** log(softmax(x)), computed stably. */
   logSoftmax(opts?: SoftmaxOptions | number): NDArray {
-    return invoke('log_softmax', [this], softmaxAttrs(opts, 'logSoftmax'));
+    return invoke('log_softmax', [this], axisOptions(opts, 'logSoftmax'));
   }
 
   /** data[..., clip(index), ...] along `axis` (default -1); index has the data shape without axis. */
-  pick(index: NDArrayCore, opts?: { axis?: number; keepdims?: boolean } | number): NDArray {
+  pick(index: NDArrayCore, opts?: PickOptions | number): NDArray {
     this._dims('pick');
     requireArray(index, 'pick', 'index');
-    const o = typeof opts === 'number' ? { axis: opts } : (opts ?? {});
-    const axis = o.axis ?? -1;
-    if (typeof axis !== 'number') throw new TypeError(`pick: axis must be an integer, got ${describe(axis)}`);
-    return invoke('pick', [this, index], { axes: [axis], keepdims: Boolean(o.keepdims) });
+    return invoke('pick', [this, index], axisOptions(opts, 'pick'));
   }
 
   // ---- gathering and ordering (lib/ordering.ts has the nd functions) ------------------------------
@@ -423,7 +258,7 @@ class NDArrayCore {
   take(indices: NDArrayCore, opts?: TakeOptions): NDArray {
     this._dims('take');
     requireArray(indices, 'take', 'indices');
-    return invoke('take', [this, indices], takeAttrs(opts));
+    return invoke('take', [this, indices], opts);
   }
   /**
    * The k largest (isAscend: smallest) entries along `axis` (default -1; null: flattened), ties
@@ -435,35 +270,36 @@ class NDArrayCore {
   topk(opts?: TopkOptions): NDArray | NDArray[];
   topk(opts?: TopkOptions): NDArray | NDArray[] {
     this._dims('topk');
-    const out = invokeMulti('topk', [this], orderAttrs(opts, 'topk', false));
-    return opts?.retTyp === 'both' ? out : out[0];
+    const out = invokeMulti('topk', [this], opts);
+    const both = opts?.retTyp === 'both' || (opts as { ret_typ?: unknown } | undefined)?.ret_typ === 'both';
+    return both ? out : out[0];
   }
   /** Sorted along `axis` (default -1; null: flattened), ascending unless isAscend is false. */
   sort(opts?: SortOptions): NDArray {
     this._dims('sort');
-    return invoke('sort', [this], orderAttrs(opts, 'sort', true));
+    return invoke('sort', [this], opts);
   }
   /** The indices that sort this array along `axis` (stable), float32 unless dtype says otherwise. */
   argsort(opts?: ArgsortOptions): NDArray {
     this._dims('argsort');
-    return invoke('argsort', [this], orderAttrs(opts, 'argsort', true));
+    return invoke('argsort', [this], opts);
   }
 
   // ---- shape -----------------------------------------------------------------------------------
 
   /** MXNet reshape: accepts an array or numbers, with codes 0 (keep) and -1 (infer), -2, -3, -4. */
   reshape(...args: (number | number[] | { reverse?: boolean })[]): NDArray {
-    let reverse = false;
+    let opts: OpOptions = {};
     const last = args[args.length - 1];
     if (last !== undefined && last !== null && typeof last === 'object' && !Array.isArray(last)) {
-      reverse = Boolean(last.reverse);
+      opts = last;
       args = args.slice(0, -1);
     }
     const shape = args.length === 1 && Array.isArray(args[0]) ? args[0] : (args as number[]);
     if (!Array.isArray(shape) || shape.some((d) => typeof d !== 'number')) {
       throw new TypeError('reshape: shape must be an array of integers or integers as arguments');
     }
-    return invoke('reshape', [this], { shape, reverse });
+    return invoke('reshape', [this], { ...opts, shape });
   }
   /** Broadcasts to `shape` (NumPy rules, may add leading axes; a 0 keeps the input dim, as MXNet). */
   broadcastTo(shape: number | number[]): NDArray {
@@ -534,28 +370,28 @@ class NDArrayCore {
     list.forEach((r, i) => {
       if (!Number.isSafeInteger(r)) throw new TypeError(`tile: reps[${i}] must be an integer, got ${describe(r)}`);
     });
-    return invoke('tile', [this], { shape: list });
+    return invoke('tile', [this], { reps: list });
   }
   /** Repeats each element `repeats` times along `axis` (no axis: of the flattened array). */
   repeat(repeats: number, axis?: number | null): NDArray {
     this._dims('repeat');
     if (typeof repeats !== 'number') throw new TypeError(`repeat: repeats must be an integer, got ${describe(repeats)}`);
-    return invoke('repeat', [this], axis === undefined || axis === null ? { repeats } : { repeats, axes: [axis] });
+    return invoke('repeat', [this], { repeats, axis });
   }
   /** MXNet slice_axis: elements [begin, end) of one axis (negatives count from the end, end null = to the end); a copy. */
   sliceAxis(axis: number, begin: number, end?: number | null): NDArray {
     this._dims('sliceAxis');
-    return invoke('slice_axis', [this], { axes: [axis], begins: [begin], ends: [end ?? null] });
+    return invoke('slice_axis', [this], { axis, begin, end: end ?? null });
   }
   /** MXNet split: numOutputs equal parts along `axis` (default 1); always an array. */
   split(numOutputs: number, opts: SplitOptions = {}): NDArray[] {
     this._dims('split');
     if (typeof numOutputs !== 'number') throw new TypeError(`split: numOutputs must be an integer, got ${describe(numOutputs)}`);
-    return invokeMulti('split', [this], { numOutputs, axes: [opts.axis ?? 1], squeezeAxis: Boolean(opts.squeezeAxis) });
+    return invokeMulti('split', [this], { ...opts, numOutputs });
   }
   /** Permutes the axes (a copy); no axes reverses them. */
   transpose(axes?: number[] | null): NDArray {
-    if (axes === undefined || axes === null) return invoke('transpose', [this], { axes: [] });
+    if (axes === undefined || axes === null) return invoke('transpose', [this]);
     if (!Array.isArray(axes)) throw new TypeError('transpose: axes must be an array of integers');
     return invoke('transpose', [this], { axes });
   }
@@ -599,7 +435,7 @@ class NDArrayCore {
   /** Marks this array as a variable: x.grad becomes a zero buffer that backward() writes. */
   attachGrad(gradReq: GradReq = 'write'): void {
     const code = gradReqCode(gradReq, 'attachGrad');
-    const buffer = invoke('zeros', [], { shape: this._dims('attachGrad'), dtype: native.dtype(this._h) });
+    const buffer = invoke('zeros', [], { shape: this._dims('attachGrad'), dtype: this.dtype });
     native.markVariables([this._h], [buffer._h], [code]);
   }
 
@@ -612,7 +448,7 @@ class NDArrayCore {
       opts = headGrad;
       headGrad = undefined;
     }
-    const o = opts ?? {};
+    const o = readOptions('backward', opts, BACKWARD_OPTIONS) as BackwardOptions;
     native.backward(
       [this._h],
       [headGrad instanceof NDArray ? headGrad._h : null],
@@ -631,11 +467,10 @@ class NDArrayCore {
 
 export type NestedArray = number | NestedArray[];
 
-// ---- helpers used by NDArray and the nd namespace --------------------------------------------------
+const maximumOf = binary('maximum');
+const minimumOf = binary('minimum');
 
-export function shapeText(s: readonly number[]): string {
-  return `(${s.join(',')}${s.length === 1 ? ',' : ''})`;
-}
+// ---- helpers used by NDArray and the nd namespace --------------------------------------------------
 
 function nest(flat: number[], shape: readonly number[]): NestedArray {
   let level: NestedArray[] = flat;
@@ -669,179 +504,43 @@ function clampIndex(i: unknown, n: number, fn: string, arg: string): number {
   return Math.min(Math.max(j, 0), n);
 }
 
-export function requireArray(x: unknown, fn: string, arg: string): asserts x is NDArray {
-  if (!(x instanceof NDArrayCore)) throw new TypeError(`${fn}: ${arg} must be an NDArray, got ${describe(x)}`);
-}
-
-export function describe(x: unknown): string {
-  if (x === null) return 'null';
-  if (Array.isArray(x)) return 'an Array';
-  if (typeof x === 'object') return (x as object).constructor?.name ?? 'an object';
-  return typeof x;
-}
-
 export interface SplitOptions {
   axis?: number;
   squeezeAxis?: boolean;
 }
 
-export function invoke(op: string, inputs: NDArrayCore[], attrs?: OpAttrs): NDArray {
-  const r = fresh();
-  const out = native.invoke(OP[op], inputs.map((x) => x._h), attrs, r);
-  if (Array.isArray(out)) throw new Error(`${op}: expected one output`);
-  return filled(r, out);
+type UnaryMethods = { [K in keyof typeof UNARY]: () => NDArray };
+type BinaryMethods = { [K in keyof typeof BINARY]: (other: Operand) => NDArray };
+type ReversedMethods = { [K in keyof typeof REVERSED]: (s: number) => NDArray };
+type InPlaceMethods = { [K in keyof typeof IN_PLACE]: (value: NDArray | number) => NDArray };
+type AxisMethods = { [K in keyof typeof AXIS_OPS]: (opts?: ReduceArg) => NDArray };
+/** The methods generated from the op table (lib/core/ops.ts). */
+export interface GeneratedMethods extends UnaryMethods, BinaryMethods, ReversedMethods, InPlaceMethods, AxisMethods {}
+
+function axisMethod(op: OpName): (this: NDArray, opts?: ReduceArg) => NDArray {
+  return function (this: NDArray, opts?: ReduceArg) {
+    return invoke(op, [this], axisOptions(opts, op));
+  };
 }
 
-export function invokeMulti(op: string, inputs: NDArrayCore[], attrs?: OpAttrs): NDArray[] {
-  const out = native.invoke(OP[op], inputs.map((x) => x._h), attrs);
-  return (Array.isArray(out) ? out : [out]).map((h) => new NDArray(h));
+function inPlaceMethod(op: OpName): (this: NDArray, value: NDArray | number) => NDArray {
+  const write = inPlace(op);
+  return function (this: NDArray, value: NDArray | number) {
+    return write(this, value);
+  };
 }
 
-const NO_HANDLE = -1 as unknown as Handle;
-
-// The hot ops hand the binding the NDArray that will hold their result, so the native array's
-// lifetime is tied to that object directly (a slot handle, binding/handles.h) instead of to a
-// separate handle object. It joins the nd.tidy scope only once the op has succeeded.
-function fresh(): NDArray {
-  return new NDArray(NO_HANDLE, false);
-}
-
-function filled(r: NDArray, h: Handle): NDArray {
-  r._h = h;
-  track(r);
-  return r;
-}
-
-export function unaryOp(op: string, x: NDArrayCore): NDArray {
-  requireArray(x, op, 'x');
-  const r = fresh();
-  return filled(r, native.unary(OP[op], x._h, r));
-}
-
-interface BinarySpec {
-  scalar: string;
-  /** the op for `number (op) array` */
-  rscalar: string;
-}
-
-const BINARY: Record<string, BinarySpec> = {
-  add: { scalar: 'add_scalar', rscalar: 'add_scalar' },
-  subtract: { scalar: 'subtract_scalar', rscalar: 'rsubtract_scalar' },
-  multiply: { scalar: 'multiply_scalar', rscalar: 'multiply_scalar' },
-  divide: { scalar: 'divide_scalar', rscalar: 'rdivide_scalar' },
-  power: { scalar: 'power_scalar', rscalar: 'rpower_scalar' },
-  mod: { scalar: 'mod_scalar', rscalar: 'rmod_scalar' },
-  maximum: { scalar: 'maximum_scalar', rscalar: 'maximum_scalar' },
-  minimum: { scalar: 'minimum_scalar', rscalar: 'minimum_scalar' },
-  equal: { scalar: 'equal_scalar', rscalar: 'equal_scalar' },
-  not_equal: { scalar: 'not_equal_scalar', rscalar: 'not_equal_scalar' },
-  greater: { scalar: 'greater_scalar', rscalar: 'lesser_scalar' },
-  greater_equal: { scalar: 'greater_equal_scalar', rscalar: 'lesser_equal_scalar' },
-  lesser: { scalar: 'lesser_scalar', rscalar: 'greater_scalar' },
-  lesser_equal: { scalar: 'lesser_equal_scalar', rscalar: 'greater_equal_scalar' },
-};
-
-/** a (op) b with NumPy broadcasting; either side may be a number (MXNet's scalar ops). */
-export function binaryOp(op: string, a: NDArrayCore | number, b: NDArrayCore | number): NDArray {
-  if (a instanceof NDArrayCore) {
-    if (b instanceof NDArrayCore) {
-      const r = fresh();
-      return filled(r, native.binary(OP[op], a._h, b._h, r));
-    }
-    if (typeof b === 'number') {
-      const r = fresh();
-      return filled(r, native.scalar(OP[BINARY[op].scalar], a._h, b, r));
-    }
-    throw new TypeError(`${op}: rhs must be an NDArray or a number, got ${describe(b)}`);
+function install<T extends Record<string, OpName>>(table: T, make: (op: OpName) => (this: NDArray, ...args: never[]) => unknown) {
+  for (const [name, op] of Object.entries(table)) {
+    Object.defineProperty(NDArrayCore.prototype, name, { value: make(op), writable: true, configurable: true, enumerable: false });
   }
-  if (typeof a === 'number') {
-    if (b instanceof NDArrayCore) {
-      const r = fresh();
-      return filled(r, native.scalar(OP[BINARY[op].rscalar], b._h, a, r));
-    }
-    if (typeof b === 'number') throw new TypeError(`${op}: at least one operand must be an NDArray (got two numbers)`);
-    throw new TypeError(`${op}: rhs must be an NDArray or a number, got ${describe(b)}`);
-  }
-  throw new TypeError(`${op}: lhs must be an NDArray or a number, got ${describe(a)}`);
 }
 
-function inplace<T extends NDArrayCore>(target: T, op: string, value: NDArrayCore | number): T {
-  if (typeof value === 'number') native.inplaceScalar(OP[op], target._h, value);
-  else {
-    requireArray(value, `${op} (in place)`, 'value');
-    native.inplace(OP[op], target._h, value._h);
-  }
-  return target;
-}
-
-function softmaxAttrs(opts: SoftmaxOptions | number | undefined, fn: string): OpAttrs {
-  const o = typeof opts === 'number' ? { axis: opts } : (opts ?? {});
-  if (typeof o !== 'object') throw new TypeError(`${fn}: expected an options object like { axis, temperature }`);
-  const axis = o.axis ?? -1;
-  if (typeof axis !== 'number') throw new TypeError(`${fn}: axis must be an integer, got ${describe(axis)}`);
-  const t = o.temperature ?? 1;
-  if (typeof t !== 'number') throw new TypeError(`${fn}: temperature must be a number, got ${describe(t)}`);
-  return { axes: [axis], scalar: t };
-}
-
-function optionsObject(opts: unknown, fn: string, example: string): Record<string, unknown> {
-  if (opts === undefined || opts === null) return {};
-  if (typeof opts !== 'object' || Array.isArray(opts)) {
-    throw new TypeError(`${fn}: expected an options object like ${example}, got ${describe(opts)}`);
-  }
-  return opts as Record<string, unknown>;
-}
-
-/** The code of a string option (e.g. mode 'clip' -> 0), or a TypeError listing the choices. */
-function choiceCode(choices: Record<string, number>, value: unknown, fn: string, arg: string): number {
-  if (typeof value !== 'string' || !Object.hasOwn(choices, value)) {
-    const list = Object.keys(choices).map((c) => `'${c}'`).join(', ');
-    throw new TypeError(`${fn}: ${arg} must be one of ${list}, got ${typeof value === 'string' ? `'${value}'` : describe(value)}`);
-  }
-  return choices[value];
-}
-
-const TAKE_MODES: Record<TakeMode, number> = { clip: 0, wrap: 1, raise: 2 };
-const RET_TYPS: Record<TopkRetTyp, number> = { indices: 0, value: 1, both: 2, mask: 3 };
-
-function takeAttrs(opts: TakeOptions | undefined): OpAttrs {
-  const o = optionsObject(opts, 'take', '{ axis, mode }');
-  const axis = o.axis ?? 0;
-  if (typeof axis !== 'number') throw new TypeError(`take: axis must be an integer, got ${describe(axis)}`);
-  return { axes: [axis], mode: choiceCode(TAKE_MODES, o.mode ?? 'clip', 'take', 'mode') };
-}
-
-function orderAttrs(opts: TopkOptions | undefined, fn: 'topk' | 'sort' | 'argsort', ascendByDefault: boolean): OpAttrs {
-  const o = optionsObject(opts, fn, '{ axis, isAscend }');
-  const attrs: OpAttrs = { isAscend: (o.isAscend as boolean | undefined) ?? ascendByDefault };
-  if (o.axis !== null) {
-    const axis = o.axis ?? -1;
-    if (typeof axis !== 'number') throw new TypeError(`${fn}: axis must be an integer or null, got ${describe(axis)}`);
-    attrs.axes = [axis];
-  }
-  if (fn !== 'sort') attrs.dtype = dtypeCode(o.dtype ?? 'float32', fn);
-  if (fn === 'topk') {
-    attrs.k = (o.k as number | undefined) ?? 1;
-    attrs.retTyp = choiceCode(RET_TYPS, o.retTyp ?? 'indices', fn, 'retTyp');
-  }
-  return attrs;
-}
-
-export function reduceAttrs(opts: ReduceArg, fn: string): OpAttrs {
-  if (opts === undefined || opts === null) return {};
-  if (typeof opts === 'number') return { axes: [opts] };
-  if (Array.isArray(opts)) return { axes: opts };
-  if (typeof opts !== 'object') throw new TypeError(`${fn}: expected an axis or an options object, got ${describe(opts)}`);
-  const attrs: OpAttrs = { keepdims: opts.keepdims === undefined ? false : opts.keepdims };
-  if (typeof attrs.keepdims !== 'boolean') throw new TypeError(`${fn}: keepdims must be a boolean`);
-  const axis = opts.axis;
-  if (axis !== undefined && axis !== null) {
-    if (typeof axis === 'number') attrs.axes = [axis];
-    else if (Array.isArray(axis)) attrs.axes = axis;
-    else throw new TypeError(`${fn}: axis must be an integer or an array of integers, got ${describe(axis)}`);
-  }
-  return attrs;
-}
+install(UNARY, unaryMethod);
+install(BINARY, (op) => binaryMethod(op));
+install(REVERSED, (op) => binaryMethod(op, true));
+install(IN_PLACE, inPlaceMethod);
+install(AXIS_OPS, axisMethod);
 
 // MXNet spellings (attach_grad, asscalar, ...), declared from the same table they are built from.
 export class NDArray extends NDArrayCore {}
@@ -853,6 +552,7 @@ Object.defineProperty(NDArrayCore.prototype, Symbol.for('nodejs.util.inspect.cus
     return this.toString();
   },
 });
+setArrayClass(NDArray);
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface NDArray extends Aliased<NDArrayCore, typeof NDARRAY_ALIASES> {}
+export interface NDArray extends GeneratedMethods, Aliased<NDArrayCore & GeneratedMethods, typeof NDARRAY_ALIASES> {}
 applyAliases(NDArray.prototype, NDARRAY_ALIASES);

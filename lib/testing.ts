@@ -1,6 +1,6 @@
 // ndgrad/testing: numerical test helpers in the spirit of mxnet.test_utils.
 import { record } from './autograd';
-import { type DType } from './dtype';
+import { type DType } from './core/dtype';
 import { array } from './nd';
 import { NDArray, type NestedArray } from './ndarray';
 

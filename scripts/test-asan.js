@@ -4,7 +4,7 @@
 //   1. the native core test binary, run directly (leak checking on);
 //   2. the addon, loaded by the jest suite under a stock node with libasan preloaded.
 // node-gyp-build lets `<PACKAGE>_PREBUILD=<dir>` replace the folder it searches, so
-// NDGRAD_PREBUILD=build-asan makes lib/native.ts load build-asan/build/Release/ndgrad.node.
+// NDGRAD_PREBUILD=build-asan makes lib/core/native.ts load build-asan/build/Release/ndgrad.node.
 // A preflight refuses to run jest unless that file, and libasan, are what a process really maps.
 // Extra arguments go to jest (e.g. `npm run test:asan -- -t broadcast`).
 'use strict';
@@ -90,7 +90,7 @@ run('native core tests (asan)', path.join(addonBuild, 'ndgrad_core_tests'), [], 
 // libasan, and learn which kernel paths this CPU runs (the suite runs once per path, as in npm test).
 const preflight = `
   const fs = require('fs');
-  const { native } = require('./dist/native');
+  const { native } = require('./dist/core/native');
   const maps = fs.readFileSync('/proc/self/maps', 'utf8');
   const problems = [];
   if (!maps.includes(fs.realpathSync(process.argv[1]))) problems.push('the loaded addon is not ' + process.argv[1]);

@@ -33,7 +33,7 @@ if (
 }
 
 // The kernel paths this CPU can run; the suite runs once per path.
-const probe = spawnSync(process.execPath, ['-e', "process.stdout.write(require('./dist/native').native.isa())"], {
+const probe = spawnSync(process.execPath, ['-e', "process.stdout.write(require('./dist/core/native').native.isa())"], {
   cwd: root,
   encoding: 'utf8',
 });

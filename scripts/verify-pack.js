@@ -50,7 +50,7 @@ const nativeSources = ['native/core', 'native/kernels', 'native/binding'].flatMa
   fs.readdirSync(path.join(root, dir)).filter((f) => /\.(cc|h|inl)$/.test(f)).map((f) => `${dir}/${f}`),
 );
 const required = [
-  'package.json', 'dist/index.js', 'dist/index.mjs', 'dist/index.d.ts', 'dist/native.js', 'binding.d.ts',
+  'package.json', 'dist/index.js', 'dist/index.mjs', 'dist/index.d.ts', 'dist/core/native.js', 'binding.d.ts',
   'CMakeLists.txt', ...prebuilds.map((f) => `prebuilds/${tuple}/${f}`), ...nativeSources,
 ];
 const missing = required.filter((f) => !listed.has(f));

@@ -35,8 +35,8 @@ test('record() trains by default, so dropout is active there, and its gradient i
 });
 
 test('bad p values and integer inputs are rejected', () => {
-  expect(() => nd.dropout(nd.ones([2]), { p: 1 })).toThrow(/dropout: p must be in \[0, 1\)/);
-  expect(() => nd.dropout(nd.ones([2]), { p: -0.1 })).toThrow(/dropout: p must be in/);
+  expect(() => nd.dropout(nd.ones([2]), { p: 1 })).toThrow(/dropout: p must be a number in \[0, 1\), got 1/);
+  expect(() => nd.dropout(nd.ones([2]), { p: -0.1 })).toThrow(/dropout: p must be a number in \[0, 1\), got -0.1/);
   expect(() => nd.dropout(nd.ones([2], { dtype: 'int32' }))).toThrow(/dropout: input must be float32 or float64/);
 });
 

@@ -6,8 +6,8 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { nd, NDArray, random } from '../lib';
-import { invoke } from '../lib/ndarray';
-import { native } from '../lib/native';
+import { invoke } from '../lib/core/dispatch';
+import { native } from '../lib/core/native';
 
 const ndFns = nd as unknown as Record<string, unknown>;
 const infos = native.opInfo();
@@ -442,7 +442,7 @@ describe('disposed arrays', () => {
 describe('the process survives', () => {
   // Node 20 runs this addon's GC-time finalizers inside its rethrow of an exception thrown by
   // native code, and aborts if one runs then ("AllowJavascriptExecution::IsAllowed"); the addon
-  // therefore returns its errors and lib/native.ts throws them. Garbage plus failing calls in a
+  // therefore returns its errors and lib/core/native.ts throws them. Garbage plus failing calls in a
   // loop hit that window within a few thousand iterations when native code threw.
   test('errors thrown while the collector finalizes arrays do not abort Node', () => {
     const script = `
@@ -628,16 +628,16 @@ describe('take, topk, sort, argsort and shuffle arguments', () => {
   test('the internal scatters and gathers validate their shapes, axis and mode', () => {
     const i = nd.array([0, 1]);
     const g = nd.ones([2, 3]);
-    expectError(() => invoke('take_grad', [g, i], { shape: [4, 2], axes: [0] }), RangeError, /take_grad/, /\(2,3\)/, /\(2,2\)/);
-    expectError(() => invoke('take_grad', [g, i], { shape: [-4, 3], axes: [0] }), RangeError, /take_grad/, /shape/);
-    expectError(() => invoke('take_grad', [g, i], { shape: [4, 3], axes: [0], mode: 7 }), RangeError, /take_grad/, /mode/);
-    expectError(() => invoke('take_grad', [g, nd.array([9])], { shape: [4, 3], axes: [0], mode: 2 }), RangeError, /take_grad/, /index 9/);
-    expectError(() => invoke('take', [x, i], { mode: -1 }), RangeError, /\btake\b/, /mode/);
-    expectError(() => invoke('take_along_axis', [x, nd.ones([3, 2])], { axes: [1] }), RangeError, /take_along_axis/, /\(3,2\)/, /\(2,3\)/);
-    expectError(() => invoke('take_along_axis', [x, nd.ones([2])], { axes: [0] }), RangeError, /take_along_axis/);
-    expectError(() => invoke('take_along_axis_grad', [g, nd.ones([2, 2])], { shape: [2, 3], axes: [1] }), RangeError, /take_along_axis_grad/);
-    expectError(() => invoke('take_along_axis_grad', [g, nd.ones([2, 3])], { shape: [2], axes: [0] }), RangeError, /take_along_axis_grad/);
-    expectError(() => invoke('topk', [x], { retTyp: 9 }), RangeError, /\btopk\b/, /retTyp/);
+    expectError(() => invoke('take_grad', [g, i], { shape: [4, 2], axis: 0 }), RangeError, /take_grad/, /\(2,3\)/, /\(2,2\)/);
+    expectError(() => invoke('take_grad', [g, i], { shape: [-4, 3], axis: 0 }), RangeError, /take_grad/, /shape/);
+    expectError(() => invoke('take_grad', [g, i], { shape: [4, 3], axis: 0, mode: 'nearest' }), TypeError, /take_grad/, /mode/);
+    expectError(() => invoke('take_grad', [g, nd.array([9])], { shape: [4, 3], axis: 0, mode: 'raise' }), RangeError, /take_grad/, /index 9/);
+    expectError(() => invoke('take', [x, i], { mode: -1 }), TypeError, /\btake\b/, /mode/);
+    expectError(() => invoke('take_along_axis', [x, nd.ones([3, 2])], { axis: 1 }), RangeError, /take_along_axis/, /\(3,2\)/, /\(2,3\)/);
+    expectError(() => invoke('take_along_axis', [x, nd.ones([2])], { axis: 0 }), RangeError, /take_along_axis/);
+    expectError(() => invoke('take_along_axis_grad', [g, nd.ones([2, 2])], { shape: [2, 3], axis: 1 }), RangeError, /take_along_axis_grad/);
+    expectError(() => invoke('take_along_axis_grad', [g, nd.ones([2, 3])], { shape: [2], axis: 0 }), RangeError, /take_along_axis_grad/);
+    expectError(() => invoke('topk', [x], { retTyp: 9 }), TypeError, /\btopk\b/, /retTyp/);
   });
 
   test('failing calls allocate nothing', () => {

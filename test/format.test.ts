@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { _setDigitPath, formatArrayBody, formatNDArray, type DigitPath, type DTypeName } from '../lib/format';
+import { _setDigitPath, formatArrayBody, formatNDArray, type DigitPath, type DTypeName } from '../lib/io/format';
 
 // Fixtures come from NumPy itself: test/fixtures/print/gen_print_fixtures.py (see docs/printing.md).
 

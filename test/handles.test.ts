@@ -4,7 +4,8 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { nd, NDArray } from '../lib';
-import { native, OP } from '../lib/native';
+import { OP } from '../lib/core/ops';
+import { native } from '../lib/core/native';
 
 const root = path.join(__dirname, '..');
 

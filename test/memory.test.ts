@@ -178,7 +178,7 @@ describe('garbage collection', () => {
     // only at the next op would let twice as much garbage pile up before the next collection.
     const out = runNode(
       `const { nd } = require('.');
-       const { native } = require('./dist/native');
+       const { native } = require('./dist/core/native');
        const mib = (x) => Math.round(x / 1048576);
        const a = nd.ones([1000000]);
        global.gc();

@@ -216,7 +216,7 @@ describe('smaller items (issue 15, "also seen")', () => {
 
   test('a BigInt where a dtype goes is a TypeError that spells it', () => {
     const ndAny = nd as unknown as Record<string, (x: unknown, d: unknown) => unknown>;
-    expect(() => ndAny.Cast(nd.ones([2]), 10n)).toThrow(/^astype: dtype must be one of float32, float64, int32, uint8, got 10n$/);
+    expect(() => ndAny.Cast(nd.ones([2]), 10n)).toThrow(/^astype: dtype must be one of 'float32', 'float64', 'int32', 'uint8', got 10n$/);
   });
 
   test('a typed array over a SharedArrayBuffer is read like any other', () => {

@@ -5,7 +5,7 @@ import { spawnSync, type SpawnSyncOptions } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { native } from '../lib/native';
+import { native } from '../lib/core/native';
 
 const root = path.join(__dirname, '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -140,7 +140,7 @@ describe('npm pack', () => {
         'dist/index.js',
         'dist/index.mjs',
         'dist/index.d.ts',
-        'dist/native.js',
+        'dist/core/native.js',
         'binding.d.ts',
         'CMakeLists.txt',
         'native/binding/addon.cc',
@@ -209,5 +209,5 @@ test('one minimum Node version: engines, the lockfile, the README and the load e
   const lock = JSON.parse(fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8'));
   expect(lock.packages[''].engines.node).toBe(pkg.engines.node);
   expect(fs.readFileSync(path.join(root, 'README.md'), 'utf8')).toContain(`Requires Node.js >= ${min}`);
-  expect(fs.readFileSync(path.join(root, 'lib', 'native.ts'), 'utf8')).toContain(`Node.js >= ${min} is required`);
+  expect(fs.readFileSync(path.join(root, 'lib', 'core', 'native.ts'), 'utf8')).toContain(`Node.js >= ${min} is required`);
 });

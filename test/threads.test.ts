@@ -18,7 +18,7 @@ const script = `
   const bits = (x) => Buffer.from(x.toTypedArray().buffer).toString('hex');
   const digest = (x) => require('crypto').createHash('sha256').update(bits(x)).digest('hex');
   console.log(JSON.stringify({
-    threads: require('./dist/native').native.numThreads(),
+    threads: require('./dist/core/native').native.numThreads(),
     sum: bits(big.sum()), mean: bits(big.mean()), norm: bits(big.norm()), max: bits(big.max()),
     sum0: digest(m.sum(0)), sum1: digest(m.sum(1)), norm0: digest(m.norm({ axis: 0 })),
     dot: digest(nd.dot(a, b)), dotT: digest(nd.dot(a, b.T, { transposeB: true })),

@@ -7,7 +7,7 @@ const { ndgradChain: chain } = require('../rows');
 
 const mx = require(path.join(__dirname, '..', '..'));
 const { nd, autograd } = mx;
-const { native } = require(path.join(__dirname, '..', '..', 'dist', 'native'));
+const { native } = require(path.join(__dirname, '..', '..', 'dist', 'core', 'native'));
 
 function info() {
   return {

@@ -1,6 +1,9 @@
 #include "addon.h"
 
+#include <cmath>
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include "args.h"
 #include "core/autograd.h"
@@ -91,6 +94,7 @@ GradReq read_grad_req(const Napi::Value& v, const char* fn) {
 Addon::Addon(Napi::Env env, Napi::Object exports) {
   DefineAddon(exports, {
       InstanceMethod("opInfo", &Addon::OpInfo),
+      InstanceMethod("opSchema", &Addon::OpSchema),
       InstanceMethod("invoke", &Addon::Invoke),
       InstanceMethod("unary", &Addon::Unary),
       InstanceMethod("binary", &Addon::Binary),
@@ -274,12 +278,86 @@ Napi::Value Addon::OpInfo(const Napi::CallbackInfo& info) {
   return out;
 }
 
+namespace {
+
+// A field's default as a JS value (undefined for required and ignored fields).
+Napi::Value default_value(Napi::Env env, const FieldDef& f, const Attrs& defaults) {
+  if (f.required || f.kind == FieldKind::Ignored) return env.Undefined();
+  void* p = f.slot(const_cast<Attrs*>(&defaults));
+  auto list = [&](const auto& v) {
+    Napi::Array a = Napi::Array::New(env, v.size());
+    for (size_t i = 0; i < v.size(); ++i) a.Set(static_cast<uint32_t>(i), static_cast<double>(v[i]));
+    return a;
+  };
+  switch (f.kind) {
+    case FieldKind::Bool: return Napi::Boolean::New(env, *static_cast<bool*>(p));
+    case FieldKind::Int: return Napi::Number::New(env, static_cast<double>(*static_cast<int64_t*>(p)));
+    case FieldKind::Float: return Napi::Number::New(env, *static_cast<double*>(p));
+    case FieldKind::Enum: return Napi::String::New(env, field_choices(f)[static_cast<size_t>(*static_cast<int*>(p))]);
+    case FieldKind::DType:
+      if (f.given && !f.has_def) return env.Null();
+      return Napi::String::New(env, dtype_name(*static_cast<ndgrad::DType*>(p)));
+    case FieldKind::Shape: return list(*static_cast<ndgrad::Shape*>(p));
+    case FieldKind::Axis:
+      if (!f.has_def) return env.Null();
+      return Napi::Number::New(env, f.def);
+    case FieldKind::Axes:
+      if (!f.has_def) return env.Null();
+      return list(*static_cast<std::vector<int64_t>*>(p));
+    case FieldKind::IntList:
+    case FieldKind::IndexList: return list(*static_cast<std::vector<int64_t>*>(p));
+    case FieldKind::Ignored: break;
+  }
+  return env.Undefined();
+}
+
+Napi::Array string_list(Napi::Env env, const std::vector<std::string>& words) {
+  Napi::Array a = Napi::Array::New(env, words.size());
+  for (size_t i = 0; i < words.size(); ++i) a.Set(static_cast<uint32_t>(i), words[i]);
+  return a;
+}
+
+}  // namespace
+
+Napi::Value Addon::OpSchema(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const auto& reg = registry();
+  Napi::Array out = Napi::Array::New(env, reg.size());
+  for (size_t i = 0; i < reg.size(); ++i) {
+    const OpDef& d = reg[i];
+    Napi::Array fields = Napi::Array::New(env, d.params.size);
+    for (size_t k = 0; k < d.params.size; ++k) {
+      const FieldDef& f = d.params.fields[k];
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("name", f.name);
+      o.Set("aliases", string_list(env, field_aliases(f)));
+      o.Set("type", field_kind_name(f.kind));
+      o.Set("default", default_value(env, f, d.defaults));
+      o.Set("required", f.required);
+      o.Set("nullable", f.nullable);
+      if (std::isfinite(f.lo)) o.Set("min", f.lo);
+      if (std::isfinite(f.hi)) o.Set("max", f.hi);
+      o.Set("minExclusive", f.lo_open);
+      o.Set("maxExclusive", f.hi_open);
+      o.Set("choices", string_list(env, field_choices(f)));
+      o.Set("description", f.desc);
+      fields.Set(static_cast<uint32_t>(k), o);
+    }
+    Napi::Object op = Napi::Object::New(env);
+    op.Set("name", d.name);
+    op.Set("fields", fields);
+    out.Set(static_cast<uint32_t>(i), op);
+  }
+  return out;
+}
+
 Napi::Value Addon::Invoke(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     OpId id = read_op(info[0], "invoke");
     const char* name = op_def(id).name;
     std::vector<ArrayRef> inputs = unwrap_list(info[1], name, "input", false);
-    Attrs attrs = read_attrs(info[2], name);
+    Attrs storage;
+    const Attrs& attrs = read_params(info[2], op_def(id), storage);
     ArrayList outs = invoke(core, id, ArrayList(inputs.begin(), inputs.end()), attrs);
     if (outs.size() == 1) return info[3].IsObject() ? own(info[3], std::move(outs[0])) : wrap(info.Env(), std::move(outs[0]));
     Napi::Array list = Napi::Array::New(info.Env(), outs.size());
@@ -327,23 +405,25 @@ Napi::Value Addon::FromTyped(const Napi::CallbackInfo& info) {
     if (!ok) throw Napi::TypeError::New(env, "array: data must be a Float32Array, Float64Array, Int32Array or Uint8Array");
     ndgrad::Shape shape = read_int_list(info[1], "array", "shape");
     check_shape(shape, "array", "shape");
-    Attrs at = read_attrs(info[2], "array");
+    int64_t code = read_int(info[2], "array", "dtype code");
+    ndgrad::DType dtype;
+    if (!dtype_from_code(static_cast<int>(code), &dtype)) throw Napi::RangeError::New(env, "array: unknown dtype code");
     if (shape_size(shape) != static_cast<int64_t>(src.ElementLength())) {
       throw Napi::RangeError::New(env, "array: shape " + shape_str(shape) + " does not match " +
                                            std::to_string(src.ElementLength()) + " elements of data");
     }
     Tensor t;
     try {
-      t = core.empty(shape, at.dtype);
+      t = core.empty(shape, dtype);
     } catch (const std::bad_alloc& e) {
-      throw ndgrad::Error(ErrorKind::RangeError, "array: shape " + shape_str(shape) + " (" + dtype_name(at.dtype) + "): " + e.what());
+      throw ndgrad::Error(ErrorKind::RangeError, "array: shape " + shape_str(shape) + " (" + dtype_name(dtype) + "): " + e.what());
     }
     if (t.size() == 0) return wrap(env, make_array(std::move(t)));  // an empty view may have no buffer
     const char* bytes = static_cast<const char*>(src.ArrayBuffer().Data()) + src.ByteOffset();
-    if (src_dt == at.dtype) {
+    if (src_dt == dtype) {
       std::memcpy(t.raw(), bytes, t.nbytes());
     } else {
-      core.k->cast(src_dt, bytes, at.dtype, t.raw(), static_cast<size_t>(t.size()));
+      core.k->cast(src_dt, bytes, dtype, t.raw(), static_cast<size_t>(t.size()));
     }
     return wrap(env, make_array(std::move(t)));
   });
@@ -439,7 +519,7 @@ Napi::Value Addon::Isa(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Addon::NumThreads(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(core.pool_threads().num_threads()));
+  return Napi::Number::New(info.Env(), static_cast<double>(core.thread_pool().num_threads()));
 }
 
 Napi::Value Addon::SetRecording(const Napi::CallbackInfo& info) {
@@ -590,11 +670,11 @@ Napi::Value Addon::RecordCustom(const Napi::CallbackInfo& info) {
 
 Napi::Value Addon::SetMaxArrayBytes(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
-    size_t prev = core.pool->max_bytes();
+    size_t prev = core.storage_pool->max_bytes();
     if (!info[0].IsUndefined()) {
       int64_t bytes = read_int(info[0], "setLimits", "maxArrayBytes");
       if (bytes < 0) throw Napi::RangeError::New(info.Env(), "setLimits: maxArrayBytes must be positive, got " + std::to_string(bytes));
-      core.pool->set_max_bytes(static_cast<size_t>(bytes));
+      core.storage_pool->set_max_bytes(static_cast<size_t>(bytes));
     }
     return Napi::Number::New(info.Env(), static_cast<double>(prev));
   });
@@ -605,11 +685,14 @@ Napi::Value Addon::CheckArray(const Napi::CallbackInfo& info) {
     std::string fn = info[2].IsString() ? info[2].As<Napi::String>().Utf8Value() : "array";
     ndgrad::Shape shape = read_int_list(info[0], fn.c_str(), "shape");
     check_shape(shape, fn.c_str(), "shape");
-    Attrs at = read_attrs(info[1], fn.c_str());
-    size_t bytes = static_cast<size_t>(shape_size(shape)) * dtype_size(at.dtype);
-    if (bytes > core.pool->max_bytes()) {
-      throw ndgrad::Error(ErrorKind::RangeError, fn + ": output of shape " + shape_str(shape) + " (" + dtype_name(at.dtype) +
-                                                     "): " + AllocError(bytes, core.pool->max_bytes(), true).what());
+    ndgrad::DType dtype;
+    if (!dtype_from_code(static_cast<int>(read_int(info[1], fn.c_str(), "dtype code")), &dtype)) {
+      throw Napi::RangeError::New(info.Env(), fn + ": unknown dtype code");
+    }
+    size_t bytes = static_cast<size_t>(shape_size(shape)) * dtype_size(dtype);
+    if (bytes > core.storage_pool->max_bytes()) {
+      throw ndgrad::Error(ErrorKind::RangeError, fn + ": output of shape " + shape_str(shape) + " (" + dtype_name(dtype) +
+                                                     "): " + AllocError(bytes, core.storage_pool->max_bytes(), true).what());
     }
     return info.Env().Undefined();
   });

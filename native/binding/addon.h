@@ -14,7 +14,7 @@ class Addon : public Napi::Addon<Addon> {
  public:
   Addon(Napi::Env env, Napi::Object exports);
   ~Addon();
-  Env core;
+  Runtime core;
 
   // Wraps an array in a JS handle that owns one reference (released by GC or dispose()).
   Napi::Value wrap(Napi::Env env, ArrayRef a);
@@ -33,6 +33,7 @@ class Addon : public Napi::Addon<Addon> {
   void weigh(napi_env env, napi_value owner, int32_t h);
   void unweigh(const Napi::Value& handle, const Napi::Value& owner);
   Napi::Value OpInfo(const Napi::CallbackInfo& info);
+  Napi::Value OpSchema(const Napi::CallbackInfo& info);
   Napi::Value Invoke(const Napi::CallbackInfo& info);
   Napi::Value Unary(const Napi::CallbackInfo& info);
   Napi::Value Binary(const Napi::CallbackInfo& info);

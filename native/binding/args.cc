@@ -1,6 +1,8 @@
 #include "args.h"
 
+#include <algorithm>
 #include <cmath>
+#include <string>
 
 #include "addon.h"
 
@@ -112,49 +114,125 @@ OpId read_op(const Napi::Value& v, const char* fn) {
   return static_cast<OpId>(id);
 }
 
-Attrs read_attrs(const Napi::Value& v, const char* fn) {
-  Attrs a;
-  if (v.IsUndefined() || v.IsNull()) return a;
-  if (!v.IsObject()) type_error(v.Env(), std::string(fn) + ": attributes must be an object");
-  Napi::Object o = v.As<Napi::Object>();
-  auto has = [&](const char* key) {
-    Napi::Value x = o.Get(key);
-    return !(x.IsUndefined() || x.IsNull());
-  };
-  if (has("scalar")) a.scalar = read_number(o.Get("scalar"), fn, "scalar");
-  if (has("scalar2")) a.scalar2 = read_number(o.Get("scalar2"), fn, "scalar2");
-  if (has("scalar3")) a.scalar3 = read_number(o.Get("scalar3"), fn, "scalar3");
-  if (has("axes")) {
-    a.axes = read_int_list(o.Get("axes"), fn, "axis");
-    a.has_axes = true;
+namespace {
+
+// A BigInt as JavaScript writes it (10n), its digits cut short when long.
+std::string bigint_text(napi_env env, napi_value v) {
+  napi_value text;
+  char buf[48];
+  size_t len = 0;
+  if (napi_coerce_to_string(env, v, &text) != napi_ok || napi_get_value_string_utf8(env, text, buf, sizeof buf, &len) != napi_ok) {
+    return "a BigInt";
   }
-  if (has("shape")) a.shape = read_int_list(o.Get("shape"), fn, "shape");
-  if (has("keepdims")) a.keepdims = read_bool(o.Get("keepdims"), fn, "keepdims");
-  if (has("transposeA")) a.transpose_a = read_bool(o.Get("transposeA"), fn, "transposeA");
-  if (has("transposeB")) a.transpose_b = read_bool(o.Get("transposeB"), fn, "transposeB");
-  if (has("reverse")) a.reverse = read_bool(o.Get("reverse"), fn, "reverse");
-  if (has("literal")) a.literal_shape = read_bool(o.Get("literal"), fn, "literal");
-  if (has("begin")) a.begin = read_int(o.Get("begin"), fn, "begin");
-  if (has("end")) a.end = read_int(o.Get("end"), fn, "end");
-  if (has("ord")) a.ord = read_int(o.Get("ord"), fn, "ord");
-  if (has("depth")) a.depth = read_int(o.Get("depth"), fn, "depth");
-  if (has("k")) a.k = read_int(o.Get("k"), fn, "k");
-  if (has("numOutputs")) a.num_outputs = read_int(o.Get("numOutputs"), fn, "numOutputs");
-  if (has("repeats")) a.repeats = read_int(o.Get("repeats"), fn, "repeats");
-  if (has("retTyp")) a.ret_typ = static_cast<int>(read_int(o.Get("retTyp"), fn, "retTyp"));
-  if (has("mode")) a.mode = static_cast<int>(read_int(o.Get("mode"), fn, "mode"));
-  if (has("isAscend")) a.is_ascend = read_bool(o.Get("isAscend"), fn, "isAscend");
-  if (has("squeezeAxis")) a.squeeze_axis = read_bool(o.Get("squeezeAxis"), fn, "squeezeAxis");
-  if (has("begins")) a.begins = read_int_list(o.Get("begins"), fn, "begin", true);
-  if (has("ends")) a.ends = read_int_list(o.Get("ends"), fn, "end", true);
-  if (has("steps")) a.steps = read_int_list(o.Get("steps"), fn, "step", true);
-  if (has("dtype")) {
-    int64_t code = read_int(o.Get("dtype"), fn, "dtype");
-    if (code < 0 || code >= kNumDTypes || !dtype_from_code(static_cast<int>(code), &a.dtype)) {
-      type_error(v.Env(), std::string(fn) + ": unknown dtype code");
+  return std::string(buf, len) + (len + 1 >= sizeof buf ? "...n" : "n");
+}
+
+FieldValue field_value(napi_env env, napi_value v, bool nested) {
+  FieldValue out;
+  napi_valuetype type;
+  napi_typeof(env, v, &type);
+  switch (type) {
+    case napi_undefined: return out;
+    case napi_null: out.type = FieldValue::Type::Null; return out;
+    case napi_boolean:
+      out.type = FieldValue::Type::Bool;
+      napi_get_value_bool(env, v, &out.b);
+      return out;
+    case napi_number:
+      out.type = FieldValue::Type::Number;
+      napi_get_value_double(env, v, &out.num);
+      return out;
+    case napi_string: {
+      out.type = FieldValue::Type::String;
+      size_t len = 0;
+      napi_get_value_string_utf8(env, v, nullptr, 0, &len);
+      out.str.resize(std::min<size_t>(len, 256));
+      napi_get_value_string_utf8(env, v, out.str.data(), out.str.size() + 1, &len);
+      out.str.resize(len);
+      return out;
     }
+    case napi_object: {
+      bool is_array = false;
+      napi_is_array(env, v, &is_array);
+      if (is_array && !nested) {
+        out.type = FieldValue::Type::List;
+        uint32_t n = 0;
+        napi_get_array_length(env, v, &n);
+        // Longer lists are rejected by the field reader; only their length matters then.
+        out.items.resize(std::min<uint32_t>(n, 1025));
+        for (uint32_t i = 0; i < out.items.size(); ++i) {
+          napi_value item;
+          napi_get_element(env, v, i, &item);
+          out.items[i] = field_value(env, item, true);
+        }
+        return out;
+      }
+      out.type = FieldValue::Type::Other;
+      out.str = is_array ? "an Array" : "an object";
+      return out;
+    }
+    default:
+      out.type = FieldValue::Type::Other;
+      out.str = type == napi_function ? "a function" : type == napi_bigint ? bigint_text(env, v) : "a symbol";
+      return out;
   }
-  return a;
+}
+
+std::string key_string(napi_env env, napi_value key) {
+  size_t len = 0;
+  napi_get_value_string_utf8(env, key, nullptr, 0, &len);
+  std::string s(std::min<size_t>(len, 256), '\0');
+  napi_get_value_string_utf8(env, key, s.data(), s.size() + 1, &len);
+  s.resize(len);
+  return s;
+}
+
+}  // namespace
+
+const Attrs& read_params(const Napi::Value& v, const OpDef& def, Attrs& storage) {
+  if (v.IsUndefined() || v.IsNull()) {
+    // Even without options a required field is an error (zeros() with no shape).
+    for (const FieldDef& f : def.params)
+      if (f.required) check_required(def.name, def.params, std::vector<bool>(def.params.size, false));
+    return def.defaults;
+  }
+  napi_env env = v.Env();
+  napi_valuetype type;
+  napi_typeof(env, v, &type);
+  bool is_array = false;
+  napi_is_array(env, v, &is_array);
+  if (type != napi_object || is_array) {
+    FieldValue fv = field_value(env, v, true);
+    type_error(v.Env(), std::string(def.name) + ": options must be an object, got " + value_text(fv));
+  }
+  napi_value names;
+  napi_get_all_property_names(env, v, napi_key_own_only,
+                              static_cast<napi_key_filter>(napi_key_enumerable | napi_key_skip_symbols),
+                              napi_key_numbers_to_strings, &names);
+  uint32_t n = 0;
+  napi_get_array_length(env, names, &n);
+  storage = def.defaults;
+  std::vector<bool> given(def.params.size, false);
+  for (uint32_t i = 0; i < n; ++i) {
+    napi_value key;
+    napi_get_element(env, names, i, &key);
+    std::string name = key_string(env, key);
+    const FieldDef* f = find_field(def.params, name.data(), name.size());
+    if (!f) {
+      // `out` is reserved for results written into a given array (dispatch will take it off
+      // before the options reach this reader).
+      if (name == "out") type_error(v.Env(), std::string(def.name) + ": the out option is not supported yet");
+      throw_unknown_option(def.name, def.params, name);
+    }
+    napi_value value;
+    napi_get_property(env, v, key, &value);
+    FieldValue fv = field_value(env, value, false);
+    bool present = fv.type != FieldValue::Type::Undefined && (fv.type != FieldValue::Type::Null || f->nullable);
+    if (present) given[static_cast<size_t>(f - def.params.begin())] = true;
+    assign_field(def.name, *f, fv, &storage);
+  }
+  check_required(def.name, def.params, given);
+  return storage;
 }
 
 }  // namespace ndgrad::binding

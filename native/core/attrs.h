@@ -21,11 +21,13 @@ struct Attrs {
   bool transpose_a = false;
   bool transpose_b = false;
   bool reverse = false;
+  bool endpoint = true;        // linspace: stop is the last value
   bool literal_shape = false;  // reshape: `shape` is the exact result, no MXNet codes (0, -1, ...)
   int64_t begin = 0, end = 0;
   int64_t ord = 2;
   int64_t depth = 0;           // one_hot
   DType dtype = DType::Float32;
+  bool has_dtype = false;      // dtype given (cumsum: else the input's)
   int64_t k = 1;               // topk: how many to keep
   int64_t num_outputs = 1;     // split
   int64_t repeats = 1;         // repeat

@@ -31,9 +31,9 @@ const char* const kInplaceRecording =
 
 // Restores the recording/training flags when backward leaves, also on exceptions.
 struct FlagScope {
-  Env& env;
+  Runtime& env;
   bool recording, training;
-  FlagScope(Env& e, bool rec, bool train) : env(e), recording(e.recording), training(e.training) {
+  FlagScope(Runtime& e, bool rec, bool train) : env(e), recording(e.recording), training(e.training) {
     e.recording = rec;
     e.training = train;
   }
@@ -84,7 +84,7 @@ void check_saved_list(const Node& n, const List& list) {
 
 void check_saved(const Node& n) { check_saved_list(n, n.saved()); }
 
-Grads run_custom(Env& env, const Node& n, const std::vector<ArrayRef>& out_grads) {
+Grads run_custom(Runtime& env, const Node& n, const std::vector<ArrayRef>& out_grads) {
   if (!env.custom_backward) throw_error("backward: no handler for custom Function nodes");
   Grads g = env.custom_backward(n, out_grads);
   if (g.size() != n.inputs.size()) {
@@ -102,11 +102,11 @@ Grads run_custom(Env& env, const Node& n, const std::vector<ArrayRef>& out_grads
   return g;
 }
 
-void accumulate(Env& env, ArrayRef& slot, ArrayRef g) {
+void accumulate(Runtime& env, ArrayRef& slot, ArrayRef g) {
   slot = slot ? ops::add(env, slot, g) : std::move(g);
 }
 
-void write_into(Env& env, const ArrayRef& dst, const Tensor& src) {
+void write_into(Runtime& env, const ArrayRef& dst, const Tensor& src) {
   Tensor out = dst->t;
   cast_into(env, src, out);
   dst->t.storage->bump_version();
@@ -114,7 +114,7 @@ void write_into(Env& env, const ArrayRef& dst, const Tensor& src) {
 
 }  // namespace
 
-void mark_variable(Env& env, const ArrayRef& var, const ArrayRef& grad, GradReq req) {
+void mark_variable(Runtime& env, const ArrayRef& var, const ArrayRef& grad, GradReq req) {
   auto node = make_node();
   node->set_grad(grad);
   node->grad_req = req;
@@ -122,7 +122,7 @@ void mark_variable(Env& env, const ArrayRef& var, const ArrayRef& grad, GradReq 
   var->ag = AGEntry{node, 0};
 }
 
-std::vector<ArrayRef> backward(Env& env, const std::vector<ArrayRef>& heads,
+std::vector<ArrayRef> backward(Runtime& env, const std::vector<ArrayRef>& heads,
                                const std::vector<ArrayRef>& head_grads,
                                const std::vector<ArrayRef>& variables, const BackwardOptions& opt) {
   if (heads.empty()) throw_range("backward: heads must not be empty");
@@ -235,31 +235,26 @@ std::vector<ArrayRef> backward(Env& env, const std::vector<ArrayRef>& heads,
 
 ArrayRef detach(const ArrayRef& x) { return make_array(x->t); }
 
-bool record_custom(Env& env, const std::vector<ArrayRef>& inputs, const std::vector<ArrayRef>& outputs,
+bool record_custom(Runtime& env, const std::vector<ArrayRef>& inputs, const std::vector<ArrayRef>& outputs,
                    std::shared_ptr<void> payload) {
   bool any_live = false;
   for (const ArrayRef& a : inputs) any_live = any_live || a->ag.live();
   if (!env.recording || !any_live) return false;
-  auto node = make_node();
+  NodeRef node = record_node(nullptr, inputs.data(), inputs.size(), outputs.data(), outputs.size());
   node->set_custom(std::move(payload));
-  for (const ArrayRef& a : inputs) node->add_input(a->ag.live() ? a->ag : AGEntry{}, a->t);
-  for (size_t i = 0; i < outputs.size(); ++i) {
-    node->add_output(outputs[i]->t);
-    outputs[i]->ag = AGEntry{node, static_cast<uint32_t>(i)};
-  }
   return true;
 }
 
 namespace {
 
 // The target of an in-place write under record(): MXNet's first check.
-void check_target(Env& env, const ArrayRef& target) {
+void check_target(Runtime& env, const ArrayRef& target) {
   if (env.recording && target->ag.live()) throw_error(kAssignInGraph);
 }
 
 }  // namespace
 
-void assign(Env& env, const ArrayRef& target, const ArrayRef& src) {
+void assign(Runtime& env, const ArrayRef& target, const ArrayRef& src) {
   if (target.get() == src.get()) return;
   check_target(env, target);
   Shape bshape = broadcast_shapes(src->t.shape, target->t.shape, "set");
@@ -280,15 +275,11 @@ void assign(Env& env, const ArrayRef& target, const ArrayRef& src) {
   target->t.storage->bump_version();
   if (env.recording && src->ag.live()) {
     // Recorded as a copy of src into target (MXNet's _copyto), so gradients flow to src.
-    auto node = make_node();
-    node->op = &op_def(OpId::copy);
-    node->add_input(src->ag, src->t);
-    node->add_output(target->t);
-    target->ag = AGEntry{node, 0};
+    record_node(&op_def(OpId::copy), &src, 1, &target, 1);
   }
 }
 
-void assign_scalar(Env& env, const ArrayRef& target, double value) {
+void assign_scalar(Runtime& env, const ArrayRef& target, double value) {
   check_target(env, target);
   Tensor out = target->t;
   fill_into(env, out, value);
@@ -309,7 +300,7 @@ kernels::Binary inplace_kernel(OpId op) {
 
 }  // namespace
 
-void inplace_binary(Env& env, OpId op, const ArrayRef& target, const ArrayRef& other) {
+void inplace_binary(Runtime& env, OpId op, const ArrayRef& target, const ArrayRef& other) {
   const char* name = op_def(op).name;
   check_target(env, target);
   if (env.recording && other->ag.live()) throw_error(kInplaceRecording);
@@ -326,7 +317,7 @@ void inplace_binary(Env& env, OpId op, const ArrayRef& target, const ArrayRef& o
   target->t.storage->bump_version();
 }
 
-void inplace_scalar(Env& env, OpId op, const ArrayRef& target, double value) {
+void inplace_scalar(Runtime& env, OpId op, const ArrayRef& target, double value) {
   check_target(env, target);
   Tensor out = target->t;
   binary_scalar_into(env, inplace_kernel(op), target->t, value, false, out);

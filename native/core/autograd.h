@@ -18,19 +18,19 @@ struct BackwardOptions {
 
 // Makes `var` a leaf of future graphs with `grad` as the buffer backward writes (MXNet
 // mark_variables / attach_grad); cuts any history `var` had.
-void mark_variable(Env& env, const ArrayRef& var, const ArrayRef& grad, GradReq req);
+void mark_variable(Runtime& env, const ArrayRef& var, const ArrayRef& grad, GradReq req);
 
 // Backpropagates from heads. head_grads: one per head, null meaning ones. With `variables`
 // empty, gradients go into the marked variables' buffers per their grad_req and nothing is
 // returned; otherwise one new gradient array per variable is returned and no buffer is touched.
-std::vector<ArrayRef> backward(Env& env, const std::vector<ArrayRef>& heads,
+std::vector<ArrayRef> backward(Runtime& env, const std::vector<ArrayRef>& heads,
                                const std::vector<ArrayRef>& head_grads,
                                const std::vector<ArrayRef>& variables, const BackwardOptions& opt);
 
 // Records a custom function application (autograd.Function): outputs become the results of one
 // node whose backward is env.custom_backward with `payload` identifying the JS object. Only
 // records when recording is on and some input is in a graph; returns whether it did.
-bool record_custom(Env& env, const std::vector<ArrayRef>& inputs, const std::vector<ArrayRef>& outputs,
+bool record_custom(Runtime& env, const std::vector<ArrayRef>& inputs, const std::vector<ArrayRef>& outputs,
                    std::shared_ptr<void> payload);
 
 // A new handle on the same storage with no graph history.
@@ -38,10 +38,10 @@ ArrayRef detach(const ArrayRef& x);
 
 // x[:] = src (broadcast, converted to x's dtype). Under record() this is MXNet's _copyto: x
 // becomes the output of a recorded copy of src.
-void assign(Env& env, const ArrayRef& target, const ArrayRef& src);
-void assign_scalar(Env& env, const ArrayRef& target, double value);
+void assign(Runtime& env, const ArrayRef& target, const ArrayRef& src);
+void assign_scalar(Runtime& env, const ArrayRef& target, double value);
 // target op= other (op: add, subtract, multiply, divide with broadcasting of other).
-void inplace_binary(Env& env, OpId op, const ArrayRef& target, const ArrayRef& other);
-void inplace_scalar(Env& env, OpId op, const ArrayRef& target, double value);
+void inplace_binary(Runtime& env, OpId op, const ArrayRef& target, const ArrayRef& other);
+void inplace_scalar(Runtime& env, OpId op, const ArrayRef& target, double value);
 
 }  // namespace ndgrad

@@ -58,17 +58,17 @@ BroadcastPlan plan_broadcast(const Shape& out, const Shape& a, const Shape& b) {
 }
 
 template <class Fn>
-void for_chunks(Env& env, size_t n, size_t grain, Fn&& fn) {
+void for_chunks(Runtime& env, size_t n, size_t grain, Fn&& fn) {
   if (n < 2 * grain) {
     if (n) fn(size_t{0}, n);
     return;
   }
-  env.pool_threads().parallel_range(n, grain, fn);
+  env.thread_pool().parallel_range(n, grain, fn);
 }
 
 }  // namespace
 
-void unary_into(Env& env, kernels::Unary op, const Tensor& x, Tensor& out) {
+void unary_into(Runtime& env, kernels::Unary op, const Tensor& x, Tensor& out) {
   size_t es = dtype_size(x.dtype);
   char* xp = byte_ptr(x);
   char* yp = byte_ptr(out);
@@ -77,7 +77,7 @@ void unary_into(Env& env, kernels::Unary op, const Tensor& x, Tensor& out) {
   });
 }
 
-void binary_into(Env& env, Binary op, const Tensor& a, const Tensor& b, Tensor& out) {
+void binary_into(Runtime& env, Binary op, const Tensor& a, const Tensor& b, Tensor& out) {
   size_t es = dtype_size(out.dtype);
   size_t n = static_cast<size_t>(out.size());
   if (n == 0) return;
@@ -123,7 +123,7 @@ void binary_into(Env& env, Binary op, const Tensor& a, const Tensor& b, Tensor& 
   });
 }
 
-void binary_scalar_into(Env& env, Binary op, const Tensor& a, double s, bool scalar_left,
+void binary_scalar_into(Runtime& env, Binary op, const Tensor& a, double s, bool scalar_left,
                         Tensor& out) {
   alignas(8) unsigned char sbuf[8];
   env.k->fill(a.dtype, sbuf, s, 1);
@@ -136,7 +136,7 @@ void binary_scalar_into(Env& env, Binary op, const Tensor& a, double s, bool sca
   });
 }
 
-void broadcast_into(Env& env, const Tensor& src, Tensor& out) {
+void broadcast_into(Runtime& env, const Tensor& src, Tensor& out) {
   if (src.shape == out.shape) {
     std::memcpy(out.raw(), src.raw(), out.nbytes());
     return;
@@ -145,7 +145,7 @@ void broadcast_into(Env& env, const Tensor& src, Tensor& out) {
   binary_into(env, Binary::Maximum, src, src, out);
 }
 
-void cast_into(Env& env, const Tensor& src, Tensor& out) {
+void cast_into(Runtime& env, const Tensor& src, Tensor& out) {
   size_t n = static_cast<size_t>(src.size());
   if (src.dtype == out.dtype) {
     if (n) std::memmove(out.raw(), src.raw(), out.nbytes());
@@ -159,7 +159,7 @@ void cast_into(Env& env, const Tensor& src, Tensor& out) {
   });
 }
 
-void fill_into(Env& env, Tensor& out, double value) {
+void fill_into(Runtime& env, Tensor& out, double value) {
   size_t es = dtype_size(out.dtype);
   char* op = byte_ptr(out);
   for_chunks(env, static_cast<size_t>(out.size()), kParallelGrain, [&](size_t b, size_t e) {
@@ -216,7 +216,7 @@ void transpose_2d(const T* src, T* dst, size_t rows, size_t cols, size_t r0, siz
 
 }  // namespace
 
-void transpose_into(Env& env, const Tensor& src, const std::vector<int64_t>& perm, Tensor& out) {
+void transpose_into(Runtime& env, const Tensor& src, const std::vector<int64_t>& perm, Tensor& out) {
   size_t n = static_cast<size_t>(out.size());
   if (n == 0) return;
   size_t nd = out.shape.size();
@@ -236,7 +236,7 @@ void transpose_into(Env& env, const Tensor& src, const std::vector<int64_t>& per
       else permute_rows(s, d, out.shape, src_stride, r0, r1);
     };
     if (rows < 2 * grain) body(0, rows);
-    else env.pool_threads().parallel_range(rows, grain, body);
+    else env.thread_pool().parallel_range(rows, grain, body);
   });
 }
 

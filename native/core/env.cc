@@ -7,19 +7,19 @@
 
 namespace ndgrad {
 
-Env::Env() : stats(make_ref<MemoryStats>()), pool(make_ref<StoragePool>(stats)) {
+Runtime::Runtime() : stats(make_ref<MemoryStats>()), storage_pool(make_ref<StoragePool>(stats)) {
   const char* forced = std::getenv("NDGRAD_ISA");
   select_isa(forced ? forced : "");
 }
 
-Env::~Env() = default;
+Runtime::~Runtime() = default;
 
-ThreadPool& Env::pool_threads() {
+ThreadPool& Runtime::thread_pool() {
   if (!threads) threads = std::make_unique<ThreadPool>(0);
   return *threads;
 }
 
-void Env::select_isa(const char* name) {
+void Runtime::select_isa(const char* name) {
   kernels::Isa best = kernels::best_supported_isa();
   kernels::Isa want = best;
   if (std::strcmp(name, "scalar") == 0) want = kernels::Isa::Scalar;
@@ -30,22 +30,22 @@ void Env::select_isa(const char* name) {
   k = kernels::table_for(isa);
 }
 
-Tensor Env::empty(const Shape& shape, DType dt) {
+Tensor Runtime::empty(const Shape& shape, DType dt) {
   Tensor t;
   t.shape = shape;
   t.dtype = dt;
   // check_shape bounds the element count by 2^40, so the byte size cannot overflow.
-  t.storage = pool->allocate(static_cast<size_t>(shape_size(shape)) * dtype_size(dt));
+  t.storage = storage_pool->allocate(static_cast<size_t>(shape_size(shape)) * dtype_size(dt));
   return t;
 }
 
-Tensor Env::zeros(const Shape& shape, DType dt) {
+Tensor Runtime::zeros(const Shape& shape, DType dt) {
   Tensor t = empty(shape, dt);
   std::memset(t.raw(), 0, t.nbytes());
   return t;
 }
 
-Tensor Env::full(const Shape& shape, DType dt, double value) {
+Tensor Runtime::full(const Shape& shape, DType dt, double value) {
   Tensor t = empty(shape, dt);
   k->fill(dt, t.raw(), value, static_cast<size_t>(t.size()));
   return t;

@@ -1,6 +1,7 @@
-// Everything one addon instance owns: memory pool, thread pool, kernel table, random generator
-// and autograd flags. Each Node environment (main thread, every worker_thread, every jest worker)
-// gets its own Env through Napi::Addon instance data, so nothing here is a static global.
+// Everything one addon instance owns, its runtime: the storage pool (array buffers), the thread
+// pool, the kernel table, the random generator and the autograd flags. Each Node environment (main
+// thread, every worker_thread, every jest worker) gets its own Runtime through Napi::Addon
+// instance data, so nothing here is a static global.
 #pragma once
 
 #include <cstdint>
@@ -19,12 +20,12 @@ namespace ndgrad {
 struct Array;
 struct Node;
 
-struct Env {
-  Env();
-  ~Env();
+struct Runtime {
+  Runtime();
+  ~Runtime();
 
   Ref<MemoryStats> stats;
-  Ref<StoragePool> pool;
+  Ref<StoragePool> storage_pool;
   std::unique_ptr<ThreadPool> threads;  // created on first large op
   kernels::Isa isa;
   const kernels::KernelTable* k;
@@ -38,7 +39,7 @@ struct Env {
   std::function<std::vector<Ref<Array>>(const Node&, const std::vector<Ref<Array>>&)>
       custom_backward;
 
-  ThreadPool& pool_threads();
+  ThreadPool& thread_pool();
   Tensor empty(const Shape& shape, DType dt);
   Tensor zeros(const Shape& shape, DType dt);
   Tensor full(const Shape& shape, DType dt, double value);

@@ -18,9 +18,18 @@ void check_input(const OpDef& def, const ArrayRef& a, size_t i) {
   }
 }
 
+// An op that writes input 0 in place (an optimizer update, batch-norm statistics) must not write
+// an array of a graph being recorded (MXNet's rule for in-place writes); a recorded graph that
+// saved the array sees the version it bumps and refuses to run its backward with the new data.
+void check_mutable(const Runtime& env, const OpDef& def, const ArrayRef& target) {
+  if (env.recording && target->ag.live()) {
+    throw_error(std::string(def.name) + ": cannot write input 0 in place while recording: it is in the graph");
+  }
+}
+
 }  // namespace
 
-ArrayList invoke(Env& env, OpId id, const ArrayList& inputs, const Attrs& attrs) {
+ArrayList invoke(Runtime& env, OpId id, const ArrayList& inputs, const Attrs& attrs) {
   const OpDef& def = op_def(id);
   if (def.num_inputs >= 0 && inputs.size() != static_cast<size_t>(def.num_inputs)) {
     throw_type(std::string(def.name) + ": expected " + std::to_string(def.num_inputs) +
@@ -45,7 +54,9 @@ ArrayList invoke(Env& env, OpId id, const ArrayList& inputs, const Attrs& attrs)
       }
     }
   }
+  if (def.flags & kMutates) check_mutable(env, def, inputs[0]);
   def.forward(call);
+  if (def.flags & kMutates) inputs[0]->t.storage->bump_version();
 
   ArrayList outs;
   for (Tensor& t : call.out) outs.push_back(make_array(std::move(t)));
@@ -55,50 +66,60 @@ ArrayList invoke(Env& env, OpId id, const ArrayList& inputs, const Attrs& attrs)
   for (const ArrayRef& a : inputs) any_live = any_live || a->ag.live();
   if (!any_live) return outs;
 
-  auto node = make_node();
-  node->op = &def;
+  NodeRef node = record_node(&def, inputs.data(), inputs.size(), outs.data(), outs.size());
   node->set_attrs(attrs);
-  node->inputs.reserve(inputs.size());
-  for (const ArrayRef& a : inputs) node->add_input(a->ag.live() ? a->ag : AGEntry{}, a->t);
-  if (def.flags & kSaveInputs)
-    for (const ArrayRef& a : inputs) node->save_input(a->t);
-  for (size_t i = 0; i < outs.size(); ++i) {
-    node->add_output(outs[i]->t);
-    // The saved output keeps no entry: it would point back at this node (a cycle).
-    if (def.flags & kSaveOutputs) node->save_output(outs[i]->t);
-    outs[i]->ag = AGEntry{node, static_cast<uint32_t>(i)};
-  }
   return outs;
 }
 
-ArrayRef invoke1(Env& env, OpId id, const ArrayList& inputs, const Attrs& attrs) {
+NodeRef record_node(const OpDef* op, const ArrayRef* inputs, size_t num_inputs, const ArrayRef* outputs,
+                    size_t num_outputs) {
+  NodeRef node = make_node();
+  node->op = op;
+  uint32_t flags = op ? op->flags : 0;
+  node->inputs.reserve(num_inputs);
+  for (size_t i = 0; i < num_inputs; ++i) {
+    const ArrayRef& a = inputs[i];
+    node->add_input(a->ag.live() ? a->ag : AGEntry{}, a->t);
+  }
+  if (flags & kSaveInputs)
+    for (size_t i = 0; i < num_inputs; ++i) node->save_input(inputs[i]->t);
+  for (size_t i = 0; i < num_outputs; ++i) {
+    node->add_output(outputs[i]->t);
+    // The saved output keeps no entry: it would point back at this node (a cycle).
+    if (flags & kSaveOutputs) node->save_output(outputs[i]->t);
+    outputs[i]->ag = AGEntry{node, static_cast<uint32_t>(i)};
+  }
+  return node;
+}
+
+ArrayRef invoke1(Runtime& env, OpId id, const ArrayList& inputs, const Attrs& attrs) {
   ArrayList outs = invoke(env, id, inputs, attrs);
   return std::move(outs[0]);
 }
 
 namespace ops {
 
-ArrayRef unary(Env& env, OpId id, const ArrayRef& x) { return invoke1(env, id, {x}, no_attrs()); }
+ArrayRef unary(Runtime& env, OpId id, const ArrayRef& x) { return invoke1(env, id, {x}, no_attrs()); }
 
-ArrayRef binary(Env& env, OpId id, const ArrayRef& a, const ArrayRef& b) {
+ArrayRef binary(Runtime& env, OpId id, const ArrayRef& a, const ArrayRef& b) {
   return invoke1(env, id, {a, b}, no_attrs());
 }
 
-ArrayRef scalar(Env& env, OpId id, const ArrayRef& a, double s) {
+ArrayRef scalar(Runtime& env, OpId id, const ArrayRef& a, double s) {
   Attrs at;
   at.scalar = s;
   return invoke1(env, id, {a}, at);
 }
 
-ArrayRef zeros_like(Env& env, const ArrayRef& x) {
+ArrayRef zeros_like(Runtime& env, const ArrayRef& x) {
   return make_array(env.zeros(x->t.shape, x->t.dtype));
 }
 
-ArrayRef ones_like(Env& env, const ArrayRef& x) {
+ArrayRef ones_like(Runtime& env, const ArrayRef& x) {
   return make_array(env.full(x->t.shape, x->t.dtype, 1.0));
 }
 
-ArrayRef reshape(Env& env, const ArrayRef& x, const Shape& shape) {
+ArrayRef reshape(Runtime& env, const ArrayRef& x, const Shape& shape) {
   if (x->t.shape == shape) return x;
   Attrs at;
   at.shape = shape;
@@ -106,28 +127,28 @@ ArrayRef reshape(Env& env, const ArrayRef& x, const Shape& shape) {
   return invoke1(env, OpId::reshape, {x}, at);
 }
 
-ArrayRef broadcast_to(Env& env, const ArrayRef& x, const Shape& shape) {
+ArrayRef broadcast_to(Runtime& env, const ArrayRef& x, const Shape& shape) {
   if (x->t.shape == shape) return x;
   Attrs at;
   at.shape = shape;
   return invoke1(env, OpId::broadcast_to, {x}, at);
 }
 
-ArrayRef sum_to(Env& env, const ArrayRef& x, const Shape& shape) {
+ArrayRef sum_to(Runtime& env, const ArrayRef& x, const Shape& shape) {
   if (x->t.shape == shape) return x;
   Attrs at;
   at.shape = shape;
   return invoke1(env, OpId::sum_to, {x}, at);
 }
 
-ArrayRef dot(Env& env, const ArrayRef& a, const ArrayRef& b, bool ta, bool tb) {
+ArrayRef dot(Runtime& env, const ArrayRef& a, const ArrayRef& b, bool ta, bool tb) {
   Attrs at;
   at.transpose_a = ta;
   at.transpose_b = tb;
   return invoke1(env, OpId::dot, {a, b}, at);
 }
 
-ArrayRef transpose(Env& env, const ArrayRef& x, const std::vector<int64_t>& axes) {
+ArrayRef transpose(Runtime& env, const ArrayRef& x, const std::vector<int64_t>& axes) {
   Attrs at;
   at.axes = axes;
   at.has_axes = true;
@@ -136,13 +157,23 @@ ArrayRef transpose(Env& env, const ArrayRef& x, const std::vector<int64_t>& axes
 
 }  // namespace ops
 
+// A backward that reads a tensor its op did not declare saved would get another tensor (or none):
+// the declaration is the op's flags, checked here on every read.
 ArrayRef BackwardCtx::input(size_t i) const {
+  if (!(node.op->flags & kSaveInputs)) {
+    throw_error(std::string(node.op->name) + ": backward reads input " + std::to_string(i) +
+                ", which the op does not save (add kSaveInputs to its registry entry)");
+  }
   ArrayRef a = make_array(node.saved_input(i));
   if (env.recording) a->ag = node.inputs[i];
   return a;
 }
 
 ArrayRef BackwardCtx::output(size_t i) const {
+  if (!(node.op->flags & kSaveOutputs)) {
+    throw_error(std::string(node.op->name) + ": backward reads output " + std::to_string(i) +
+                ", which the op does not save (add kSaveOutputs to its registry entry)");
+  }
   ArrayRef a = make_array(node.saved_output(i));
   if (env.recording) a->ag = AGEntry{self, static_cast<uint32_t>(i)};
   return a;

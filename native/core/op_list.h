@@ -5,7 +5,8 @@
 #define NDGRAD_UNARY_OPS(X)                                                                   \
   X(negative) X(abs) X(sign) X(square) X(sqrt) X(rsqrt) X(reciprocal) X(exp) X(expm1) X(log)  \
   X(log1p) X(log2) X(log10) X(sin) X(cos) X(tan) X(arcsin) X(arccos) X(arctan) X(sinh)       \
-  X(cosh) X(tanh) X(sigmoid) X(relu) X(softsign) X(floor) X(ceil) X(round) X(trunc)
+  X(cosh) X(tanh) X(sigmoid) X(relu) X(softsign) X(floor) X(ceil) X(round) X(trunc) \
+  X(erf)
 
 #define NDGRAD_BINARY_OPS(X)                                                                  \
   X(add) X(subtract) X(multiply) X(divide) X(power) X(mod) X(maximum) X(minimum) X(equal)    \
@@ -19,7 +20,7 @@
 
 #define NDGRAD_OTHER_OPS(X)                                                                   \
   X(zeros) X(ones) X(full) X(arange) X(linspace) X(random_uniform) X(random_normal) X(random_randint)                     \
-  X(sum) X(mean) X(prod) X(max) X(min) X(norm) X(argmax) X(argmin)                           \
+  X(sum) X(mean) X(prod) X(max) X(min) X(norm) X(argmax) X(argmin) X(cumsum)                           \
   X(dot) X(transpose) X(reshape) X(slice_rows) X(slice_rows_grad) X(broadcast_to) X(sum_to)  \
   X(astype) X(copy) X(softmax) X(log_softmax) X(one_hot) X(pick) X(where) X(dropout)
 

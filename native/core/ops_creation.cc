@@ -57,7 +57,7 @@ void fwd_arange(OpCall& c) {
   fill_drawn(c, [&](int64_t i) { return start + static_cast<double>(i) * step; });
 }
 
-// linspace(start = scalar, stop = scalar2, num = depth, endpoint = !reverse): NumPy's
+// linspace(start = scalar, stop = scalar2, num = depth, endpoint): NumPy's
 // start + i * step, with the last value exactly stop when endpoint.
 void infer_linspace(const OpCall& c, OutSpecs& outs) {
   const Attrs& a = c.attrs;
@@ -70,7 +70,7 @@ void infer_linspace(const OpCall& c, OutSpecs& outs) {
 
 void fwd_linspace(OpCall& c) {
   const Attrs& a = c.attrs;
-  bool endpoint = !a.reverse;
+  bool endpoint = a.endpoint;
   int64_t n = a.depth;
   double div = static_cast<double>(endpoint ? n - 1 : n);
   double step = div > 0 ? (a.scalar2 - a.scalar) / div : 0.0;
@@ -141,6 +141,43 @@ void check_normal(const OpCall& c, OutSpecs& outs) {
   infer_created<OpId::random_normal>(c, outs);
 }
 
+constexpr FieldDef kShape = field<&Attrs::shape>("shape", "the shape of the result").require();
+constexpr FieldDef kRandomShape = field<&Attrs::shape>("shape", "the shape of the result").set_default(1);
+constexpr FieldDef kDType = field<&Attrs::dtype>("dtype", "the dtype of the result");
+constexpr FieldDef kCtx = ignored_field("ctx", "the device (cpu only; checked by the JS layer)");
+const FieldDef kFilledFields[] = {kShape, kDType, kCtx};
+const FieldDef kFullFields[] = {kShape, field<&Attrs::scalar>("value", "the fill value").alias("val").require(), kDType, kCtx};
+const FieldDef kArangeFields[] = {
+    field<&Attrs::scalar>("start", "the first value"),
+    field<&Attrs::scalar2>("stop", "the end, excluded").require(),
+    field<&Attrs::scalar3>("step", "the spacing").set_default(1),
+    kDType,
+    kCtx,
+};
+const FieldDef kLinspaceFields[] = {
+    field<&Attrs::scalar>("start", "the first value").require(),
+    field<&Attrs::scalar2>("stop", "the last value (or the end, without endpoint)").require(),
+    field<&Attrs::depth>("num", "how many values").require().non_negative(),
+    field<&Attrs::endpoint>("endpoint", "include stop").set_default(1),
+    kDType,
+    kCtx,
+};
+const FieldDef kUniformFields[] = {
+    field<&Attrs::scalar>("low", "the lower bound, included"),
+    field<&Attrs::scalar2>("high", "the upper bound, excluded").set_default(1),
+    kRandomShape, kDType, kCtx,
+};
+const FieldDef kNormalFields[] = {
+    field<&Attrs::scalar>("loc", "the mean"),
+    field<&Attrs::scalar2>("scale", "the standard deviation").set_default(1),
+    kRandomShape, kDType, kCtx,
+};
+const FieldDef kRandintFields[] = {
+    field<&Attrs::scalar>("low", "the lower bound, included").require(),
+    field<&Attrs::scalar2>("high", "the upper bound, excluded").require(),
+    kRandomShape, kDType.set_default(static_cast<int>(DType::Int32)), kCtx,
+};
+
 }  // namespace
 
 void define_creation_ops(std::vector<OpDef>& table) {
@@ -152,6 +189,13 @@ void define_creation_ops(std::vector<OpDef>& table) {
   define_op(table, OpId::random_randint, 0, check_randint, fwd_randint, nullptr, kCreation | kNoGrad);
   define_op(table, OpId::random_uniform, 0, check_uniform, fwd_uniform, nullptr, kCreation | kNoGrad);
   define_op(table, OpId::random_normal, 0, check_normal, fwd_normal, nullptr, kCreation | kNoGrad);
+  for (OpId id : {OpId::zeros, OpId::ones}) set_params(table, id, kFilledFields);
+  set_params(table, OpId::full, kFullFields);
+  set_params(table, OpId::arange, kArangeFields);
+  set_params(table, OpId::linspace, kLinspaceFields);
+  set_params(table, OpId::random_uniform, kUniformFields);
+  set_params(table, OpId::random_normal, kNormalFields);
+  set_params(table, OpId::random_randint, kRandintFields);
 }
 
 }  // namespace ndgrad

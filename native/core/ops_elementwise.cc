@@ -50,7 +50,7 @@ void fwd_scalar(OpCall& c) { binary_scalar_into(c.env, K, c.in[0], c.attrs.scala
 
 #define GRAD1(name, expr)                                       \
   Grads name(BackwardCtx& c) {                                  \
-    Env& e = c.env;                                             \
+    Runtime& e = c.env;                                             \
     (void)e;                                                    \
     const ArrayRef& g = c.grad();                               \
     return {expr};                                              \
@@ -82,6 +82,7 @@ GRAD1(d_cosh, mul(e, g, unary(e, OpId::sinh, X)))
 GRAD1(d_tanh, mul(e, g, rsub_scalar(e, unary(e, OpId::square, Y), 1.0)))
 GRAD1(d_sigmoid, mul(e, g, mul(e, Y, rsub_scalar(e, Y, 1.0))))
 GRAD1(d_relu, mul(e, g, scalar(e, OpId::greater_scalar, Y, 0.0)))
+GRAD1(d_erf, mul(e, g, mul_scalar(e, unary(e, OpId::exp, neg(e, unary(e, OpId::square, X))), M_2_SQRTPI)))
 GRAD1(d_softsign, div(e, g, unary(e, OpId::square, add_scalar(e, unary(e, OpId::abs, X), 1.0))))
 
 GRAD1(d_add_scalar, g)
@@ -101,7 +102,7 @@ GRAD1(d_minimum_scalar, mul(e, g, scalar(e, OpId::lesser_equal_scalar, X, S)))
 
 #define GRAD2(name, ga, gb)                                     \
   Grads name(BackwardCtx& c) {                                  \
-    Env& e = c.env;                                             \
+    Runtime& e = c.env;                                             \
     (void)e;                                                    \
     const ArrayRef& g = c.grad();                               \
     return {ga, gb};                                            \
@@ -164,6 +165,7 @@ const UnaryEntry kUnary[] = {
     {OpId::ceil, fwd_unary<Unary::Ceil>, nullptr, kNoGrad, Domain::AwayFromInt},
     {OpId::round, fwd_unary<Unary::Round>, nullptr, kNoGrad, Domain::AwayFromInt},
     {OpId::trunc, fwd_unary<Unary::Trunc>, nullptr, kNoGrad, Domain::AwayFromInt},
+    {OpId::erf, fwd_unary<Unary::Erf>, d_erf, kIn, Domain::Any},
 };
 
 struct BinaryEntry {
@@ -223,6 +225,10 @@ const BinaryEntry kScalar[] = {
 
 }  // namespace
 
+namespace {
+const FieldDef kScalarFields[] = {field<&Attrs::scalar>("scalar", "the number operand").require()};
+}  // namespace
+
 void define_elementwise_ops(std::vector<OpDef>& table) {
   for (const UnaryEntry& u : kUnary) define_op(table, u.id, 1, infer_same, u.forward, u.backward, u.flags, u.domain);
   auto add_all = [&](const BinaryEntry* begin, const BinaryEntry* end, int arity) {
@@ -231,6 +237,7 @@ void define_elementwise_ops(std::vector<OpDef>& table) {
   };
   add_all(std::begin(kBinary), std::end(kBinary), 2);
   add_all(std::begin(kScalar), std::end(kScalar), 1);
+  for (const BinaryEntry& b : kScalar) set_params(table, b.id, kScalarFields);
 }
 
 }  // namespace ndgrad

@@ -110,7 +110,7 @@ void fwd_pick(OpCall& c) {
 
 // d data = g (expanded on axis) * one_hot(clip(index)) moved to axis; the index gets none.
 Grads d_pick(BackwardCtx& c) {
-  Env& e = c.env;
+  Runtime& e = c.env;
   const Shape& ds = c.input_shape(0);
   int axis = pick_axis(ds, c.attrs);
   int64_t n = ds[axis];
@@ -184,12 +184,25 @@ Grads d_where(BackwardCtx& c) {
           invoke1(c.env, OpId::where, {cond, zeros, c.grad()}, Attrs{})};
 }
 
+const FieldDef kOneHotFields[] = {
+    field<&Attrs::depth>("depth", "the length of the new last axis").require().positive(),
+    field<&Attrs::scalar>("onValue", "the value at each index").alias("on_value").set_default(1),
+    field<&Attrs::scalar2>("offValue", "the value elsewhere").alias("off_value").set_default(0),
+    field<&Attrs::dtype>("dtype", "the result's dtype"),
+};
+const FieldDef kPickFields[] = {
+    axis_field<&Attrs::axes, &Attrs::has_axes>("axis", "the axis to pick along").set_default(-1),
+    field<&Attrs::keepdims>("keepdims", "keep the picked axis with size 1"),
+};
+
 }  // namespace
 
 void define_index_ops(std::vector<OpDef>& table) {
   define_op(table, OpId::where, 3, infer_where, fwd_where, d_where, kSaveInputs);
   define_op(table, OpId::one_hot, 1, infer_one_hot, fwd_one_hot, nullptr, kNoGrad);
   define_op(table, OpId::pick, 2, infer_pick, fwd_pick, d_pick, kSaveInputs);
+  set_params(table, OpId::one_hot, kOneHotFields);
+  set_params(table, OpId::pick, kPickFields);
 }
 
 }  // namespace ndgrad

@@ -19,7 +19,7 @@ using namespace ops;
 // Copies between `whole` and its parts along `axis`: gather (parts -> whole, concat) or scatter
 // (whole -> parts, split). Every part has whole's shape except on `axis`; the parts' extents sum
 // to whole's.
-void move_blocks(Env& env, const Tensor& whole, const Tensor* parts, size_t count, size_t axis, bool gather) {
+void move_blocks(Runtime& env, const Tensor& whole, const Tensor* parts, size_t count, size_t axis, bool gather) {
   size_t es = dtype_size(whole.dtype);
   size_t outer = 1, inner = 1;
   for (size_t d = 0; d < axis; ++d) outer *= static_cast<size_t>(whole.shape[d]);
@@ -44,7 +44,7 @@ void move_blocks(Env& env, const Tensor& whole, const Tensor* parts, size_t coun
   size_t bytes = outer * row;
   constexpr size_t kParallelBytes = size_t{1} << 20;
   if (bytes < kParallelBytes || outer < 2) body(0, outer);
-  else env.pool_threads().parallel_range(outer, (kParallelBytes / 4) / row + 1, body);
+  else env.thread_pool().parallel_range(outer, (kParallelBytes / 4) / row + 1, body);
 }
 
 // The joining axis, MXNet style: negative counts from the end.
@@ -219,6 +219,20 @@ Grads d_split(BackwardCtx& c) {
   return {invoke1(c.env, squeezed ? OpId::stack : OpId::concat, gs, a)};
 }
 
+const FieldDef kConcatFields[] = {
+    axis_field<&Attrs::axes, &Attrs::has_axes>("dim", "the axis to join along").alias("axis").set_default(1),
+    ignored_field("numArgs", "MXNet's input count; taken from the inputs").alias("num_args"),
+};
+const FieldDef kStackFields[] = {
+    axis_field<&Attrs::axes, &Attrs::has_axes>("axis", "the new axis's position").set_default(0),
+    ignored_field("numArgs", "MXNet's input count; taken from the inputs").alias("num_args"),
+};
+const FieldDef kSplitFields[] = {
+    field<&Attrs::num_outputs>("numOutputs", "the number of equal parts").alias("num_outputs").require().positive(),
+    axis_field<&Attrs::axes, &Attrs::has_axes>("axis", "the axis to split").set_default(1),
+    field<&Attrs::squeeze_axis>("squeezeAxis", "drop the split axis (its parts must have size 1)").alias("squeeze_axis"),
+};
+
 }  // namespace
 
 void define_tile_ops(std::vector<OpDef>& table);
@@ -228,6 +242,9 @@ void define_join_ops(std::vector<OpDef>& table) {
   define_op(table, OpId::concat, -1, infer_concat, fwd_concat, d_concat, 0);
   define_op(table, OpId::stack, -1, infer_stack, fwd_stack, d_stack, 0);
   define_op(table, OpId::split, 1, infer_split, fwd_split, d_split, 0);
+  set_params(table, OpId::concat, kConcatFields);
+  set_params(table, OpId::stack, kStackFields);
+  set_params(table, OpId::split, kSplitFields);
   define_tile_ops(table);
   define_slice_ops(table);
 }

@@ -71,14 +71,14 @@ void infer_dot(const OpCall& c, OutSpecs& outs) {
 
 void fwd_dot(OpCall& c) {
   DotPlan p = plan_dot(c.in[0], c.in[1], c.attrs);
-  gemm(c.env.pool_threads(), c.env.isa, c.in[0].dtype, c.attrs.transpose_a, c.attrs.transpose_b,
+  gemm(c.env.thread_pool(), c.env.isa, c.in[0].dtype, c.attrs.transpose_a, c.attrs.transpose_b,
        static_cast<size_t>(p.m), static_cast<size_t>(p.n), static_cast<size_t>(p.k), c.in[0].raw(),
        static_cast<size_t>(p.a.cols), c.in[1].raw(), static_cast<size_t>(p.b.cols), c.out[0].raw(),
        static_cast<size_t>(p.n), false);
 }
 
 Grads d_dot(BackwardCtx& c) {
-  Env& e = c.env;
+  Runtime& e = c.env;
   Tensor ta, tb;
   ta.shape = c.input_shape(0);
   tb.shape = c.input_shape(1);
@@ -162,7 +162,7 @@ void fwd_batch_dot(OpCall& c) {
   const char* a = static_cast<const char*>(A.raw());
   const char* b = static_cast<const char*>(B.raw());
   char* y = static_cast<char*>(c.out[0].raw());
-  ThreadPool& pool = c.env.pool_threads();
+  ThreadPool& pool = c.env.thread_pool();
   auto one = [&](size_t i) {
     gemm(pool, c.env.isa, A.dtype, c.attrs.transpose_a, c.attrs.transpose_b, m, n, k, a + i * m * k * es, lda,
          b + i * k * n * es, ldb, y + i * m * n * es, n, false);
@@ -177,7 +177,7 @@ void fwd_batch_dot(OpCall& c) {
   }
 }
 
-ArrayRef batch_dot(Env& e, const ArrayRef& a, const ArrayRef& b, bool ta, bool tb) {
+ArrayRef batch_dot(Runtime& e, const ArrayRef& a, const ArrayRef& b, bool ta, bool tb) {
   Attrs at;
   at.transpose_a = ta;
   at.transpose_b = tb;
@@ -186,7 +186,7 @@ ArrayRef batch_dot(Env& e, const ArrayRef& a, const ArrayRef& b, bool ta, bool t
 
 // The matrix product rule of d_dot, per batch.
 Grads d_batch_dot(BackwardCtx& c) {
-  Env& e = c.env;
+  Runtime& e = c.env;
   ArrayRef A = c.input(0), B = c.input(1), G = c.grad();
   bool tA = c.attrs.transpose_a, tB = c.attrs.transpose_b;
   if (!tA && !tB) return {batch_dot(e, G, B, false, true), batch_dot(e, A, G, true, false)};
@@ -195,11 +195,18 @@ Grads d_batch_dot(BackwardCtx& c) {
   return {batch_dot(e, B, G, true, true), batch_dot(e, G, A, true, true)};
 }
 
+const FieldDef kDotFields[] = {
+    field<&Attrs::transpose_a>("transposeA", "use the transpose of lhs").alias("transpose_a"),
+    field<&Attrs::transpose_b>("transposeB", "use the transpose of rhs").alias("transpose_b"),
+};
+
 }  // namespace
 
 void define_linalg_ops(std::vector<OpDef>& table) {
   define_op(table, OpId::dot, 2, infer_dot, fwd_dot, d_dot, kSaveInputs);
   define_op(table, OpId::batch_dot, 2, infer_batch_dot, fwd_batch_dot, d_batch_dot, kSaveInputs);
+  set_params(table, OpId::dot, kDotFields);
+  set_params(table, OpId::batch_dot, kDotFields);
 }
 
 }  // namespace ndgrad

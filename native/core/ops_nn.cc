@@ -93,7 +93,7 @@ void fwd_softmax(OpCall& c) {
   size_t count = n / r;
   size_t grain = r >= kParallelGrain ? 1 : kParallelGrain / r + 1;
   if (count < 2 * grain) rows(0, count);
-  else c.env.pool_threads().parallel_range(count, grain, rows);
+  else c.env.thread_pool().parallel_range(count, grain, rows);
   if (!last) {
     std::vector<int64_t> inv(nd);
     for (size_t i = 0; i < nd; ++i) inv[static_cast<size_t>(perm[i])] = static_cast<int64_t>(i);
@@ -158,6 +158,16 @@ void fwd_dropout(OpCall& c) {
 
 Grads d_dropout(BackwardCtx& c) { return {mul(c.env, c.grad(), c.output(1))}; }
 
+const FieldDef kSoftmaxFields[] = {
+    axis_field<&Attrs::axes, &Attrs::has_axes>("axis", "the axis to normalise along").set_default(-1),
+    field<&Attrs::scalar>("temperature", "divides the input first (MXNet temperature; null is 1)")
+        .set_default(1).positive().allow_null(),
+};
+const FieldDef kDropoutFields[] = {
+    field<&Attrs::scalar>("p", "the probability of zeroing an element").set_default(0.5).range_below(0, 1),
+    ignored_field("cudnnOff", "MXNet's cuDNN switch; no effect on the CPU").alias("cudnn_off"),
+};
+
 }  // namespace
 
 void define_nn_ops(std::vector<OpDef>& table) {
@@ -165,6 +175,9 @@ void define_nn_ops(std::vector<OpDef>& table) {
   define_op(table, OpId::softmax, 1, infer_softmax<OpId::softmax>, fwd_softmax<false>, d_softmax, kSaveOutputs);
   define_op(table, OpId::log_softmax, 1, infer_softmax<OpId::log_softmax>, fwd_softmax<true>, d_log_softmax,
             kSaveOutputs);
+  set_params(table, OpId::dropout, kDropoutFields);
+  set_params(table, OpId::softmax, kSoftmaxFields);
+  set_params(table, OpId::log_softmax, kSoftmaxFields);
 }
 
 }  // namespace ndgrad

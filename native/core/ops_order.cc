@@ -233,7 +233,7 @@ void fwd_order(OpCall& c) {
     using T = decltype(zero);
     visit_dtype(indices ? indices->dtype : DType::Int32, [&](auto izero) {
       using IT = decltype(izero);
-      ThreadPool& pool = c.env.pool_threads();
+      ThreadPool& pool = c.env.thread_pool();
       size_t grain = s.geom.n >= kParallelGrain ? 1 : kParallelGrain / s.geom.n + 1;
       // Too few lines to share out: the pool helps sort each line instead.
       const bool lines_in_parallel = rows >= 2 * grain && rows >= pool.num_threads();
@@ -253,7 +253,7 @@ void fwd_order(OpCall& c) {
 template <OpId Id>
 Grads d_order(BackwardCtx& c) {
   if (Id == OpId::topk && (c.attrs.ret_typ == kIndices || c.attrs.ret_typ == kMask)) return {ArrayRef()};
-  Env& e = c.env;
+  Runtime& e = c.env;
   const Shape& shape = c.input_shape(0);
   ArrayRef x = c.input(0);
   Attrs a = c.attrs;
@@ -275,6 +275,20 @@ Grads d_order(BackwardCtx& c) {
   return {reshape(e, g, shape)};
 }
 
+constexpr FieldDef kOrderAxis = axis_field<&Attrs::axes, &Attrs::has_axes>("axis", "the axis to order along; null orders the flattened array")
+                                     .set_default(-1).allow_null();
+constexpr FieldDef kAscend = field<&Attrs::is_ascend>("isAscend", "smallest first").alias("is_ascend");
+constexpr FieldDef kIndexDType = field<&Attrs::dtype>("dtype", "the dtype of the indices");
+const FieldDef kTopkFields[] = {
+    kOrderAxis,
+    field<&Attrs::k>("k", "how many to select; k <= 0 selects the whole axis").set_default(1),
+    field<&Attrs::ret_typ>("retTyp", "what to return").alias("ret_typ").one_of("indices value both mask"),
+    kAscend,
+    kIndexDType,
+};
+const FieldDef kSortFields[] = {kOrderAxis, kAscend.set_default(1)};
+const FieldDef kArgsortFields[] = {kOrderAxis, kAscend.set_default(1), kIndexDType};
+
 }  // namespace
 
 void define_order_ops(std::vector<OpDef>& table) {
@@ -283,6 +297,9 @@ void define_order_ops(std::vector<OpDef>& table) {
   define_op(table, OpId::topk, 1, infer_order<OpId::topk>, fwd_order<OpId::topk>, d_order<OpId::topk>, kSaveInputs);
   define_op(table, OpId::sort, 1, infer_order<OpId::sort>, fwd_order<OpId::sort>, d_order<OpId::sort>, kSaveInputs);
   define_op(table, OpId::argsort, 1, infer_order<OpId::argsort>, fwd_order<OpId::argsort>, nullptr, kNoGrad);
+  set_params(table, OpId::topk, kTopkFields);
+  set_params(table, OpId::sort, kSortFields);
+  set_params(table, OpId::argsort, kArgsortFields);
 }
 
 }  // namespace ndgrad

@@ -2,6 +2,7 @@
 // gradients). Shapes follow MXNet 1.x: no axis reduces everything to shape (1,).
 #include <cmath>
 #include <string>
+#include <type_traits>
 
 #include "elementwise.h"
 #include "error.h"
@@ -142,6 +143,102 @@ void fwd_sum_to(OpCall& c) {
 
 Grads d_sum_to(BackwardCtx& c) { return {broadcast_to(c.env, c.grad(), c.input_shape(0))}; }
 
+// ---- cumsum: running sums along one axis, or of the flattened array (NumPy, MXNet np.cumsum) ----
+
+struct ScanGeom {
+  size_t outer = 1, n = 1, inner = 1;
+};
+
+ScanGeom scan_geom(const Shape& s, const Attrs& a) {
+  ScanGeom g;
+  if (!a.has_axes) {
+    g.n = static_cast<size_t>(shape_size(s));
+    return g;
+  }
+  int axis = normalize_axis(a.axes[0], s.size(), "cumsum");
+  for (int d = 0; d < axis; ++d) g.outer *= static_cast<size_t>(s[d]);
+  g.n = static_cast<size_t>(s[axis]);
+  for (size_t d = static_cast<size_t>(axis) + 1; d < s.size(); ++d) g.inner *= static_cast<size_t>(s[d]);
+  return g;
+}
+
+void infer_cumsum(const OpCall& c, OutSpecs& outs) {
+  const Tensor& x = c.in[0];
+  Shape out = c.attrs.has_axes ? x.shape : Shape{shape_size(x.shape)};
+  outs.push_back({out, c.attrs.has_dtype ? c.attrs.dtype : x.dtype});
+}
+
+// Integers add as their unsigned type, which wraps by definition.
+template <class T, bool = std::is_integral_v<T>>
+struct ScanAcc {
+  using type = T;
+};
+template <class T>
+struct ScanAcc<T, true> {
+  using type = std::make_unsigned_t<T>;
+};
+
+void fwd_cumsum(OpCall& c) {
+  Tensor& y = c.out[0];
+  Tensor x = c.in[0];
+  if (x.dtype != y.dtype) {
+    Tensor converted = c.env.empty(x.shape, y.dtype);
+    cast_into(c.env, x, converted);
+    x = converted;
+  }
+  ScanGeom g = scan_geom(c.in[0].shape, c.attrs);
+  visit_dtype(y.dtype, [&](auto zero) {
+    using T = decltype(zero);
+    // Floats add in their own precision, in order (NumPy's add.accumulate).
+    using Acc = typename ScanAcc<T>::type;
+    const T* src = x.data<T>();
+    T* dst = y.data<T>();
+    for (size_t o = 0; o < g.outer; ++o) {
+      const T* xs = src + o * g.n * g.inner;
+      T* ys = dst + o * g.n * g.inner;
+      for (size_t i = 0; i < g.inner; ++i) ys[i] = xs[i];
+      for (size_t k = 1; k < g.n; ++k)
+        for (size_t i = 0; i < g.inner; ++i)
+          ys[k * g.inner + i] = static_cast<T>(static_cast<Acc>(ys[(k - 1) * g.inner + i]) + static_cast<Acc>(xs[k * g.inner + i]));
+    }
+  });
+}
+
+// The gradient of a running sum is the running sum from the end: total - cumsum(g) + g.
+Grads d_cumsum(BackwardCtx& c) {
+  Runtime& e = c.env;
+  const ArrayRef& g = c.grad();
+  Attrs along;
+  along.axes = {c.attrs.has_axes ? c.attrs.axes[0] : 0};
+  along.has_axes = true;
+  along.keepdims = true;
+  ArrayRef total = invoke1(e, OpId::sum, {g}, along);
+  ArrayRef from_end = add(e, sub(e, total, invoke1(e, OpId::cumsum, {g}, along)), g);
+  ArrayRef shaped = reshape(e, from_end, c.input_shape(0));
+  if (c.node.input_dtype(0) == g->t.dtype) return {shaped};
+  Attrs back;
+  back.dtype = c.node.input_dtype(0);
+  return {invoke1(e, OpId::astype, {shaped}, back)};
+}
+
+constexpr FieldDef kReduceAxis =
+    axis_field<&Attrs::axes, &Attrs::has_axes>("axis", "the axis or axes to reduce; null reduces all", FieldKind::Axes)
+        .allow_null();
+constexpr FieldDef kKeepdims = field<&Attrs::keepdims>("keepdims", "keep reduced axes with size 1");
+const FieldDef kReduceFields[] = {kReduceAxis, kKeepdims};
+const FieldDef kNormFields[] = {kReduceAxis, kKeepdims,
+                                field<&Attrs::ord>("ord", "1 (sum of magnitudes) or 2 (Euclidean)").set_default(2).range(1, 2)};
+const FieldDef kArgFields[] = {
+    axis_field<&Attrs::axes, &Attrs::has_axes>("axis", "the axis to search (one); null searches the flattened array",
+                                                FieldKind::Axes)
+        .allow_null(),
+    kKeepdims};
+const FieldDef kCumsumFields[] = {
+    axis_field<&Attrs::axes, &Attrs::has_axes>("axis", "the axis to sum along; null sums the flattened array").allow_null(),
+    optional_dtype_field<&Attrs::dtype, &Attrs::has_dtype>("dtype", "the result's dtype (null: the input's)"),
+};
+const FieldDef kSumToFields[] = {field<&Attrs::shape>("shape", "the shape to sum down to").require()};
+
 }  // namespace
 
 void define_reduce_ops(std::vector<OpDef>& table) {
@@ -155,6 +252,13 @@ void define_reduce_ops(std::vector<OpDef>& table) {
   define_op(table, OpId::argmax, 1, infer_arg<OpId::argmax>, fwd_arg<kernels::ArgReduce::ArgMax>, nullptr, kNoGrad);
   define_op(table, OpId::argmin, 1, infer_arg<OpId::argmin>, fwd_arg<kernels::ArgReduce::ArgMin>, nullptr, kNoGrad);
   define_op(table, OpId::sum_to, 1, infer_sum_to, fwd_sum_to, d_sum_to, 0);
+  define_op(table, OpId::cumsum, 1, infer_cumsum, fwd_cumsum, d_cumsum, 0);
+  set_params(table, OpId::cumsum, kCumsumFields);
+  for (OpId id : {OpId::sum, OpId::mean, OpId::prod, OpId::max, OpId::min}) set_params(table, id, kReduceFields);
+  set_params(table, OpId::norm, kNormFields);
+  set_params(table, OpId::argmax, kArgFields);
+  set_params(table, OpId::argmin, kArgFields);
+  set_params(table, OpId::sum_to, kSumToFields);
 }
 
 }  // namespace ndgrad

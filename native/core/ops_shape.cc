@@ -182,6 +182,21 @@ Grads d_astype(BackwardCtx& c) {
 
 Grads d_copy(BackwardCtx& c) { return {c.grad()}; }
 
+const FieldDef kTransposeFields[] = {
+    axis_field<&Attrs::axes, &Attrs::has_axes>("axes", "the new order of the axes; none reverses them", FieldKind::Axes).allow_null(),
+};
+const FieldDef kReshapeFields[] = {
+    field<&Attrs::shape>("shape", "the new shape, with MXNet's codes 0, -1, -2, -3, -4").require(),
+    field<&Attrs::reverse>("reverse", "resolve the codes from the right"),
+    field<&Attrs::literal_shape>("literal", "the shape is exact, without codes (for shapes the library computed)"),
+};
+constexpr FieldDef kRowBegin = field<&Attrs::begin>("begin", "the first row");
+constexpr FieldDef kRowEnd = field<&Attrs::end>("end", "the row after the last");
+const FieldDef kSliceRowsFields[] = {kRowBegin, kRowEnd};
+const FieldDef kSliceRowsGradFields[] = {field<&Attrs::shape>("shape", "the sliced array's shape").require(), kRowBegin, kRowEnd};
+const FieldDef kBroadcastFields[] = {field<&Attrs::shape>("shape", "the target shape (0 keeps the input's dim)").require()};
+const FieldDef kAstypeFields[] = {field<&Attrs::dtype>("dtype", "the new dtype").require()};
+
 }  // namespace
 
 void define_shape_ops(std::vector<OpDef>& table) {
@@ -192,6 +207,12 @@ void define_shape_ops(std::vector<OpDef>& table) {
   define_op(table, OpId::broadcast_to, 1, infer_broadcast_to, fwd_broadcast_to, d_broadcast_to, 0);
   define_op(table, OpId::astype, 1, infer_astype, fwd_cast, d_astype, 0);
   define_op(table, OpId::copy, 1, infer_copy, fwd_cast, d_copy, 0);
+  set_params(table, OpId::transpose, kTransposeFields);
+  set_params(table, OpId::reshape, kReshapeFields);
+  set_params(table, OpId::slice_rows, kSliceRowsFields);
+  set_params(table, OpId::slice_rows_grad, kSliceRowsGradFields);
+  set_params(table, OpId::broadcast_to, kBroadcastFields);
+  set_params(table, OpId::astype, kAstypeFields);
 }
 
 }  // namespace ndgrad

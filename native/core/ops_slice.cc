@@ -107,7 +107,7 @@ Attrs plan_attrs(const Plan& p) {
 
 // Copies between `big` (the sliced array) and the contiguous `small` (its slice): gather reads
 // big into small, otherwise small is written into big.
-void strided_copy(Env& env, const Tensor& big, const Plan& plan, const Tensor& small, bool gather) {
+void strided_copy(Runtime& env, const Tensor& big, const Plan& plan, const Tensor& small, bool gather) {
   size_t n = static_cast<size_t>(small.size());
   if (n == 0) return;
   size_t nd = plan.size();
@@ -150,7 +150,7 @@ void strided_copy(Env& env, const Tensor& big, const Plan& plan, const Tensor& s
       }
     };
     if (n < kParallelGrain || rows < 2) body(0, rows);
-    else env.pool_threads().parallel_range(rows, kParallelGrain / inner + 1, body);
+    else env.thread_pool().parallel_range(rows, kParallelGrain / inner + 1, body);
   });
 }
 
@@ -201,12 +201,27 @@ Grads d_slice_grad(BackwardCtx& c) {
   return {invoke1(c.env, OpId::slice, {c.grad()}, a)};
 }
 
+constexpr FieldDef kBegin = field<&Attrs::begins>("begin", "the first index per axis (null: from the start)").as(FieldKind::IndexList);
+constexpr FieldDef kEnd = field<&Attrs::ends>("end", "the end per axis, excluded (null: to the end)").as(FieldKind::IndexList);
+constexpr FieldDef kStep = field<&Attrs::steps>("step", "the stride per axis (null: 1)").as(FieldKind::IndexList);
+const FieldDef kSliceFields[] = {kBegin.require(), kEnd.require(), kStep};
+const FieldDef kSliceAxisFields[] = {
+    axis_field<&Attrs::axes, &Attrs::has_axes>("axis", "the axis to slice").set_default(0),
+    kBegin.require(),
+    kEnd.require().allow_null(),
+};
+const FieldDef kSliceGradFields[] = {
+    field<&Attrs::shape>("shape", "the shape of the sliced array").require(), kBegin.require(), kEnd.require(), kStep};
+
 }  // namespace
 
 void define_slice_ops(std::vector<OpDef>& table) {
   define_op(table, OpId::slice, 1, infer_slice, fwd_slice, d_slice<OpId::slice>, 0);
   define_op(table, OpId::slice_axis, 1, infer_slice_axis, fwd_slice_axis, d_slice<OpId::slice_axis>, 0);
   define_op(table, OpId::slice_grad, 1, infer_slice_grad, fwd_slice_grad, d_slice_grad, 0);
+  set_params(table, OpId::slice, kSliceFields);
+  set_params(table, OpId::slice_axis, kSliceAxisFields);
+  set_params(table, OpId::slice_grad, kSliceGradFields);
 }
 
 }  // namespace ndgrad

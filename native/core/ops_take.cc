@@ -172,7 +172,7 @@ void fwd_take(OpCall& c) {
     };
     size_t grain = bytes >= kParallelGrain ? 1 : kParallelGrain / bytes + 1;
     if (total < 2 * grain) body(0, total);
-    else c.env.pool_threads().parallel_range(total, grain, body);
+    else c.env.thread_pool().parallel_range(total, grain, body);
   });
 }
 
@@ -294,6 +294,13 @@ void fwd_take_along_axis_grad(OpCall& c) {
   });
 }
 
+constexpr FieldDef kTakeMode =
+    field<&Attrs::mode>("mode", "out-of-range indices: clamped, wrapped, or an error").one_of("clip wrap raise");
+constexpr FieldDef kScatterShape = field<&Attrs::shape>("shape", "the shape of the gathered array").require();
+const FieldDef kTakeFields[] = {axis_field<&Attrs::axes, &Attrs::has_axes>("axis", "the axis to take along").set_default(0), kTakeMode};
+const FieldDef kTakeGradFields[] = {kScatterShape, axis_field<&Attrs::axes, &Attrs::has_axes>("axis", "the axis taken along").set_default(0), kTakeMode};
+const FieldDef kAlongFields[] = {axis_field<&Attrs::axes, &Attrs::has_axes>("axis", "the axis to take along").set_default(-1)};
+const FieldDef kAlongGradFields[] = {kScatterShape, axis_field<&Attrs::axes, &Attrs::has_axes>("axis", "the axis taken along").set_default(-1)};
 
 }  // namespace
 
@@ -304,6 +311,10 @@ void define_take_ops(std::vector<OpDef>& table) {
             d_gather<OpId::take_along_axis_grad>, kSaveInputs);
   define_op(table, OpId::take_along_axis_grad, 2, infer_take_along_axis_grad, fwd_take_along_axis_grad,
             d_scatter<OpId::take_along_axis>, kSaveInputs);
+  set_params(table, OpId::take, kTakeFields);
+  set_params(table, OpId::take_grad, kTakeGradFields);
+  set_params(table, OpId::take_along_axis, kAlongFields);
+  set_params(table, OpId::take_along_axis_grad, kAlongGradFields);
 }
 
 }  // namespace ndgrad

@@ -114,11 +114,21 @@ Grads d_repeat(BackwardCtx& c) {
   return {reshape(c.env, g, c.input_shape(0))};
 }
 
+const FieldDef kTileFields[] = {
+    field<&Attrs::shape>("reps", "how many copies along each axis").require().non_negative(),
+};
+const FieldDef kRepeatFields[] = {
+    field<&Attrs::repeats>("repeats", "the copies of each element").require().non_negative(),
+    axis_field<&Attrs::axes, &Attrs::has_axes>("axis", "the axis to repeat along; null repeats the flattened array").allow_null(),
+};
+
 }  // namespace
 
 void define_tile_ops(std::vector<OpDef>& table) {
   define_op(table, OpId::tile, 1, infer_tile, fwd_tile, d_tile, 0);
   define_op(table, OpId::repeat, 1, infer_repeat, fwd_repeat, d_repeat, 0);
+  set_params(table, OpId::tile, kTileFields);
+  set_params(table, OpId::repeat, kRepeatFields);
 }
 
 }  // namespace ndgrad

@@ -62,7 +62,7 @@ void fold_rows_wrapping(Reduce op, DType dt, const char* x, size_t rows, size_t 
   }
 }
 
-double fold_contig(Env& env, Reduce op, DType dt, const char* x, size_t n, bool parallel) {
+double fold_contig(Runtime& env, Reduce op, DType dt, const char* x, size_t n, bool parallel) {
   size_t es = dtype_size(dt);
   if (n <= kReduceBlock) return env.k->reduce_contig(op, dt, x, n);
   size_t blocks = (n + kReduceBlock - 1) / kReduceBlock;
@@ -74,7 +74,7 @@ double fold_contig(Env& env, Reduce op, DType dt, const char* x, size_t n, bool 
       partial[b] = env.k->reduce_contig(op, dt, x + begin * es, len);
     }
   };
-  if (parallel && blocks >= 2) env.pool_threads().parallel_range(blocks, 1, run);
+  if (parallel && blocks >= 2) env.thread_pool().parallel_range(blocks, 1, run);
   else run(0, blocks);
   double acc = partial[0];
   for (size_t b = 1; b < blocks; ++b) acc = combine(op, acc, partial[b]);
@@ -114,7 +114,7 @@ ReduceAxes plan_reduce(const Shape& in, const std::vector<int64_t>& axes, bool h
   return p;
 }
 
-void reduce_into(Env& env, Reduce op, const Tensor& x, const ReduceAxes& plan, Tensor& out) {
+void reduce_into(Runtime& env, Reduce op, const Tensor& x, const ReduceAxes& plan, Tensor& out) {
   size_t nd = x.shape.size();
   size_t out_n = static_cast<size_t>(out.size());
   if (x.size() == 0) {  // empty folds give the identity (Max/Min were rejected by the op)
@@ -171,7 +171,7 @@ void reduce_into(Env& env, Reduce op, const Tensor& x, const ReduceAxes& plan, T
     };
     size_t grain = r >= kParallelGrain ? 1 : kParallelGrain / r + 1;
     if (outer < 2 * grain) rows(0, outer);
-    else env.pool_threads().parallel_range(outer, grain, rows);
+    else env.thread_pool().parallel_range(outer, grain, rows);
     return;
   }
   size_t per_outer = r * inner;
@@ -183,7 +183,7 @@ void reduce_into(Env& env, Reduce op, const Tensor& x, const ReduceAxes& plan, T
       env.k->reduce_strided(op, x.dtype, xp + c0 * es, 1, r, c1 - c0, inner, yp + c0 * es);
     };
     if (inner < 2 * grain) columns(0, inner);
-    else env.pool_threads().parallel_range(inner, grain, columns);
+    else env.thread_pool().parallel_range(inner, grain, columns);
     return;
   }
   auto slabs = [&](size_t o0, size_t o1) {
@@ -192,10 +192,10 @@ void reduce_into(Env& env, Reduce op, const Tensor& x, const ReduceAxes& plan, T
   };
   size_t grain = per_outer >= kParallelGrain ? 1 : kParallelGrain / per_outer + 1;
   if (outer < 2 * grain) slabs(0, outer);
-  else env.pool_threads().parallel_range(outer, grain, slabs);
+  else env.thread_pool().parallel_range(outer, grain, slabs);
 }
 
-void arg_reduce_into(Env& env, kernels::ArgReduce op, const Tensor& x, int axis, Tensor& out) {
+void arg_reduce_into(Runtime& env, kernels::ArgReduce op, const Tensor& x, int axis, Tensor& out) {
   size_t outer = 1, r = static_cast<size_t>(x.size()), inner = 1;
   if (axis >= 0) {
     outer = 1;

@@ -22,9 +22,9 @@ ReduceAxes plan_reduce(const Shape& in, const std::vector<int64_t>& axes, bool h
                        bool keepdims, const char* op);
 
 // out (shape: any with the right element count) = fold of x over the planned axes, in x's dtype.
-void reduce_into(Env& env, kernels::Reduce op, const Tensor& x, const ReduceAxes& plan, Tensor& out);
+void reduce_into(Runtime& env, kernels::Reduce op, const Tensor& x, const ReduceAxes& plan, Tensor& out);
 
 // idx[i] = position of the first extreme along `axis` (or over everything when axis < 0).
-void arg_reduce_into(Env& env, kernels::ArgReduce op, const Tensor& x, int axis, Tensor& out);
+void arg_reduce_into(Runtime& env, kernels::ArgReduce op, const Tensor& x, int axis, Tensor& out);
 
 }  // namespace ndgrad

@@ -4,11 +4,13 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "array.h"
 #include "env.h"
 #include "op_list.h"
+#include "params.h"
 
 namespace ndgrad {
 
@@ -18,13 +20,14 @@ enum OpFlags : uint32_t {
   kView = 1u << 2,         // forward returns views of input 0 (no allocation)
   kNoGrad = 1u << 3,       // gradient is zero everywhere (comparisons, rounding, argmax)
   kCreation = 1u << 4,     // no inputs: creates data (zeros, random, ...)
+  kMutates = 1u << 5,      // writes input 0 in place (optimizer updates, batch-norm statistics)
 };
 
 // Input domains for the generic gradient and golden tests (the tests draw inputs from them).
 enum class Domain : uint8_t { Any, Positive, Unit, NonZero, AwayFromInt };
 
 struct OpCall {
-  Env& env;
+  Runtime& env;
   const Tensor* in;
   size_t num_inputs;
   const Attrs& attrs;
@@ -51,12 +54,15 @@ struct OpDef {
   void (*infer)(const OpCall& call, OutSpecs& outs) = nullptr;
   void (*forward)(OpCall& call) = nullptr;
   Grads (*backward)(BackwardCtx& ctx) = nullptr;
+  // The options a call may pass (set_params), and the attributes a call without options gets.
+  ParamTable params;
+  Attrs defaults;
 };
 
 // Everything a backward formula can read. input(i)/output(i) are arrays that, when the backward
 // pass is being recorded, are connected to the graph (so their own gradients flow).
 struct BackwardCtx {
-  Env& env;
+  Runtime& env;
   const NodeRef& self;
   const Node& node;
   const Attrs& attrs;
@@ -67,6 +73,11 @@ struct BackwardCtx {
   ArrayRef output(size_t i) const;
   Shape input_shape(size_t i) const { return node.input_shape(i); }
 };
+
+// What is wrong with a registry table, one line per problem (empty when complete): an op without
+// a shape rule or forward, without a backward and without the kNoGrad mark, a field without a
+// member to fill. The registry aborts the load when its own table has any.
+std::string registry_problems(const std::vector<OpDef>& table);
 
 const OpDef& op_def(OpId id);
 const OpDef* op_def_by_name(const char* name);
@@ -100,6 +111,12 @@ inline void define_op(std::vector<OpDef>& table, OpId id, int num_inputs,
   d.backward = backward;
   d.flags = flags;
   d.domain = domain;
+}
+
+// Declares the options of one op; its field table holds their defaults.
+template <size_t N>
+void set_params(std::vector<OpDef>& table, OpId id, const FieldDef (&fields)[N]) {
+  def_slot(table, id).params = ParamTable{fields, N};
 }
 
 }  // namespace ndgrad

@@ -161,6 +161,7 @@ NDGRAD_LIBM_OVERLOADS(atan)
 NDGRAD_LIBM_OVERLOADS(sinh)
 NDGRAD_LIBM_OVERLOADS(cosh)
 NDGRAD_LIBM_OVERLOADS(tanh)
+NDGRAD_LIBM_OVERLOADS(erf)
 #undef NDGRAD_LIBM_OVERLOADS
 inline float libm_pow(float a, float b) { return ::powf(a, b); }
 inline double libm_pow(double a, double b) { return ::pow(a, b); }
@@ -233,6 +234,7 @@ void unary_float(Unary op, const T* x, T* y, size_t n) {
     case Unary::Ceil: return map_scalar(x, y, n, [](T v) { return ceil_of(v); });
     case Unary::Round: return map_scalar(x, y, n, [](T v) { return round_half_away(v); });
     case Unary::Trunc: return map_scalar(x, y, n, [](T v) { return trunc_of(v); });
+    case Unary::Erf: return map_scalar(x, y, n, [](T v) { return libm_erf(v); });
     case Unary::Count: return;
   }
 }

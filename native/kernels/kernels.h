@@ -27,6 +27,7 @@ enum class Unary : int {
   Sigmoid, Relu, Softsign,
   Floor, Ceil, Round,  // Round: half away from zero (MXNet)
   Trunc,
+  Erf,
   Count
 };
 

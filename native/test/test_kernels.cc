@@ -176,6 +176,7 @@ long double reference_unary(Unary op, long double v) {
     case Unary::Ceil: return std::ceil(v);
     case Unary::Round: return std::round(v);
     case Unary::Trunc: return std::trunc(v);
+    case Unary::Erf: return std::erf(v);
     case Unary::Count: break;
   }
   return 0;

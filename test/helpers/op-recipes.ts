@@ -1,8 +1,8 @@
 // Recipes that call every registry op through the public API on float64 inputs drawn from the
 // op's input domain. Shared by the gradient checks (first and second order).
 import { autograd, nd, NDArray } from '../../lib';
-import { invoke } from '../../lib/ndarray';
-import { native } from '../../lib/native';
+import { invoke } from '../../lib/core/dispatch';
+import { native } from '../../lib/core/native';
 
 export const FLAG_CREATION = 16;
 export const enum Domain {
@@ -139,6 +139,11 @@ export const recipes: Record<string, Recipe> = {
     { label: 'ord 1', inputs: [input([2, 3], Domain.NonZero)], fn: (x) => x.norm({ ord: 1, axis: 0 }) },
   ],
   argmax: () => [{ label: 'axis 1', inputs: [input([2, 3])], fn: (x) => x.argmax(1) }],
+  cumsum: () => [
+    { label: 'flattened', inputs: [input([2, 3])], fn: (x) => x.cumsum() },
+    { label: 'axis 1', inputs: [input([2, 3, 2])], fn: (x) => x.cumsum(1) },
+    { label: 'axis -3', inputs: [input([3, 2, 2])], fn: (x) => nd.cumsum(x, { axis: -3 }) },
+  ],
   argmin: () => [{ label: 'all', inputs: [input([2, 3])], fn: (x) => x.argmin() }],
   dot: () => [
     { label: '2-D.2-D', inputs: [input([2, 3]), input([3, 4])], fn: (a, b) => nd.dot(a, b) },
@@ -250,7 +255,7 @@ export const recipes: Record<string, Recipe> = {
     {
       label: 'scatter with steps',
       inputs: [input([2, 3])],
-      fn: (g) => invoke('slice_grad', [g], { shape: [5, 6], begins: [1, null], ends: [4, null], steps: [2, -2] }),
+      fn: (g) => invoke('slice_grad', [g], { shape: [5, 6], begin: [1, null], end: [4, null], step: [2, -2] }),
     },
   ],
   batch_dot: () => [
@@ -273,21 +278,21 @@ export const recipes: Record<string, Recipe> = {
     {
       label: 'scatter-add rows',
       inputs: [input([5, 3]), f64([0.5, 2.5, 2.5, -1.5, 7.5])],
-      fn: (g, i) => invoke('take_grad', [g, i], { shape: [4, 3], axes: [0], mode: 0 }),
+      fn: (g, i) => invoke('take_grad', [g, i], { shape: [4, 3], axis: 0, mode: 'clip' }),
     },
   ],
   take_along_axis: () => [
     {
       label: 'axis -1',
       inputs: [input([3, 4]), f64([[0.5, 3.5], [2.5, 2.5], [-1.5, 1.5]])],
-      fn: (x, i) => invoke('take_along_axis', [x, i], { axes: [-1] }).square(),
+      fn: (x, i) => invoke('take_along_axis', [x, i], { axis: -1 }).square(),
     },
   ],
   take_along_axis_grad: () => [
     {
       label: 'axis 0',
       inputs: [input([3, 2]), f64([[0.5, 3.5], [2.5, 2.5], [1.5, 1.5]])],
-      fn: (g, i) => invoke('take_along_axis_grad', [g, i], { shape: [4, 2], axes: [0] }),
+      fn: (g, i) => invoke('take_along_axis_grad', [g, i], { shape: [4, 2], axis: 0 }),
     },
   ],
   // Inputs drawn at random have no ties, so a small step never changes the order.

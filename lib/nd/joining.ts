@@ -1,6 +1,7 @@
 // Joining, splitting, tiling, strided slicing and batched products: the nd functions. Each is
 // one registry op (native/core/ops_join.cc, ops_slice.cc, ops_tile.cc, ops_linalg.cc).
-import { describe, invoke, invokeMulti, NDArray, requireArray, type SplitOptions } from './ndarray';
+import { invoke, requireArray } from '../core/dispatch';
+import { NDArray, type SplitOptions } from '../ndarray';
 
 type JoinArgs<O> = (NDArray | NDArray[] | O | undefined)[];
 
@@ -22,13 +23,13 @@ function arraysAndOptions<O extends object>(fn: string, args: JoinArgs<O>): [NDA
 /** Joins arrays along an existing axis, `dim` (default 1, as MXNet). */
 export function concat(...args: JoinArgs<{ dim?: number }>): NDArray {
   const [arrays, opts] = arraysAndOptions('concat', args);
-  return invoke('concat', arrays, { axes: [opts.dim ?? 1] });
+  return invoke('concat', arrays, opts);
 }
 
 /** Joins same-shape arrays along a new axis (default 0). */
 export function stack(...args: JoinArgs<{ axis?: number }>): NDArray {
   const [arrays, opts] = arraysAndOptions('stack', args);
-  return invoke('stack', arrays, { axes: [opts.axis ?? 0] });
+  return invoke('stack', arrays, opts);
 }
 
 /** numOutputs equal parts along `axis` (default 1); always an array, even for one part. */
@@ -65,18 +66,12 @@ export interface SliceOptions {
 export function slice(x: NDArray, begin: number | SliceOptions, end?: number | null): NDArray {
   requireArray(x, 'slice', 'data');
   if (typeof begin !== 'object' || begin === null) return x.slice(begin, end);
-  const list = (v: unknown, name: string): (number | null)[] => {
-    if (typeof v === 'number' || v === null) return [v];
-    if (!Array.isArray(v)) throw new TypeError(`slice: ${name} must be an array of integers or null, got ${describe(v)}`);
-    return v;
-  };
-  const attrs = { begins: list(begin.begin, 'begin'), ends: list(begin.end, 'end'), steps: begin.step === undefined ? [] : list(begin.step, 'step') };
-  return invoke('slice', [x], attrs);
+  return invoke('slice', [x], begin);
 }
 
 /** One matrix product per batch index: (B, m, k) . (B, k, n) -> (B, m, n), with optional transposes. */
-export function batchDot(a: NDArray, b: NDArray, opts: { transposeA?: boolean; transposeB?: boolean } = {}): NDArray {
+export function batchDot(a: NDArray, b: NDArray, opts?: { transposeA?: boolean; transposeB?: boolean }): NDArray {
   requireArray(a, 'batchDot', 'lhs');
   requireArray(b, 'batchDot', 'rhs');
-  return invoke('batch_dot', [a, b], { transposeA: Boolean(opts.transposeA), transposeB: Boolean(opts.transposeB) });
+  return invoke('batch_dot', [a, b], opts);
 }

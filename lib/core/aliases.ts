@@ -27,6 +27,12 @@ export const NDARRAY_ALIASES = {
 
 /** nd functions. */
 export const ND_ALIASES = {
+  plus: 'add',
+  sub: 'subtract',
+  mul: 'multiply',
+  div: 'divide',
+  pow: 'power',
+  neg: 'negative',
   zeros_like: 'zerosLike',
   ones_like: 'onesLike',
   full_like: 'fullLike',

@@ -4,9 +4,10 @@
 // with libFuzzer); array data moves as one block of bytes.
 import * as fs from 'fs';
 import * as os from 'os';
-import { type DType, dtypeCode, dtypeName } from './dtype';
-import { describe, NDArray, requireArray } from './ndarray';
-import { native } from './native';
+import { type DType, dtypeCode, dtypeName } from '../core/dtype';
+import { describe, requireArray } from '../core/dispatch';
+import { NDArray } from '../ndarray';
+import { native } from '../core/native';
 
 const LIST_MAGIC = 0x112;
 const V2_MAGIC = 0xf993fac9;
@@ -40,7 +41,7 @@ function fromBytes(bytes: Buffer, dtype: DType, shape: number[], littleEndian: b
   // ArrayBuffer.slice copies to offset 0, so the typed array is aligned whatever the file offset.
   const buffer = ordered.buffer.slice(ordered.byteOffset, ordered.byteOffset + ordered.byteLength) as ArrayBuffer;
   const typed = new TYPED[dtype](buffer);
-  return new NDArray(native.fromTyped(typed, shape, { dtype: dtypeCode(dtype, fn) }));
+  return new NDArray(native.fromTyped(typed, shape, dtypeCode(dtype, fn)));
 }
 
 function checkPath(file: unknown, fn: string): asserts file is string {

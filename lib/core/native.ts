@@ -1,9 +1,9 @@
 // Loads the compiled addon: a prebuild from prebuilds/<platform>-<arch>/ or a local build.
 import * as path from 'path';
-import type { Binding, Handle } from '../binding';
+import type { Binding, Handle } from '../../binding';
 
 function load(): Binding {
-  const root = path.join(__dirname, '..');
+  const root = path.join(__dirname, '..', '..');
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const nodeGypBuild = require('node-gyp-build') as (dir: string) => unknown;
@@ -74,14 +74,3 @@ function isError(r: unknown): boolean {
 }
 
 export const native: Binding = throwing(load());
-
-/** Op ids by registry name, read once from the addon. */
-export const OP: Readonly<Record<string, number>> = Object.freeze(
-  Object.fromEntries(native.opInfo().map((o, i) => [o.name, i])),
-);
-
-export function opId(name: string): number {
-  const id = OP[name];
-  if (id === undefined) throw new Error(`ndgrad: the native registry has no op '${name}'`);
-  return id;
-}

@@ -3,14 +3,14 @@
 import {
   type ArgsortOptions,
   NDArray,
-  requireArray,
   type SortOptions,
   type TakeOptions,
   type TopkOptions,
   type TopkRetTyp,
-} from './ndarray';
+} from '../ndarray';
+import { requireArray } from '../core/dispatch';
 
-export type { ArgsortOptions, SortOptions, TakeMode, TakeOptions, TopkOptions, TopkRetTyp } from './ndarray';
+export type { ArgsortOptions, SortOptions, TakeMode, TakeOptions, TopkOptions, TopkRetTyp } from '../ndarray';
 
 /** MXNet take: slices of x along `axis` (default 0) at `indices`; mode 'clip' (default), 'wrap' or 'raise'. */
 export function take(x: NDArray, indices: NDArray, opts?: TakeOptions): NDArray {

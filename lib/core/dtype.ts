@@ -1,5 +1,5 @@
 // dtype names and the codes the addon uses.
-import type { NativeTypedArray } from '../binding';
+import type { NativeTypedArray } from '../../binding';
 
 export type DType = 'float32' | 'float64' | 'int32' | 'uint8';
 

@@ -1,0 +1,187 @@
+// Calling registry ops from JS: the generic call (options checked by the op's field table in the
+// addon), the per-op fast paths of unary, binary and number operands, and the argument checks
+// every op shares.
+import type { Handle, OpOptions } from '../../binding';
+import type { NDArray } from '../ndarray';
+import { native } from './native';
+import { OP, type OpName } from './ops';
+import { track } from './tidy';
+
+// The NDArray class, handed over by lib/ndarray.ts when it loads (it imports this module, so this
+// one cannot import it back).
+let ArrayClass: new (handle: Handle, tracked?: boolean) => NDArray;
+
+export function setArrayClass(c: typeof ArrayClass): void {
+  ArrayClass = c;
+}
+
+export function shapeText(s: readonly number[]): string {
+  return `(${s.join(',')}${s.length === 1 ? ',' : ''})`;
+}
+
+export function describe(x: unknown): string {
+  if (x === null) return 'null';
+  if (Array.isArray(x)) return 'an Array';
+  if (typeof x === 'object') return (x as object).constructor?.name ?? 'an object';
+  return typeof x;
+}
+
+export function requireArray(x: unknown, fn: string, arg: string): asserts x is NDArray {
+  if (!(x instanceof ArrayClass)) throw new TypeError(`${fn}: ${arg} must be an NDArray, got ${describe(x)}`);
+}
+
+/** What invoke takes as an input: an NDArray (or the class body's `this`). */
+interface HasHandle {
+  readonly _h: Handle;
+}
+
+export function invoke(op: OpName, inputs: readonly HasHandle[], options?: OpOptions): NDArray {
+  // A single result gets a slot handle on an NDArray made first, as the unary/binary fast paths.
+  const r = fresh();
+  const out = native.invoke(OP[op], inputs.map((x) => x._h), options, r);
+  if (Array.isArray(out)) throw new Error(`${op}: expected one output`);
+  return filled(r, out);
+}
+
+export function invokeMulti(op: OpName, inputs: readonly HasHandle[], options?: OpOptions): NDArray[] {
+  const out = native.invoke(OP[op], inputs.map((x) => x._h), options);
+  return (Array.isArray(out) ? out : [out]).map((h) => new ArrayClass(h));
+}
+
+/**
+ * The options of an op whose first option is an axis: a number or a list is that axis, an object
+ * goes to the op's field table as it is.
+ */
+export function axisOptions(opts: unknown, fn: string): OpOptions | undefined {
+  if (opts === undefined || opts === null) return undefined;
+  if (typeof opts === 'number' || Array.isArray(opts)) return { axis: opts };
+  if (typeof opts !== 'object') throw new TypeError(`${fn}: expected an axis or an options object, got ${describe(opts)}`);
+  return opts as OpOptions;
+}
+
+const NO_HANDLE = -1 as unknown as Handle;
+
+// The hot ops hand the binding the NDArray that will hold their result, so the native array's
+// lifetime is tied to that object directly (a slot handle, binding/handles.h) instead of to a
+// separate handle object. It joins the nd.tidy scope only once the op has succeeded.
+function fresh(): NDArray {
+  return new ArrayClass(NO_HANDLE, false);
+}
+
+function filled(r: NDArray, h: Handle): NDArray {
+  r._h = h;
+  track(r);
+  return r;
+}
+
+// Each generated function or method is a closure holding its op's ids and calling one shared
+// function (unaryCall, binaryCall): a single call target that V8 inlines, whichever op it is.
+
+export function unaryCall(id: number, op: OpName, x: NDArray): NDArray {
+  requireArray(x, op, 'x');
+  const r = fresh();
+  return filled(r, native.unary(id, x._h, r));
+}
+
+/** The nd function of a unary op (`unary('exp')(x)`). */
+export function unary(op: OpName): (x: NDArray) => NDArray {
+  const id = OP[op];
+  return (x) => unaryCall(id, op, x);
+}
+
+/** The NDArray method of a unary op. */
+export function unaryMethod(op: OpName): (this: NDArray) => NDArray {
+  const id = OP[op];
+  return function (this: NDArray) {
+    return unaryCall(id, op, this);
+  };
+}
+
+/** The op for `array (op) number` and for `number (op) array`. */
+const SCALAR_FORMS: Partial<Record<OpName, [OpName, OpName]>> = {
+  add: ['add_scalar', 'add_scalar'],
+  subtract: ['subtract_scalar', 'rsubtract_scalar'],
+  multiply: ['multiply_scalar', 'multiply_scalar'],
+  divide: ['divide_scalar', 'rdivide_scalar'],
+  power: ['power_scalar', 'rpower_scalar'],
+  mod: ['mod_scalar', 'rmod_scalar'],
+  maximum: ['maximum_scalar', 'maximum_scalar'],
+  minimum: ['minimum_scalar', 'minimum_scalar'],
+  equal: ['equal_scalar', 'equal_scalar'],
+  not_equal: ['not_equal_scalar', 'not_equal_scalar'],
+  greater: ['greater_scalar', 'lesser_scalar'],
+  greater_equal: ['greater_equal_scalar', 'lesser_equal_scalar'],
+  lesser: ['lesser_scalar', 'greater_scalar'],
+  lesser_equal: ['lesser_equal_scalar', 'greater_equal_scalar'],
+};
+
+export type Operand = NDArray | number;
+
+/** The ids of a binary op: array-array, array-number and number-array. */
+interface BinaryIds {
+  op: OpName;
+  id: number;
+  scalar: number;
+  reversed: number;
+}
+
+function binaryIds(op: OpName): BinaryIds {
+  const [scalarOp, reversedOp] = SCALAR_FORMS[op] as [OpName, OpName];
+  return { op, id: OP[op], scalar: OP[scalarOp], reversed: OP[reversedOp] };
+}
+
+/** a (op) b with NumPy broadcasting; either side may be a number (MXNet's scalar ops). */
+export function binaryCall(ids: BinaryIds, a: Operand, b: Operand): NDArray {
+  if (a instanceof ArrayClass) {
+    if (b instanceof ArrayClass) {
+      const r = fresh();
+      return filled(r, native.binary(ids.id, a._h, b._h, r));
+    }
+    if (typeof b === 'number') {
+      const r = fresh();
+      return filled(r, native.scalar(ids.scalar, a._h, b, r));
+    }
+    throw new TypeError(`${ids.op}: rhs must be an NDArray or a number, got ${describe(b)}`);
+  }
+  if (typeof a === 'number') {
+    if (b instanceof ArrayClass) {
+      const r = fresh();
+      return filled(r, native.scalar(ids.reversed, b._h, a, r));
+    }
+    if (typeof b === 'number') throw new TypeError(`${ids.op}: at least one operand must be an NDArray (got two numbers)`);
+    throw new TypeError(`${ids.op}: rhs must be an NDArray or a number, got ${describe(b)}`);
+  }
+  throw new TypeError(`${ids.op}: lhs must be an NDArray or a number, got ${describe(a)}`);
+}
+
+/** The nd function of a binary op (`binary('add')(a, 2)`). */
+export function binary(op: OpName): (a: Operand, b: Operand) => NDArray {
+  const ids = binaryIds(op);
+  return (a, b) => binaryCall(ids, a, b);
+}
+
+/** The NDArray method of a binary op (`x.add(y)`), or with `reversed` the number on the left (`x.rsub(s)`). */
+export function binaryMethod(op: OpName, reversed = false): (this: NDArray, other: Operand) => NDArray {
+  const ids = binaryIds(op);
+  if (reversed) {
+    return function (this: NDArray, s: Operand) {
+      return binaryCall(ids, s, this);
+    };
+  }
+  return function (this: NDArray, other: Operand) {
+    return binaryCall(ids, this, other);
+  };
+}
+
+/** target (op)= value, in place; returns target. */
+export function inPlace(op: OpName): (target: NDArray, value: Operand) => NDArray {
+  const id = OP[op];
+  return (target, value) => {
+    if (typeof value === 'number') native.inplaceScalar(id, target._h, value);
+    else {
+      requireArray(value, `${op} (in place)`, 'value');
+      native.inplace(id, target._h, value._h);
+    }
+    return target;
+  };
+}

@@ -1,0 +1,100 @@
+// The registry's load-time self-check and the saved-tensor declarations.
+#include <string>
+#include <vector>
+
+#include "check.h"
+#include "core/error.h"
+#include "core/ops.h"
+#include "core/registry.h"
+
+using namespace ndgrad;
+
+namespace {
+
+void infer_nothing(const OpCall&, OutSpecs&) {}
+void forward_nothing(OpCall&) {}
+Grads backward_nothing(BackwardCtx&) { return {}; }
+
+bool contains(const std::string& s, const char* part) { return s.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST(the_registry_is_complete) { CHECK_EQ(registry_problems(registry()), std::string()); }
+
+TEST(registry_problems_name_the_op_and_what_it_lacks) {
+  std::vector<OpDef> table(4);
+  table[0].name = "no_rules";
+  table[1].name = "no_backward";
+  table[1].infer = infer_nothing;
+  table[1].forward = forward_nothing;
+  table[2].name = "both_marks";
+  table[2].infer = infer_nothing;
+  table[2].forward = forward_nothing;
+  table[2].backward = backward_nothing;
+  table[2].flags = kNoGrad;
+  table[3].name = "complete";
+  table[3].infer = infer_nothing;
+  table[3].forward = forward_nothing;
+  table[3].flags = kNoGrad;
+  std::string p = registry_problems(table);
+  CHECK(contains(p, "no_rules: no shape rule"));
+  CHECK(contains(p, "no_rules: no forward"));
+  CHECK(contains(p, "no_backward: no backward and no kNoGrad mark"));
+  CHECK(contains(p, "both_marks: a backward and a kNoGrad mark"));
+  CHECK(!contains(p, "complete"));
+}
+
+TEST(an_unknown_option_names_the_nearest_key_and_the_known_ones) {
+  const ParamTable& t = op_def(OpId::dot).params;
+  try {
+    throw_unknown_option("dot", t, "transposeA2");
+    CHECK(false);
+  } catch (const Error& e) {
+    CHECK_EQ(std::string(e.what()), std::string("dot: unknown option 'transposeA2' (did you mean 'transposeA'?); known: transposeA, transposeB"));
+  }
+  const FieldDef* f = find_field(t, "transpose_b", 11);
+  CHECK(f != nullptr);
+  CHECK_EQ(std::string(f->name), std::string("transposeB"));
+}
+
+TEST(field_values_are_checked_and_named) {
+  const OpDef& split = op_def(OpId::split);
+  Attrs a = split.defaults;
+  FieldValue zero;
+  zero.type = FieldValue::Type::Number;
+  zero.num = 0;
+  try {
+    assign_field("split", *find_field(split.params, "numOutputs", 10), zero, &a);
+    CHECK(false);
+  } catch (const Error& e) {
+    CHECK(e.kind == ErrorKind::RangeError);
+    CHECK_EQ(std::string(e.what()), std::string("split: numOutputs must be a positive integer, got 0"));
+  }
+  FieldValue list;
+  list.type = FieldValue::Type::List;
+  list.items.resize(2, zero);
+  list.items[1].num = 1.5;
+  const OpDef& tile = op_def(OpId::tile);
+  try {
+    assign_field("tile", *find_field(tile.params, "reps", 4), list, &a);
+    CHECK(false);
+  } catch (const Error& e) {
+    CHECK_EQ(std::string(e.what()), std::string("tile: reps[1] must be a non-negative integer, got 1.5"));
+  }
+}
+
+TEST(a_backward_reading_an_unsaved_tensor_is_an_error_not_another_tensor) {
+  Runtime env;
+  // softmax saves its output only: reading its input is the mistake the check catches.
+  ArrayRef x = make_array(env.full(Shape{2}, DType::Float32, 1.0));
+  NodeRef node = record_node(&op_def(OpId::softmax), &x, 1, &x, 1);
+  std::vector<ArrayRef> grads{x};
+  BackwardCtx ctx{env, node, *node, node->attrs(), grads};
+  try {
+    ctx.input(0);
+    CHECK(false);
+  } catch (const Error& e) {
+    CHECK(contains(e.what(), "softmax: backward reads input 0, which the op does not save"));
+  }
+  CHECK(ctx.output(0));
+}
