@@ -188,6 +188,7 @@ Napi::Value Addon::own(const Napi::Value& owner, ArrayRef a) {
   if (napi_typeof(env, owner, &type) != napi_ok || type != napi_object) return wrap(owner.Env(), std::move(a));
   flush_memory(owner.Env());
   handles_->reserve_dead();
+  bool heavy = a->t.storage && a->t.storage->bytes() >= kWeighBytes;  // small ops skip weigh()
   void* cookie;
   int32_t h = handles_->add(std::move(a), &cookie);
   napi_status status = napi_add_finalizer(
@@ -199,7 +200,7 @@ Napi::Value Addon::own(const Napi::Value& owner, ArrayRef a) {
     handles_->release_dead();
     throw Napi::Error::New(env, "ndgrad: could not create an array handle");
   }
-  weigh(env, owner, h);
+  if (heavy) weigh(env, owner, h);
   napi_value result;
   napi_create_int32(env, h, &result);
   return Napi::Value(env, result);
