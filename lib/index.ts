@@ -14,6 +14,13 @@ export type { DType } from './core/dtype';
 export type { Limits } from './core/limits';
 export type { GradReq, NestedArray, Operand, ReduceOptions, NormOptions, BackwardOptions, DotOptions, SoftmaxOptions } from './ndarray';
 export type { ArgsortOptions, SortOptions, TakeMode, TakeOptions, TopkOptions, TopkRetTyp } from './ndarray';
+export type { GeneratedMethods, PickOptions, ReduceArg, Shape, SplitOptions } from './ndarray';
+export type { AnyTypedArray } from './core/dtype';
+export type { Aliased } from './core/aliases';
+export type { CreateOptions, ShapeArg, ShapedCreateOptions } from './nd/creation';
+export type { FullyConnectedOptions, OneHotOptions } from './nd/nn';
+export type { SliceOptions } from './nd/joining';
+export type { NormalOptions, UniformOptions } from './nd/random';
 
 export const nd = withAliases({ ...ndNs, ...math }, ND_ALIASES);
 export const autograd = withAliases(autogradNs, AUTOGRAD_ALIASES);

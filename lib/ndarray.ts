@@ -2,7 +2,7 @@
 // few for composite indexing); argument checking that needs JS types happens here, everything
 // else in the core.
 import type { Handle, OpOptions } from '../binding';
-import { Context, defaultContext } from './core/context';
+import { checkContext, Context, defaultContext } from './core/context';
 import { type AnyTypedArray, type DType, dtypeName, quote } from './core/dtype';
 import { checkFitsInHeap } from './core/limits';
 import { formatNDArray } from './io/format';
@@ -175,6 +175,13 @@ class NDArrayCore {
     this._dims('waitToRead');
     return this;
   }
+  /** MXNet's as_in_context: this array itself, since every array lives on the CPU (ctx must be one). */
+  asInContext(ctx: Context): this {
+    this._dims('asInContext');
+    checkContext(ctx, 'asInContext');
+    if (ctx === undefined || ctx === null) throw new TypeError('asInContext: ctx must be a Context such as mx.cpu()');
+    return this;
+  }
   toString(): string {
     if (this.isDisposed) return '<NDArray disposed>';
     return formatNDArray(this.toTypedArray(), this._dims(), this.dtype, this.context.toString());
@@ -193,14 +200,14 @@ class NDArrayCore {
     return invoke('copy', [this]);
   }
   /** Copies this array's values into `other` (broadcast, converted to its dtype); returns other. */
-  copyTo(other: NDArrayCore | Context): NDArray {
+  copyTo(other: NDArray | Context): NDArray {
     if (other instanceof Context) return this.copy();
     requireArray(other, 'copyTo', 'other');
     native.assign(other._h, this._h);
     return other as NDArray;
   }
   /** MXNet `x[:] = value`: writes value (a number or an NDArray, broadcast) into this array. */
-  set(value: NDArrayCore | number): this {
+  set(value: NDArray | number): this {
     if (typeof value === 'number') native.assignScalar(this._h, value);
     else {
       requireArray(value, 'set', 'value');
@@ -241,7 +248,7 @@ class NDArrayCore {
   }
 
   /** data[..., clip(index), ...] along `axis` (default -1); index has the data shape without axis. */
-  pick(index: NDArrayCore, opts?: PickOptions | number): NDArray {
+  pick(index: NDArray, opts?: PickOptions | number): NDArray {
     this._dims('pick');
     requireArray(index, 'pick', 'index');
     return invoke('pick', [this, index], axisOptions(opts, 'pick'));
@@ -255,7 +262,7 @@ class NDArrayCore {
    * mode 'clip' (default) clamps indices into range, 'wrap' wraps them, 'raise' throws a
    * RangeError for an index outside [0, n). The gradient adds g at the indices (repeats add up).
    */
-  take(indices: NDArrayCore, opts?: TakeOptions): NDArray {
+  take(indices: NDArray, opts?: TakeOptions): NDArray {
     this._dims('take');
     requireArray(indices, 'take', 'indices');
     return invoke('take', [this, indices], opts);
@@ -287,15 +294,18 @@ class NDArrayCore {
 
   // ---- shape -----------------------------------------------------------------------------------
 
-  /** MXNet reshape: accepts an array or numbers, with codes 0 (keep) and -1 (infer), -2, -3, -4. */
-  reshape(...args: (number | number[] | { reverse?: boolean })[]): NDArray {
-    let opts: OpOptions = {};
+  /**
+   * MXNet reshape: accepts an array or numbers, or MXNet's keyword form `{ shape }`, with codes 0
+   * (keep) and -1 (infer), -2, -3, -4.
+   */
+  reshape(...args: (number | number[] | { shape?: number[]; reverse?: boolean })[]): NDArray {
+    let opts: { shape?: number[]; reverse?: boolean } = {};
     const last = args[args.length - 1];
     if (last !== undefined && last !== null && typeof last === 'object' && !Array.isArray(last)) {
       opts = last;
       args = args.slice(0, -1);
     }
-    const shape = args.length === 1 && Array.isArray(args[0]) ? args[0] : (args as number[]);
+    const shape = args.length === 0 && opts.shape !== undefined ? opts.shape : args.length === 1 && Array.isArray(args[0]) ? args[0] : (args as number[]);
     if (!Array.isArray(shape) || shape.some((d) => typeof d !== 'number')) {
       throw new TypeError('reshape: shape must be an array of integers or integers as arguments');
     }

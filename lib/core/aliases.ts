@@ -7,6 +7,7 @@ export const NDARRAY_ALIASES = {
   asscalar: 'asScalar',
   wait_to_read: 'waitToRead',
   copyto: 'copyTo',
+  as_in_context: 'asInContext',
   tolist: 'toArray',
   // MXNet reads data with asnumpy(); here it gives the nested arrays (there is no NumPy).
   asnumpy: 'toArray',
@@ -56,6 +57,10 @@ export const ND_ALIASES = {
   Concat: 'concat',
   SwapAxis: 'swapaxes',
   Cast: 'astype',
+  // MXNet 1.x's flat spellings of the random draws: mx.nd.random_uniform(low, high, shape).
+  random_uniform: 'random.uniform',
+  random_normal: 'random.normal',
+  random_randint: 'random.randint',
   // MXNet's same-shape spellings; they broadcast here like every binary op.
   elemwise_add: 'add',
   elemwise_sub: 'subtract',
@@ -89,9 +94,22 @@ export const AUTOGRAD_ALIASES = {
   mark_variables: 'markVariables',
 } as const;
 
+/** The type of member `P` of T, where P may name a member of a member (`'random.uniform'`). */
+type MemberAt<T, P> = P extends keyof T
+  ? T[P]
+  : P extends `${infer Head}.${infer Rest}`
+    ? Head extends keyof T
+      ? MemberAt<T[Head], Rest>
+      : never
+    : never;
+
 export type Aliased<T, A extends Record<string, string>> = {
-  readonly [K in keyof A]: A[K] extends keyof T ? T[A[K]] : never;
+  readonly [K in keyof A]: MemberAt<T, A[K]>;
 };
+
+function memberAt(target: Record<string, unknown>, path: string): unknown {
+  return path.split('.').reduce<unknown>((o, key) => (o !== null && typeof o === 'object' && key in o ? (o as Record<string, unknown>)[key] : undefined), target);
+}
 
 /** Defines each alias on target as a non-enumerable getter to the canonical member. */
 export function applyAliases(target: object, table: Record<string, string>): void {
@@ -111,8 +129,9 @@ export function applyAliases(target: object, table: Record<string, string>): voi
 export function withAliases<T extends object, A extends Record<string, string>>(ns: T, table: A): T & Aliased<T, A> {
   const out: Record<string, unknown> = { ...(ns as Record<string, unknown>) };
   for (const [alias, name] of Object.entries(table)) {
-    if (!(name in out)) throw new Error(`ndgrad: alias ${alias} points at missing member ${name}`);
-    out[alias] = out[name];
+    const member = memberAt(out, name);
+    if (member === undefined) throw new Error(`ndgrad: alias ${alias} points at missing member ${name}`);
+    out[alias] = member;
   }
   return out as T & Aliased<T, A>;
 }

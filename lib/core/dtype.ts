@@ -1,5 +1,4 @@
 // dtype names and the codes the addon uses.
-import type { NativeTypedArray } from '../../binding';
 
 export type DType = 'float32' | 'float64' | 'int32' | 'uint8';
 
@@ -44,4 +43,5 @@ export type TypedArrayOf<D extends DType> = D extends 'float64'
       ? Uint8Array
       : Float32Array;
 
-export type AnyTypedArray = NativeTypedArray;
+/** The typed arrays an NDArray's data reads into: one per dtype. */
+export type AnyTypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;

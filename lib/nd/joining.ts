@@ -16,7 +16,14 @@ function arraysAndOptions<O extends object>(fn: string, args: JoinArgs<O>): [NDA
     list = list.slice(0, -1);
   }
   const arrays = (list.length === 1 && Array.isArray(list[0]) ? list[0] : list) as unknown[];
-  arrays.forEach((x, i) => requireArray(x, fn, `data[${i}]`));
+  const key = fn === 'concat' ? 'dim' : 'axis';
+  arrays.forEach((x, i) => {
+    // MXNet's positional axis (`concat(a, b, 0)` in Python is still data): say how JS spells it.
+    if (typeof x === 'number' && i === arrays.length - 1 && i > 0) {
+      throw new TypeError(`${fn}: data[${i}] must be an NDArray, got the number ${x}; pass the axis as an option: nd.${fn}(..., { ${key}: ${x} })`);
+    }
+    requireArray(x, fn, `data[${i}]`);
+  });
   return [arrays as NDArray[], opts];
 }
 
