@@ -1,7 +1,9 @@
 // Matrix product driver in the GotoBLAS / BLIS shape: for each nc-wide column panel and kc-deep
-// slice of k, B is packed once (shared by all threads), then every thread packs its own mc-row
-// block of A and sweeps the micro-kernel over it (docs/gemm.md). Small or vector-shaped products
-// skip packing (the per-ISA direct kernel); integer products are plain wrapping loops.
+// slice of k, B is packed, then mc-row blocks of A are packed (or read in place when the panel is
+// narrow) and swept by the micro-kernel (docs/gemm.md). Mid-size products give each thread one
+// block of C with its own packing; large ones share each packed B panel among threads. Small or
+// vector-shaped products skip packing (the per-ISA direct kernel); integer products are plain
+// wrapping loops.
 //
 // Determinism: the k blocking depends on k alone and every C element is one micro-kernel chain
 // per k slice, so how rows and columns are shared out among threads never changes a bit.
@@ -33,6 +35,9 @@ constexpr double kDirectMaxMacs = 12.0 * 12 * 12;
 constexpr double kParallelMinMacs = 1 << 20;
 // A strided vector operand at least this long is copied once to unit stride.
 constexpr size_t kCopyVectorMin = 16;
+// From this many multiply-adds (512^3) threads share packed B panels and balance row blocks
+// dynamically; below, each thread takes one block of C in a single pool round.
+constexpr double kSharedPanelsMinMacs = double(1 << 27);
 // Panels at most this many B slivers wide read op(A) in place rather than packing it.
 constexpr size_t kInPlaceAMaxSlivers = 16;
 // Column blocks of the direct path are split at multiples of this, a multiple of every vector
@@ -130,14 +135,70 @@ void gemm_block(const GemmOps<T>& ops, size_t m, size_t n, size_t k, Strided<T> 
   }
 }
 
-// Threads share C out in one parallel_for, each block the serial loops above with its own
-// packing: one wake-up per call instead of two per k slice, at the price of every thread packing
-// (or reading) the operand it shares. C is cut along its longer side.
+// Large products: each B panel is packed once by all threads together, then the row blocks
+// (about mc rows each, a multiple of the thread count of them, plus a column split when there
+// are too few) are handed out one at a time, so a thread that was descheduled takes fewer. Two
+// pool rounds per k slice, negligible next to the product at this size.
+template <class T>
+void gemm_shared_panels(ThreadPool& pool, const GemmOps<T>& ops, size_t m, size_t n, size_t k,
+                        Strided<T> a, Strided<T> b, T* c, size_t ldc, bool accumulate) {
+  const size_t mr = ops.mr, nr = ops.nr;
+  const size_t kc = ceil_div(k, ceil_div(k, ops.kc));
+  const size_t nc = round_up(ceil_div(n, ceil_div(n, ops.nc)), nr);
+  const size_t threads = pool.num_threads();
+  const size_t m_tiles = ceil_div(m, mr);
+  size_t row_parts = std::min(m_tiles, ceil_div(m, ops.mc));
+  size_t col_parts = 1;
+  if (row_parts >= threads)
+    row_parts = std::min(m_tiles, round_up(row_parts, threads));
+  else
+    col_parts = ceil_div(threads, row_parts);
+
+  T* packed_b = t_packed_b.get<T>(kc * nc);
+  for (size_t jc = 0; jc < n; jc += nc) {
+    const size_t n_panel = std::min(nc, n - jc);
+    const size_t n_slivers = ceil_div(n_panel, nr);
+    const size_t parts = std::min(col_parts, n_slivers);
+    const size_t pack_tasks = std::min(threads, n_slivers);
+    for (size_t pc = 0; pc < k; pc += kc) {
+      const size_t k_slice = std::min(kc, k - pc);
+      const bool add_to_c = accumulate || pc > 0;
+      pool.parallel_for(pack_tasks, [&](size_t t) {
+        size_t s0 = n_slivers * t / pack_tasks, s1 = n_slivers * (t + 1) / pack_tasks;
+        size_t j0 = s0 * nr, j1 = std::min(n_panel, s1 * nr);
+        ops.pack_b(k_slice, j1 - j0, b.p + pc * b.rs + (jc + j0) * b.cs, b.rs, b.cs,
+                   packed_b + j0 * k_slice);
+      });
+      pool.parallel_for(row_parts * parts, [&](size_t t) {
+        size_t rp = t / parts, cp = t % parts;
+        size_t i0 = m_tiles * rp / row_parts * mr;
+        size_t i1 = std::min(m, m_tiles * (rp + 1) / row_parts * mr);
+        size_t s0 = n_slivers * cp / parts, s1 = n_slivers * (cp + 1) / parts;
+        T* packed_a = t_packed_a.get<T>(round_up(i1 - i0, mr) * k_slice);
+        ops.pack_a(i1 - i0, k_slice, a.p + i0 * a.rs + pc * a.cs, a.rs, a.cs, packed_a);
+        for (size_t s = s0; s < s1; ++s) {
+          size_t j = s * nr, n_valid = std::min(nr, n_panel - j);
+          for (size_t i = i0; i < i1; i += mr)
+            ops.micro(k_slice, packed_a + (i - i0) * k_slice, mr, packed_b + j * k_slice,
+                      c + i * ldc + jc + j, ldc, std::min(mr, i1 - i), n_valid, add_to_c);
+        }
+      });
+    }
+  }
+}
+
+// Smaller products: threads share C out in one parallel_for, each block the serial loops above
+// with its own packing: one wake-up per call instead of two per k slice, at the price of every
+// thread packing (or reading) the operand it shares. C is cut along its longer side.
 template <class T>
 void gemm_packed(ThreadPool& pool, bool parallel, const GemmOps<T>& ops, size_t m, size_t n,
                  size_t k, Strided<T> a, Strided<T> b, T* c, size_t ldc, bool accumulate) {
   if (!parallel) {
     gemm_block(ops, m, n, k, a, b, c, ldc, accumulate);
+    return;
+  }
+  if (double(m) * double(n) * double(k) >= kSharedPanelsMinMacs) {
+    gemm_shared_panels(pool, ops, m, n, k, a, b, c, ldc, accumulate);
     return;
   }
   const size_t threads = pool.num_threads();

@@ -219,10 +219,11 @@ TEST(gemm_zero_depth_clears_or_keeps_c) {
 
 template <class T>
 void check_thread_count_invariance(Isa isa) {
-  // Shapes that take each threaded route: packed over rows, packed with columns split too
-  // (few rows), direct over rows and over columns, as given and transposed.
-  const Shape shapes[] = {{300, 257, 513}, {7, 2000, 100}, {2000, 1, 300},
-                          {1, 3000, 200},  {3, 2000, 300}, {2000, 5, 300}};
+  // Shapes that take each threaded route: one block per thread over rows and over columns,
+  // shared panels (2^27 multiply-adds and up) over rows and with columns split too (few rows),
+  // direct over rows and over columns, as given and transposed.
+  const Shape shapes[] = {{300, 257, 513}, {7, 2000, 100}, {2000, 1, 300},  {1, 3000, 200},
+                          {3, 2000, 300},  {2000, 5, 300}, {520, 510, 520}, {13, 5000, 2100}};
   uint64_t seed = 100;
   for (const Shape& s : shapes)
     for (int trans = 0; trans < 4; ++trans) {
