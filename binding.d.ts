@@ -29,7 +29,7 @@ export type FieldType =
   | 'dtype'
   | 'ignored';
 
-/** One option of one op, as its field table declares it (native/core/params.h). */
+/** One option of one op, as its field table declares it (native/core/ops/params.h). */
 export interface FieldSchema {
   /** camelCase name */
   name: string;
@@ -96,7 +96,7 @@ export interface Binding {
   setMaxArrayBytes(bytes?: number): number;
   /** The shape and size checks of creating such an array, without allocating it. */
   checkArray(shape: number[], dtype: number, fn: string): void;
-  /** Where a .params or .npy file's arrays are (native/core/file_formats.h); file names it in errors. */
+  /** Where a .params or .npy file's arrays are (native/core/io/file_formats.h); file names it in errors. */
   parseFile(bytes: Uint8Array, kind: 'params', file: string): { arrays: FileArrayLayout[]; names: string[] };
   parseFile(bytes: Uint8Array, kind: 'npy', file: string): FileArrayLayout & { littleEndian: boolean; fortran: boolean; boolean: boolean };
   /** The native memory V8 counts for this instance (reports are batched; see external_memory.h). */

@@ -47,7 +47,7 @@ if (prebuilds.length === 0) fail(`npm pack made no prebuilds/${tuple}/*.node`);
 const tarball = path.join(tmp, packed[0].filename);
 const listed = new Set(sh('list tarball', 'tar', ['-tzf', tarball]).split('\n').filter(Boolean).map((f) => f.replace(/^package\//, '')));
 const nativeSources = ['native/core', 'native/kernels', 'native/binding'].flatMap((dir) =>
-  fs.readdirSync(path.join(root, dir)).filter((f) => /\.(cc|h|inl)$/.test(f)).map((f) => `${dir}/${f}`),
+  fs.readdirSync(path.join(root, dir), { recursive: true, encoding: 'utf8' }).filter((f) => /\.(cc|h|inl)$/.test(f)).map((f) => `${dir}/${f}`),
 );
 const required = [
   'package.json', 'dist/index.js', 'dist/index.mjs', 'dist/index.d.ts', 'dist/core/native.js', 'binding.d.ts',

@@ -1,4 +1,4 @@
-// Tests generated from the ops' field tables (native.opSchema(), native/core/params.h): for every
+// Tests generated from the ops' field tables (native.opSchema(), native/core/ops/params.h): for every
 // option of every op, its MXNet spellings give the same result as its camelCase name, an unknown
 // key is a TypeError naming the nearest known key, and a wrong-typed or out-of-range value is an
 // error naming the op, the field and the value. A new op gets these tests from its table alone;

@@ -147,7 +147,7 @@ describe('npm pack', () => {
       ]),
     );
     const source = (dir: string): string[] =>
-      fs.readdirSync(path.join(root, dir)).filter((f) => /\.(cc|h|inl)$/.test(f)).map((f) => `${dir}/${f}`);
+      fs.readdirSync(path.join(root, dir), { recursive: true, encoding: 'utf8' }).filter((f) => /\.(cc|h|inl)$/.test(f)).map((f) => `${dir}/${f}`);
     expect(files).toEqual(expect.arrayContaining([...source('native/core'), ...source('native/kernels')]));
   });
 

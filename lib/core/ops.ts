@@ -3,7 +3,7 @@
 // their types. Ops with unusual call forms are written by hand.
 import { native } from './native';
 
-/** Every registry op (native/core/op_list.h), in registry order; checked against the addon at load. */
+/** Every registry op (native/core/ops/op_list.h), in registry order; checked against the addon at load. */
 export const OP_NAMES = [
   'negative', 'abs', 'sign', 'square', 'sqrt', 'rsqrt', 'reciprocal', 'exp', 'expm1', 'log', 'log1p', 'log2',
   'log10', 'sin', 'cos', 'tan', 'arcsin', 'arccos', 'arctan', 'sinh', 'cosh', 'tanh', 'sigmoid', 'relu', 'softsign',

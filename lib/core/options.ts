@@ -1,6 +1,6 @@
 // Options checked in JS (the functions whose options never reach a native op: nd.array, nd.eye,
 // fullyConnected, backward), with the same rules and messages as the addon's field reader
-// (native/core/params.cc): unknown keys are TypeErrors naming the nearest known key, and MXNet's
+// (native/core/ops/params.cc): unknown keys are TypeErrors naming the nearest known key, and MXNet's
 // snake_case spellings are accepted.
 
 /** camelCase name -> other accepted spellings */

@@ -1,6 +1,6 @@
 // Files: nd.save / nd.load in MXNet's binary NDArray list format (the `.params` files of
 // mx.nd.save, MXNET.md section 5) and nd.saveNpy / nd.loadNpy in NumPy's `.npy` format. Headers
-// are written field by field here and parsed by native/core/file_formats.cc (untrusted bytes, fuzzed
+// are written field by field here and parsed by native/core/io/file_formats.cc (untrusted bytes, fuzzed
 // with libFuzzer); array data moves as one block of bytes.
 import * as fs from 'fs';
 import * as os from 'os';

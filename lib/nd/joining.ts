@@ -1,5 +1,5 @@
 // Joining, splitting, tiling, strided slicing and batched products: the nd functions. Each is
-// one registry op (native/core/ops_join.cc, ops_slice.cc, ops_tile.cc, ops_linalg.cc).
+// one registry op (native/core/ops/ops_join.cc, ops_slice.cc, ops_tile.cc, ops_linalg.cc).
 import { invoke, requireArray } from '../core/dispatch';
 import { NDArray, type SplitOptions } from '../ndarray';
 

@@ -6,11 +6,11 @@
 #include <vector>
 
 #include "args.h"
-#include "core/autograd.h"
-#include "core/elementwise.h"
-#include "core/error.h"
-#include "core/file_formats.h"
-#include "core/ops.h"
+#include "core/autograd/autograd.h"
+#include "core/drivers/elementwise.h"
+#include "core/runtime/error.h"
+#include "core/io/file_formats.h"
+#include "core/ops/ops.h"
 
 namespace ndgrad::binding {
 

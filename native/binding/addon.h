@@ -4,8 +4,8 @@
 
 #include <napi.h>
 
-#include "core/array.h"
-#include "core/env.h"
+#include "core/tensor/array.h"
+#include "core/runtime/runtime.h"
 #include "handles.h"
 
 namespace ndgrad::binding {

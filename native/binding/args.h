@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "core/array.h"
-#include "core/registry.h"
+#include "core/tensor/array.h"
+#include "core/ops/registry.h"
 
 namespace ndgrad::binding {
 

@@ -7,7 +7,7 @@
 
 #include <cstdint>
 
-#include "core/storage.h"
+#include "core/runtime/storage.h"
 
 namespace ndgrad::binding {
 

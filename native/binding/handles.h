@@ -20,7 +20,7 @@
 #include <new>
 #include <vector>
 
-#include "core/array.h"
+#include "core/tensor/array.h"
 #include "external_memory.h"
 
 namespace ndgrad::binding {

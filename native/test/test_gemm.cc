@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "check.h"
-#include "core/gemm.h"
-#include "core/thread_pool.h"
+#include "core/drivers/gemm.h"
+#include "core/runtime/thread_pool.h"
 #include "kernels/gemm_kernels.h"
 
 namespace {

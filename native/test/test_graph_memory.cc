@@ -5,9 +5,9 @@
 #include <vector>
 
 #include "check.h"
-#include "core/array.h"
-#include "core/free_list.h"
-#include "core/tensor_metas.h"
+#include "core/tensor/array.h"
+#include "core/runtime/free_list.h"
+#include "core/autograd/tensor_metas.h"
 
 namespace {
 

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "check.h"
-#include "core/dtype.h"
+#include "core/tensor/dtype.h"
 #include "kernels/kernels.h"
 
 namespace {

@@ -3,9 +3,9 @@
 #include <vector>
 
 #include "check.h"
-#include "core/error.h"
-#include "core/ops.h"
-#include "core/registry.h"
+#include "core/runtime/error.h"
+#include "core/ops/ops.h"
+#include "core/ops/registry.h"
 
 using namespace ndgrad;
 

@@ -5,7 +5,7 @@
 #include <cstring>
 
 #include "check.h"
-#include "core/storage.h"
+#include "core/runtime/storage.h"
 
 namespace {
 

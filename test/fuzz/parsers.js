@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run fuzz:parsers -- [--seconds N] [--target params|npy]`: coverage-guided fuzzing of the
-// file parsers (native/core/file_formats.cc) with libFuzzer, OSS-Fuzz style. Each target in
+// file parsers (native/core/io/file_formats.cc) with libFuzzer, OSS-Fuzz style. Each target in
 // native/fuzz/ is built with clang++ -fsanitize=fuzzer,address,undefined into build-fuzz/ and run
 // for N seconds (default 60) from the committed seed corpus in test/fuzz/corpus/<target>/ plus a
 // working corpus in build-fuzz/corpus-<target>/ that grows across runs. A crash, sanitizer report
@@ -15,7 +15,7 @@ const root = path.join(__dirname, '..', '..');
 const out = path.join(root, 'build-fuzz');
 const TARGETS = ['params', 'npy'];
 // The parser and what it uses: nothing else of the core is linked.
-const SOURCES = ['native/core/file_formats.cc', 'native/core/shape.cc'];
+const SOURCES = ['native/core/io/file_formats.cc', 'native/core/tensor/shape.cc'];
 
 function parseArgs(argv) {
   const o = { seconds: 60, targets: TARGETS };
@@ -32,7 +32,10 @@ function parseArgs(argv) {
 function build(target) {
   const exe = path.join(out, `${target}_fuzzer`);
   const inputs = [...SOURCES, `native/fuzz/${target}_fuzzer.cc`].map((f) => path.join(root, f));
-  const headers = fs.readdirSync(path.join(root, 'native/core')).filter((f) => f.endsWith('.h')).map((f) => path.join(root, 'native/core', f));
+  const headers = fs
+    .readdirSync(path.join(root, 'native/core'), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.h'))
+    .map((f) => path.join(root, 'native/core', f));
   const newest = Math.max(...[...inputs, ...headers].map((f) => fs.statSync(f).mtimeMs));
   if (fs.existsSync(exe) && fs.statSync(exe).mtimeMs > newest) return exe;
   const args = ['-std=c++17', '-O1', '-g', '-fsanitize=fuzzer,address,undefined', '-fno-sanitize-recover=undefined', `-I${path.join(root, 'native')}`, ...inputs, '-o', exe];

@@ -17,7 +17,7 @@ export interface GArray {
 
 export interface GCase {
   id: string;
-  /** the registry op (native/core/op_list.h) this case exercises */
+  /** the registry op (native/core/ops/op_list.h) this case exercises */
   op: string;
   call: string;
   args: Record<string, any>;

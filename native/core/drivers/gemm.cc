@@ -1,0 +1,383 @@
+// Matrix product driver in the GotoBLAS / BLIS shape: for each nc-wide column panel and kc-deep
+// slice of k, B is packed, then mc-row blocks of A are packed (or read in place when the panel is
+// narrow) and swept by the micro-kernel (docs/gemm.md). Mid-size products give each thread one
+// block of C with its own packing; large ones share each packed B panel among threads. Small or
+// vector-shaped products skip packing (the per-ISA direct kernel); integer products are plain
+// wrapping loops.
+//
+// Determinism: the k blocking depends on k alone and every C element is one micro-kernel chain
+// per k slice, so how rows and columns are shared out among threads never changes a bit.
+#include "core/drivers/gemm.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <utility>
+#include <vector>
+
+#include "core/runtime/thread_pool.h"
+#include "kernels/gemm_kernels.h"
+
+namespace ndgrad {
+namespace {
+
+using kernels::GemmOps;
+
+size_t ceil_div(size_t a, size_t b) { return (a + b - 1) / b; }
+size_t round_up(size_t a, size_t b) { return ceil_div(a, b) * b; }
+
+// Below this many multiply-adds packing costs more than it saves (docs/gemm.md).
+constexpr double kDirectMaxMacs = 12.0 * 12 * 12;
+// Below this many multiply-adds waking the pool (about 10 us per parallel_for) costs more than
+// splitting saves.
+constexpr double kParallelMinMacs = 1 << 20;
+// A strided vector operand at least this long is copied once to unit stride.
+constexpr size_t kCopyVectorMin = 16;
+// From this many multiply-adds (512^3) threads share packed B panels and balance row blocks
+// dynamically; below, each thread takes one block of C in a single pool round.
+constexpr double kSharedPanelsMinMacs = double(1 << 27);
+// Panels at most this many B slivers wide read op(A) in place rather than packing it.
+constexpr size_t kInPlaceAMaxSlivers = 16;
+// Column blocks of the direct path are split at multiples of this, a multiple of every vector
+// chunk width the kernels use, so each element keeps its vector/tail treatment.
+constexpr size_t kDirectColumnQuantum = 64;
+
+// op(X)(r, col) = p[r * rs + col * cs].
+template <class T>
+struct Strided {
+  const T* p;
+  size_t rs, cs;
+  Strided transposed() const { return {p, cs, rs}; }
+};
+
+// 64-byte aligned storage that only grows, kept per thread and role so the steady state neither
+// allocates nor faults in fresh pages.
+class Scratch {
+ public:
+  Scratch() = default;
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  ~Scratch() { std::free(data_); }
+
+  template <class T>
+  T* get(size_t count) {
+    size_t bytes = round_up(count * sizeof(T), 64);
+    if (bytes > bytes_) {
+      std::free(data_);
+      bytes_ = 0;
+      data_ = std::aligned_alloc(64, bytes);
+      if (!data_) throw std::bad_alloc();
+      bytes_ = bytes;
+    }
+    return static_cast<T*>(data_);
+  }
+
+ private:
+  void* data_ = nullptr;
+  size_t bytes_ = 0;
+};
+
+thread_local Scratch t_packed_b;  // the calling thread's B panel, read by every task
+thread_local Scratch t_packed_a;  // the A block of whichever task this thread is running
+
+// Whether the micro-kernel should read op(A) where it lies instead of packing it: packing pays off
+// only when each packed block is reused across many B slivers; with few (a narrow panel, or a
+// thread's share of one) the pack is a pass over A for little gain.
+bool read_a_in_place(size_t n_slivers) { return n_slivers <= kInPlaceAMaxSlivers; }
+
+// The serial GotoBLAS loops over one block of C, with the calling thread's packing buffers.
+template <class T>
+void gemm_block(const GemmOps<T>& ops, size_t m, size_t n, size_t k, Strided<T> a, Strided<T> b,
+                T* c, size_t ldc, bool accumulate) {
+  const size_t mr = ops.mr, nr = ops.nr;
+  // Even slices (k = 257 gives 129 + 128, not 256 + 1), and likewise for row blocks and panels.
+  const size_t kc = ceil_div(k, ceil_div(k, ops.kc));
+  const size_t nc = round_up(ceil_div(n, ceil_div(n, ops.nc)), nr);
+  const size_t mc = round_up(ceil_div(m, ceil_div(m, ops.mc)), mr);
+  T* packed_b = t_packed_b.get<T>(kc * nc);
+  T* packed_a = t_packed_a.get<T>(mc * kc);
+  for (size_t jc = 0; jc < n; jc += nc) {
+    const size_t n_panel = std::min(nc, n - jc);
+    const size_t n_slivers = ceil_div(n_panel, nr);
+    const bool in_place = read_a_in_place(n_slivers);
+    for (size_t pc = 0; pc < k; pc += kc) {
+      const size_t k_slice = std::min(kc, k - pc);
+      const bool add_to_c = accumulate || pc > 0;
+      ops.pack_b(k_slice, n_panel, b.p + pc * b.rs + jc * b.cs, b.rs, b.cs, packed_b);
+      for (size_t ic = 0; ic < m; ic += mc) {
+        const size_t m_block = std::min(mc, m - ic);
+        const size_t m_full = in_place ? m_block / mr * mr : 0;
+        const T* a_block = a.p + ic * a.rs + pc * a.cs;
+        // Read in place, only a ragged last tile is packed (the kernel reads all mr rows).
+        ops.pack_a(m_block - m_full, k_slice, a_block + m_full * a.rs, a.rs, a.cs, packed_a);
+        // The B sliver stays in L1 while the A slivers stream from L2.
+        for (size_t s = 0; s < n_slivers; ++s) {
+          const size_t j = s * nr, n_valid = std::min(nr, n_panel - j);
+          const T* b_sliver = packed_b + j * k_slice;
+          T* c_col = c + ic * ldc + jc + j;
+          size_t i = 0;
+          for (; i < m_full; i += mr) {
+            if (a.cs == 1)
+              ops.micro_rows(k_slice, a_block + i * a.rs, a.rs, b_sliver, c_col + i * ldc, ldc,
+                             mr, n_valid, add_to_c);
+            else
+              ops.micro(k_slice, a_block + i * a.rs, a.cs, b_sliver, c_col + i * ldc, ldc, mr,
+                        n_valid, add_to_c);
+          }
+          for (; i < m_block; i += mr)
+            ops.micro(k_slice, packed_a + (i - m_full) * k_slice, mr, b_sliver, c_col + i * ldc,
+                      ldc, std::min(mr, m_block - i), n_valid, add_to_c);
+        }
+      }
+    }
+  }
+}
+
+// Large products: each B panel is packed once by all threads together, then the row blocks
+// (about mc rows each, a multiple of the thread count of them, plus a column split when there
+// are too few) are handed out one at a time, so a thread that was descheduled takes fewer. Two
+// pool rounds per k slice, negligible next to the product at this size.
+template <class T>
+void gemm_shared_panels(ThreadPool& pool, const GemmOps<T>& ops, size_t m, size_t n, size_t k,
+                        Strided<T> a, Strided<T> b, T* c, size_t ldc, bool accumulate) {
+  const size_t mr = ops.mr, nr = ops.nr;
+  const size_t kc = ceil_div(k, ceil_div(k, ops.kc));
+  const size_t nc = round_up(ceil_div(n, ceil_div(n, ops.nc)), nr);
+  const size_t threads = pool.num_threads();
+  const size_t m_tiles = ceil_div(m, mr);
+  size_t row_parts = std::min(m_tiles, ceil_div(m, ops.mc));
+  size_t col_parts = 1;
+  if (row_parts >= threads)
+    row_parts = std::min(m_tiles, round_up(row_parts, threads));
+  else
+    col_parts = ceil_div(threads, row_parts);
+
+  T* packed_b = t_packed_b.get<T>(kc * nc);
+  for (size_t jc = 0; jc < n; jc += nc) {
+    const size_t n_panel = std::min(nc, n - jc);
+    const size_t n_slivers = ceil_div(n_panel, nr);
+    const size_t parts = std::min(col_parts, n_slivers);
+    const size_t pack_tasks = std::min(threads, n_slivers);
+    for (size_t pc = 0; pc < k; pc += kc) {
+      const size_t k_slice = std::min(kc, k - pc);
+      const bool add_to_c = accumulate || pc > 0;
+      pool.parallel_for(pack_tasks, [&](size_t t) {
+        size_t s0 = n_slivers * t / pack_tasks, s1 = n_slivers * (t + 1) / pack_tasks;
+        size_t j0 = s0 * nr, j1 = std::min(n_panel, s1 * nr);
+        ops.pack_b(k_slice, j1 - j0, b.p + pc * b.rs + (jc + j0) * b.cs, b.rs, b.cs,
+                   packed_b + j0 * k_slice);
+      });
+      pool.parallel_for(row_parts * parts, [&](size_t t) {
+        size_t rp = t / parts, cp = t % parts;
+        size_t i0 = m_tiles * rp / row_parts * mr;
+        size_t i1 = std::min(m, m_tiles * (rp + 1) / row_parts * mr);
+        size_t s0 = n_slivers * cp / parts, s1 = n_slivers * (cp + 1) / parts;
+        T* packed_a = t_packed_a.get<T>(round_up(i1 - i0, mr) * k_slice);
+        ops.pack_a(i1 - i0, k_slice, a.p + i0 * a.rs + pc * a.cs, a.rs, a.cs, packed_a);
+        for (size_t s = s0; s < s1; ++s) {
+          size_t j = s * nr, n_valid = std::min(nr, n_panel - j);
+          for (size_t i = i0; i < i1; i += mr)
+            ops.micro(k_slice, packed_a + (i - i0) * k_slice, mr, packed_b + j * k_slice,
+                      c + i * ldc + jc + j, ldc, std::min(mr, i1 - i), n_valid, add_to_c);
+        }
+      });
+    }
+  }
+}
+
+// Smaller products: threads share C out in one parallel_for, each block the serial loops above
+// with its own packing: one wake-up per call instead of two per k slice, at the price of every
+// thread packing (or reading) the operand it shares. C is cut along its longer side.
+template <class T>
+void gemm_packed(ThreadPool& pool, bool parallel, const GemmOps<T>& ops, size_t m, size_t n,
+                 size_t k, Strided<T> a, Strided<T> b, T* c, size_t ldc, bool accumulate) {
+  if (!parallel) {
+    gemm_block(ops, m, n, k, a, b, c, ldc, accumulate);
+    return;
+  }
+  if (double(m) * double(n) * double(k) >= kSharedPanelsMinMacs) {
+    gemm_shared_panels(pool, ops, m, n, k, a, b, c, ldc, accumulate);
+    return;
+  }
+  const size_t threads = pool.num_threads();
+  if (m >= n) {
+    const size_t tiles = ceil_div(m, ops.mr), parts = std::min(threads, tiles);
+    pool.parallel_for(parts, [&](size_t t) {
+      size_t i0 = tiles * t / parts * ops.mr, i1 = std::min(m, tiles * (t + 1) / parts * ops.mr);
+      gemm_block(ops, i1 - i0, n, k, Strided<T>{a.p + i0 * a.rs, a.rs, a.cs}, b, c + i0 * ldc,
+                 ldc, accumulate);
+    });
+  } else {
+    const size_t slivers = ceil_div(n, ops.nr), parts = std::min(threads, slivers);
+    pool.parallel_for(parts, [&](size_t t) {
+      size_t j0 = slivers * t / parts * ops.nr;
+      size_t j1 = std::min(n, slivers * (t + 1) / parts * ops.nr);
+      gemm_block(ops, m, j1 - j0, k, a, Strided<T>{b.p + j0 * b.cs, b.rs, b.cs}, c + j0, ldc,
+                 accumulate);
+    });
+  }
+}
+
+// How well the direct kernel reads a layout: 2 when op(B) rows are contiguous and at least half
+// a register tile wide, 1 when op(A) rows and op(B) columns are both contiguous (dot products),
+// else 0 (packing is the better way to reorder the data).
+template <class T>
+int direct_layout_score(const GemmOps<T>& ops, size_t n, Strided<T> a, Strided<T> b) {
+  if (b.cs == 1 && 2 * n >= ops.nr) return 2;
+  return a.cs == 1 && b.rs == 1 ? 1 : 0;
+}
+
+// The direct kernel's view of a product: either as given or as C^T = op(B)^T op(A)^T, whichever
+// it reads better. A vector operand (m == 1 or n == 1) counts as contiguous: gemm_direct copies
+// it to unit stride first.
+struct DirectPlan {
+  bool transpose;
+  int score;
+};
+
+template <class T>
+DirectPlan plan_direct(const GemmOps<T>& ops, size_t m, size_t n, size_t k, Strided<T> a,
+                          Strided<T> b) {
+  if (m == 1 && k >= kCopyVectorMin) a.cs = 1;
+  if (n == 1 && k >= kCopyVectorMin) b.rs = 1;
+  const int as_given = direct_layout_score(ops, n, a, b);
+  const int transposed = direct_layout_score(ops, m, b.transposed(), a.transposed());
+  return transposed > as_given ? DirectPlan{true, transposed} : DirectPlan{false, as_given};
+}
+
+template <class T>
+void gemm_direct(ThreadPool& pool, bool parallel, const GemmOps<T>& ops, size_t m, size_t n,
+                 size_t k, Strided<T> a, Strided<T> b, T* c, size_t c_rs, size_t c_cs,
+                 bool accumulate) {
+  const DirectPlan plan = plan_direct(ops, m, n, k, a, b);
+  // A vector operand is read once per output element: give the kernel unit stride.
+  std::vector<T> unit_vector;
+  if (k >= kCopyVectorMin && ((m == 1 && a.cs != 1) || (n == 1 && b.rs != 1))) {
+    const bool is_a = m == 1 && a.cs != 1;
+    const Strided<T> v = is_a ? a : b.transposed();
+    unit_vector.resize(k);
+    for (size_t p = 0; p < k; ++p) unit_vector[p] = v.p[p * v.cs];
+    if (is_a)
+      a = {unit_vector.data(), k, 1};
+    else
+      b = {unit_vector.data(), 1, k};
+  }
+  if (plan.transpose) {
+    std::swap(m, n);
+    std::swap(a, b);
+    a = a.transposed();
+    b = b.transposed();
+    std::swap(c_rs, c_cs);
+  }
+
+  if (!parallel) {
+    ops.direct(m, n, k, a.p, a.rs, a.cs, b.p, b.rs, b.cs, c, c_rs, c_cs, accumulate);
+    return;
+  }
+  // Split rows only when every thread gets several: the kernel shares each B read among up to
+  // four rows, and a thread per row would read all of B once each.
+  const size_t threads = pool.num_threads();
+  if (m >= 4 * threads) {
+    pool.parallel_for(threads, [&](size_t t) {
+      size_t i0 = m * t / threads, i1 = m * (t + 1) / threads;
+      ops.direct(i1 - i0, n, k, a.p + i0 * a.rs, a.rs, a.cs, b.p, b.rs, b.cs, c + i0 * c_rs,
+                 c_rs, c_cs, accumulate);
+    });
+    return;
+  }
+  const size_t blocks = ceil_div(n, kDirectColumnQuantum);
+  const size_t tasks = std::min(threads, blocks);
+  pool.parallel_for(tasks, [&](size_t t) {
+    size_t j0 = blocks * t / tasks * kDirectColumnQuantum;
+    size_t j1 = std::min(n, blocks * (t + 1) / tasks * kDirectColumnQuantum);
+    ops.direct(m, j1 - j0, k, a.p, a.rs, a.cs, b.p + j0 * b.cs, b.rs, b.cs, c + j0 * c_cs, c_rs,
+               c_cs, accumulate);
+  });
+}
+
+template <class T>
+void gemm_float(ThreadPool& pool, const GemmOps<T>& ops, bool trans_a, bool trans_b, size_t m,
+                size_t n, size_t k, const T* a, size_t lda, const T* b, size_t ldb, T* c,
+                size_t ldc, bool accumulate) {
+  const Strided<T> sa = trans_a ? Strided<T>{a, 1, lda} : Strided<T>{a, lda, 1};
+  const Strided<T> sb = trans_b ? Strided<T>{b, 1, ldb} : Strided<T>{b, ldb, 1};
+  const double macs = double(m) * double(n) * double(k);
+  const bool parallel = pool.num_threads() > 1 && macs >= kParallelMinMacs;
+  // Tiny products, and thin ones (narrower than a register tile) laid out so the direct kernel
+  // streams them, skip packing.
+  const bool thin = m < ops.mr || n < ops.nr;
+  if (macs <= kDirectMaxMacs || (thin && plan_direct(ops, m, n, k, sa, sb).score > 0))
+    gemm_direct(pool, parallel, ops, m, n, k, sa, sb, c, ldc, 1, accumulate);
+  else
+    gemm_packed(pool, parallel, ops, m, n, k, sa, sb, c, ldc, accumulate);
+}
+
+// Unsigned arithmetic wraps by definition; the conversion back to T is modular.
+template <class T>
+void gemm_int(ThreadPool& pool, bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
+              const T* a, size_t lda, const T* b, size_t ldb, T* c, size_t ldc, bool accumulate) {
+  const Strided<T> sa = trans_a ? Strided<T>{a, 1, lda} : Strided<T>{a, lda, 1};
+  const Strided<T> sb = trans_b ? Strided<T>{b, 1, ldb} : Strided<T>{b, ldb, 1};
+  auto rows = [&](size_t i0, size_t i1) {
+    for (size_t i = i0; i < i1; ++i) {
+      T* ci = c + i * ldc;
+      if (!accumulate) std::fill(ci, ci + n, T(0));
+      for (size_t p = 0; p < k; ++p) {
+        const uint32_t aip = uint32_t(sa.p[i * sa.rs + p * sa.cs]);
+        const T* bp = sb.p + p * sb.rs;
+        for (size_t j = 0; j < n; ++j) ci[j] = T(uint32_t(ci[j]) + aip * uint32_t(bp[j * sb.cs]));
+      }
+    }
+  };
+  const double macs = double(m) * double(n) * double(k);
+  if (macs < kParallelMinMacs)
+    rows(0, m);
+  else
+    pool.parallel_range(m, 1, rows);
+}
+
+const kernels::GemmKernels& kernels_at_most(kernels::Isa isa) {
+  for (int i = static_cast<int>(isa); i > 0; --i)
+    if (const auto* found = kernels::gemm_kernels_for(static_cast<kernels::Isa>(i))) return *found;
+  return *kernels::gemm_kernels_for(kernels::Isa::Scalar);
+}
+
+}  // namespace
+
+void gemm(ThreadPool& pool, kernels::Isa isa, DType dt, bool trans_a, bool trans_b, size_t m,
+          size_t n, size_t k, const void* a, size_t lda, const void* b, size_t ldb, void* c,
+          size_t ldc, bool accumulate) {
+  if (m == 0 || n == 0) return;
+  if (k == 0) {
+    if (accumulate) return;
+    static constexpr size_t kSize[kNumDTypes] = {sizeof(float), sizeof(double), sizeof(int32_t),
+                                                 sizeof(uint8_t)};
+    const size_t size = kSize[static_cast<int>(dt)];
+    for (size_t i = 0; i < m; ++i) std::memset(static_cast<char*>(c) + i * ldc * size, 0, n * size);
+    return;
+  }
+  switch (dt) {
+    case DType::Float32:
+      gemm_float(pool, kernels_at_most(isa).f32, trans_a, trans_b, m, n, k,
+                 static_cast<const float*>(a), lda, static_cast<const float*>(b), ldb,
+                 static_cast<float*>(c), ldc, accumulate);
+      break;
+    case DType::Float64:
+      gemm_float(pool, kernels_at_most(isa).f64, trans_a, trans_b, m, n, k,
+                 static_cast<const double*>(a), lda, static_cast<const double*>(b), ldb,
+                 static_cast<double*>(c), ldc, accumulate);
+      break;
+    case DType::Int32:
+      gemm_int(pool, trans_a, trans_b, m, n, k, static_cast<const int32_t*>(a), lda,
+               static_cast<const int32_t*>(b), ldb, static_cast<int32_t*>(c), ldc, accumulate);
+      break;
+    case DType::Uint8:
+      gemm_int(pool, trans_a, trans_b, m, n, k, static_cast<const uint8_t*>(a), lda,
+               static_cast<const uint8_t*>(b), ldb, static_cast<uint8_t*>(c), ldc, accumulate);
+      break;
+  }
+}
+
+}  // namespace ndgrad

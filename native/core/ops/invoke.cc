@@ -1,0 +1,182 @@
+// The one path every op call takes: shape rule, allocation, forward, and recording.
+#include <memory>
+#include <new>
+#include <string>
+
+#include "core/runtime/error.h"
+#include "core/ops/ops.h"
+
+namespace ndgrad {
+
+namespace {
+
+void check_input(const OpDef& def, const ArrayRef& a, size_t i) {
+  if (!a) throw_type(std::string(def.name) + ": input " + std::to_string(i) + " is missing");
+  if (a->disposed) {
+    throw_error(std::string(def.name) + ": input " + std::to_string(i) +
+                " is an NDArray that was disposed");
+  }
+}
+
+// An op that writes input 0 in place (an optimizer update, batch-norm statistics) must not write
+// an array of a graph being recorded (MXNet's rule for in-place writes); a recorded graph that
+// saved the array sees the version it bumps and refuses to run its backward with the new data.
+void check_mutable(const Runtime& env, const OpDef& def, const ArrayRef& target) {
+  if (env.recording && target->ag.live()) {
+    throw_error(std::string(def.name) + ": cannot write input 0 in place while recording: it is in the graph");
+  }
+}
+
+}  // namespace
+
+ArrayList invoke(Runtime& env, OpId id, const ArrayList& inputs, const Attrs& attrs) {
+  const OpDef& def = op_def(id);
+  if (def.num_inputs >= 0 && inputs.size() != static_cast<size_t>(def.num_inputs)) {
+    throw_type(std::string(def.name) + ": expected " + std::to_string(def.num_inputs) +
+               " inputs, got " + std::to_string(inputs.size()));
+  }
+  SmallVec<Tensor, 4> in;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    check_input(def, inputs[i], i);
+    in.push_back(inputs[i]->t);
+  }
+  OpCall call{env, in.data(), in.size(), attrs, {}};
+  OutSpecs specs;
+  def.infer(call, specs);
+  if (!(def.flags & kView)) {
+    for (const OutSpec& s : specs) {
+      check_shape(s.shape, def.name, "output shape");
+      try {
+        call.out.push_back(env.empty(s.shape, s.dtype));
+      } catch (const std::bad_alloc& e) {
+        throw_range(std::string(def.name) + ": output of shape " + shape_str(s.shape) + " (" + dtype_name(s.dtype) +
+                    "): " + e.what());
+      }
+    }
+  }
+  if (def.flags & kMutates) check_mutable(env, def, inputs[0]);
+  def.forward(call);
+  if (def.flags & kMutates) inputs[0]->t.storage->bump_version();
+
+  ArrayList outs;
+  for (Tensor& t : call.out) outs.push_back(make_array(std::move(t)));
+
+  if (!env.recording || (def.flags & kCreation)) return outs;
+  bool any_live = false;
+  for (const ArrayRef& a : inputs) any_live = any_live || a->ag.live();
+  if (!any_live) return outs;
+
+  NodeRef node = record_node(&def, inputs.data(), inputs.size(), outs.data(), outs.size());
+  node->set_attrs(attrs);
+  return outs;
+}
+
+NodeRef record_node(const OpDef* op, const ArrayRef* inputs, size_t num_inputs, const ArrayRef* outputs,
+                    size_t num_outputs) {
+  NodeRef node = make_node();
+  node->op = op;
+  uint32_t flags = op ? op->flags : 0;
+  node->inputs.reserve(num_inputs);
+  for (size_t i = 0; i < num_inputs; ++i) {
+    const ArrayRef& a = inputs[i];
+    node->add_input(a->ag.live() ? a->ag : AGEntry{}, a->t);
+  }
+  if (flags & kSaveInputs)
+    for (size_t i = 0; i < num_inputs; ++i) node->save_input(inputs[i]->t);
+  for (size_t i = 0; i < num_outputs; ++i) {
+    node->add_output(outputs[i]->t);
+    // The saved output keeps no entry: it would point back at this node (a cycle).
+    if (flags & kSaveOutputs) node->save_output(outputs[i]->t);
+    outputs[i]->ag = AGEntry{node, static_cast<uint32_t>(i)};
+  }
+  return node;
+}
+
+ArrayRef invoke1(Runtime& env, OpId id, const ArrayList& inputs, const Attrs& attrs) {
+  ArrayList outs = invoke(env, id, inputs, attrs);
+  return std::move(outs[0]);
+}
+
+namespace ops {
+
+ArrayRef unary(Runtime& env, OpId id, const ArrayRef& x) { return invoke1(env, id, {x}, no_attrs()); }
+
+ArrayRef binary(Runtime& env, OpId id, const ArrayRef& a, const ArrayRef& b) {
+  return invoke1(env, id, {a, b}, no_attrs());
+}
+
+ArrayRef scalar(Runtime& env, OpId id, const ArrayRef& a, double s) {
+  Attrs at;
+  at.scalar = s;
+  return invoke1(env, id, {a}, at);
+}
+
+ArrayRef zeros_like(Runtime& env, const ArrayRef& x) {
+  return make_array(env.zeros(x->t.shape, x->t.dtype));
+}
+
+ArrayRef ones_like(Runtime& env, const ArrayRef& x) {
+  return make_array(env.full(x->t.shape, x->t.dtype, 1.0));
+}
+
+ArrayRef reshape(Runtime& env, const ArrayRef& x, const Shape& shape) {
+  if (x->t.shape == shape) return x;
+  Attrs at;
+  at.shape = shape;
+  at.literal_shape = true;
+  return invoke1(env, OpId::reshape, {x}, at);
+}
+
+ArrayRef broadcast_to(Runtime& env, const ArrayRef& x, const Shape& shape) {
+  if (x->t.shape == shape) return x;
+  Attrs at;
+  at.shape = shape;
+  return invoke1(env, OpId::broadcast_to, {x}, at);
+}
+
+ArrayRef sum_to(Runtime& env, const ArrayRef& x, const Shape& shape) {
+  if (x->t.shape == shape) return x;
+  Attrs at;
+  at.shape = shape;
+  return invoke1(env, OpId::sum_to, {x}, at);
+}
+
+ArrayRef dot(Runtime& env, const ArrayRef& a, const ArrayRef& b, bool ta, bool tb) {
+  Attrs at;
+  at.transpose_a = ta;
+  at.transpose_b = tb;
+  return invoke1(env, OpId::dot, {a, b}, at);
+}
+
+ArrayRef transpose(Runtime& env, const ArrayRef& x, const std::vector<int64_t>& axes) {
+  Attrs at;
+  at.axes = axes;
+  at.has_axes = true;
+  return invoke1(env, OpId::transpose, {x}, at);
+}
+
+}  // namespace ops
+
+// A backward that reads a tensor its op did not declare saved would get another tensor (or none):
+// the declaration is the op's flags, checked here on every read.
+ArrayRef BackwardCtx::input(size_t i) const {
+  if (!(node.op->flags & kSaveInputs)) {
+    throw_error(std::string(node.op->name) + ": backward reads input " + std::to_string(i) +
+                ", which the op does not save (add kSaveInputs to its registry entry)");
+  }
+  ArrayRef a = make_array(node.saved_input(i));
+  if (env.recording) a->ag = node.inputs[i];
+  return a;
+}
+
+ArrayRef BackwardCtx::output(size_t i) const {
+  if (!(node.op->flags & kSaveOutputs)) {
+    throw_error(std::string(node.op->name) + ": backward reads output " + std::to_string(i) +
+                ", which the op does not save (add kSaveOutputs to its registry entry)");
+  }
+  ArrayRef a = make_array(node.saved_output(i));
+  if (env.recording) a->ag = AGEntry{self, static_cast<uint32_t>(i)};
+  return a;
+}
+
+}  // namespace ndgrad

@@ -1,0 +1,50 @@
+// Calling registry ops from C++: the engine entry point (invoke) and one-line helpers that
+// backward formulas are written with. Every helper goes through invoke, so it is recorded when
+// the backward pass itself is being recorded (createGraph).
+#pragma once
+
+#include <vector>
+
+#include "core/ops/registry.h"
+
+namespace ndgrad {
+
+// Runs op `id` on inputs: validates (shape rule), allocates, computes and, when recording and
+// some input is in a graph, records a node. Throws ndgrad::Error on bad input.
+ArrayList invoke(Runtime& env, OpId id, const ArrayList& inputs, const Attrs& attrs);
+ArrayRef invoke1(Runtime& env, OpId id, const ArrayList& inputs, const Attrs& attrs);
+
+// Records one node for op (null for a custom Function): its inputs (entries of those in a graph)
+// and its outputs, whose entries then point at it. Saves what op's flags declare.
+NodeRef record_node(const OpDef* op, const ArrayRef* inputs, size_t num_inputs, const ArrayRef* outputs,
+                    size_t num_outputs);
+
+namespace ops {
+
+ArrayRef unary(Runtime& env, OpId id, const ArrayRef& x);
+ArrayRef binary(Runtime& env, OpId id, const ArrayRef& a, const ArrayRef& b);
+ArrayRef scalar(Runtime& env, OpId id, const ArrayRef& a, double s);
+
+inline ArrayRef add(Runtime& e, const ArrayRef& a, const ArrayRef& b) { return binary(e, OpId::add, a, b); }
+inline ArrayRef sub(Runtime& e, const ArrayRef& a, const ArrayRef& b) { return binary(e, OpId::subtract, a, b); }
+inline ArrayRef mul(Runtime& e, const ArrayRef& a, const ArrayRef& b) { return binary(e, OpId::multiply, a, b); }
+inline ArrayRef div(Runtime& e, const ArrayRef& a, const ArrayRef& b) { return binary(e, OpId::divide, a, b); }
+inline ArrayRef pow(Runtime& e, const ArrayRef& a, const ArrayRef& b) { return binary(e, OpId::power, a, b); }
+inline ArrayRef mul_scalar(Runtime& e, const ArrayRef& a, double s) { return scalar(e, OpId::multiply_scalar, a, s); }
+inline ArrayRef add_scalar(Runtime& e, const ArrayRef& a, double s) { return scalar(e, OpId::add_scalar, a, s); }
+inline ArrayRef rsub_scalar(Runtime& e, const ArrayRef& a, double s) { return scalar(e, OpId::rsubtract_scalar, a, s); }
+inline ArrayRef div_scalar(Runtime& e, const ArrayRef& a, double s) { return scalar(e, OpId::divide_scalar, a, s); }
+inline ArrayRef pow_scalar(Runtime& e, const ArrayRef& a, double s) { return scalar(e, OpId::power_scalar, a, s); }
+inline ArrayRef neg(Runtime& e, const ArrayRef& a) { return unary(e, OpId::negative, a); }
+
+ArrayRef zeros_like(Runtime& env, const ArrayRef& x);
+ArrayRef ones_like(Runtime& env, const ArrayRef& x);
+ArrayRef reshape(Runtime& env, const ArrayRef& x, const Shape& shape);
+ArrayRef broadcast_to(Runtime& env, const ArrayRef& x, const Shape& shape);
+// Sums x over broadcast axes down to `shape` (the un-broadcasting of gradients).
+ArrayRef sum_to(Runtime& env, const ArrayRef& x, const Shape& shape);
+ArrayRef dot(Runtime& env, const ArrayRef& a, const ArrayRef& b, bool ta, bool tb);
+ArrayRef transpose(Runtime& env, const ArrayRef& x, const std::vector<int64_t>& axes);
+
+}  // namespace ops
+}  // namespace ndgrad

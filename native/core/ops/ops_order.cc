@@ -1,0 +1,305 @@
+// Ordering along one axis, or over the flattened array when no axis is given (MXNet's
+// axis=None): topk, sort and argsort (MXNet's ordering_op-inl.h).
+//   * Ties keep the order of their indices (a stable order) in both directions.
+//   * NaN counts as larger than every number: last in ascending order (as NumPy), first in
+//     descending order (topk's default), as argmax counts NaN as the extreme.
+//   * topk's k <= 0 selects the whole axis (MXNet); k larger than the axis is an error.
+// The gradient of topk's values (retTyp 'value' or 'both') and of sort scatters g back to the
+// selected positions (take_along_axis_grad of the indices, which are recomputed from the saved
+// input); indices and masks get no gradient, and argsort has none.
+#include <algorithm>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "core/drivers/elementwise.h"
+#include "core/runtime/error.h"
+#include "core/tensor/indices.h"
+#include "core/ops/ops.h"
+#include "core/drivers/radix_sort.h"
+#include "core/runtime/thread_pool.h"
+
+namespace ndgrad {
+
+namespace {
+
+using namespace ops;
+
+enum RetTyp { kIndices = 0, kValue = 1, kBoth = 2, kMask = 3 };
+
+struct OrderSpec {
+  AxisGeom geom;
+  bool flat = false;  // no axis: the flattened array
+  int axis = 0;
+  int64_t k = 0;
+  int ret = kIndices;
+  bool ascend = false;
+  DType index_dtype = DType::Float32;
+};
+
+template <OpId Id>
+OrderSpec order_spec(const Shape& shape, const Attrs& a) {
+  const std::string op = op_def(Id).name;
+  OrderSpec s;
+  if (a.has_axes && a.axes.size() != 1) throw_type(op + ": axis must be a single integer or null");
+  s.flat = !a.has_axes;
+  if (s.flat) {
+    s.geom.n = static_cast<size_t>(shape_size(shape));
+  } else {
+    s.axis = normalize_axis(a.axes[0], shape.size(), op.c_str());
+    s.geom = axis_geom(shape, s.axis);
+  }
+  int64_t n = static_cast<int64_t>(s.geom.n);
+  s.ascend = a.is_ascend;
+  s.index_dtype = a.dtype;
+  s.k = n;
+  s.ret = Id == OpId::sort ? kValue : kIndices;
+  if constexpr (Id == OpId::topk) {
+    if (a.ret_typ < kIndices || a.ret_typ > kMask) {
+      throw_range("topk: retTyp must be 'indices', 'value', 'both' or 'mask', got code " + std::to_string(a.ret_typ));
+    }
+    s.ret = a.ret_typ;
+    if (a.k > n) {
+      throw_range("topk: k = " + std::to_string(a.k) + " is larger than the " + std::to_string(n) + " elements " +
+                  (s.flat ? std::string("of the flattened array") : "along axis " + std::to_string(s.axis)) +
+                  " of shape " + shape_str(shape));
+    }
+    if (a.k > 0) s.k = a.k;
+  }
+  if (s.ret != kValue && s.ret != kMask) {
+    int64_t most = s.index_dtype == DType::Uint8 ? 255 : (s.index_dtype == DType::Int32 ? INT32_MAX : INT64_MAX);
+    if (n - 1 > most) {
+      throw_range(op + ": dtype " + dtype_name(s.index_dtype) + " cannot hold indices up to " + std::to_string(n - 1));
+    }
+  }
+  return s;
+}
+
+Shape selected_shape(const Shape& shape, const OrderSpec& s) {
+  if (s.flat) return Shape{s.k};
+  Shape out = shape;
+  out[static_cast<size_t>(s.axis)] = s.k;
+  return out;
+}
+
+template <OpId Id>
+void infer_order(const OpCall& c, OutSpecs& outs) {
+  const Tensor& x = c.in[0];
+  OrderSpec s = order_spec<Id>(x.shape, c.attrs);
+  Shape sel = selected_shape(x.shape, s);
+  if (s.ret == kValue || s.ret == kBoth) outs.push_back({sel, x.dtype});
+  if (s.ret == kIndices || s.ret == kBoth) outs.push_back({sel, s.index_dtype});
+  if (s.ret == kMask) outs.push_back({x.shape, x.dtype});
+}
+
+template <class T>
+bool is_nan(T v) {
+  if constexpr (std::is_floating_point_v<T>) return v != v;
+  else return false;
+}
+
+// a < b with NaN above every number.
+template <class T>
+bool less_nan_last(T a, T b) {
+  return a < b || (is_nan(b) && !is_nan(a));
+}
+
+// One line of the array as (value, index) pairs, ordered, with its selection written out.
+template <class T, class IT>
+struct RowSorter {
+  RowSorter(const OrderSpec& spec, const T* in, T* vals, IT* idx, T* msk, ThreadPool* line_pool)
+      : s(spec), x(in), values(vals), indices(idx), mask(msk), pool(line_pool) {}
+
+  const OrderSpec& s;
+  const T* x;
+  T* values;    // null unless values are wanted
+  IT* indices;  // null unless indices are wanted
+  T* mask;      // null unless a mask is wanted (already zeroed)
+  ThreadPool* pool;  // shares out one line's sort; null when lines are shared out instead
+  // scratch, reused from line to line
+  std::vector<std::pair<T, int64_t>> buf;
+  using Key = SortKeyOf<T>;
+  std::vector<Key> keys, key_tmp;
+  std::vector<uint32_t> order, order_tmp;
+
+  void run(size_t row) {
+    const size_t n = s.geom.n, inner = s.geom.inner, k = static_cast<size_t>(s.k);
+    size_t o = row / inner, i = row % inner;
+    size_t base = o * n * inner + i;
+    if (k == n && n >= kRadixMin && n <= UINT32_MAX) {
+      if (indices || mask)
+        run_radix(base, o * k * inner + i);
+      else
+        run_values(base, o * k * inner + i);
+      return;
+    }
+    buf.resize(n);
+    for (size_t t = 0; t < n; ++t) buf[t] = {x[base + t * inner], static_cast<int64_t>(t)};
+    bool ascend = s.ascend;
+    auto before = [ascend](const std::pair<T, int64_t>& a, const std::pair<T, int64_t>& b) {
+      if (ascend ? less_nan_last(a.first, b.first) : less_nan_last(b.first, a.first)) return true;
+      if (ascend ? less_nan_last(b.first, a.first) : less_nan_last(a.first, b.first)) return false;
+      return a.second < b.second;
+    };
+    if (k < n) std::partial_sort(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(k), buf.end(), before);
+    else std::sort(buf.begin(), buf.end(), before);
+    size_t out = o * k * inner + i;
+    for (size_t j = 0; j < k; ++j) {
+      if (values) values[out + j * inner] = buf[j].first;
+      if (indices) indices[out + j * inner] = static_cast<IT>(buf[j].second);
+      if (mask) mask[base + static_cast<size_t>(buf[j].second) * inner] = T(1);
+    }
+  }
+
+  // The whole line in order, by radix sort: the same order as `before` above (descending order
+  // is the ascending order of the complemented keys, ties stay in index order either way).
+  static constexpr size_t kRadixMin = 64;
+  void run_radix(size_t base, size_t out) {
+    const size_t n = s.geom.n, inner = s.geom.inner;
+    keys.resize(n);
+    key_tmp.resize(n);
+    order.resize(n);
+    order_tmp.resize(n);
+    const Key flip = s.ascend ? Key(0) : ~Key(0);
+    for (size_t t = 0; t < n; ++t) {
+      keys[t] = sort_key(x[base + t * inner]) ^ flip;
+      order[t] = static_cast<uint32_t>(t);
+    }
+    radix_sort_pairs(keys.data(), key_tmp.data(), order.data(), order_tmp.data(), n);
+    for (size_t j = 0; j < n; ++j) {
+      size_t from = order[j];
+      if (values) values[out + j * inner] = x[base + from * inner];
+      if (indices) indices[out + j * inner] = static_cast<IT>(from);
+      if (mask) mask[base + from * inner] = T(1);
+    }
+  }
+
+  // Values alone: the keys are sorted by themselves and mapped back. Equal keys are equal
+  // numbers except for -0/+0 and the NaNs, whose runs are refilled from the line in order (the
+  // stable order, as above).
+  void run_values(size_t base, size_t out) {
+    const size_t n = s.geom.n, inner = s.geom.inner;
+    keys.resize(n);
+    key_tmp.resize(n);
+    const Key flip = s.ascend ? Key(0) : ~Key(0);
+    const size_t parts = pool ? pool->num_threads() : 1;
+    auto run = [&](size_t tasks, const auto& fn) {
+      if (parts > 1) {
+        pool->parallel_for(tasks, fn);
+      } else {
+        for (size_t t = 0; t < tasks; ++t) fn(t);
+      }
+    };
+    run(parts, [&](size_t t) {
+      for (size_t j = n * t / parts, end = n * (t + 1) / parts; j < end; ++j)
+        keys[j] = sort_key(x[base + j * inner]) ^ flip;
+    });
+    radix_sort_keys(keys.data(), key_tmp.data(), n, parts, run);
+    run(parts, [&](size_t t) {
+      for (size_t j = n * t / parts, end = n * (t + 1) / parts; j < end; ++j)
+        values[out + j * inner] = from_sort_key<T>(keys[j] ^ flip);
+    });
+    if constexpr (std::is_floating_point_v<T>) {
+      refill_run(sort_key(T(0)) ^ flip, base, out, [](T e) { return e == T(0); });
+      refill_run(~Key(0) ^ flip, base, out, [](T e) { return is_nan(e); });
+    }
+  }
+
+  // The entries whose key is `key` (sorted keys are in `keys`), in line order.
+  template <class Pred>
+  void refill_run(Key key, size_t base, size_t out, Pred is_one) {
+    const size_t n = s.geom.n, inner = s.geom.inner;
+    auto run = std::equal_range(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(n), key);
+    size_t from = 0;
+    for (auto j = run.first; j != run.second; ++j) {
+      while (!is_one(x[base + from * inner])) ++from;
+      values[out + static_cast<size_t>(j - keys.begin()) * inner] = x[base + from++ * inner];
+    }
+  }
+};
+
+template <OpId Id>
+void fwd_order(OpCall& c) {
+  const Tensor& x = c.in[0];
+  OrderSpec s = order_spec<Id>(x.shape, c.attrs);
+  size_t rows = s.geom.outer * s.geom.inner;
+  if (rows == 0 || s.geom.n == 0) return;
+  Tensor* values = s.ret == kValue || s.ret == kBoth ? &c.out[0] : nullptr;
+  Tensor* indices = s.ret == kIndices ? &c.out[0] : (s.ret == kBoth ? &c.out[1] : nullptr);
+  Tensor* mask = s.ret == kMask ? &c.out[0] : nullptr;
+  if (mask) fill_into(c.env, *mask, 0.0);
+  visit_dtype(x.dtype, [&](auto zero) {
+    using T = decltype(zero);
+    visit_dtype(indices ? indices->dtype : DType::Int32, [&](auto izero) {
+      using IT = decltype(izero);
+      ThreadPool& pool = c.env.thread_pool();
+      size_t grain = s.geom.n >= kParallelGrain ? 1 : kParallelGrain / s.geom.n + 1;
+      // Too few lines to share out: the pool helps sort each line instead.
+      const bool lines_in_parallel = rows >= 2 * grain && rows >= pool.num_threads();
+      auto body = [&](size_t r0, size_t r1) {
+        RowSorter<T, IT> sorter(s, x.data<T>(), values ? values->data<T>() : nullptr,
+                                indices ? indices->data<IT>() : nullptr, mask ? mask->data<T>() : nullptr,
+                                lines_in_parallel || s.geom.n < kParallelGrain ? nullptr : &pool);
+        for (size_t r = r0; r < r1; ++r) sorter.run(r);
+      };
+      if (lines_in_parallel) pool.parallel_range(rows, grain, body);
+      else body(0, rows);
+    });
+  });
+}
+
+// Scatters the values' gradient back to the positions they came from.
+template <OpId Id>
+Grads d_order(BackwardCtx& c) {
+  if (Id == OpId::topk && (c.attrs.ret_typ == kIndices || c.attrs.ret_typ == kMask)) return {ArrayRef()};
+  Runtime& e = c.env;
+  const Shape& shape = c.input_shape(0);
+  ArrayRef x = c.input(0);
+  Attrs a = c.attrs;
+  if (Id == OpId::sort) a.k = 0;
+  a.ret_typ = kIndices;
+  if (!a.has_axes) {
+    x = reshape(e, x, Shape{shape_size(shape)});
+    a.axes = {0};
+    a.has_axes = true;
+  }
+  int64_t n = x->t.shape[static_cast<size_t>(normalize_axis(a.axes[0], x->t.ndim(), "topk"))];
+  a.dtype = n - 1 <= INT32_MAX ? DType::Int32 : DType::Float64;
+  ArrayRef selected = invoke1(e, OpId::topk, {x}, a);
+  Attrs scatter;
+  scatter.axes = a.axes;
+  scatter.has_axes = true;
+  scatter.shape = x->t.shape;
+  ArrayRef g = invoke1(e, OpId::take_along_axis_grad, {c.grad(0), selected}, scatter);
+  return {reshape(e, g, shape)};
+}
+
+constexpr FieldDef kOrderAxis = axis_field<&Attrs::axes, &Attrs::has_axes>("axis", "the axis to order along; null orders the flattened array")
+                                     .set_default(-1).allow_null();
+constexpr FieldDef kAscend = field<&Attrs::is_ascend>("isAscend", "smallest first").alias("is_ascend");
+constexpr FieldDef kIndexDType = field<&Attrs::dtype>("dtype", "the dtype of the indices");
+const FieldDef kTopkFields[] = {
+    kOrderAxis,
+    field<&Attrs::k>("k", "how many to select; k <= 0 selects the whole axis").set_default(1),
+    field<&Attrs::ret_typ>("retTyp", "what to return").alias("ret_typ").one_of("indices value both mask"),
+    kAscend,
+    kIndexDType,
+};
+const FieldDef kSortFields[] = {kOrderAxis, kAscend.set_default(1)};
+const FieldDef kArgsortFields[] = {kOrderAxis, kAscend.set_default(1), kIndexDType};
+
+}  // namespace
+
+void define_order_ops(std::vector<OpDef>& table) {
+  define_take_ops(table);
+  define_shuffle_ops(table);
+  define_op(table, OpId::topk, 1, infer_order<OpId::topk>, fwd_order<OpId::topk>, d_order<OpId::topk>, kSaveInputs);
+  define_op(table, OpId::sort, 1, infer_order<OpId::sort>, fwd_order<OpId::sort>, d_order<OpId::sort>, kSaveInputs);
+  define_op(table, OpId::argsort, 1, infer_order<OpId::argsort>, fwd_order<OpId::argsort>, nullptr, kNoGrad);
+  set_params(table, OpId::topk, kTopkFields);
+  set_params(table, OpId::sort, kSortFields);
+  set_params(table, OpId::argsort, kArgsortFields);
+}
+
+}  // namespace ndgrad

@@ -1,0 +1,264 @@
+// Reductions: sum mean prod max min norm argmax argmin, and sum_to (the un-broadcasting of
+// gradients). Shapes follow MXNet 1.x: no axis reduces everything to shape (1,).
+#include <cmath>
+#include <string>
+#include <type_traits>
+
+#include "core/drivers/elementwise.h"
+#include "core/runtime/error.h"
+#include "core/ops/ops.h"
+#include "core/drivers/reduce.h"
+
+namespace ndgrad {
+
+namespace {
+
+using kernels::Reduce;
+using namespace ops;
+
+ReduceAxes plan_of(const Shape& in, const Attrs& a, const char* op) {
+  return plan_reduce(in, a.axes, a.has_axes, a.keepdims, op);
+}
+
+template <OpId Id>
+void infer_reduce(const OpCall& c, OutSpecs& outs) {
+  const char* name = op_def(Id).name;
+  ReduceAxes p = plan_of(c.in[0].shape, c.attrs, name);
+  if ((Id == OpId::max || Id == OpId::min) && c.in[0].size() == 0) {
+    throw_range(std::string(name) + ": Reduction input's size should > 0 (got shape " + shape_str(c.in[0].shape) + ")");
+  }
+  if (Id == OpId::norm && c.attrs.ord != 1 && c.attrs.ord != 2) {
+    throw_range(std::string(name) + ": ord must be 1 or 2, got " + std::to_string(c.attrs.ord));
+  }
+  if (Id == OpId::norm && !dtype_is_float(c.in[0].dtype)) {
+    throw_type(std::string(name) + ": input must be float32 or float64, got " + dtype_name(c.in[0].dtype));
+  }
+  outs.push_back({p.out_shape, c.in[0].dtype});
+}
+
+template <Reduce K>
+void fwd_reduce(OpCall& c) {
+  reduce_into(c.env, K, c.in[0], plan_of(c.in[0].shape, c.attrs, ""), c.out[0]);
+}
+
+void fwd_mean(OpCall& c) {
+  ReduceAxes p = plan_of(c.in[0].shape, c.attrs, "mean");
+  reduce_into(c.env, Reduce::Sum, c.in[0], p, c.out[0]);
+  binary_scalar_into(c.env, kernels::Binary::Div, c.out[0], static_cast<double>(p.count), false, c.out[0]);
+}
+
+void fwd_norm(OpCall& c) {
+  ReduceAxes p = plan_of(c.in[0].shape, c.attrs, "norm");
+  if (c.attrs.ord == 1) {
+    reduce_into(c.env, Reduce::SumAbs, c.in[0], p, c.out[0]);
+  } else {
+    reduce_into(c.env, Reduce::SumSquares, c.in[0], p, c.out[0]);
+    unary_into(c.env, kernels::Unary::Sqrt, c.out[0], c.out[0]);
+  }
+}
+
+// The output gradient (or output) reshaped to the keepdims shape and broadcast over the input.
+ArrayRef spread(BackwardCtx& c, const ArrayRef& v) {
+  ReduceAxes p = plan_of(c.input_shape(0), c.attrs, "");
+  return broadcast_to(c.env, reshape(c.env, v, p.kept_shape), c.input_shape(0));
+}
+
+Grads d_sum(BackwardCtx& c) { return {spread(c, c.grad())}; }
+
+Grads d_mean(BackwardCtx& c) {
+  ReduceAxes p = plan_of(c.input_shape(0), c.attrs, "");
+  return {div_scalar(c.env, spread(c, c.grad()), static_cast<double>(p.count))};
+}
+
+Grads d_prod(BackwardCtx& c) {
+  return {div(c.env, mul(c.env, spread(c, c.grad()), spread(c, c.output(0))), c.input(0))};
+}
+
+Grads d_extreme(BackwardCtx& c) {
+  ArrayRef mask = binary(c.env, OpId::equal, c.input(0), spread(c, c.output(0)));
+  return {mul(c.env, spread(c, c.grad()), mask)};
+}
+
+Grads d_norm(BackwardCtx& c) {
+  ArrayRef g = spread(c, c.grad());
+  if (c.attrs.ord == 1) return {mul(c.env, g, unary(c.env, OpId::sign, c.input(0)))};
+  return {div(c.env, mul(c.env, g, c.input(0)), spread(c, c.output(0)))};
+}
+
+// argmax/argmin: one axis (or none: the flat index), indices in the input dtype (MXNet).
+template <OpId Id>
+void infer_arg(const OpCall& c, OutSpecs& outs) {
+  const char* name = op_def(Id).name;
+  const Tensor& x = c.in[0];
+  if (x.size() == 0) throw_range(std::string(name) + ": input of shape " + shape_str(x.shape) + " is empty");
+  if (c.attrs.has_axes && c.attrs.axes.size() > 1) throw_type(std::string(name) + ": axis must be a single integer");
+  Shape out;
+  if (c.attrs.has_axes && !c.attrs.axes.empty()) {
+    int axis = normalize_axis(c.attrs.axes[0], x.ndim(), name);
+    for (size_t i = 0; i < x.ndim(); ++i) {
+      if (static_cast<int>(i) != axis) out.push_back(x.shape[i]);
+      else if (c.attrs.keepdims) out.push_back(1);
+    }
+    if (out.empty()) out.push_back(1);
+  } else {
+    out.assign(c.attrs.keepdims ? x.ndim() : 1, 1);
+  }
+  outs.push_back({out, x.dtype});
+}
+
+template <kernels::ArgReduce K>
+void fwd_arg(OpCall& c) {
+  const Tensor& x = c.in[0];
+  int axis = -1;
+  if (c.attrs.has_axes && !c.attrs.axes.empty()) axis = normalize_axis(c.attrs.axes[0], x.ndim(), "");
+  arg_reduce_into(c.env, K, x, axis, c.out[0]);
+}
+
+// sum_to(shape): sums the leading extra dims and the dims where `shape` has 1.
+void infer_sum_to(const OpCall& c, OutSpecs& outs) {
+  const Shape& in = c.in[0].shape;
+  const Shape& to = c.attrs.shape;
+  if (to.size() > in.size() || broadcast_shapes(in, to, "sum_to") != in) {
+    throw_range("sum_to: cannot sum shape " + shape_str(in) + " down to " + shape_str(to));
+  }
+  outs.push_back({to, c.in[0].dtype});
+}
+
+std::vector<int64_t> sum_to_axes(const Shape& in, const Shape& to) {
+  std::vector<int64_t> axes;
+  size_t lead = in.size() - to.size();
+  for (size_t i = 0; i < in.size(); ++i)
+    if (i < lead || (to[i - lead] == 1 && in[i] != 1)) axes.push_back(static_cast<int64_t>(i));
+  return axes;
+}
+
+void fwd_sum_to(OpCall& c) {
+  std::vector<int64_t> axes = sum_to_axes(c.in[0].shape, c.attrs.shape);
+  if (axes.empty()) {
+    cast_into(c.env, c.in[0], c.out[0]);
+    return;
+  }
+  reduce_into(c.env, Reduce::Sum, c.in[0], plan_reduce(c.in[0].shape, axes, true, false, "sum_to"), c.out[0]);
+}
+
+Grads d_sum_to(BackwardCtx& c) { return {broadcast_to(c.env, c.grad(), c.input_shape(0))}; }
+
+// ---- cumsum: running sums along one axis, or of the flattened array (NumPy, MXNet np.cumsum) ----
+
+struct ScanGeom {
+  size_t outer = 1, n = 1, inner = 1;
+};
+
+ScanGeom scan_geom(const Shape& s, const Attrs& a) {
+  ScanGeom g;
+  if (!a.has_axes) {
+    g.n = static_cast<size_t>(shape_size(s));
+    return g;
+  }
+  int axis = normalize_axis(a.axes[0], s.size(), "cumsum");
+  for (int d = 0; d < axis; ++d) g.outer *= static_cast<size_t>(s[d]);
+  g.n = static_cast<size_t>(s[axis]);
+  for (size_t d = static_cast<size_t>(axis) + 1; d < s.size(); ++d) g.inner *= static_cast<size_t>(s[d]);
+  return g;
+}
+
+void infer_cumsum(const OpCall& c, OutSpecs& outs) {
+  const Tensor& x = c.in[0];
+  Shape out = c.attrs.has_axes ? x.shape : Shape{shape_size(x.shape)};
+  outs.push_back({out, c.attrs.has_dtype ? c.attrs.dtype : x.dtype});
+}
+
+// Integers add as their unsigned type, which wraps by definition.
+template <class T, bool = std::is_integral_v<T>>
+struct ScanAcc {
+  using type = T;
+};
+template <class T>
+struct ScanAcc<T, true> {
+  using type = std::make_unsigned_t<T>;
+};
+
+void fwd_cumsum(OpCall& c) {
+  Tensor& y = c.out[0];
+  Tensor x = c.in[0];
+  if (x.dtype != y.dtype) {
+    Tensor converted = c.env.empty(x.shape, y.dtype);
+    cast_into(c.env, x, converted);
+    x = converted;
+  }
+  ScanGeom g = scan_geom(c.in[0].shape, c.attrs);
+  visit_dtype(y.dtype, [&](auto zero) {
+    using T = decltype(zero);
+    // Floats add in their own precision, in order (NumPy's add.accumulate).
+    using Acc = typename ScanAcc<T>::type;
+    const T* src = x.data<T>();
+    T* dst = y.data<T>();
+    for (size_t o = 0; o < g.outer; ++o) {
+      const T* xs = src + o * g.n * g.inner;
+      T* ys = dst + o * g.n * g.inner;
+      for (size_t i = 0; i < g.inner; ++i) ys[i] = xs[i];
+      for (size_t k = 1; k < g.n; ++k)
+        for (size_t i = 0; i < g.inner; ++i)
+          ys[k * g.inner + i] = static_cast<T>(static_cast<Acc>(ys[(k - 1) * g.inner + i]) + static_cast<Acc>(xs[k * g.inner + i]));
+    }
+  });
+}
+
+// The gradient of a running sum is the running sum from the end: total - cumsum(g) + g.
+Grads d_cumsum(BackwardCtx& c) {
+  Runtime& e = c.env;
+  const ArrayRef& g = c.grad();
+  Attrs along;
+  along.axes = {c.attrs.has_axes ? c.attrs.axes[0] : 0};
+  along.has_axes = true;
+  along.keepdims = true;
+  ArrayRef total = invoke1(e, OpId::sum, {g}, along);
+  ArrayRef from_end = add(e, sub(e, total, invoke1(e, OpId::cumsum, {g}, along)), g);
+  ArrayRef shaped = reshape(e, from_end, c.input_shape(0));
+  if (c.node.input_dtype(0) == g->t.dtype) return {shaped};
+  Attrs back;
+  back.dtype = c.node.input_dtype(0);
+  return {invoke1(e, OpId::astype, {shaped}, back)};
+}
+
+constexpr FieldDef kReduceAxis =
+    axis_field<&Attrs::axes, &Attrs::has_axes>("axis", "the axis or axes to reduce; null reduces all", FieldKind::Axes)
+        .allow_null();
+constexpr FieldDef kKeepdims = field<&Attrs::keepdims>("keepdims", "keep reduced axes with size 1");
+const FieldDef kReduceFields[] = {kReduceAxis, kKeepdims};
+const FieldDef kNormFields[] = {kReduceAxis, kKeepdims,
+                                field<&Attrs::ord>("ord", "1 (sum of magnitudes) or 2 (Euclidean)").set_default(2).range(1, 2)};
+const FieldDef kArgFields[] = {
+    axis_field<&Attrs::axes, &Attrs::has_axes>("axis", "the axis to search (one); null searches the flattened array",
+                                                FieldKind::Axes)
+        .allow_null(),
+    kKeepdims};
+const FieldDef kCumsumFields[] = {
+    axis_field<&Attrs::axes, &Attrs::has_axes>("axis", "the axis to sum along; null sums the flattened array").allow_null(),
+    optional_dtype_field<&Attrs::dtype, &Attrs::has_dtype>("dtype", "the result's dtype (null: the input's)"),
+};
+const FieldDef kSumToFields[] = {field<&Attrs::shape>("shape", "the shape to sum down to").require()};
+
+}  // namespace
+
+void define_reduce_ops(std::vector<OpDef>& table) {
+  define_op(table, OpId::sum, 1, infer_reduce<OpId::sum>, fwd_reduce<Reduce::Sum>, d_sum, 0);
+  define_op(table, OpId::mean, 1, infer_reduce<OpId::mean>, fwd_mean, d_mean, 0);
+  define_op(table, OpId::prod, 1, infer_reduce<OpId::prod>, fwd_reduce<Reduce::Prod>, d_prod,
+            kSaveInputs | kSaveOutputs, Domain::NonZero);
+  define_op(table, OpId::max, 1, infer_reduce<OpId::max>, fwd_reduce<Reduce::Max>, d_extreme, kSaveInputs | kSaveOutputs);
+  define_op(table, OpId::min, 1, infer_reduce<OpId::min>, fwd_reduce<Reduce::Min>, d_extreme, kSaveInputs | kSaveOutputs);
+  define_op(table, OpId::norm, 1, infer_reduce<OpId::norm>, fwd_norm, d_norm, kSaveInputs | kSaveOutputs);
+  define_op(table, OpId::argmax, 1, infer_arg<OpId::argmax>, fwd_arg<kernels::ArgReduce::ArgMax>, nullptr, kNoGrad);
+  define_op(table, OpId::argmin, 1, infer_arg<OpId::argmin>, fwd_arg<kernels::ArgReduce::ArgMin>, nullptr, kNoGrad);
+  define_op(table, OpId::sum_to, 1, infer_sum_to, fwd_sum_to, d_sum_to, 0);
+  define_op(table, OpId::cumsum, 1, infer_cumsum, fwd_cumsum, d_cumsum, 0);
+  set_params(table, OpId::cumsum, kCumsumFields);
+  for (OpId id : {OpId::sum, OpId::mean, OpId::prod, OpId::max, OpId::min}) set_params(table, id, kReduceFields);
+  set_params(table, OpId::norm, kNormFields);
+  set_params(table, OpId::argmax, kArgFields);
+  set_params(table, OpId::argmin, kArgFields);
+  set_params(table, OpId::sum_to, kSumToFields);
+}
+
+}  // namespace ndgrad

@@ -1,0 +1,173 @@
+// Typed op parameters (MXNet's dmlc::Parameter): each op with options declares a field table
+// that names every option (JS camelCase, MXNet spellings), its type, default, range or choices
+// and a one-line description. One reader fills a parameter struct from a table, so every op
+// checks its options the same way and unknown keys are errors, not silently ignored.
+//
+// The binding turns each JS value into a FieldValue; everything else (matching keys, checking,
+// defaults, error messages) is here, free of N-API.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "core/tensor/dtype.h"
+#include "core/tensor/shape.h"
+
+namespace ndgrad {
+
+enum class FieldKind : uint8_t {
+  Bool,
+  Int,
+  Float,
+  IntList,    // [1, 2, 3] or one integer
+  IndexList,  // integers or null (MXNet's None), as slice's begin/end/step
+  Axis,       // one integer; null (when nullable) means "all axes" / "flattened"
+  Axes,       // one integer or a list; null means all axes
+  Shape,      // one non-negative integer or a list of them
+  Enum,       // one of the space-separated `choices` strings, stored as its index
+  DType,      // 'float32', 'float64', 'int32' or 'uint8'
+  Ignored,    // accepted and dropped (MXNet's cudnn_* tuning keys, ctx checked in JS)
+};
+
+const char* field_kind_name(FieldKind k);
+
+// A JS value as the binding read it.
+struct FieldValue {
+  enum class Type : uint8_t { Undefined, Null, Bool, Number, String, List, Other };
+  Type type = Type::Undefined;
+  bool b = false;
+  double num = 0;
+  std::string str;                // String; for Other, how to name it ("an object")
+  std::vector<FieldValue> items;  // List
+};
+
+// The text an error shows for a value: 'clip', 1.5, [1,0], true, null, an object.
+std::string value_text(const FieldValue& v);
+
+struct FieldDef {
+  const char* name = nullptr;  // JS camelCase
+  const char* aliases = "";    // other accepted spellings, space separated (MXNet snake_case)
+  FieldKind kind = FieldKind::Ignored;
+  void* (*slot)(void* params) = nullptr;  // the member this field fills
+  bool* (*given)(void* params) = nullptr;  // Axis/Axes: set when an axis was given (not null)
+  double def = 0;              // default: the value, the enum index, the dtype code, or the one axis
+  bool has_def = false;        // Axis/Axes/lists: the default is [def] instead of none/empty
+  bool required = false;
+  bool nullable = false;       // null is a value ("None"), not "use the default"
+  double lo = -std::numeric_limits<double>::infinity();
+  double hi = std::numeric_limits<double>::infinity();
+  bool lo_open = false;        // lo itself is out of range (temperature > 0)
+  bool hi_open = false;        // hi itself is out of range (dropout p < 1)
+  const char* choices = "";    // Enum: space separated, stored as the index
+  const char* desc = "";
+
+  // dmlc-style modifiers: field<&P::m>("name", "what it is").alias("m_name").set_default(1)...
+  constexpr FieldDef alias(const char* a) const { FieldDef f = *this; f.aliases = a; return f; }
+  constexpr FieldDef set_default(double v) const { FieldDef f = *this; f.def = v; f.has_def = true; return f; }
+  constexpr FieldDef require() const { FieldDef f = *this; f.required = true; return f; }
+  constexpr FieldDef allow_null() const { FieldDef f = *this; f.nullable = true; return f; }
+  constexpr FieldDef range(double l, double h) const { FieldDef f = *this; f.lo = l; f.hi = h; return f; }
+  constexpr FieldDef range_below(double l, double h) const { FieldDef f = range(l, h); f.hi_open = true; return f; }
+  constexpr FieldDef positive() const { FieldDef f = *this; f.lo = 0; f.lo_open = true; return f; }
+  constexpr FieldDef non_negative() const { FieldDef f = *this; f.lo = 0; return f; }
+  constexpr FieldDef one_of(const char* c) const { FieldDef f = *this; f.kind = FieldKind::Enum; f.choices = c; return f; }
+  constexpr FieldDef as(FieldKind k) const { FieldDef f = *this; f.kind = k; return f; }
+};
+
+namespace params_detail {
+
+template <auto M>
+struct Member;
+template <class P, class T, T P::*M>
+struct Member<M> {
+  using Params = P;
+  using Type = T;
+  static void* slot(void* p) { return &(static_cast<P*>(p)->*M); }
+};
+
+template <class T>
+constexpr FieldKind kind_of() {
+  if constexpr (std::is_same_v<T, bool>) return FieldKind::Bool;
+  else if constexpr (std::is_same_v<T, int64_t>) return FieldKind::Int;
+  else if constexpr (std::is_same_v<T, double>) return FieldKind::Float;
+  else if constexpr (std::is_same_v<T, DType>) return FieldKind::DType;
+  else if constexpr (std::is_same_v<T, int>) return FieldKind::Enum;
+  else if constexpr (std::is_same_v<T, Shape>) return FieldKind::Shape;
+  else return FieldKind::IntList;
+}
+
+template <auto Flag>
+bool* flag_slot(void* p) {
+  return static_cast<bool*>(Member<Flag>::slot(p));
+}
+
+}  // namespace params_detail
+
+// A field filling member M; its kind follows from M's type (int members are enums: add one_of).
+template <auto M>
+constexpr FieldDef field(const char* name, const char* desc) {
+  using Mem = params_detail::Member<M>;
+  FieldDef f;
+  f.name = name;
+  f.desc = desc;
+  f.kind = params_detail::kind_of<typename Mem::Type>();
+  f.slot = &Mem::slot;
+  return f;
+}
+
+// An axis field: the list member M and the flag member Given set when an axis is given.
+template <auto M, auto Given>
+constexpr FieldDef axis_field(const char* name, const char* desc, FieldKind kind = FieldKind::Axis) {
+  FieldDef f = field<M>(name, desc);
+  f.kind = kind;
+  f.given = &params_detail::flag_slot<Given>;
+  return f;
+}
+
+// A dtype that may be left out (null: the input's): Given is set when one is given.
+template <auto M, auto Given>
+constexpr FieldDef optional_dtype_field(const char* name, const char* desc) {
+  FieldDef f = field<M>(name, desc);
+  f.given = &params_detail::flag_slot<Given>;
+  f.nullable = true;
+  return f;
+}
+
+// A key accepted and dropped.
+constexpr FieldDef ignored_field(const char* name, const char* desc) {
+  FieldDef f;
+  f.name = name;
+  f.desc = desc;
+  return f;
+}
+
+// One op's options: its fields, and its parameter struct holding every default.
+struct ParamTable {
+  const FieldDef* fields = nullptr;
+  size_t size = 0;
+  const FieldDef* begin() const { return fields; }
+  const FieldDef* end() const { return fields + size; }
+};
+
+// The field a key names (its camelCase name or an alias), or null.
+const FieldDef* find_field(const ParamTable& t, const char* key, size_t len);
+// Writes every field's default into params (done once per op, at registry build).
+void apply_defaults(const ParamTable& t, void* params);
+// Checks v against f and writes it into params; throws naming op, field and value.
+void assign_field(const char* op, const FieldDef& f, const FieldValue& v, void* params);
+// Throws the TypeError for an unknown key: the nearest known key and the list of known ones.
+[[noreturn]] void throw_unknown_option(const char* op, const ParamTable& t, const std::string& key);
+// Throws when a required field was not given (`given` has one flag per field).
+void check_required(const char* op, const ParamTable& t, const std::vector<bool>& given);
+// The names of the choices of an enum field, in index order.
+std::vector<std::string> field_choices(const FieldDef& f);
+// The spellings of a field besides its name.
+std::vector<std::string> field_aliases(const FieldDef& f);
+// The closest of `names` to `key` (edit distance, ignoring case and underscores).
+std::string nearest_name(const std::string& key, const std::vector<std::string>& names);
+
+}  // namespace ndgrad

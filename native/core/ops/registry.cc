@@ -1,0 +1,85 @@
+#include "core/ops/registry.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+namespace ndgrad {
+
+namespace {
+
+const char* const kOpNames[] = {
+#define NDGRAD_OP_NAME(name) #name,
+    NDGRAD_OPS(NDGRAD_OP_NAME)
+#undef NDGRAD_OP_NAME
+};
+
+}  // namespace
+
+std::string registry_problems(const std::vector<OpDef>& table) {
+  std::string problems;
+  for (const OpDef& d : table) {
+    std::string name = d.name;
+    if (!d.infer) problems += name + ": no shape rule\n";
+    if (!d.forward) problems += name + ": no forward\n";
+    if (!d.backward && !(d.flags & kNoGrad)) problems += name + ": no backward and no kNoGrad mark\n";
+    if (d.backward && (d.flags & kNoGrad)) problems += name + ": a backward and a kNoGrad mark\n";
+    if ((d.flags & kView) && (d.flags & kMutates)) problems += name + ": a view cannot write its input\n";
+    for (const FieldDef& f : d.params) {
+      if (!f.slot && f.kind != FieldKind::Ignored) problems += name + "." + f.name + ": no member to fill\n";
+      if ((f.kind == FieldKind::Axis || f.kind == FieldKind::Axes) && !f.given) problems += name + "." + f.name + ": no flag\n";
+      if (f.kind == FieldKind::Enum && !*f.choices) problems += name + "." + f.name + ": an enum without choices\n";
+    }
+  }
+  return problems;
+}
+
+namespace {
+
+// A registry entry with a missing rule is a programming error that must not wait for a user to
+// call the op: the addon refuses to load, naming the op and what it lacks.
+void check_registry(const std::vector<OpDef>& table) {
+  std::string problems = registry_problems(table);
+  if (!problems.empty()) {
+    std::fprintf(stderr, "ndgrad: the op registry is incomplete:\n%s", problems.c_str());
+    std::abort();
+  }
+}
+
+std::vector<OpDef> build_registry() {
+  std::vector<OpDef> table(kNumOps);
+  define_elementwise_ops(table);
+  define_reduce_ops(table);
+  define_shape_ops(table);
+  define_creation_ops(table);
+  define_linalg_ops(table);
+  define_nn_ops(table);
+  define_index_ops(table);
+  define_join_ops(table);
+  define_order_ops(table);
+  for (int i = 0; i < kNumOps; ++i) {
+    table[i].name = kOpNames[i];
+    apply_defaults(table[i].params, &table[i].defaults);
+  }
+  check_registry(table);
+  return table;
+}
+
+}  // namespace
+
+const std::vector<OpDef>& registry() {
+  // Immutable after construction, so sharing it between addon instances is safe.
+  static const std::vector<OpDef> table = build_registry();
+  return table;
+}
+
+const OpDef& op_def(OpId id) { return registry()[static_cast<int>(id)]; }
+
+const OpDef* op_def_by_name(const char* name) {
+  for (const OpDef& d : registry())
+    if (std::strcmp(d.name, name) == 0) return &d;
+  return nullptr;
+}
+
+}  // namespace ndgrad

@@ -1,0 +1,122 @@
+// The op registry: one OpDef per operator with its arity, attributes it reads, output-shape rule,
+// forward and backward. Backward formulas are written with registry ops (ops.h), so running
+// them while recording yields gradients of gradients.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/tensor/array.h"
+#include "core/runtime/runtime.h"
+#include "core/ops/op_list.h"
+#include "core/ops/params.h"
+
+namespace ndgrad {
+
+enum OpFlags : uint32_t {
+  kSaveInputs = 1u << 0,   // backward reads the inputs
+  kSaveOutputs = 1u << 1,  // backward reads the outputs
+  kView = 1u << 2,         // forward returns views of input 0 (no allocation)
+  kNoGrad = 1u << 3,       // gradient is zero everywhere (comparisons, rounding, argmax)
+  kCreation = 1u << 4,     // no inputs: creates data (zeros, random, ...)
+  kMutates = 1u << 5,      // writes input 0 in place (optimizer updates, batch-norm statistics)
+};
+
+// Input domains for the generic gradient and golden tests (the tests draw inputs from them).
+enum class Domain : uint8_t { Any, Positive, Unit, NonZero, AwayFromInt };
+
+struct OpCall {
+  Runtime& env;
+  const Tensor* in;
+  size_t num_inputs;
+  const Attrs& attrs;
+  SmallVec<Tensor, 2> out;  // allocated from the shape rule before forward (except kView ops)
+};
+
+struct OutSpec {
+  Shape shape;
+  DType dtype;
+};
+using OutSpecs = SmallVec<OutSpec, 2>;
+using ArrayList = SmallVec<ArrayRef, 4>;
+
+struct BackwardCtx;
+using Grads = std::vector<ArrayRef>;  // one per input; a null entry means "no gradient"
+
+struct OpDef {
+  const char* name = nullptr;
+  int num_inputs = 1;   // -1: any number
+  uint32_t flags = 0;
+  Domain domain = Domain::Any;
+  // Shape rule: validates inputs and attributes (throwing errors that name the op) and gives
+  // the outputs' shapes and dtypes.
+  void (*infer)(const OpCall& call, OutSpecs& outs) = nullptr;
+  void (*forward)(OpCall& call) = nullptr;
+  Grads (*backward)(BackwardCtx& ctx) = nullptr;
+  // The options a call may pass (set_params), and the attributes a call without options gets.
+  ParamTable params;
+  Attrs defaults;
+};
+
+// Everything a backward formula can read. input(i)/output(i) are arrays that, when the backward
+// pass is being recorded, are connected to the graph (so their own gradients flow).
+struct BackwardCtx {
+  Runtime& env;
+  const NodeRef& self;
+  const Node& node;
+  const Attrs& attrs;
+  std::vector<ArrayRef> out_grads;  // one per output, never null
+
+  const ArrayRef& grad(size_t i = 0) const { return out_grads[i]; }
+  ArrayRef input(size_t i) const;
+  ArrayRef output(size_t i) const;
+  Shape input_shape(size_t i) const { return node.input_shape(i); }
+};
+
+// What is wrong with a registry table, one line per problem (empty when complete): an op without
+// a shape rule or forward, without a backward and without the kNoGrad mark, a field without a
+// member to fill. The registry aborts the load when its own table has any.
+std::string registry_problems(const std::vector<OpDef>& table);
+
+const OpDef& op_def(OpId id);
+const OpDef* op_def_by_name(const char* name);
+// All registered ops, indexed by OpId.
+const std::vector<OpDef>& registry();
+
+// Registration hooks, one per ops_*.cc family.
+void define_elementwise_ops(std::vector<OpDef>& table);
+void define_reduce_ops(std::vector<OpDef>& table);
+void define_shape_ops(std::vector<OpDef>& table);
+void define_creation_ops(std::vector<OpDef>& table);
+void define_linalg_ops(std::vector<OpDef>& table);
+void define_nn_ops(std::vector<OpDef>& table);
+void define_index_ops(std::vector<OpDef>& table);
+void define_join_ops(std::vector<OpDef>& table);
+void define_order_ops(std::vector<OpDef>& table);
+// Called from define_order_ops: the gathers and their scatters (ops_take.cc), random_shuffle.
+void define_take_ops(std::vector<OpDef>& table);
+void define_shuffle_ops(std::vector<OpDef>& table);
+
+inline OpDef& def_slot(std::vector<OpDef>& table, OpId id) { return table[static_cast<int>(id)]; }
+
+// Fills the registry entry of one op.
+inline void define_op(std::vector<OpDef>& table, OpId id, int num_inputs,
+                      void (*infer)(const OpCall&, OutSpecs&), void (*forward)(OpCall&),
+                      Grads (*backward)(BackwardCtx&), uint32_t flags, Domain domain = Domain::Any) {
+  OpDef& d = def_slot(table, id);
+  d.num_inputs = num_inputs;
+  d.infer = infer;
+  d.forward = forward;
+  d.backward = backward;
+  d.flags = flags;
+  d.domain = domain;
+}
+
+// Declares the options of one op; its field table holds their defaults.
+template <size_t N>
+void set_params(std::vector<OpDef>& table, OpId id, const FieldDef (&fields)[N]) {
+  def_slot(table, id).params = ParamTable{fields, N};
+}
+
+}  // namespace ndgrad

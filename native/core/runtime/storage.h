@@ -1,0 +1,105 @@
+// Refcounted, 64-byte-aligned buffers from a size-class pool. Every buffer carries a version
+// counter that in-place writes bump, so the autograd engine can tell when a tensor it saved for
+// backward was overwritten.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "core/runtime/ref.h"
+
+namespace ndgrad {
+
+// Live-memory accounting of one addon instance. `pending_external` collects the byte deltas that
+// the binding has not yet reported to V8 (reports are batched, see binding/external_memory.h);
+// `reported_external` is what was reported, `weighed_external` what V8 counts through the
+// ArrayBuffers that weigh large results (binding/addon.cc, Addon::weigh); their sum is what V8
+// counts for this instance.
+struct MemoryStats : RefCounted {
+  std::atomic<int64_t> live_buffers{0};
+  std::atomic<int64_t> live_bytes{0};
+  std::atomic<int64_t> pending_external{0};
+  std::atomic<int64_t> reported_external{0};
+  std::atomic<int64_t> weighed_external{0};
+};
+
+class StoragePool;
+
+// A buffer that could not be had: over the instance's maxArrayBytes limit, or refused by the
+// system. A std::bad_alloc, so code that only knows that type still catches it; the binding turns
+// it into a RangeError with this message.
+class AllocError : public std::bad_alloc {
+ public:
+  AllocError(size_t requested, size_t limit, bool over_limit);
+  const char* what() const noexcept override { return message_.c_str(); }
+
+ private:
+  std::string message_;
+};
+
+class Storage : public RefCounted {
+ public:
+  void* data() const { return data_; }
+  size_t bytes() const { return bytes_; }
+  uint64_t version() const { return version_.load(std::memory_order_relaxed); }
+  void bump_version() { version_.fetch_add(1, std::memory_order_relaxed); }
+  ~Storage();
+  // The object lives in the header of its own pooled block (see StoragePool::allocate); the
+  // destructor hands the block back, so there is nothing left to free here.
+  static void operator delete(void*) noexcept {}
+
+ private:
+  friend class StoragePool;
+
+  Storage(Ref<StoragePool> pool, void* data, size_t bytes, int size_class)
+      : pool_(pool.leak()), data_(data), bytes_(bytes), size_class_(size_class) {}
+  // One reference to the pool, held as a raw pointer: the destructor frees the block this object
+  // lives in, so no member may have a destructor that reads it afterwards.
+  StoragePool* pool_;
+  void* data_;
+  size_t bytes_;
+  int size_class_;  // -1: allocated exactly, not pooled
+  std::atomic<uint64_t> version_{0};
+};
+
+// Free lists per power-of-two size class (up to 64 MiB; larger buffers go straight to the
+// allocator). Cached bytes are capped so a burst does not pin memory forever. Each block starts
+// with a 64-byte header that holds the Storage object itself, so one allocation (usually a
+// free-list hit) serves both.
+class StoragePool : public RefCounted {
+ public:
+  explicit StoragePool(Ref<MemoryStats> stats) : stats_(std::move(stats)) {}
+  ~StoragePool();
+  // Throws AllocError over max_bytes() or when the system has no memory (the binding turns it
+  // into a RangeError). Every array buffer comes from here, so the limit holds for all of them.
+  Ref<Storage> allocate(size_t bytes);
+  // The largest buffer allocate() hands out (mx.setLimits({ maxArrayBytes })); 0 restores the
+  // default, the machine's physical memory.
+  void set_max_bytes(size_t bytes);
+  size_t max_bytes() const { return max_bytes_.load(std::memory_order_relaxed); }
+  static size_t default_max_bytes();
+  const Ref<MemoryStats>& stats() const { return stats_; }
+  // Returns cached blocks to the system.
+  void trim();
+
+ private:
+  friend class Storage;
+  void give_back(void* block, size_t bytes, int size_class);
+  // Returns a block of `bytes` (its data, after the header) to the system.
+  static void release_block(void* block, size_t bytes);
+  static constexpr int kNumClasses = 27;  // 64 B .. 4 GiB classes; pooled up to kMaxPooledClass
+  static constexpr int kMaxPooledClass = 20;  // 64 MiB
+  static constexpr size_t kMaxCachedBytes = size_t{256} << 20;
+  Ref<MemoryStats> stats_;
+  std::mutex mutex_;
+  std::vector<void*> free_[kNumClasses];
+  size_t cached_bytes_ = 0;
+  std::atomic<size_t> max_bytes_{default_max_bytes()};
+};
+
+}  // namespace ndgrad

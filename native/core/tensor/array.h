@@ -1,0 +1,194 @@
+// What a JS NDArray handle points at: a tensor plus its place in the autograd graph.
+//
+// The graph is made of Nodes (one per recorded op application, or one per marked variable) that
+// arrays reference through an AGEntry. Nodes reference the entries of their inputs, so a graph
+// lives exactly as long as some array (or a pending backward) still reaches it.
+#pragma once
+
+#include <cstdint>
+#include <cstddef>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "core/ops/attrs.h"
+#include "core/runtime/free_list.h"
+#include "core/runtime/small_vec.h"
+#include "core/tensor/tensor.h"
+#include "core/autograd/tensor_metas.h"
+
+namespace ndgrad {
+
+struct Node;
+struct OpDef;
+
+enum class GradReq : uint8_t { Null = 0, Write = 1, Add = 3 };
+
+// Graph nodes are counted without atomics: they are made, shared and freed only on the JS thread
+// of their addon instance (kernels on the thread pool see raw tensor pointers, never arrays or
+// nodes).
+using NodeRef = Ref<Node>;
+
+struct AGEntry {
+  NodeRef node;
+  uint32_t index = 0;
+  // In a graph: a marked variable, or the output of a recorded op whose graph was not freed.
+  bool live() const;
+};
+
+struct Array;
+using ArrayRef = Ref<Array>;
+
+// A tensor saved by a node for its backward, with the storage version at the time it was saved.
+// Its shape and dtype are the node's input (or output) shape and dtype, and how it was computed
+// is the node's input entry, so only the storage and offset are stored here.
+struct SavedTensor {
+  Ref<Storage> storage;
+  int64_t offset = 0;
+  uint64_t version = 0;
+};
+
+// The attributes a node was recorded with: the shared defaults (no allocation) for the many ops
+// called without attributes, otherwise a copy of its own.
+const Attrs& no_attrs();
+
+// One recorded op application, or one marked variable.
+//
+// A recorded op writes one node and a dropped graph reads it back, long after, from memory that
+// is cold by then; that traffic is most of what recording costs beyond the op itself. So a node
+// is packed into four cache lines (256 bytes) for the usual op of up to two inputs and three
+// tensors of at most eight dimensions in all, and freeing it reads only the first three: the
+// header and input entries, the saved tensors, and the spill pointer of the shapes. The rare
+// parts (a variable's gradient buffer, a custom Function) live behind one pointer.
+struct Node : LocalRefCounted {
+  bool freed = false;                  // backward ran without retainGraph
+  GradReq grad_req = GradReq::Write;   // marked variables only
+  bool fresh_grad = false;             // marked variables only
+  const OpDef* op = nullptr;           // null for a variable or a custom Function
+  // One per input; entry.node == nullptr: input not in the graph. Freeing the graph clears the
+  // entries and keeps their number.
+  SmallVec<AGEntry, 2> inputs;
+
+  // Recording, in this order: inputs, then outputs; save() takes the saved inputs (all of them,
+  // in order) before the saved outputs.
+  void add_input(const AGEntry& entry, const Tensor& t) {
+    inputs.push_back(entry);
+    metas_.push_back(t.shape, t.dtype);
+  }
+  void add_output(const Tensor& t) { metas_.push_back(t.shape, t.dtype); }
+  void save_input(const Tensor& t) {
+    save(t);
+    ++saved_inputs_;
+  }
+  void save_output(const Tensor& t) { save(t); }
+
+  size_t num_inputs() const { return inputs.size(); }
+  size_t num_outputs() const { return metas_.size() - inputs.size(); }
+  Shape input_shape(size_t i) const { return metas_.shape(i); }
+  DType input_dtype(size_t i) const { return metas_.dtype(i); }
+  Shape output_shape(size_t i) const { return metas_.shape(inputs.size() + i); }
+  DType output_dtype(size_t i) const { return metas_.dtype(inputs.size() + i); }
+
+  // The saved tensors as tensors again (shape and dtype from the node).
+  Tensor saved_input(size_t i) const;
+  Tensor saved_output(size_t i) const;
+  const SmallVec<SavedTensor, 2>& saved() const { return saved_; }
+
+  // Backward ran without retainGraph: drops the inputs, saved tensors and custom Function.
+  void free_graph();
+
+  // Marked variables: the buffer backward writes.
+  const ArrayRef& grad() const;
+  void set_grad(ArrayRef g);
+  // Custom autograd.Function nodes: the binding's handle on the JS object whose backward runs
+  // (released with the node).
+  void* custom() const;
+  void set_custom(std::shared_ptr<void> payload);
+  bool is_custom() const { return custom_node_; }
+  bool is_variable() const { return op == nullptr && !custom_node_; }
+
+  const Attrs& attrs() const { return own_attrs_ ? *own_attrs_ : no_attrs(); }
+  void set_attrs(const Attrs& a);
+
+  Node() = default;
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+  // Releases the graph behind this node iteratively: a recorded chain of a million ops dropped
+  // without backward would otherwise free itself by recursion one level per node.
+  ~Node();
+
+  // Nodes are recycled through a free list: a dropped graph's nodes are what the next recorded
+  // ops reuse, while still in cache.
+  static void* operator new(size_t size);
+  static void operator delete(void* p) noexcept;
+
+ private:
+  struct Extra {
+    ArrayRef grad;
+    std::shared_ptr<void> custom;
+  };
+  void save(const Tensor& t) {
+    saved_.push_back(SavedTensor{t.storage, t.offset, t.storage ? t.storage->version() : 0});
+  }
+  Extra& extra();
+  static std::vector<NodeRef>& release_queue();
+  static void drain_release_queue();
+
+  bool custom_node_ = false;
+  uint32_t saved_inputs_ = 0;
+  Attrs* own_attrs_ = nullptr;
+  Extra* extra_ = nullptr;
+  SmallVec<SavedTensor, 2> saved_;
+  TensorMetas metas_;
+};
+
+struct Array : RefCounted {
+  // Lets the binding tell its own handles from other externals a caller might pass in.
+  static constexpr uint32_t kMagic = 0x4e444741;  // "NDGA"
+  uint32_t magic = kMagic;
+  Tensor t;
+  AGEntry ag;
+  bool disposed = false;
+
+  Array() = default;
+  explicit Array(Tensor tensor) : t(std::move(tensor)) {}
+
+  static void* operator new(size_t size);
+  static void operator delete(void* p) noexcept { FreeList<kArrayBytes>::give(p); }
+
+ private:
+  static constexpr size_t kArrayBytes = 128;
+};
+
+inline void* Array::operator new(size_t size) {
+  static_assert(sizeof(Array) <= kArrayBytes, "grow kArrayBytes");
+  (void)size;
+  return FreeList<kArrayBytes>::take();
+}
+
+inline bool AGEntry::live() const { return node && !node->freed; }
+
+constexpr size_t kNodeBytes = (sizeof(Node) + 63) / 64 * 64;
+static_assert(kNodeBytes == 256, "a node is four cache lines; see the layout above");
+inline void* Node::operator new(size_t size) {
+  (void)size;
+  return FreeList<kNodeBytes>::take();
+}
+inline void Node::operator delete(void* p) noexcept { FreeList<kNodeBytes>::give(p); }
+
+inline NodeRef make_node() { return NodeRef(new Node); }
+
+inline ArrayRef make_array(Tensor t) { return make_ref<Array>(std::move(t)); }
+
+// Fetches what releasing `a` will touch besides `a` itself: its storage header and its graph
+// node (freed with it when `a` holds the last reference).
+inline void prefetch_for_release(const Array& a) {
+  if (a.t.storage) __builtin_prefetch(a.t.storage.get(), 1);
+  if (const Node* n = a.ag.node.get()) {
+    // the lines freeing a node reads (see Node)
+    const char* c = reinterpret_cast<const char*>(n);
+    for (size_t off = 0; off < 192; off += 64) __builtin_prefetch(c + off, 1);
+  }
+}
+
+}  // namespace ndgrad
