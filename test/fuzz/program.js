@@ -1,11 +1,11 @@
 // Random programs over ndgrad's public surface, as fast-check arbitraries of plain data that
-// render to runnable JS. A program is a list of statements over eight array slots (v[0] .. v[7]);
+// render to runnable JS. A program is a list of statements over four array slots (v[0] .. v[3]);
 // each statement is rendered inside its own try/catch, because JS errors are the expected outcome
 // of most random calls: only a process that dies (signal, abort, sanitizer report) is a finding.
 'use strict';
 const fc = require('fast-check');
 
-const SLOTS = 8;
+const SLOTS = 4;
 
 // Functions and methods are enumerated from the package itself, so new ones are fuzzed without
 // editing this file. Names that only print or wait are left out; everything else is fair game.

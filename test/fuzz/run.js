@@ -200,6 +200,9 @@ async function main() {
   const secs = ((Date.now() - started) / 1000).toFixed(0);
   for (const f of found) {
     const shrunk = await shrink(opts, names, f.seed, f.path);
+    // A failure that does not come back when replayed is still reported (a race can be real), but
+    // marked: it may also come from the machine (e.g. dist/ rebuilt while the run was going on).
+    if (!shrunk) f.failure = `(did not fail again when replayed, so not shrunk)\n${f.failure}`;
     report(shrunk ? { ...f, ...shrunk, path: shrunk.path ?? f.path, failure: shrunk.failure ?? f.failure } : f, opts);
   }
   console.log(
