@@ -29,8 +29,9 @@ void check_mutable(const Runtime& env, const OpDef& def, const ArrayRef& target)
 
 }  // namespace
 
-ArrayList invoke(Runtime& env, OpId id, const ArrayList& inputs, const Attrs& attrs) {
+ArrayList invoke_params(Runtime& env, OpId id, const ArrayList& inputs, const void* params) {
   const OpDef& def = op_def(id);
+  if (!params) params = def.defaults.get();
   if (def.num_inputs >= 0 && inputs.size() != static_cast<size_t>(def.num_inputs)) {
     throw_type(std::string(def.name) + ": expected " + std::to_string(def.num_inputs) +
                " inputs, got " + std::to_string(inputs.size()));
@@ -40,7 +41,7 @@ ArrayList invoke(Runtime& env, OpId id, const ArrayList& inputs, const Attrs& at
     check_input(def, inputs[i], i);
     in.push_back(inputs[i]->t);
   }
-  OpCall call{env, in.data(), in.size(), attrs, {}};
+  OpCall call{env, def, in.data(), in.size(), params, {}};
   OutSpecs specs;
   def.infer(call, specs);
   if (!(def.flags & kView)) {
@@ -67,7 +68,7 @@ ArrayList invoke(Runtime& env, OpId id, const ArrayList& inputs, const Attrs& at
   if (!any_live) return outs;
 
   NodeRef node = record_node(&def, inputs.data(), inputs.size(), outs.data(), outs.size());
-  node->set_attrs(attrs);
+  node->set_params(params);
   return outs;
 }
 
@@ -92,18 +93,16 @@ NodeRef record_node(const OpDef* op, const ArrayRef* inputs, size_t num_inputs, 
   return node;
 }
 
-ArrayRef invoke1(Runtime& env, OpId id, const ArrayList& inputs, const Attrs& attrs) {
-  ArrayList outs = invoke(env, id, inputs, attrs);
+ArrayRef invoke1(Runtime& env, OpId id, const ArrayList& inputs) {
+  ArrayList outs = invoke_params(env, id, inputs, nullptr);
   return std::move(outs[0]);
 }
 
 namespace ops {
 
-ArrayRef unary(Runtime& env, OpId id, const ArrayRef& x) { return invoke1(env, id, {x}, no_attrs()); }
+ArrayRef unary(Runtime& env, OpId id, const ArrayRef& x) { return invoke1(env, id, {x}); }
 
-ArrayRef binary(Runtime& env, OpId id, const ArrayRef& a, const ArrayRef& b) {
-  return invoke1(env, id, {a, b}, no_attrs());
-}
+ArrayRef binary(Runtime& env, OpId id, const ArrayRef& a, const ArrayRef& b) { return invoke1(env, id, {a, b}); }
 
 ArrayRef scalar(Runtime& env, OpId id, const ArrayRef& a, double s) {
   Attrs at;

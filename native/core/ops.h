@@ -3,6 +3,8 @@
 // the backward pass itself is being recorded (createGraph).
 #pragma once
 
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "registry.h"
@@ -10,9 +12,23 @@
 namespace ndgrad {
 
 // Runs op `id` on inputs: validates (shape rule), allocates, computes and, when recording and
-// some input is in a graph, records a node. Throws ndgrad::Error on bad input.
-ArrayList invoke(Runtime& env, OpId id, const ArrayList& inputs, const Attrs& attrs);
-ArrayRef invoke1(Runtime& env, OpId id, const ArrayList& inputs, const Attrs& attrs);
+// some input is in a graph, records a node. Throws ndgrad::Error on bad input. `params` is a
+// block of the op's parameter struct, or null for its defaults (and for an op without options).
+ArrayList invoke_params(Runtime& env, OpId id, const ArrayList& inputs, const void* params);
+inline ArrayList invoke(Runtime& env, OpId id, const ArrayList& inputs) { return invoke_params(env, id, inputs, nullptr); }
+ArrayRef invoke1(Runtime& env, OpId id, const ArrayList& inputs);
+
+// The same with the op's options as its own struct P (checked against the op's table in debug
+// builds): how backward formulas call ops with options.
+template <class P>
+ArrayList invoke(Runtime& env, OpId id, const ArrayList& inputs, const P& params) {
+  static_assert(!std::is_pointer_v<P>, "pass the struct, or call invoke_params with a block");
+  return invoke_params(env, id, inputs, &param_cast<P>(op_def(id).params, &params));
+}
+template <class P>
+ArrayRef invoke1(Runtime& env, OpId id, const ArrayList& inputs, const P& params) {
+  return std::move(invoke(env, id, inputs, params)[0]);
+}
 
 // Records one node for op (null for a custom Function): its inputs (entries of those in a graph)
 // and its outputs, whose entries then point at it. Saves what op's flags declare.

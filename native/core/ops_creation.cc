@@ -12,13 +12,13 @@ namespace {
 
 template <OpId Id>
 void infer_created(const OpCall& c, OutSpecs& outs) {
-  check_shape(c.attrs.shape, op_def(Id).name, "shape");
-  outs.push_back({c.attrs.shape, c.attrs.dtype});
+  check_shape(c.params<Attrs>().shape, op_def(Id).name, "shape");
+  outs.push_back({c.params<Attrs>().shape, c.params<Attrs>().dtype});
 }
 
 void fwd_zeros(OpCall& c) { fill_into(c.env, c.out[0], 0.0); }
 void fwd_ones(OpCall& c) { fill_into(c.env, c.out[0], 1.0); }
-void fwd_full(OpCall& c) { fill_into(c.env, c.out[0], c.attrs.scalar); }
+void fwd_full(OpCall& c) { fill_into(c.env, c.out[0], c.params<Attrs>().scalar); }
 
 // arange(start = scalar, stop = scalar2, step = scalar3): ceil((stop - start) / step) values.
 int64_t arange_count(const Attrs& a) {
@@ -34,7 +34,7 @@ int64_t arange_count(const Attrs& a) {
 }
 
 void infer_arange(const OpCall& c, OutSpecs& outs) {
-  outs.push_back({Shape{arange_count(c.attrs)}, c.attrs.dtype});
+  outs.push_back({Shape{arange_count(c.params<Attrs>())}, c.params<Attrs>().dtype});
 }
 
 template <class Draw>
@@ -53,14 +53,14 @@ void fill_drawn(OpCall& c, Draw&& draw) {
 
 void fwd_arange(OpCall& c) {
   // Integer dtypes get exact values (MXNet's test: arange(0, 10000**2, step=10001, dtype=int32)).
-  double start = c.attrs.scalar, step = c.attrs.scalar3;
+  double start = c.params<Attrs>().scalar, step = c.params<Attrs>().scalar3;
   fill_drawn(c, [&](int64_t i) { return start + static_cast<double>(i) * step; });
 }
 
 // linspace(start = scalar, stop = scalar2, num = depth, endpoint): NumPy's
 // start + i * step, with the last value exactly stop when endpoint.
 void infer_linspace(const OpCall& c, OutSpecs& outs) {
-  const Attrs& a = c.attrs;
+  const Attrs& a = c.params<Attrs>();
   if (!std::isfinite(a.scalar) || !std::isfinite(a.scalar2)) throw_range("linspace: start and stop must be finite numbers");
   if (a.depth < 0) throw_range("linspace: num must be non-negative, got " + std::to_string(a.depth));
   Shape s{a.depth};
@@ -69,7 +69,7 @@ void infer_linspace(const OpCall& c, OutSpecs& outs) {
 }
 
 void fwd_linspace(OpCall& c) {
-  const Attrs& a = c.attrs;
+  const Attrs& a = c.params<Attrs>();
   bool endpoint = a.endpoint;
   int64_t n = a.depth;
   double div = static_cast<double>(endpoint ? n - 1 : n);
@@ -82,29 +82,29 @@ void fwd_linspace(OpCall& c) {
 
 // randint(low = scalar, high = scalar2): integers in [low, high).
 void check_randint(const OpCall& c, OutSpecs& outs) {
-  double low = c.attrs.scalar, high = c.attrs.scalar2;
+  double low = c.params<Attrs>().scalar, high = c.params<Attrs>().scalar2;
   if (!(low < high) || std::floor(low) != low || std::floor(high) != high || std::fabs(low) > 2147483648.0 ||
       std::fabs(high) > 2147483648.0) {
     throw_range("random.randint: low and high must be integers with low < high, got low=" + std::to_string(low) +
                 " high=" + std::to_string(high));
   }
-  if (c.attrs.dtype != DType::Int32 && c.attrs.dtype != DType::Float32 && c.attrs.dtype != DType::Float64) {
+  if (c.params<Attrs>().dtype != DType::Int32 && c.params<Attrs>().dtype != DType::Float32 && c.params<Attrs>().dtype != DType::Float64) {
     throw_type("random.randint: dtype must be int32, float32 or float64");
   }
   infer_created<OpId::random_randint>(c, outs);
 }
 
 void fwd_randint(OpCall& c) {
-  double low = c.attrs.scalar;
-  uint64_t span = static_cast<uint64_t>(c.attrs.scalar2 - low);
+  double low = c.params<Attrs>().scalar;
+  uint64_t span = static_cast<uint64_t>(c.params<Attrs>().scalar2 - low);
   Rng& rng = c.env.rng;
   fill_drawn(c, [&](int64_t) { return low + static_cast<double>(rng.next_u64() % span); });
 }
 
 void fwd_uniform(OpCall& c) {
-  double low = c.attrs.scalar, high = c.attrs.scalar2;
+  double low = c.params<Attrs>().scalar, high = c.params<Attrs>().scalar2;
   Rng& rng = c.env.rng;
-  if (dtype_is_float(c.attrs.dtype)) {
+  if (dtype_is_float(c.params<Attrs>().dtype)) {
     fill_drawn(c, [&](int64_t) {
       double v = low + (high - low) * rng.next_double();
       return v < high ? v : low;  // keep [low, high) after float32 rounding too
@@ -112,7 +112,7 @@ void fwd_uniform(OpCall& c) {
   } else {
     fill_drawn(c, [&](int64_t) { return std::floor(low + (high - low) * rng.next_double()); });
   }
-  if (c.attrs.dtype == DType::Float32) {
+  if (c.params<Attrs>().dtype == DType::Float32) {
     float* y = c.out[0].data<float>();
     for (int64_t i = 0; i < c.out[0].size(); ++i)
       if (!(y[i] < static_cast<float>(high))) y[i] = static_cast<float>(low);
@@ -120,23 +120,23 @@ void fwd_uniform(OpCall& c) {
 }
 
 void fwd_normal(OpCall& c) {
-  double loc = c.attrs.scalar, scale = c.attrs.scalar2;
+  double loc = c.params<Attrs>().scalar, scale = c.params<Attrs>().scalar2;
   Rng& rng = c.env.rng;
   fill_drawn(c, [&](int64_t) { return loc + scale * rng.next_normal(); });
 }
 
 void check_uniform(const OpCall& c, OutSpecs& outs) {
-  if (!(c.attrs.scalar <= c.attrs.scalar2) || !std::isfinite(c.attrs.scalar) || !std::isfinite(c.attrs.scalar2)) {
-    throw_range("random.uniform: low must be <= high and both finite, got low=" + std::to_string(c.attrs.scalar) +
-                " high=" + std::to_string(c.attrs.scalar2));
+  if (!(c.params<Attrs>().scalar <= c.params<Attrs>().scalar2) || !std::isfinite(c.params<Attrs>().scalar) || !std::isfinite(c.params<Attrs>().scalar2)) {
+    throw_range("random.uniform: low must be <= high and both finite, got low=" + std::to_string(c.params<Attrs>().scalar) +
+                " high=" + std::to_string(c.params<Attrs>().scalar2));
   }
   infer_created<OpId::random_uniform>(c, outs);
 }
 
 void check_normal(const OpCall& c, OutSpecs& outs) {
-  if (!(c.attrs.scalar2 >= 0) || !std::isfinite(c.attrs.scalar) || !std::isfinite(c.attrs.scalar2)) {
+  if (!(c.params<Attrs>().scalar2 >= 0) || !std::isfinite(c.params<Attrs>().scalar) || !std::isfinite(c.params<Attrs>().scalar2)) {
     throw_range("random.normal: scale must be >= 0 and both loc and scale finite, got loc=" +
-                std::to_string(c.attrs.scalar) + " scale=" + std::to_string(c.attrs.scalar2));
+                std::to_string(c.params<Attrs>().scalar) + " scale=" + std::to_string(c.params<Attrs>().scalar2));
   }
   infer_created<OpId::random_normal>(c, outs);
 }
@@ -189,13 +189,13 @@ void define_creation_ops(std::vector<OpDef>& table) {
   define_op(table, OpId::random_randint, 0, check_randint, fwd_randint, nullptr, kCreation | kNoGrad);
   define_op(table, OpId::random_uniform, 0, check_uniform, fwd_uniform, nullptr, kCreation | kNoGrad);
   define_op(table, OpId::random_normal, 0, check_normal, fwd_normal, nullptr, kCreation | kNoGrad);
-  for (OpId id : {OpId::zeros, OpId::ones}) set_params(table, id, kFilledFields);
-  set_params(table, OpId::full, kFullFields);
-  set_params(table, OpId::arange, kArangeFields);
-  set_params(table, OpId::linspace, kLinspaceFields);
-  set_params(table, OpId::random_uniform, kUniformFields);
-  set_params(table, OpId::random_normal, kNormalFields);
-  set_params(table, OpId::random_randint, kRandintFields);
+  for (OpId id : {OpId::zeros, OpId::ones}) set_params<Attrs>(table, id, kFilledFields);
+  set_params<Attrs>(table, OpId::full, kFullFields);
+  set_params<Attrs>(table, OpId::arange, kArangeFields);
+  set_params<Attrs>(table, OpId::linspace, kLinspaceFields);
+  set_params<Attrs>(table, OpId::random_uniform, kUniformFields);
+  set_params<Attrs>(table, OpId::random_normal, kNormalFields);
+  set_params<Attrs>(table, OpId::random_randint, kRandintFields);
 }
 
 }  // namespace ndgrad

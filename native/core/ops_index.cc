@@ -38,17 +38,17 @@ std::vector<int64_t> read_indices(const Tensor& t) {
 // ---- one_hot: out[..., k] = on if k == index else off (out-of-range rows are all off) ----------
 
 void infer_one_hot(const OpCall& c, OutSpecs& outs) {
-  if (c.attrs.depth <= 0) throw_range("one_hot: depth must be a positive integer, got " + std::to_string(c.attrs.depth));
+  if (c.params<Attrs>().depth <= 0) throw_range("one_hot: depth must be a positive integer, got " + std::to_string(c.params<Attrs>().depth));
   Shape out = c.in[0].shape;
-  out.push_back(c.attrs.depth);
+  out.push_back(c.params<Attrs>().depth);
   check_shape(out, "one_hot", "output shape");
-  outs.push_back({out, c.attrs.dtype});
+  outs.push_back({out, c.params<Attrs>().dtype});
 }
 
 void fwd_one_hot(OpCall& c) {
   Tensor& out = c.out[0];
-  int64_t depth = c.attrs.depth;
-  double on = c.attrs.scalar, off = c.attrs.scalar2;
+  int64_t depth = c.params<Attrs>().depth;
+  double on = c.params<Attrs>().scalar, off = c.params<Attrs>().scalar2;
   fill_into(c.env, out, off);
   std::vector<int64_t> idx = read_indices(c.in[0]);
   size_t es = dtype_size(out.dtype);
@@ -77,19 +77,19 @@ void infer_pick(const OpCall& c, OutSpecs& outs) {
   const Tensor& data = c.in[0];
   const Tensor& index = c.in[1];
   if (data.ndim() == 0) throw_range("pick: data must have at least one dimension");
-  int axis = pick_axis(data.shape, c.attrs);
+  int axis = pick_axis(data.shape, c.params<Attrs>());
   Shape expect = picked_shape(data.shape, axis, false);
   Shape expect_keep = picked_shape(data.shape, axis, true);
   if (index.shape != expect && index.shape != expect_keep) {
     throw_range("pick: index shape " + shape_str(index.shape) + " must be the data shape " + shape_str(data.shape) +
                 " without axis " + std::to_string(axis) + ", i.e. " + shape_str(expect));
   }
-  outs.push_back({picked_shape(data.shape, axis, c.attrs.keepdims), data.dtype});
+  outs.push_back({picked_shape(data.shape, axis, c.params<Attrs>().keepdims), data.dtype});
 }
 
 void fwd_pick(OpCall& c) {
   const Tensor& data = c.in[0];
-  int axis = pick_axis(data.shape, c.attrs);
+  int axis = pick_axis(data.shape, c.params<Attrs>());
   size_t outer = 1, inner = 1, r = static_cast<size_t>(data.shape[axis]);
   for (int i = 0; i < axis; ++i) outer *= static_cast<size_t>(data.shape[i]);
   for (size_t i = static_cast<size_t>(axis) + 1; i < data.ndim(); ++i) inner *= static_cast<size_t>(data.shape[i]);
@@ -112,7 +112,7 @@ void fwd_pick(OpCall& c) {
 Grads d_pick(BackwardCtx& c) {
   Runtime& e = c.env;
   const Shape& ds = c.input_shape(0);
-  int axis = pick_axis(ds, c.attrs);
+  int axis = pick_axis(ds, c.params<Attrs>());
   int64_t n = ds[axis];
   ArrayRef index = c.input(1);
   ArrayRef clipped = scalar(e, OpId::maximum_scalar, scalar(e, OpId::minimum_scalar, index, static_cast<double>(n - 1)), 0.0);
@@ -201,8 +201,8 @@ void define_index_ops(std::vector<OpDef>& table) {
   define_op(table, OpId::where, 3, infer_where, fwd_where, d_where, kSaveInputs);
   define_op(table, OpId::one_hot, 1, infer_one_hot, fwd_one_hot, nullptr, kNoGrad);
   define_op(table, OpId::pick, 2, infer_pick, fwd_pick, d_pick, kSaveInputs);
-  set_params(table, OpId::one_hot, kOneHotFields);
-  set_params(table, OpId::pick, kPickFields);
+  set_params<Attrs>(table, OpId::one_hot, kOneHotFields);
+  set_params<Attrs>(table, OpId::pick, kPickFields);
 }
 
 }  // namespace ndgrad

@@ -29,10 +29,10 @@ void infer_softmax(const OpCall& c, OutSpecs& outs) {
   if (!dtype_is_float(x.dtype)) {
     throw_type(std::string(name) + ": input must be float32 or float64, got " + dtype_name(x.dtype));
   }
-  if (c.attrs.has_axes && c.attrs.axes.size() != 1) throw_type(std::string(name) + ": axis must be a single integer");
-  softmax_axis(x.shape, c.attrs, name);
-  if (!(c.attrs.scalar > 0) || !std::isfinite(c.attrs.scalar)) {
-    throw_range(std::string(name) + ": temperature must be a positive number, got " + std::to_string(c.attrs.scalar));
+  if (c.params<Attrs>().has_axes && c.params<Attrs>().axes.size() != 1) throw_type(std::string(name) + ": axis must be a single integer");
+  softmax_axis(x.shape, c.params<Attrs>(), name);
+  if (!(c.params<Attrs>().scalar > 0) || !std::isfinite(c.params<Attrs>().scalar)) {
+    throw_range(std::string(name) + ": temperature must be a positive number, got " + std::to_string(c.params<Attrs>().scalar));
   }
   outs.push_back({x.shape, x.dtype});
 }
@@ -63,12 +63,12 @@ void softmax_row(const kernels::KernelTable& k, DType dt, const void* x, void* y
 template <bool Log>
 void fwd_softmax(OpCall& c) {
   const Tensor& x = c.in[0];
-  int axis = softmax_axis(x.shape, c.attrs, "softmax");
+  int axis = softmax_axis(x.shape, c.params<Attrs>(), "softmax");
   size_t nd = x.ndim();
   size_t r = static_cast<size_t>(x.shape[axis]);
   size_t n = static_cast<size_t>(x.size());
   if (n == 0) return;
-  double inv_t = 1.0 / c.attrs.scalar;
+  double inv_t = 1.0 / c.params<Attrs>().scalar;
   // Rows along the last axis run in place; any other axis goes through a transposed copy.
   bool last = static_cast<size_t>(axis) == nd - 1;
   std::vector<int64_t> perm;
@@ -103,7 +103,7 @@ void fwd_softmax(OpCall& c) {
 
 ArrayRef sum_keep(BackwardCtx& c, const ArrayRef& v) {
   Attrs a;
-  a.axes = {softmax_axis(c.input_shape(0), c.attrs, "softmax")};
+  a.axes = {softmax_axis(c.input_shape(0), c.params<Attrs>(), "softmax")};
   a.has_axes = true;
   a.keepdims = true;
   return invoke1(c.env, OpId::sum, {v}, a);
@@ -113,13 +113,13 @@ ArrayRef sum_keep(BackwardCtx& c, const ArrayRef& v) {
 Grads d_softmax(BackwardCtx& c) {
   ArrayRef y = c.output(0);
   ArrayRef inner = sub(c.env, c.grad(), sum_keep(c, mul(c.env, c.grad(), y)));
-  return {div_scalar(c.env, mul(c.env, y, inner), c.attrs.scalar)};
+  return {div_scalar(c.env, mul(c.env, y, inner), c.params<Attrs>().scalar)};
 }
 
 // log_softmax: dx = (g - exp(y) * sum(g)) / T
 Grads d_log_softmax(BackwardCtx& c) {
   ArrayRef p = unary(c.env, OpId::exp, c.output(0));
-  return {div_scalar(c.env, sub(c.env, c.grad(), mul(c.env, p, sum_keep(c, c.grad()))), c.attrs.scalar)};
+  return {div_scalar(c.env, sub(c.env, c.grad(), mul(c.env, p, sum_keep(c, c.grad()))), c.params<Attrs>().scalar)};
 }
 
 // ---- dropout (MXNet Dropout, mode 'training') ---------------------------------------------------
@@ -129,7 +129,7 @@ Grads d_log_softmax(BackwardCtx& c) {
 void infer_dropout(const OpCall& c, OutSpecs& outs) {
   const Tensor& x = c.in[0];
   if (!dtype_is_float(x.dtype)) throw_type(std::string("dropout: input must be float32 or float64, got ") + dtype_name(x.dtype));
-  double p = c.attrs.scalar;
+  double p = c.params<Attrs>().scalar;
   if (!(p >= 0 && p < 1)) throw_range("dropout: p must be in [0, 1), got " + std::to_string(p));
   outs.push_back({x.shape, x.dtype});
   outs.push_back({x.shape, x.dtype});
@@ -139,7 +139,7 @@ void fwd_dropout(OpCall& c) {
   const Tensor& x = c.in[0];
   Tensor& y = c.out[0];
   Tensor& mask = c.out[1];
-  double p = c.attrs.scalar;
+  double p = c.params<Attrs>().scalar;
   if (!c.env.training || p == 0) {
     fill_into(c.env, mask, 1.0);
     cast_into(c.env, x, y);
@@ -175,9 +175,9 @@ void define_nn_ops(std::vector<OpDef>& table) {
   define_op(table, OpId::softmax, 1, infer_softmax<OpId::softmax>, fwd_softmax<false>, d_softmax, kSaveOutputs);
   define_op(table, OpId::log_softmax, 1, infer_softmax<OpId::log_softmax>, fwd_softmax<true>, d_log_softmax,
             kSaveOutputs);
-  set_params(table, OpId::dropout, kDropoutFields);
-  set_params(table, OpId::softmax, kSoftmaxFields);
-  set_params(table, OpId::log_softmax, kSoftmaxFields);
+  set_params<Attrs>(table, OpId::dropout, kDropoutFields);
+  set_params<Attrs>(table, OpId::softmax, kSoftmaxFields);
+  set_params<Attrs>(table, OpId::log_softmax, kSoftmaxFields);
 }
 
 }  // namespace ndgrad

@@ -86,7 +86,7 @@ Shape selected_shape(const Shape& shape, const OrderSpec& s) {
 template <OpId Id>
 void infer_order(const OpCall& c, OutSpecs& outs) {
   const Tensor& x = c.in[0];
-  OrderSpec s = order_spec<Id>(x.shape, c.attrs);
+  OrderSpec s = order_spec<Id>(x.shape, c.params<Attrs>());
   Shape sel = selected_shape(x.shape, s);
   if (s.ret == kValue || s.ret == kBoth) outs.push_back({sel, x.dtype});
   if (s.ret == kIndices || s.ret == kBoth) outs.push_back({sel, s.index_dtype});
@@ -222,7 +222,7 @@ struct RowSorter {
 template <OpId Id>
 void fwd_order(OpCall& c) {
   const Tensor& x = c.in[0];
-  OrderSpec s = order_spec<Id>(x.shape, c.attrs);
+  OrderSpec s = order_spec<Id>(x.shape, c.params<Attrs>());
   size_t rows = s.geom.outer * s.geom.inner;
   if (rows == 0 || s.geom.n == 0) return;
   Tensor* values = s.ret == kValue || s.ret == kBoth ? &c.out[0] : nullptr;
@@ -252,11 +252,11 @@ void fwd_order(OpCall& c) {
 // Scatters the values' gradient back to the positions they came from.
 template <OpId Id>
 Grads d_order(BackwardCtx& c) {
-  if (Id == OpId::topk && (c.attrs.ret_typ == kIndices || c.attrs.ret_typ == kMask)) return {ArrayRef()};
+  if (Id == OpId::topk && (c.params<Attrs>().ret_typ == kIndices || c.params<Attrs>().ret_typ == kMask)) return {ArrayRef()};
   Runtime& e = c.env;
   const Shape& shape = c.input_shape(0);
   ArrayRef x = c.input(0);
-  Attrs a = c.attrs;
+  Attrs a = c.params<Attrs>();
   if (Id == OpId::sort) a.k = 0;
   a.ret_typ = kIndices;
   if (!a.has_axes) {
@@ -297,9 +297,9 @@ void define_order_ops(std::vector<OpDef>& table) {
   define_op(table, OpId::topk, 1, infer_order<OpId::topk>, fwd_order<OpId::topk>, d_order<OpId::topk>, kSaveInputs);
   define_op(table, OpId::sort, 1, infer_order<OpId::sort>, fwd_order<OpId::sort>, d_order<OpId::sort>, kSaveInputs);
   define_op(table, OpId::argsort, 1, infer_order<OpId::argsort>, fwd_order<OpId::argsort>, nullptr, kNoGrad);
-  set_params(table, OpId::topk, kTopkFields);
-  set_params(table, OpId::sort, kSortFields);
-  set_params(table, OpId::argsort, kArgsortFields);
+  set_params<Attrs>(table, OpId::topk, kTopkFields);
+  set_params<Attrs>(table, OpId::sort, kSortFields);
+  set_params<Attrs>(table, OpId::argsort, kArgsortFields);
 }
 
 }  // namespace ndgrad

@@ -23,12 +23,12 @@ ReduceAxes plan_of(const Shape& in, const Attrs& a, const char* op) {
 template <OpId Id>
 void infer_reduce(const OpCall& c, OutSpecs& outs) {
   const char* name = op_def(Id).name;
-  ReduceAxes p = plan_of(c.in[0].shape, c.attrs, name);
+  ReduceAxes p = plan_of(c.in[0].shape, c.params<Attrs>(), name);
   if ((Id == OpId::max || Id == OpId::min) && c.in[0].size() == 0) {
     throw_range(std::string(name) + ": Reduction input's size should > 0 (got shape " + shape_str(c.in[0].shape) + ")");
   }
-  if (Id == OpId::norm && c.attrs.ord != 1 && c.attrs.ord != 2) {
-    throw_range(std::string(name) + ": ord must be 1 or 2, got " + std::to_string(c.attrs.ord));
+  if (Id == OpId::norm && c.params<Attrs>().ord != 1 && c.params<Attrs>().ord != 2) {
+    throw_range(std::string(name) + ": ord must be 1 or 2, got " + std::to_string(c.params<Attrs>().ord));
   }
   if (Id == OpId::norm && !dtype_is_float(c.in[0].dtype)) {
     throw_type(std::string(name) + ": input must be float32 or float64, got " + dtype_name(c.in[0].dtype));
@@ -38,18 +38,18 @@ void infer_reduce(const OpCall& c, OutSpecs& outs) {
 
 template <Reduce K>
 void fwd_reduce(OpCall& c) {
-  reduce_into(c.env, K, c.in[0], plan_of(c.in[0].shape, c.attrs, ""), c.out[0]);
+  reduce_into(c.env, K, c.in[0], plan_of(c.in[0].shape, c.params<Attrs>(), ""), c.out[0]);
 }
 
 void fwd_mean(OpCall& c) {
-  ReduceAxes p = plan_of(c.in[0].shape, c.attrs, "mean");
+  ReduceAxes p = plan_of(c.in[0].shape, c.params<Attrs>(), "mean");
   reduce_into(c.env, Reduce::Sum, c.in[0], p, c.out[0]);
   binary_scalar_into(c.env, kernels::Binary::Div, c.out[0], static_cast<double>(p.count), false, c.out[0]);
 }
 
 void fwd_norm(OpCall& c) {
-  ReduceAxes p = plan_of(c.in[0].shape, c.attrs, "norm");
-  if (c.attrs.ord == 1) {
+  ReduceAxes p = plan_of(c.in[0].shape, c.params<Attrs>(), "norm");
+  if (c.params<Attrs>().ord == 1) {
     reduce_into(c.env, Reduce::SumAbs, c.in[0], p, c.out[0]);
   } else {
     reduce_into(c.env, Reduce::SumSquares, c.in[0], p, c.out[0]);
@@ -59,14 +59,14 @@ void fwd_norm(OpCall& c) {
 
 // The output gradient (or output) reshaped to the keepdims shape and broadcast over the input.
 ArrayRef spread(BackwardCtx& c, const ArrayRef& v) {
-  ReduceAxes p = plan_of(c.input_shape(0), c.attrs, "");
+  ReduceAxes p = plan_of(c.input_shape(0), c.params<Attrs>(), "");
   return broadcast_to(c.env, reshape(c.env, v, p.kept_shape), c.input_shape(0));
 }
 
 Grads d_sum(BackwardCtx& c) { return {spread(c, c.grad())}; }
 
 Grads d_mean(BackwardCtx& c) {
-  ReduceAxes p = plan_of(c.input_shape(0), c.attrs, "");
+  ReduceAxes p = plan_of(c.input_shape(0), c.params<Attrs>(), "");
   return {div_scalar(c.env, spread(c, c.grad()), static_cast<double>(p.count))};
 }
 
@@ -81,7 +81,7 @@ Grads d_extreme(BackwardCtx& c) {
 
 Grads d_norm(BackwardCtx& c) {
   ArrayRef g = spread(c, c.grad());
-  if (c.attrs.ord == 1) return {mul(c.env, g, unary(c.env, OpId::sign, c.input(0)))};
+  if (c.params<Attrs>().ord == 1) return {mul(c.env, g, unary(c.env, OpId::sign, c.input(0)))};
   return {div(c.env, mul(c.env, g, c.input(0)), spread(c, c.output(0)))};
 }
 
@@ -91,17 +91,17 @@ void infer_arg(const OpCall& c, OutSpecs& outs) {
   const char* name = op_def(Id).name;
   const Tensor& x = c.in[0];
   if (x.size() == 0) throw_range(std::string(name) + ": input of shape " + shape_str(x.shape) + " is empty");
-  if (c.attrs.has_axes && c.attrs.axes.size() > 1) throw_type(std::string(name) + ": axis must be a single integer");
+  if (c.params<Attrs>().has_axes && c.params<Attrs>().axes.size() > 1) throw_type(std::string(name) + ": axis must be a single integer");
   Shape out;
-  if (c.attrs.has_axes && !c.attrs.axes.empty()) {
-    int axis = normalize_axis(c.attrs.axes[0], x.ndim(), name);
+  if (c.params<Attrs>().has_axes && !c.params<Attrs>().axes.empty()) {
+    int axis = normalize_axis(c.params<Attrs>().axes[0], x.ndim(), name);
     for (size_t i = 0; i < x.ndim(); ++i) {
       if (static_cast<int>(i) != axis) out.push_back(x.shape[i]);
-      else if (c.attrs.keepdims) out.push_back(1);
+      else if (c.params<Attrs>().keepdims) out.push_back(1);
     }
     if (out.empty()) out.push_back(1);
   } else {
-    out.assign(c.attrs.keepdims ? x.ndim() : 1, 1);
+    out.assign(c.params<Attrs>().keepdims ? x.ndim() : 1, 1);
   }
   outs.push_back({out, x.dtype});
 }
@@ -110,14 +110,14 @@ template <kernels::ArgReduce K>
 void fwd_arg(OpCall& c) {
   const Tensor& x = c.in[0];
   int axis = -1;
-  if (c.attrs.has_axes && !c.attrs.axes.empty()) axis = normalize_axis(c.attrs.axes[0], x.ndim(), "");
+  if (c.params<Attrs>().has_axes && !c.params<Attrs>().axes.empty()) axis = normalize_axis(c.params<Attrs>().axes[0], x.ndim(), "");
   arg_reduce_into(c.env, K, x, axis, c.out[0]);
 }
 
 // sum_to(shape): sums the leading extra dims and the dims where `shape` has 1.
 void infer_sum_to(const OpCall& c, OutSpecs& outs) {
   const Shape& in = c.in[0].shape;
-  const Shape& to = c.attrs.shape;
+  const Shape& to = c.params<Attrs>().shape;
   if (to.size() > in.size() || broadcast_shapes(in, to, "sum_to") != in) {
     throw_range("sum_to: cannot sum shape " + shape_str(in) + " down to " + shape_str(to));
   }
@@ -133,7 +133,7 @@ std::vector<int64_t> sum_to_axes(const Shape& in, const Shape& to) {
 }
 
 void fwd_sum_to(OpCall& c) {
-  std::vector<int64_t> axes = sum_to_axes(c.in[0].shape, c.attrs.shape);
+  std::vector<int64_t> axes = sum_to_axes(c.in[0].shape, c.params<Attrs>().shape);
   if (axes.empty()) {
     cast_into(c.env, c.in[0], c.out[0]);
     return;
@@ -164,8 +164,8 @@ ScanGeom scan_geom(const Shape& s, const Attrs& a) {
 
 void infer_cumsum(const OpCall& c, OutSpecs& outs) {
   const Tensor& x = c.in[0];
-  Shape out = c.attrs.has_axes ? x.shape : Shape{shape_size(x.shape)};
-  outs.push_back({out, c.attrs.has_dtype ? c.attrs.dtype : x.dtype});
+  Shape out = c.params<Attrs>().has_axes ? x.shape : Shape{shape_size(x.shape)};
+  outs.push_back({out, c.params<Attrs>().has_dtype ? c.params<Attrs>().dtype : x.dtype});
 }
 
 // Integers add as their unsigned type, which wraps by definition.
@@ -186,7 +186,7 @@ void fwd_cumsum(OpCall& c) {
     cast_into(c.env, x, converted);
     x = converted;
   }
-  ScanGeom g = scan_geom(c.in[0].shape, c.attrs);
+  ScanGeom g = scan_geom(c.in[0].shape, c.params<Attrs>());
   visit_dtype(y.dtype, [&](auto zero) {
     using T = decltype(zero);
     // Floats add in their own precision, in order (NumPy's add.accumulate).
@@ -209,7 +209,7 @@ Grads d_cumsum(BackwardCtx& c) {
   Runtime& e = c.env;
   const ArrayRef& g = c.grad();
   Attrs along;
-  along.axes = {c.attrs.has_axes ? c.attrs.axes[0] : 0};
+  along.axes = {c.params<Attrs>().has_axes ? c.params<Attrs>().axes[0] : 0};
   along.has_axes = true;
   along.keepdims = true;
   ArrayRef total = invoke1(e, OpId::sum, {g}, along);
@@ -253,12 +253,12 @@ void define_reduce_ops(std::vector<OpDef>& table) {
   define_op(table, OpId::argmin, 1, infer_arg<OpId::argmin>, fwd_arg<kernels::ArgReduce::ArgMin>, nullptr, kNoGrad);
   define_op(table, OpId::sum_to, 1, infer_sum_to, fwd_sum_to, d_sum_to, 0);
   define_op(table, OpId::cumsum, 1, infer_cumsum, fwd_cumsum, d_cumsum, 0);
-  set_params(table, OpId::cumsum, kCumsumFields);
-  for (OpId id : {OpId::sum, OpId::mean, OpId::prod, OpId::max, OpId::min}) set_params(table, id, kReduceFields);
-  set_params(table, OpId::norm, kNormFields);
-  set_params(table, OpId::argmax, kArgFields);
-  set_params(table, OpId::argmin, kArgFields);
-  set_params(table, OpId::sum_to, kSumToFields);
+  set_params<Attrs>(table, OpId::cumsum, kCumsumFields);
+  for (OpId id : {OpId::sum, OpId::mean, OpId::prod, OpId::max, OpId::min}) set_params<Attrs>(table, id, kReduceFields);
+  set_params<Attrs>(table, OpId::norm, kNormFields);
+  set_params<Attrs>(table, OpId::argmax, kArgFields);
+  set_params<Attrs>(table, OpId::argmin, kArgFields);
+  set_params<Attrs>(table, OpId::sum_to, kSumToFields);
 }
 
 }  // namespace ndgrad

@@ -36,21 +36,21 @@ std::vector<int64_t> permutation(const Tensor& x, const Attrs& a) {
 }
 
 void infer_transpose(const OpCall& c, OutSpecs& outs) {
-  std::vector<int64_t> perm = permutation(c.in[0], c.attrs);
+  std::vector<int64_t> perm = permutation(c.in[0], c.params<Attrs>());
   Shape out;
   for (int64_t p : perm) out.push_back(c.in[0].shape[static_cast<size_t>(p)]);
   outs.push_back({out, c.in[0].dtype});
 }
 
 void fwd_transpose(OpCall& c) {
-  std::vector<int64_t> perm = permutation(c.in[0], c.attrs);
+  std::vector<int64_t> perm = permutation(c.in[0], c.params<Attrs>());
   transpose_into(c.env, c.in[0], perm, c.out[0]);
 }
 
 Grads d_transpose(BackwardCtx& c) {
   Tensor probe;
   probe.shape = c.input_shape(0);
-  std::vector<int64_t> perm = permutation(probe, c.attrs);
+  std::vector<int64_t> perm = permutation(probe, c.params<Attrs>());
   std::vector<int64_t> inv(perm.size());
   for (size_t i = 0; i < perm.size(); ++i) inv[static_cast<size_t>(perm[i])] = static_cast<int64_t>(i);
   return {transpose(c.env, c.grad(), inv)};
@@ -69,7 +69,7 @@ Shape reshape_target(const Shape& in, const Attrs& a) {
 }
 
 void infer_reshape_op(const OpCall& c, OutSpecs& outs) {
-  outs.push_back({reshape_target(c.in[0].shape, c.attrs), c.in[0].dtype});
+  outs.push_back({reshape_target(c.in[0].shape, c.params<Attrs>()), c.in[0].dtype});
 }
 
 void fwd_view_as_spec(OpCall& c) {
@@ -99,32 +99,32 @@ Shape rows_shape(const Shape& in, const Attrs& a) {
 }
 
 void infer_slice_rows(const OpCall& c, OutSpecs& outs) {
-  check_rows(c.in[0].shape, c.attrs, "slice");
-  outs.push_back({rows_shape(c.in[0].shape, c.attrs), c.in[0].dtype});
+  check_rows(c.in[0].shape, c.params<Attrs>(), "slice");
+  outs.push_back({rows_shape(c.in[0].shape, c.params<Attrs>()), c.in[0].dtype});
 }
 
 void fwd_slice_rows(OpCall& c) {
   Tensor v = c.in[0];
   int64_t row = c.in[0].shape[0] == 0 ? 0 : c.in[0].size() / c.in[0].shape[0];
-  v.offset += c.attrs.begin * row;
-  v.shape = rows_shape(c.in[0].shape, c.attrs);
+  v.offset += c.params<Attrs>().begin * row;
+  v.shape = rows_shape(c.in[0].shape, c.params<Attrs>());
   c.out.push_back(std::move(v));
 }
 
 Grads d_slice_rows(BackwardCtx& c) {
-  Attrs a = c.attrs;
+  Attrs a = c.params<Attrs>();
   a.shape = c.input_shape(0);
   return {invoke1(c.env, OpId::slice_rows_grad, {c.grad()}, a)};
 }
 
 // slice_rows_grad: zeros of attrs.shape with the input written into rows [begin, end).
 void infer_slice_rows_grad(const OpCall& c, OutSpecs& outs) {
-  check_rows(c.attrs.shape, c.attrs, "slice_rows_grad");
-  if (rows_shape(c.attrs.shape, c.attrs) != c.in[0].shape) {
+  check_rows(c.params<Attrs>().shape, c.params<Attrs>(), "slice_rows_grad");
+  if (rows_shape(c.params<Attrs>().shape, c.params<Attrs>()) != c.in[0].shape) {
     throw_range("slice_rows_grad: gradient shape " + shape_str(c.in[0].shape) + " does not match rows of " +
-                shape_str(c.attrs.shape));
+                shape_str(c.params<Attrs>().shape));
   }
-  outs.push_back({c.attrs.shape, c.in[0].dtype});
+  outs.push_back({c.params<Attrs>().shape, c.in[0].dtype});
 }
 
 void fwd_slice_rows_grad(OpCall& c) {
@@ -132,13 +132,13 @@ void fwd_slice_rows_grad(OpCall& c) {
   fill_into(c.env, out, 0.0);
   Tensor rows = out;
   int64_t row = out.shape[0] == 0 ? 0 : out.size() / out.shape[0];
-  rows.offset += c.attrs.begin * row;
+  rows.offset += c.params<Attrs>().begin * row;
   rows.shape = c.in[0].shape;
   cast_into(c.env, c.in[0], rows);
 }
 
 Grads d_slice_rows_grad(BackwardCtx& c) {
-  return {invoke1(c.env, OpId::slice_rows, {c.grad()}, c.attrs)};
+  return {invoke1(c.env, OpId::slice_rows, {c.grad()}, c.params<Attrs>())};
 }
 
 // ---- broadcast_to -----------------------------------------------------------------------------
@@ -161,7 +161,7 @@ Shape broadcast_target(const Shape& in, const Shape& want) {
 }
 
 void infer_broadcast_to(const OpCall& c, OutSpecs& outs) {
-  outs.push_back({broadcast_target(c.in[0].shape, c.attrs.shape), c.in[0].dtype});
+  outs.push_back({broadcast_target(c.in[0].shape, c.params<Attrs>().shape), c.in[0].dtype});
 }
 
 void fwd_broadcast_to(OpCall& c) { broadcast_into(c.env, c.in[0], c.out[0]); }
@@ -170,7 +170,7 @@ Grads d_broadcast_to(BackwardCtx& c) { return {sum_to(c.env, c.grad(), c.input_s
 
 // ---- astype / copy ------------------------------------------------------------------------------
 
-void infer_astype(const OpCall& c, OutSpecs& outs) { outs.push_back({c.in[0].shape, c.attrs.dtype}); }
+void infer_astype(const OpCall& c, OutSpecs& outs) { outs.push_back({c.in[0].shape, c.params<Attrs>().dtype}); }
 void infer_copy(const OpCall& c, OutSpecs& outs) { outs.push_back({c.in[0].shape, c.in[0].dtype}); }
 void fwd_cast(OpCall& c) { cast_into(c.env, c.in[0], c.out[0]); }
 
@@ -207,12 +207,12 @@ void define_shape_ops(std::vector<OpDef>& table) {
   define_op(table, OpId::broadcast_to, 1, infer_broadcast_to, fwd_broadcast_to, d_broadcast_to, 0);
   define_op(table, OpId::astype, 1, infer_astype, fwd_cast, d_astype, 0);
   define_op(table, OpId::copy, 1, infer_copy, fwd_cast, d_copy, 0);
-  set_params(table, OpId::transpose, kTransposeFields);
-  set_params(table, OpId::reshape, kReshapeFields);
-  set_params(table, OpId::slice_rows, kSliceRowsFields);
-  set_params(table, OpId::slice_rows_grad, kSliceRowsGradFields);
-  set_params(table, OpId::broadcast_to, kBroadcastFields);
-  set_params(table, OpId::astype, kAstypeFields);
+  set_params<Attrs>(table, OpId::transpose, kTransposeFields);
+  set_params<Attrs>(table, OpId::reshape, kReshapeFields);
+  set_params<Attrs>(table, OpId::slice_rows, kSliceRowsFields);
+  set_params<Attrs>(table, OpId::slice_rows_grad, kSliceRowsGradFields);
+  set_params<Attrs>(table, OpId::broadcast_to, kBroadcastFields);
+  set_params<Attrs>(table, OpId::astype, kAstypeFields);
 }
 
 }  // namespace ndgrad

@@ -160,43 +160,43 @@ Plan plan_of(const Shape& s, OpId id, const Attrs& a) {
 
 void infer_slice(const OpCall& c, OutSpecs& outs) {
   if (c.in[0].ndim() == 0) throw_range("slice: the input must have at least one dimension");
-  outs.push_back({counts(plan_slice(c.in[0].shape, c.attrs, "slice")), c.in[0].dtype});
+  outs.push_back({counts(plan_slice(c.in[0].shape, c.params<Attrs>(), "slice")), c.in[0].dtype});
 }
 
 void infer_slice_axis(const OpCall& c, OutSpecs& outs) {
-  outs.push_back({counts(plan_slice_axis(c.in[0].shape, c.attrs)), c.in[0].dtype});
+  outs.push_back({counts(plan_slice_axis(c.in[0].shape, c.params<Attrs>())), c.in[0].dtype});
 }
 
-void fwd_slice(OpCall& c) { strided_copy(c.env, c.in[0], plan_slice(c.in[0].shape, c.attrs, "slice"), c.out[0], true); }
+void fwd_slice(OpCall& c) { strided_copy(c.env, c.in[0], plan_slice(c.in[0].shape, c.params<Attrs>(), "slice"), c.out[0], true); }
 
-void fwd_slice_axis(OpCall& c) { strided_copy(c.env, c.in[0], plan_slice_axis(c.in[0].shape, c.attrs), c.out[0], true); }
+void fwd_slice_axis(OpCall& c) { strided_copy(c.env, c.in[0], plan_slice_axis(c.in[0].shape, c.params<Attrs>()), c.out[0], true); }
 
 template <OpId kId>
 Grads d_slice(BackwardCtx& c) {
-  Attrs a = plan_attrs(plan_of(c.input_shape(0), kId, c.attrs));
+  Attrs a = plan_attrs(plan_of(c.input_shape(0), kId, c.params<Attrs>()));
   a.shape = c.input_shape(0);
   return {invoke1(c.env, OpId::slice_grad, {c.grad()}, a)};
 }
 
 // slice_grad: zeros of attrs.shape with the input written at the slice's positions.
 void infer_slice_grad(const OpCall& c, OutSpecs& outs) {
-  check_shape(c.attrs.shape, "slice_grad", "shape");
-  if (c.attrs.shape.empty()) throw_range("slice_grad: shape must have at least one dimension");
-  Shape want = counts(plan_slice(c.attrs.shape, c.attrs, "slice_grad"));
+  check_shape(c.params<Attrs>().shape, "slice_grad", "shape");
+  if (c.params<Attrs>().shape.empty()) throw_range("slice_grad: shape must have at least one dimension");
+  Shape want = counts(plan_slice(c.params<Attrs>().shape, c.params<Attrs>(), "slice_grad"));
   if (want != c.in[0].shape) {
     throw_range("slice_grad: gradient shape " + shape_str(c.in[0].shape) + " does not match the slice shape " +
                 shape_str(want));
   }
-  outs.push_back({c.attrs.shape, c.in[0].dtype});
+  outs.push_back({c.params<Attrs>().shape, c.in[0].dtype});
 }
 
 void fwd_slice_grad(OpCall& c) {
   fill_into(c.env, c.out[0], 0.0);
-  strided_copy(c.env, c.out[0], plan_slice(c.attrs.shape, c.attrs, "slice_grad"), c.in[0], false);
+  strided_copy(c.env, c.out[0], plan_slice(c.params<Attrs>().shape, c.params<Attrs>(), "slice_grad"), c.in[0], false);
 }
 
 Grads d_slice_grad(BackwardCtx& c) {
-  Attrs a = c.attrs;
+  Attrs a = c.params<Attrs>();
   a.shape = Shape();
   return {invoke1(c.env, OpId::slice, {c.grad()}, a)};
 }
@@ -219,9 +219,9 @@ void define_slice_ops(std::vector<OpDef>& table) {
   define_op(table, OpId::slice, 1, infer_slice, fwd_slice, d_slice<OpId::slice>, 0);
   define_op(table, OpId::slice_axis, 1, infer_slice_axis, fwd_slice_axis, d_slice<OpId::slice_axis>, 0);
   define_op(table, OpId::slice_grad, 1, infer_slice_grad, fwd_slice_grad, d_slice_grad, 0);
-  set_params(table, OpId::slice, kSliceFields);
-  set_params(table, OpId::slice_axis, kSliceAxisFields);
-  set_params(table, OpId::slice_grad, kSliceGradFields);
+  set_params<Attrs>(table, OpId::slice, kSliceFields);
+  set_params<Attrs>(table, OpId::slice_axis, kSliceAxisFields);
+  set_params<Attrs>(table, OpId::slice_grad, kSliceGradFields);
 }
 
 }  // namespace ndgrad

@@ -56,14 +56,14 @@ T add_wrapping(T a, T b) {
 // the same axis and mode); the indices get none.
 template <OpId Scatter>
 Grads d_gather(BackwardCtx& c) {
-  Attrs a = c.attrs;
+  Attrs a = c.params<Attrs>();
   a.shape = c.input_shape(0);
   return {invoke1(c.env, Scatter, {c.grad(), c.input(1)}, a), ArrayRef()};
 }
 
 template <OpId Gather>
 Grads d_scatter(BackwardCtx& c) {
-  return {invoke1(c.env, Gather, {c.grad(), c.input(1)}, c.attrs), ArrayRef()};
+  return {invoke1(c.env, Gather, {c.grad(), c.input(1)}, c.params<Attrs>()), ArrayRef()};
 }
 
 // The shape a scatter writes (attrs.shape), validated.
@@ -117,7 +117,7 @@ Shape taken_shape(const Shape& data, int axis, const Shape& indices) {
 }
 
 void infer_take(const OpCall& c, OutSpecs& outs) {
-  TakeSpec s = take_spec(c.in[0].shape, c.in[1], c.attrs, "take");
+  TakeSpec s = take_spec(c.in[0].shape, c.in[1], c.params<Attrs>(), "take");
   check_raise(s, c.in[0].shape, c.in[1], "take");
   outs.push_back({taken_shape(c.in[0].shape, s.axis, c.in[1].shape), c.in[0].dtype});
 }
@@ -151,7 +151,7 @@ void gather_slices_in_mode(IndexMode mode, const I* idx, size_t num_indices, siz
 void fwd_take(OpCall& c) {
   const Tensor& x = c.in[0];
   const Tensor& indices = c.in[1];
-  TakeSpec s = take_spec(x.shape, indices, c.attrs, "take");
+  TakeSpec s = take_spec(x.shape, indices, c.params<Attrs>(), "take");
   AxisGeom g = axis_geom(x.shape, s.axis);
   size_t num_indices = static_cast<size_t>(indices.size());
   size_t total = g.outer * num_indices;
@@ -179,8 +179,8 @@ void fwd_take(OpCall& c) {
 // ---- take_grad: out = zeros(attrs.shape); out[o, resolve(indices[j...]), i] += g[o, j..., i] -----
 
 void infer_take_grad(const OpCall& c, OutSpecs& outs) {
-  const Shape& target = scatter_target(c.attrs, "take_grad");
-  TakeSpec s = take_spec(target, c.in[1], c.attrs, "take_grad");
+  const Shape& target = scatter_target(c.params<Attrs>(), "take_grad");
+  TakeSpec s = take_spec(target, c.in[1], c.params<Attrs>(), "take_grad");
   check_raise(s, target, c.in[1], "take_grad");
   Shape expect = taken_shape(target, s.axis, c.in[1].shape);
   if (c.in[0].shape != expect) {
@@ -195,7 +195,7 @@ void fwd_take_grad(OpCall& c) {
   const Tensor& indices = c.in[1];
   Tensor& out = c.out[0];
   fill_into(c.env, out, 0.0);
-  TakeSpec s = take_spec(out.shape, indices, c.attrs, "take_grad");
+  TakeSpec s = take_spec(out.shape, indices, c.params<Attrs>(), "take_grad");
   AxisGeom g = axis_geom(out.shape, s.axis);
   size_t num_indices = static_cast<size_t>(indices.size());
   int64_t n = static_cast<int64_t>(g.n);
@@ -235,7 +235,7 @@ int along_axis(const Shape& data, const Shape& indices, const Attrs& a, const ch
 }
 
 void infer_take_along_axis(const OpCall& c, OutSpecs& outs) {
-  along_axis(c.in[0].shape, c.in[1].shape, c.attrs, "take_along_axis");
+  along_axis(c.in[0].shape, c.in[1].shape, c.params<Attrs>(), "take_along_axis");
   outs.push_back({c.in[1].shape, c.in[0].dtype});
 }
 
@@ -258,7 +258,7 @@ void for_each_along(const Tensor& indices, int axis, size_t n, F&& f) {
 
 void fwd_take_along_axis(OpCall& c) {
   const Tensor& x = c.in[0];
-  int axis = along_axis(x.shape, c.in[1].shape, c.attrs, "take_along_axis");
+  int axis = along_axis(x.shape, c.in[1].shape, c.params<Attrs>(), "take_along_axis");
   size_t n = static_cast<size_t>(x.shape[axis]);
   visit_dtype(x.dtype, [&](auto zero) {
     using T = decltype(zero);
@@ -272,19 +272,19 @@ void fwd_take_along_axis(OpCall& c) {
 // ---- take_along_axis_grad: out = zeros(attrs.shape); out[o, clip(indices[o, j, i]), i] += g[o, j, i]
 
 void infer_take_along_axis_grad(const OpCall& c, OutSpecs& outs) {
-  const Shape& target = scatter_target(c.attrs, "take_along_axis_grad");
+  const Shape& target = scatter_target(c.params<Attrs>(), "take_along_axis_grad");
   if (c.in[0].shape != c.in[1].shape) {
     throw_range("take_along_axis_grad: gradient shape " + shape_str(c.in[0].shape) + " must equal the indices shape " +
                 shape_str(c.in[1].shape));
   }
-  along_axis(target, c.in[1].shape, c.attrs, "take_along_axis_grad");
+  along_axis(target, c.in[1].shape, c.params<Attrs>(), "take_along_axis_grad");
   outs.push_back({target, c.in[0].dtype});
 }
 
 void fwd_take_along_axis_grad(OpCall& c) {
   Tensor& out = c.out[0];
   fill_into(c.env, out, 0.0);
-  int axis = along_axis(out.shape, c.in[1].shape, c.attrs, "take_along_axis_grad");
+  int axis = along_axis(out.shape, c.in[1].shape, c.params<Attrs>(), "take_along_axis_grad");
   size_t n = static_cast<size_t>(out.shape[axis]);
   visit_dtype(out.dtype, [&](auto zero) {
     using T = decltype(zero);
@@ -311,10 +311,10 @@ void define_take_ops(std::vector<OpDef>& table) {
             d_gather<OpId::take_along_axis_grad>, kSaveInputs);
   define_op(table, OpId::take_along_axis_grad, 2, infer_take_along_axis_grad, fwd_take_along_axis_grad,
             d_scatter<OpId::take_along_axis>, kSaveInputs);
-  set_params(table, OpId::take, kTakeFields);
-  set_params(table, OpId::take_grad, kTakeGradFields);
-  set_params(table, OpId::take_along_axis, kAlongFields);
-  set_params(table, OpId::take_along_axis_grad, kAlongGradFields);
+  set_params<Attrs>(table, OpId::take, kTakeFields);
+  set_params<Attrs>(table, OpId::take_grad, kTakeGradFields);
+  set_params<Attrs>(table, OpId::take_along_axis, kAlongFields);
+  set_params<Attrs>(table, OpId::take_along_axis_grad, kAlongGradFields);
 }
 
 }  // namespace ndgrad

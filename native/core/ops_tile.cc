@@ -44,7 +44,7 @@ TilePlan plan_tile(const Shape& x, const Attrs& a) {
   return p;
 }
 
-void infer_tile(const OpCall& c, OutSpecs& outs) { outs.push_back({plan_tile(c.in[0].shape, c.attrs).out, c.in[0].dtype}); }
+void infer_tile(const OpCall& c, OutSpecs& outs) { outs.push_back({plan_tile(c.in[0].shape, c.params<Attrs>()).out, c.in[0].dtype}); }
 
 // out viewed with another shape of the same size (outputs are contiguous).
 Tensor viewed(const Tensor& t, const Shape& shape) {
@@ -54,7 +54,7 @@ Tensor viewed(const Tensor& t, const Shape& shape) {
 }
 
 void fwd_tile(OpCall& c) {
-  TilePlan p = plan_tile(c.in[0].shape, c.attrs);
+  TilePlan p = plan_tile(c.in[0].shape, c.params<Attrs>());
   Tensor wide = viewed(c.out[0], p.wide);
   broadcast_into(c.env, viewed(c.in[0], p.src), wide);
 }
@@ -67,7 +67,7 @@ Attrs sum_over(const std::vector<int64_t>& axes) {
 }
 
 Grads d_tile(BackwardCtx& c) {
-  TilePlan p = plan_tile(c.input_shape(0), c.attrs);
+  TilePlan p = plan_tile(c.input_shape(0), c.params<Attrs>());
   if (p.rep_axes.empty()) return {c.grad()};  // a 0-d input with no reps: the identity
   ArrayRef g = invoke1(c.env, OpId::sum, {reshape(c.env, c.grad(), p.wide)}, sum_over(p.rep_axes));
   return {reshape(c.env, g, c.input_shape(0))};
@@ -100,16 +100,16 @@ RepeatPlan plan_repeat(const Shape& x, const Attrs& a) {
   return p;
 }
 
-void infer_repeat(const OpCall& c, OutSpecs& outs) { outs.push_back({plan_repeat(c.in[0].shape, c.attrs).out, c.in[0].dtype}); }
+void infer_repeat(const OpCall& c, OutSpecs& outs) { outs.push_back({plan_repeat(c.in[0].shape, c.params<Attrs>()).out, c.in[0].dtype}); }
 
 void fwd_repeat(OpCall& c) {
-  RepeatPlan p = plan_repeat(c.in[0].shape, c.attrs);
+  RepeatPlan p = plan_repeat(c.in[0].shape, c.params<Attrs>());
   Tensor wide = viewed(c.out[0], p.wide);
   broadcast_into(c.env, viewed(c.in[0], p.src), wide);
 }
 
 Grads d_repeat(BackwardCtx& c) {
-  RepeatPlan p = plan_repeat(c.input_shape(0), c.attrs);
+  RepeatPlan p = plan_repeat(c.input_shape(0), c.params<Attrs>());
   ArrayRef g = invoke1(c.env, OpId::sum, {reshape(c.env, c.grad(), p.wide)}, sum_over({2}));
   return {reshape(c.env, g, c.input_shape(0))};
 }
@@ -127,8 +127,8 @@ const FieldDef kRepeatFields[] = {
 void define_tile_ops(std::vector<OpDef>& table) {
   define_op(table, OpId::tile, 1, infer_tile, fwd_tile, d_tile, 0);
   define_op(table, OpId::repeat, 1, infer_repeat, fwd_repeat, d_repeat, 0);
-  set_params(table, OpId::tile, kTileFields);
-  set_params(table, OpId::repeat, kRepeatFields);
+  set_params<Attrs>(table, OpId::tile, kTileFields);
+  set_params<Attrs>(table, OpId::repeat, kRepeatFields);
 }
 
 }  // namespace ndgrad

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "attrs.h"
@@ -133,6 +134,11 @@ std::string folded(const std::string& s) {
 }
 
 }  // namespace
+
+void param_type_mismatch() {
+  std::fprintf(stderr, "ndgrad: an op's parameters were read as another struct than its table's\n");
+  std::abort();
+}
 
 const char* field_kind_name(FieldKind k) {
   switch (k) {

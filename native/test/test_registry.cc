@@ -59,12 +59,12 @@ TEST(an_unknown_option_names_the_nearest_key_and_the_known_ones) {
 
 TEST(field_values_are_checked_and_named) {
   const OpDef& split = op_def(OpId::split);
-  Attrs a = split.defaults;
+  ParamBlock a = split.defaults;
   FieldValue zero;
   zero.type = FieldValue::Type::Number;
   zero.num = 0;
   try {
-    assign_field("split", *find_field(split.params, "numOutputs", 10), zero, &a);
+    assign_field("split", *find_field(split.params, "numOutputs", 10), zero, a.get());
     CHECK(false);
   } catch (const Error& e) {
     CHECK(e.kind == ErrorKind::RangeError);
@@ -76,7 +76,8 @@ TEST(field_values_are_checked_and_named) {
   list.items[1].num = 1.5;
   const OpDef& tile = op_def(OpId::tile);
   try {
-    assign_field("tile", *find_field(tile.params, "reps", 4), list, &a);
+    ParamBlock t = tile.defaults;
+    assign_field("tile", *find_field(tile.params, "reps", 4), list, t.get());
     CHECK(false);
   } catch (const Error& e) {
     CHECK_EQ(std::string(e.what()), std::string("tile: reps[1] must be a non-negative integer, got 1.5"));
@@ -89,7 +90,7 @@ TEST(a_backward_reading_an_unsaved_tensor_is_an_error_not_another_tensor) {
   ArrayRef x = make_array(env.full(Shape{2}, DType::Float32, 1.0));
   NodeRef node = record_node(&op_def(OpId::softmax), &x, 1, &x, 1);
   std::vector<ArrayRef> grads{x};
-  BackwardCtx ctx{env, node, *node, node->attrs(), grads};
+  BackwardCtx ctx{env, node, *node, grads};
   try {
     ctx.input(0);
     CHECK(false);
