@@ -389,9 +389,8 @@ Napi::Value Addon::Scalar(const Napi::CallbackInfo& info) {
     OpId id = read_op(info[0], "scalar");
     const char* name = op_def(id).name;
     ArrayRef a = unwrap(info[1], name, "lhs");
-    Attrs at;
-    at.scalar = read_number(info[2], name, "scalar");
-    return own(info[3], invoke1(core, id, {a}, at));
+    ScalarParams p{read_number(info[2], name, "scalar")};
+    return own(info[3], invoke1(core, id, {a}, p));
   });
 }
 

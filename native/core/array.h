@@ -11,7 +11,6 @@
 #include <utility>
 #include <vector>
 
-#include "attrs.h"
 #include "params.h"
 #include "free_list.h"
 #include "small_vec.h"

@@ -93,6 +93,10 @@ NodeRef record_node(const OpDef* op, const ArrayRef* inputs, size_t num_inputs, 
   return node;
 }
 
+void throw_other_params(OpId id) {
+  throw_type(std::string(op_def(id).name) + ": called with options of another kind than its own");
+}
+
 ArrayRef invoke1(Runtime& env, OpId id, const ArrayList& inputs) {
   ArrayList outs = invoke_params(env, id, inputs, nullptr);
   return std::move(outs[0]);
@@ -105,9 +109,7 @@ ArrayRef unary(Runtime& env, OpId id, const ArrayRef& x) { return invoke1(env, i
 ArrayRef binary(Runtime& env, OpId id, const ArrayRef& a, const ArrayRef& b) { return invoke1(env, id, {a, b}); }
 
 ArrayRef scalar(Runtime& env, OpId id, const ArrayRef& a, double s) {
-  Attrs at;
-  at.scalar = s;
-  return invoke1(env, id, {a}, at);
+  return invoke1(env, id, {a}, ScalarParams{s});
 }
 
 ArrayRef zeros_like(Runtime& env, const ArrayRef& x) {
@@ -120,38 +122,28 @@ ArrayRef ones_like(Runtime& env, const ArrayRef& x) {
 
 ArrayRef reshape(Runtime& env, const ArrayRef& x, const Shape& shape) {
   if (x->t.shape == shape) return x;
-  Attrs at;
-  at.shape = shape;
-  at.literal_shape = true;
-  return invoke1(env, OpId::reshape, {x}, at);
+  ReshapeParams p;
+  p.shape = shape;
+  p.literal_shape = true;
+  return invoke1(env, OpId::reshape, {x}, p);
 }
 
 ArrayRef broadcast_to(Runtime& env, const ArrayRef& x, const Shape& shape) {
   if (x->t.shape == shape) return x;
-  Attrs at;
-  at.shape = shape;
-  return invoke1(env, OpId::broadcast_to, {x}, at);
+  return invoke1(env, OpId::broadcast_to, {x}, ShapeParams{shape});
 }
 
 ArrayRef sum_to(Runtime& env, const ArrayRef& x, const Shape& shape) {
   if (x->t.shape == shape) return x;
-  Attrs at;
-  at.shape = shape;
-  return invoke1(env, OpId::sum_to, {x}, at);
+  return invoke1(env, OpId::sum_to, {x}, ShapeParams{shape});
 }
 
 ArrayRef dot(Runtime& env, const ArrayRef& a, const ArrayRef& b, bool ta, bool tb) {
-  Attrs at;
-  at.transpose_a = ta;
-  at.transpose_b = tb;
-  return invoke1(env, OpId::dot, {a, b}, at);
+  return invoke1(env, OpId::dot, {a, b}, DotParams{ta, tb});
 }
 
 ArrayRef transpose(Runtime& env, const ArrayRef& x, const std::vector<int64_t>& axes) {
-  Attrs at;
-  at.axes = axes;
-  at.has_axes = true;
-  return invoke1(env, OpId::transpose, {x}, at);
+  return invoke1(env, OpId::transpose, {x}, AxesParams{axes, true});
 }
 
 }  // namespace ops

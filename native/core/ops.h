@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "op_params.h"
 #include "registry.h"
 
 namespace ndgrad {
@@ -18,12 +19,15 @@ ArrayList invoke_params(Runtime& env, OpId id, const ArrayList& inputs, const vo
 inline ArrayList invoke(Runtime& env, OpId id, const ArrayList& inputs) { return invoke_params(env, id, inputs, nullptr); }
 ArrayRef invoke1(Runtime& env, OpId id, const ArrayList& inputs);
 
-// The same with the op's options as its own struct P (checked against the op's table in debug
-// builds): how backward formulas call ops with options.
+// The same with the op's options as its own struct P: how backward formulas call ops with
+// options. A struct that is not the op's is a TypeError naming the op.
+[[noreturn]] void throw_other_params(OpId id);
 template <class P>
 ArrayList invoke(Runtime& env, OpId id, const ArrayList& inputs, const P& params) {
   static_assert(!std::is_pointer_v<P>, "pass the struct, or call invoke_params with a block");
-  return invoke_params(env, id, inputs, &param_cast<P>(op_def(id).params, &params));
+  // Checked in every build: the binding's scalar entry takes any op id from JS.
+  if (op_def(id).params.type != &kParamType<P>) throw_other_params(id);
+  return invoke_params(env, id, inputs, &params);
 }
 template <class P>
 ArrayRef invoke1(Runtime& env, OpId id, const ArrayList& inputs, const P& params) {

@@ -7,7 +7,6 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "attrs.h"
 #include "error.h"
 
 namespace ndgrad {

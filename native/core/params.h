@@ -21,6 +21,9 @@
 
 namespace ndgrad {
 
+// MXNet's None in an index list (slice's begin/end/step) or an optional integer.
+constexpr int64_t kNoIndex = INT64_MIN;
+
 // Aborts: a parameter struct was read as another op's (a programming error, see param_cast).
 [[noreturn]] void param_type_mismatch();
 
@@ -181,11 +184,11 @@ struct ParamTable {
   const FieldDef* end() const { return fields + size; }
 };
 
-// Typed access to a parameter block of table t's struct. The type is checked in debug builds:
-// reading another op's struct would reinterpret its bytes.
+// Typed access to a parameter block of table t's struct. The type is checked in debug and
+// sanitizer builds: reading another op's struct would reinterpret its bytes.
 template <class P>
 const P& param_cast(const ParamTable& t, const void* p) {
-#ifndef NDEBUG
+#if !defined(NDEBUG) || defined(NDGRAD_DEBUG_CHECKS)
   if (t.type != &kParamType<P>) param_type_mismatch();
 #endif
   (void)t;

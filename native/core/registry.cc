@@ -61,7 +61,6 @@ std::vector<OpDef> build_registry() {
   define_order_ops(table);
   for (int i = 0; i < kNumOps; ++i) {
     table[i].name = kOpNames[i];
-    if (!table[i].params.type) table[i].params.type = &kParamType<Attrs>;
     table[i].defaults = ParamBlock(table[i].params.type);
     apply_defaults(table[i].params, table[i].defaults.get());
   }

@@ -1,6 +1,6 @@
-// The op registry: one OpDef per operator with its arity, attributes it reads, output-shape rule,
-// forward and backward. Backward formulas are written with registry ops (ops.h), so running
-// them while recording yields gradients of gradients.
+// The op registry: one OpDef per operator with its arity, its options (a parameter struct of
+// its own), output-shape rule, forward and backward. Backward formulas are written with registry
+// ops (ops.h), so running them while recording yields gradients of gradients.
 #pragma once
 
 #include <cstdint>
@@ -56,7 +56,7 @@ struct OpDef {
   int num_inputs = 1;   // -1: any number
   uint32_t flags = 0;
   Domain domain = Domain::Any;
-  // Shape rule: validates inputs and attributes (throwing errors that name the op) and gives
+  // Shape rule: validates inputs and options (throwing errors that name the op) and gives
   // the outputs' shapes and dtypes.
   void (*infer)(const OpCall& call, OutSpecs& outs) = nullptr;
   void (*forward)(OpCall& call) = nullptr;
