@@ -379,6 +379,16 @@ describe('shape ops, indexing, dot, scalars', () => {
     expectError(() => x.rpow({} as never), TypeError, /pow/);
     expectError(() => x.mul(10n as never), TypeError, /mul/);
   });
+
+  test('the scalar entry point refuses an op whose options are not a number operand', () => {
+    // Each op reads its own parameter struct: handing softmax the scalar ops' struct would make
+    // it read memory that is not its options.
+    const x = nd.ones([2]);
+    for (const op of ['softmax', 'sum', 'reshape', 'topk']) {
+      const id = infos.findIndex((o) => o.name === op);
+      expectError(() => native.scalar(id, x._h, 2), TypeError, op, 'options of another kind');
+    }
+  });
 });
 
 describe('disposed arrays', () => {

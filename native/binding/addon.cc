@@ -282,9 +282,9 @@ Napi::Value Addon::OpInfo(const Napi::CallbackInfo& info) {
 namespace {
 
 // A field's default as a JS value (undefined for required and ignored fields).
-Napi::Value default_value(Napi::Env env, const FieldDef& f, const Attrs& defaults) {
+Napi::Value default_value(Napi::Env env, const FieldDef& f, const ParamBlock& defaults) {
   if (f.required || f.kind == FieldKind::Ignored) return env.Undefined();
-  void* p = f.slot(const_cast<Attrs*>(&defaults));
+  void* p = f.slot(const_cast<void*>(defaults.get()));
   auto list = [&](const auto& v) {
     Napi::Array a = Napi::Array::New(env, v.size());
     for (size_t i = 0; i < v.size(); ++i) a.Set(static_cast<uint32_t>(i), static_cast<double>(v[i]));
@@ -357,9 +357,9 @@ Napi::Value Addon::Invoke(const Napi::CallbackInfo& info) {
     OpId id = read_op(info[0], "invoke");
     const char* name = op_def(id).name;
     std::vector<ArrayRef> inputs = unwrap_list(info[1], name, "input", false);
-    Attrs storage;
-    const Attrs& attrs = read_params(info[2], op_def(id), storage);
-    ArrayList outs = invoke(core, id, ArrayList(inputs.begin(), inputs.end()), attrs);
+    ParamBlock storage;
+    const void* params = read_params(info[2], op_def(id), storage);
+    ArrayList outs = invoke_params(core, id, ArrayList(inputs.begin(), inputs.end()), params);
     if (outs.size() == 1) return info[3].IsObject() ? own(info[3], std::move(outs[0])) : wrap(info.Env(), std::move(outs[0]));
     Napi::Array list = Napi::Array::New(info.Env(), outs.size());
     for (size_t i = 0; i < outs.size(); ++i) list.Set(static_cast<uint32_t>(i), wrap(info.Env(), std::move(outs[i])));
@@ -371,7 +371,7 @@ Napi::Value Addon::Unary(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     OpId id = read_op(info[0], "unary");
     ArrayRef x = unwrap(info[1], op_def(id).name, "x");
-    return own(info[2], invoke1(core, id, {x}, no_attrs()));
+    return own(info[2], invoke1(core, id, {x}));
   });
 }
 
@@ -381,7 +381,7 @@ Napi::Value Addon::Binary(const Napi::CallbackInfo& info) {
     const char* name = op_def(id).name;
     ArrayRef a = unwrap(info[1], name, "lhs");
     ArrayRef b = unwrap(info[2], name, "rhs");
-    return own(info[3], invoke1(core, id, {a, b}, no_attrs()));
+    return own(info[3], invoke1(core, id, {a, b}));
   });
 }
 
@@ -390,9 +390,8 @@ Napi::Value Addon::Scalar(const Napi::CallbackInfo& info) {
     OpId id = read_op(info[0], "scalar");
     const char* name = op_def(id).name;
     ArrayRef a = unwrap(info[1], name, "lhs");
-    Attrs at;
-    at.scalar = read_number(info[2], name, "scalar");
-    return own(info[3], invoke1(core, id, {a}, at));
+    ScalarParams p{read_number(info[2], name, "scalar")};
+    return own(info[3], invoke1(core, id, {a}, p));
   });
 }
 

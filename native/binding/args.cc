@@ -189,12 +189,12 @@ std::string key_string(napi_env env, napi_value key) {
 
 }  // namespace
 
-const Attrs& read_params(const Napi::Value& v, const OpDef& def, Attrs& storage) {
+const void* read_params(const Napi::Value& v, const OpDef& def, ParamBlock& storage) {
   if (v.IsUndefined() || v.IsNull()) {
     // Even without options a required field is an error (zeros() with no shape).
     for (const FieldDef& f : def.params)
       if (f.required) check_required(def.name, def.params, std::vector<bool>(def.params.size, false));
-    return def.defaults;
+    return def.defaults.get();
   }
   napi_env env = v.Env();
   napi_valuetype type;
@@ -229,10 +229,10 @@ const Attrs& read_params(const Napi::Value& v, const OpDef& def, Attrs& storage)
     FieldValue fv = field_value(env, value, false);
     bool present = fv.type != FieldValue::Type::Undefined && (fv.type != FieldValue::Type::Null || f->nullable);
     if (present) given[static_cast<size_t>(f - def.params.begin())] = true;
-    assign_field(def.name, *f, fv, &storage);
+    assign_field(def.name, *f, fv, storage.get());
   }
   check_required(def.name, def.params, given);
-  return storage;
+  return storage.get();
 }
 
 }  // namespace ndgrad::binding

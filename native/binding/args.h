@@ -25,9 +25,10 @@ bool read_bool(const Napi::Value& v, const char* fn, const char* arg);
 // An array of integers; with allow_null, null entries stand for "None" (kNoIndex).
 std::vector<int64_t> read_int_list(const Napi::Value& v, const char* fn, const char* arg, bool allow_null = false);
 OpId read_op(const Napi::Value& v, const char* fn);
-// Reads an op's JS options object by its field table (core/params.h) into `storage` and returns it;
+// Reads an op's JS options object by its field table (core/params.h) into `storage` (a block of
+// the op's own struct) and returns it;
 // without an object, returns the op's defaults without reading anything (the per-call path of
 // ops called without options). Unknown keys, wrong types and out-of-range values throw.
-const Attrs& read_params(const Napi::Value& v, const OpDef& def, Attrs& storage);
+const void* read_params(const Napi::Value& v, const OpDef& def, ParamBlock& storage);
 
 }  // namespace ndgrad::binding

@@ -59,12 +59,12 @@ TEST(an_unknown_option_names_the_nearest_key_and_the_known_ones) {
 
 TEST(field_values_are_checked_and_named) {
   const OpDef& split = op_def(OpId::split);
-  Attrs a = split.defaults;
+  ParamBlock a = split.defaults;
   FieldValue zero;
   zero.type = FieldValue::Type::Number;
   zero.num = 0;
   try {
-    assign_field("split", *find_field(split.params, "numOutputs", 10), zero, &a);
+    assign_field("split", *find_field(split.params, "numOutputs", 10), zero, a.get());
     CHECK(false);
   } catch (const Error& e) {
     CHECK(e.kind == ErrorKind::RangeError);
@@ -76,7 +76,8 @@ TEST(field_values_are_checked_and_named) {
   list.items[1].num = 1.5;
   const OpDef& tile = op_def(OpId::tile);
   try {
-    assign_field("tile", *find_field(tile.params, "reps", 4), list, &a);
+    ParamBlock t = tile.defaults;
+    assign_field("tile", *find_field(tile.params, "reps", 4), list, t.get());
     CHECK(false);
   } catch (const Error& e) {
     CHECK_EQ(std::string(e.what()), std::string("tile: reps[1] must be a non-negative integer, got 1.5"));
@@ -89,7 +90,7 @@ TEST(a_backward_reading_an_unsaved_tensor_is_an_error_not_another_tensor) {
   ArrayRef x = make_array(env.full(Shape{2}, DType::Float32, 1.0));
   NodeRef node = record_node(&op_def(OpId::softmax), &x, 1, &x, 1);
   std::vector<ArrayRef> grads{x};
-  BackwardCtx ctx{env, node, *node, node->attrs(), grads};
+  BackwardCtx ctx{env, node, *node, grads};
   try {
     ctx.input(0);
     CHECK(false);
@@ -97,4 +98,78 @@ TEST(a_backward_reading_an_unsaved_tensor_is_an_error_not_another_tensor) {
     CHECK(contains(e.what(), "softmax: backward reads input 0, which the op does not save"));
   }
   CHECK(ctx.output(0));
+}
+
+namespace {
+
+struct OneParams {
+  double x = 0;
+};
+struct OtherParams {
+  double y = 0;
+};
+const FieldDef kOtherField[] = {field<&OtherParams::y>("y", "a member of another struct")};
+
+}  // namespace
+
+TEST(a_field_filling_another_structs_member_is_a_registry_problem) {
+  std::vector<OpDef> table(1);
+  table[0].name = "mixed";
+  table[0].infer = infer_nothing;
+  table[0].forward = forward_nothing;
+  table[0].flags = kNoGrad;
+  set_params<OneParams>(table, static_cast<OpId>(0), kOtherField);
+  CHECK(contains(registry_problems(table), "mixed.y: fills a member of another struct"));
+}
+
+TEST(every_op_with_options_has_its_own_struct_and_defaults_and_the_others_none) {
+  for (const OpDef& d : registry()) {
+    CHECK_EQ(d.params.type != nullptr, d.defaults.get() != nullptr);
+    if (!d.params.type) CHECK_EQ(d.params.size, size_t{0});
+  }
+  CHECK(op_def(OpId::add).params.type == nullptr);
+  CHECK(op_def(OpId::softmax).params.type != op_def(OpId::dropout).params.type);
+}
+
+TEST(an_op_called_with_another_ops_struct_is_a_type_error) {
+  Runtime env;
+  ArrayRef x = make_array(env.full(Shape{2}, DType::Float32, 1.0));
+  try {
+    invoke1(env, OpId::softmax, {x}, ScalarParams{2});
+    CHECK(false);
+  } catch (const Error& e) {
+    CHECK(e.kind == ErrorKind::TypeError);
+    CHECK(contains(e.what(), "softmax: called with options of another kind"));
+  }
+}
+
+TEST(a_node_keeps_the_options_it_was_recorded_with) {
+  Runtime env;
+  ArrayRef x = make_array(env.full(Shape{2, 3}, DType::Float32, 1.0));
+  x->ag.node = make_node();  // a marked variable
+  env.recording = true;
+  // A scalar op's number is kept in the node itself.
+  ArrayRef y = invoke1(env, OpId::multiply_scalar, {x}, ScalarParams{3.5});
+  const Node& scaled = *y->ag.node;
+  CHECK_EQ(param_cast<ScalarParams>(scaled.op->params, scaled.params()).scalar, 3.5);
+  // Defaults are the op's own block, not a copy.
+  ArrayRef s = invoke1(env, OpId::sum, {x});
+  CHECK(s->ag.node->params() == op_def(OpId::sum).defaults.get());
+  // Other options are a copy that outlives the caller's struct.
+  ArrayRef r;
+  {
+    ReduceParams p;
+    p.axes = {1};
+    p.has_axes = true;
+    p.keepdims = true;
+    r = invoke1(env, OpId::sum, {x}, p);
+  }
+  const Node& reduced = *r->ag.node;
+  const ReduceParams& kept = param_cast<ReduceParams>(reduced.op->params, reduced.params());
+  CHECK(&kept != op_def(OpId::sum).defaults.get());
+  CHECK(kept.has_axes && kept.keepdims);
+  CHECK_EQ(kept.axes.size(), size_t{1});
+  CHECK_EQ(kept.axes[0], int64_t{1});
+  CHECK(r->t.shape == (Shape{2, 1}));
+  env.recording = false;
 }

@@ -187,7 +187,7 @@ std::vector<ArrayRef> backward(Runtime& env, const std::vector<ArrayRef>& heads,
         in_grads = run_custom(env, *n, outs);
       } else {
         check_saved(*n);
-        BackwardCtx ctx{env, self, *n, n->attrs(), std::move(outs)};
+        BackwardCtx ctx{env, self, *n, std::move(outs)};
         in_grads = n->op->backward(ctx);
       }
       for (size_t i = 0; i < n->inputs.size() && i < in_grads.size(); ++i) {

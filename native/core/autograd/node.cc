@@ -1,25 +1,62 @@
-// Graph nodes: attributes and rare parts kept out of line, saved tensors rebuilt from the node's
+// Graph nodes: options and rare parts kept out of line, saved tensors rebuilt from the node's
 // shapes, and the iterative release of a dropped graph.
+#include <cstring>
 #include <new>
 #include <vector>
 
 #include "core/tensor/array.h"
+#include "core/ops/registry.h"
 
 namespace ndgrad {
 
-const Attrs& no_attrs() {
-  static const Attrs defaults{};
-  return defaults;
+namespace {
+
+bool kept_in_place(const ParamType& t) { return t.trivial && t.size <= sizeof(void*) && t.align <= alignof(void*); }
+
+// Copies of parameter structs come from the free lists of nodes' sizes (a recorded graph's
+// options are freed with it, as its nodes are).
+void* take_block(const ParamType& t) {
+  if (t.align <= 64) {
+    if (t.size <= 64) return FreeList<64>::take();
+    if (t.size <= 128) return FreeList<128>::take();
+    if (t.size <= 256) return FreeList<256>::take();
+  }
+  return ::operator new(t.size, std::align_val_t(t.align));
 }
 
-void Node::set_attrs(const Attrs& a) {
-  if (&a == &no_attrs()) return;
-  Attrs* copy = new (FreeList<sizeof(Attrs)>::take()) Attrs(a);
-  if (own_attrs_) {
-    own_attrs_->~Attrs();
-    FreeList<sizeof(Attrs)>::give(own_attrs_);
+void give_block(const ParamType& t, void* p) {
+  if (t.align <= 64) {
+    if (t.size <= 64) return FreeList<64>::give(p);
+    if (t.size <= 128) return FreeList<128>::give(p);
+    if (t.size <= 256) return FreeList<256>::give(p);
   }
-  own_attrs_ = copy;
+  ::operator delete(p, std::align_val_t(t.align));
+}
+
+const ParamType* params_type(const OpDef* op) { return op ? op->params.type : nullptr; }
+
+}  // namespace
+
+const void* Node::params() const {
+  const ParamType* t = params_type(op);
+  if (!t) return nullptr;
+  if (kept_in_place(*t)) return params_;
+  void* copy;
+  std::memcpy(&copy, params_, sizeof copy);
+  return copy ? copy : op->defaults.get();
+}
+
+void Node::set_params(const void* p) {
+  const ParamType* t = params_type(op);
+  if (!t) return;
+  if (kept_in_place(*t)) {
+    std::memcpy(params_, p, t->size);
+    return;
+  }
+  if (p == op->defaults.get()) return;
+  void* copy = take_block(*t);
+  t->copy(copy, p);
+  std::memcpy(params_, &copy, sizeof copy);
 }
 
 Node::Extra& Node::extra() {
@@ -76,9 +113,13 @@ void Node::free_graph() {
 // recursion, one level per node. The queue is thread-local, so it is only touched for the
 // nodes that are actually freed.
 Node::~Node() {
-  if (own_attrs_) {
-    own_attrs_->~Attrs();
-    FreeList<sizeof(Attrs)>::give(own_attrs_);
+  if (const ParamType* t = params_type(op); t && !kept_in_place(*t)) {
+    void* copy;
+    std::memcpy(&copy, params_, sizeof copy);
+    if (copy) {
+      t->destroy(copy);
+      give_block(*t, copy);
+    }
   }
   delete extra_;
   for (const SavedTensor& t : saved_)

@@ -29,8 +29,9 @@ void check_mutable(const Runtime& env, const OpDef& def, const ArrayRef& target)
 
 }  // namespace
 
-ArrayList invoke(Runtime& env, OpId id, const ArrayList& inputs, const Attrs& attrs) {
+ArrayList invoke_params(Runtime& env, OpId id, const ArrayList& inputs, const void* params) {
   const OpDef& def = op_def(id);
+  if (!params) params = def.defaults.get();
   if (def.num_inputs >= 0 && inputs.size() != static_cast<size_t>(def.num_inputs)) {
     throw_type(std::string(def.name) + ": expected " + std::to_string(def.num_inputs) +
                " inputs, got " + std::to_string(inputs.size()));
@@ -40,7 +41,7 @@ ArrayList invoke(Runtime& env, OpId id, const ArrayList& inputs, const Attrs& at
     check_input(def, inputs[i], i);
     in.push_back(inputs[i]->t);
   }
-  OpCall call{env, in.data(), in.size(), attrs, {}};
+  OpCall call{env, def, in.data(), in.size(), params, {}};
   OutSpecs specs;
   def.infer(call, specs);
   if (!(def.flags & kView)) {
@@ -67,7 +68,7 @@ ArrayList invoke(Runtime& env, OpId id, const ArrayList& inputs, const Attrs& at
   if (!any_live) return outs;
 
   NodeRef node = record_node(&def, inputs.data(), inputs.size(), outs.data(), outs.size());
-  node->set_attrs(attrs);
+  node->set_params(params);
   return outs;
 }
 
@@ -92,23 +93,23 @@ NodeRef record_node(const OpDef* op, const ArrayRef* inputs, size_t num_inputs, 
   return node;
 }
 
-ArrayRef invoke1(Runtime& env, OpId id, const ArrayList& inputs, const Attrs& attrs) {
-  ArrayList outs = invoke(env, id, inputs, attrs);
+void throw_other_params(OpId id) {
+  throw_type(std::string(op_def(id).name) + ": called with options of another kind than its own");
+}
+
+ArrayRef invoke1(Runtime& env, OpId id, const ArrayList& inputs) {
+  ArrayList outs = invoke_params(env, id, inputs, nullptr);
   return std::move(outs[0]);
 }
 
 namespace ops {
 
-ArrayRef unary(Runtime& env, OpId id, const ArrayRef& x) { return invoke1(env, id, {x}, no_attrs()); }
+ArrayRef unary(Runtime& env, OpId id, const ArrayRef& x) { return invoke1(env, id, {x}); }
 
-ArrayRef binary(Runtime& env, OpId id, const ArrayRef& a, const ArrayRef& b) {
-  return invoke1(env, id, {a, b}, no_attrs());
-}
+ArrayRef binary(Runtime& env, OpId id, const ArrayRef& a, const ArrayRef& b) { return invoke1(env, id, {a, b}); }
 
 ArrayRef scalar(Runtime& env, OpId id, const ArrayRef& a, double s) {
-  Attrs at;
-  at.scalar = s;
-  return invoke1(env, id, {a}, at);
+  return invoke1(env, id, {a}, ScalarParams{s});
 }
 
 ArrayRef zeros_like(Runtime& env, const ArrayRef& x) {
@@ -121,38 +122,28 @@ ArrayRef ones_like(Runtime& env, const ArrayRef& x) {
 
 ArrayRef reshape(Runtime& env, const ArrayRef& x, const Shape& shape) {
   if (x->t.shape == shape) return x;
-  Attrs at;
-  at.shape = shape;
-  at.literal_shape = true;
-  return invoke1(env, OpId::reshape, {x}, at);
+  ReshapeParams p;
+  p.shape = shape;
+  p.literal_shape = true;
+  return invoke1(env, OpId::reshape, {x}, p);
 }
 
 ArrayRef broadcast_to(Runtime& env, const ArrayRef& x, const Shape& shape) {
   if (x->t.shape == shape) return x;
-  Attrs at;
-  at.shape = shape;
-  return invoke1(env, OpId::broadcast_to, {x}, at);
+  return invoke1(env, OpId::broadcast_to, {x}, ShapeParams{shape});
 }
 
 ArrayRef sum_to(Runtime& env, const ArrayRef& x, const Shape& shape) {
   if (x->t.shape == shape) return x;
-  Attrs at;
-  at.shape = shape;
-  return invoke1(env, OpId::sum_to, {x}, at);
+  return invoke1(env, OpId::sum_to, {x}, ShapeParams{shape});
 }
 
 ArrayRef dot(Runtime& env, const ArrayRef& a, const ArrayRef& b, bool ta, bool tb) {
-  Attrs at;
-  at.transpose_a = ta;
-  at.transpose_b = tb;
-  return invoke1(env, OpId::dot, {a, b}, at);
+  return invoke1(env, OpId::dot, {a, b}, DotParams{ta, tb});
 }
 
 ArrayRef transpose(Runtime& env, const ArrayRef& x, const std::vector<int64_t>& axes) {
-  Attrs at;
-  at.axes = axes;
-  at.has_axes = true;
-  return invoke1(env, OpId::transpose, {x}, at);
+  return invoke1(env, OpId::transpose, {x}, AxesParams{axes, true});
 }
 
 }  // namespace ops

@@ -3,16 +3,36 @@
 // the backward pass itself is being recorded (createGraph).
 #pragma once
 
+#include <type_traits>
+#include <utility>
 #include <vector>
 
+#include "core/ops/op_params.h"
 #include "core/ops/registry.h"
 
 namespace ndgrad {
 
 // Runs op `id` on inputs: validates (shape rule), allocates, computes and, when recording and
-// some input is in a graph, records a node. Throws ndgrad::Error on bad input.
-ArrayList invoke(Runtime& env, OpId id, const ArrayList& inputs, const Attrs& attrs);
-ArrayRef invoke1(Runtime& env, OpId id, const ArrayList& inputs, const Attrs& attrs);
+// some input is in a graph, records a node. Throws ndgrad::Error on bad input. `params` is a
+// block of the op's parameter struct, or null for its defaults (and for an op without options).
+ArrayList invoke_params(Runtime& env, OpId id, const ArrayList& inputs, const void* params);
+inline ArrayList invoke(Runtime& env, OpId id, const ArrayList& inputs) { return invoke_params(env, id, inputs, nullptr); }
+ArrayRef invoke1(Runtime& env, OpId id, const ArrayList& inputs);
+
+// The same with the op's options as its own struct P: how backward formulas call ops with
+// options. A struct that is not the op's is a TypeError naming the op.
+[[noreturn]] void throw_other_params(OpId id);
+template <class P>
+ArrayList invoke(Runtime& env, OpId id, const ArrayList& inputs, const P& params) {
+  static_assert(!std::is_pointer_v<P>, "pass the struct, or call invoke_params with a block");
+  // Checked in every build: the binding's scalar entry takes any op id from JS.
+  if (op_def(id).params.type != &kParamType<P>) throw_other_params(id);
+  return invoke_params(env, id, inputs, &params);
+}
+template <class P>
+ArrayRef invoke1(Runtime& env, OpId id, const ArrayList& inputs, const P& params) {
+  return std::move(invoke(env, id, inputs, params)[0]);
+}
 
 // Records one node for op (null for a custom Function): its inputs (entries of those in a graph)
 // and its outputs, whose entries then point at it. Saves what op's flags declare.

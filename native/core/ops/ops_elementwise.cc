@@ -44,7 +44,7 @@ template <Binary K>
 void fwd_binary(OpCall& c) { binary_into(c.env, K, c.in[0], c.in[1], c.out[0]); }
 
 template <Binary K, bool ScalarLeft>
-void fwd_scalar(OpCall& c) { binary_scalar_into(c.env, K, c.in[0], c.attrs.scalar, ScalarLeft, c.out[0]); }
+void fwd_scalar(OpCall& c) { binary_scalar_into(c.env, K, c.in[0], c.params<ScalarParams>().scalar, ScalarLeft, c.out[0]); }
 
 // ---- backward formulas (g: output gradient, x: input, y: output, s: the number operand) ----
 
@@ -57,7 +57,7 @@ void fwd_scalar(OpCall& c) { binary_scalar_into(c.env, K, c.in[0], c.attrs.scala
   }
 #define X c.input(0)
 #define Y c.output(0)
-#define S c.attrs.scalar
+#define S c.params<ScalarParams>().scalar
 
 GRAD1(d_negative, neg(e, g))
 GRAD1(d_abs, mul(e, g, unary(e, OpId::sign, X)))
@@ -226,7 +226,7 @@ const BinaryEntry kScalar[] = {
 }  // namespace
 
 namespace {
-const FieldDef kScalarFields[] = {field<&Attrs::scalar>("scalar", "the number operand").require()};
+const FieldDef kScalarFields[] = {field<&ScalarParams::scalar>("scalar", "the number operand").require()};
 }  // namespace
 
 void define_elementwise_ops(std::vector<OpDef>& table) {
@@ -237,7 +237,7 @@ void define_elementwise_ops(std::vector<OpDef>& table) {
   };
   add_all(std::begin(kBinary), std::end(kBinary), 2);
   add_all(std::begin(kScalar), std::end(kScalar), 1);
-  for (const BinaryEntry& b : kScalar) set_params(table, b.id, kScalarFields);
+  for (const BinaryEntry& b : kScalar) set_params<ScalarParams>(table, b.id, kScalarFields);
 }
 
 }  // namespace ndgrad

@@ -37,18 +37,26 @@ std::vector<int64_t> read_indices(const Tensor& t) {
 
 // ---- one_hot: out[..., k] = on if k == index else off (out-of-range rows are all off) ----------
 
+struct OneHotParams {
+  int64_t depth = 0;
+  double on_value = 1, off_value = 0;
+  DType dtype = DType::Float32;
+};
+
 void infer_one_hot(const OpCall& c, OutSpecs& outs) {
-  if (c.attrs.depth <= 0) throw_range("one_hot: depth must be a positive integer, got " + std::to_string(c.attrs.depth));
+  const OneHotParams& p = c.params<OneHotParams>();
+  if (p.depth <= 0) throw_range("one_hot: depth must be a positive integer, got " + std::to_string(p.depth));
   Shape out = c.in[0].shape;
-  out.push_back(c.attrs.depth);
+  out.push_back(p.depth);
   check_shape(out, "one_hot", "output shape");
-  outs.push_back({out, c.attrs.dtype});
+  outs.push_back({out, p.dtype});
 }
 
 void fwd_one_hot(OpCall& c) {
   Tensor& out = c.out[0];
-  int64_t depth = c.attrs.depth;
-  double on = c.attrs.scalar, off = c.attrs.scalar2;
+  const OneHotParams& p = c.params<OneHotParams>();
+  int64_t depth = p.depth;
+  double on = p.on_value, off = p.off_value;
   fill_into(c.env, out, off);
   std::vector<int64_t> idx = read_indices(c.in[0]);
   size_t es = dtype_size(out.dtype);
@@ -59,7 +67,13 @@ void fwd_one_hot(OpCall& c) {
 
 // ---- pick: out[i..., j...] = data[i..., clip(index[i..., j...]), j...] --------------------------
 
-int pick_axis(const Shape& s, const Attrs& a) {
+struct PickParams {
+  std::vector<int64_t> axes;  // one axis, default -1
+  bool has_axes = false;
+  bool keepdims = false;
+};
+
+int pick_axis(const Shape& s, const PickParams& a) {
   return normalize_axis(a.has_axes && !a.axes.empty() ? a.axes[0] : -1, s.size(), "pick");
 }
 
@@ -77,19 +91,19 @@ void infer_pick(const OpCall& c, OutSpecs& outs) {
   const Tensor& data = c.in[0];
   const Tensor& index = c.in[1];
   if (data.ndim() == 0) throw_range("pick: data must have at least one dimension");
-  int axis = pick_axis(data.shape, c.attrs);
+  int axis = pick_axis(data.shape, c.params<PickParams>());
   Shape expect = picked_shape(data.shape, axis, false);
   Shape expect_keep = picked_shape(data.shape, axis, true);
   if (index.shape != expect && index.shape != expect_keep) {
     throw_range("pick: index shape " + shape_str(index.shape) + " must be the data shape " + shape_str(data.shape) +
                 " without axis " + std::to_string(axis) + ", i.e. " + shape_str(expect));
   }
-  outs.push_back({picked_shape(data.shape, axis, c.attrs.keepdims), data.dtype});
+  outs.push_back({picked_shape(data.shape, axis, c.params<PickParams>().keepdims), data.dtype});
 }
 
 void fwd_pick(OpCall& c) {
   const Tensor& data = c.in[0];
-  int axis = pick_axis(data.shape, c.attrs);
+  int axis = pick_axis(data.shape, c.params<PickParams>());
   size_t outer = 1, inner = 1, r = static_cast<size_t>(data.shape[axis]);
   for (int i = 0; i < axis; ++i) outer *= static_cast<size_t>(data.shape[i]);
   for (size_t i = static_cast<size_t>(axis) + 1; i < data.ndim(); ++i) inner *= static_cast<size_t>(data.shape[i]);
@@ -112,13 +126,12 @@ void fwd_pick(OpCall& c) {
 Grads d_pick(BackwardCtx& c) {
   Runtime& e = c.env;
   const Shape& ds = c.input_shape(0);
-  int axis = pick_axis(ds, c.attrs);
+  int axis = pick_axis(ds, c.params<PickParams>());
   int64_t n = ds[axis];
   ArrayRef index = c.input(1);
   ArrayRef clipped = scalar(e, OpId::maximum_scalar, scalar(e, OpId::minimum_scalar, index, static_cast<double>(n - 1)), 0.0);
-  Attrs oh;
+  OneHotParams oh;
   oh.depth = n;
-  oh.scalar = 1.0;
   oh.dtype = c.node.input_dtype(0);
   ArrayRef hot = invoke1(e, OpId::one_hot, {reshape(e, clipped, picked_shape(ds, axis, false))}, oh);
   // one_hot puts the depth axis last; move it to `axis`.
@@ -180,19 +193,19 @@ void fwd_where(OpCall& c) {
 Grads d_where(BackwardCtx& c) {
   ArrayRef zeros = zeros_like(c.env, c.grad());
   ArrayRef cond = c.input(0);
-  return {ArrayRef(), invoke1(c.env, OpId::where, {cond, c.grad(), zeros}, Attrs{}),
-          invoke1(c.env, OpId::where, {cond, zeros, c.grad()}, Attrs{})};
+  return {ArrayRef(), invoke1(c.env, OpId::where, {cond, c.grad(), zeros}),
+          invoke1(c.env, OpId::where, {cond, zeros, c.grad()})};
 }
 
 const FieldDef kOneHotFields[] = {
-    field<&Attrs::depth>("depth", "the length of the new last axis").require().positive(),
-    field<&Attrs::scalar>("onValue", "the value at each index").alias("on_value").set_default(1),
-    field<&Attrs::scalar2>("offValue", "the value elsewhere").alias("off_value").set_default(0),
-    field<&Attrs::dtype>("dtype", "the result's dtype"),
+    field<&OneHotParams::depth>("depth", "the length of the new last axis").require().positive(),
+    field<&OneHotParams::on_value>("onValue", "the value at each index").alias("on_value").set_default(1),
+    field<&OneHotParams::off_value>("offValue", "the value elsewhere").alias("off_value").set_default(0),
+    field<&OneHotParams::dtype>("dtype", "the result's dtype"),
 };
 const FieldDef kPickFields[] = {
-    axis_field<&Attrs::axes, &Attrs::has_axes>("axis", "the axis to pick along").set_default(-1),
-    field<&Attrs::keepdims>("keepdims", "keep the picked axis with size 1"),
+    axis_field<&PickParams::axes, &PickParams::has_axes>("axis", "the axis to pick along").set_default(-1),
+    field<&PickParams::keepdims>("keepdims", "keep the picked axis with size 1"),
 };
 
 }  // namespace
@@ -201,8 +214,8 @@ void define_index_ops(std::vector<OpDef>& table) {
   define_op(table, OpId::where, 3, infer_where, fwd_where, d_where, kSaveInputs);
   define_op(table, OpId::one_hot, 1, infer_one_hot, fwd_one_hot, nullptr, kNoGrad);
   define_op(table, OpId::pick, 2, infer_pick, fwd_pick, d_pick, kSaveInputs);
-  set_params(table, OpId::one_hot, kOneHotFields);
-  set_params(table, OpId::pick, kPickFields);
+  set_params<OneHotParams>(table, OpId::one_hot, kOneHotFields);
+  set_params<PickParams>(table, OpId::pick, kPickFields);
 }
 
 }  // namespace ndgrad

@@ -48,7 +48,15 @@ void move_blocks(Runtime& env, const Tensor& whole, const Tensor* parts, size_t 
 }
 
 // The joining axis, MXNet style: negative counts from the end.
-int join_axis(const Attrs& a, size_t ndim, int64_t fallback, const char* op, const char* arg) {
+struct SplitParams {
+  std::vector<int64_t> axes;  // one axis, default 1
+  bool has_axes = false;
+  int64_t num_outputs = 1;
+  bool squeeze_axis = false;
+};
+
+template <class P>
+int join_axis(const P& a, size_t ndim, int64_t fallback, const char* op, const char* arg) {
   return normalize_axis(a.has_axes && !a.axes.empty() ? a.axes[0] : fallback, ndim, op, arg);
 }
 
@@ -92,7 +100,7 @@ void infer_concat(const OpCall& c, OutSpecs& outs) {
   check_joinable(c, "concat");
   const Shape& s0 = c.in[0].shape;
   if (s0.empty()) throw_range("concat: inputs must have at least one dimension");
-  int axis = join_axis(c.attrs, s0.size(), 1, "concat", "dim");
+  int axis = join_axis(c.params<AxesParams>(), s0.size(), 1, "concat", "dim");
   Shape out = s0;
   for (size_t i = 1; i < c.num_inputs; ++i) {
     const Shape& s = c.in[i].shape;
@@ -108,19 +116,19 @@ void infer_concat(const OpCall& c, OutSpecs& outs) {
 }
 
 void fwd_concat(OpCall& c) {
-  int axis = join_axis(c.attrs, c.in[0].ndim(), 1, "concat", "dim");
+  int axis = join_axis(c.params<AxesParams>(), c.in[0].ndim(), 1, "concat", "dim");
   move_blocks(c.env, c.out[0], c.in, c.num_inputs, static_cast<size_t>(axis), true);
 }
 
 // Each input's gradient is its slab of g (a slice, which also handles empty inputs).
 Grads d_concat(BackwardCtx& c) {
   size_t n = c.node.num_inputs();
-  size_t axis = static_cast<size_t>(join_axis(c.attrs, c.input_shape(0).size(), 1, "concat", "dim"));
+  size_t axis = static_cast<size_t>(join_axis(c.params<AxesParams>(), c.input_shape(0).size(), 1, "concat", "dim"));
   Grads grads;
   int64_t begin = 0;
   for (size_t i = 0; i < n; ++i) {
     int64_t extent = c.input_shape(i)[axis];
-    Attrs a;
+    SliceParams a;
     a.begins.assign(axis + 1, kNoIndex);
     a.ends.assign(axis + 1, kNoIndex);
     a.begins[axis] = begin;
@@ -142,12 +150,12 @@ void infer_stack(const OpCall& c, OutSpecs& outs) {
                   input_desc(0, c.in[0]));
     }
   }
-  int axis = join_axis(c.attrs, s0.size() + 1, 0, "stack", "axis");
+  int axis = join_axis(c.params<AxesParams>(), s0.size() + 1, 0, "stack", "axis");
   outs.push_back({with_axis(s0, static_cast<size_t>(axis), static_cast<int64_t>(c.num_inputs)), c.in[0].dtype});
 }
 
 void fwd_stack(OpCall& c) {
-  size_t axis = static_cast<size_t>(join_axis(c.attrs, c.in[0].ndim() + 1, 0, "stack", "axis"));
+  size_t axis = static_cast<size_t>(join_axis(c.params<AxesParams>(), c.in[0].ndim() + 1, 0, "stack", "axis"));
   // Each input is a part of extent 1 on the new axis.
   SmallVec<Tensor, 4> parts;
   for (size_t i = 0; i < c.num_inputs; ++i) {
@@ -160,8 +168,8 @@ void fwd_stack(OpCall& c) {
 
 Grads d_stack(BackwardCtx& c) {
   size_t n = c.node.num_inputs();
-  Attrs a;
-  a.axes = {join_axis(c.attrs, c.input_shape(0).size() + 1, 0, "stack", "axis")};
+  SplitParams a;
+  a.axes = {join_axis(c.params<AxesParams>(), c.input_shape(0).size() + 1, 0, "stack", "axis")};
   a.has_axes = true;
   a.num_outputs = static_cast<int64_t>(n);
   a.squeeze_axis = true;
@@ -174,33 +182,33 @@ Grads d_stack(BackwardCtx& c) {
 void infer_split(const OpCall& c, OutSpecs& outs) {
   const Shape& s = c.in[0].shape;
   if (s.empty()) throw_range("split: the input must have at least one dimension");
-  int axis = join_axis(c.attrs, s.size(), 1, "split", "axis");
-  int64_t n = c.attrs.num_outputs;
+  int axis = join_axis(c.params<SplitParams>(), s.size(), 1, "split", "axis");
+  int64_t n = c.params<SplitParams>().num_outputs;
   if (n < 1) throw_range("split: numOutputs must be a positive integer, got " + std::to_string(n));
   if (s[axis] % n != 0) {
     throw_range("split: numOutputs " + std::to_string(n) + " does not evenly divide the length " + std::to_string(s[axis]) +
                 " of axis " + std::to_string(axis) + " of the input " + shape_str(s));
   }
   if (n > 4096) throw_range("split: numOutputs " + std::to_string(n) + " is more than 4096");
-  if (c.attrs.squeeze_axis && s[axis] != n) {
+  if (c.params<SplitParams>().squeeze_axis && s[axis] != n) {
     throw_range("split: squeezeAxis needs numOutputs equal to the length " + std::to_string(s[axis]) + " of axis " +
                 std::to_string(axis) + ", got " + std::to_string(n));
   }
   Shape part = s;
   part[axis] = s[axis] / n;
   // No 0-d arrays: squeezing a 1-D input's only axis leaves parts of shape [1].
-  if (c.attrs.squeeze_axis && s.size() > 1) part = without_axis(s, static_cast<size_t>(axis));
+  if (c.params<SplitParams>().squeeze_axis && s.size() > 1) part = without_axis(s, static_cast<size_t>(axis));
   for (int64_t i = 0; i < n; ++i) outs.push_back({part, c.in[0].dtype});
 }
 
 void fwd_split(OpCall& c) {
   const Shape& s = c.in[0].shape;
-  size_t axis = static_cast<size_t>(join_axis(c.attrs, s.size(), 1, "split", "axis"));
+  size_t axis = static_cast<size_t>(join_axis(c.params<SplitParams>(), s.size(), 1, "split", "axis"));
   SmallVec<Tensor, 4> parts;
   for (Tensor& o : c.out) {
     Tensor v = o;
     v.shape = s;
-    v.shape[axis] = s[axis] / c.attrs.num_outputs;
+    v.shape[axis] = s[axis] / c.params<SplitParams>().num_outputs;
     parts.push_back(std::move(v));
   }
   move_blocks(c.env, c.in[0], parts.data(), parts.size(), axis, false);
@@ -209,28 +217,25 @@ void fwd_split(OpCall& c) {
 // The input's gradient joins the outputs' gradients (squeezed parts get their axis back).
 Grads d_split(BackwardCtx& c) {
   const Shape& s = c.input_shape(0);
-  int axis = join_axis(c.attrs, s.size(), 1, "split", "axis");
+  int axis = join_axis(c.params<SplitParams>(), s.size(), 1, "split", "axis");
   ArrayList gs;
   for (const ArrayRef& g : c.out_grads) gs.push_back(g);
-  Attrs a;
-  a.axes = {axis};
-  a.has_axes = true;
-  bool squeezed = c.attrs.squeeze_axis && s.size() > 1;
-  return {invoke1(c.env, squeezed ? OpId::stack : OpId::concat, gs, a)};
+  bool squeezed = c.params<SplitParams>().squeeze_axis && s.size() > 1;
+  return {invoke1(c.env, squeezed ? OpId::stack : OpId::concat, gs, AxesParams{{axis}, true})};
 }
 
 const FieldDef kConcatFields[] = {
-    axis_field<&Attrs::axes, &Attrs::has_axes>("dim", "the axis to join along").alias("axis").set_default(1),
+    axis_field<&AxesParams::axes, &AxesParams::has_axes>("dim", "the axis to join along").alias("axis").set_default(1),
     ignored_field("numArgs", "MXNet's input count; taken from the inputs").alias("num_args"),
 };
 const FieldDef kStackFields[] = {
-    axis_field<&Attrs::axes, &Attrs::has_axes>("axis", "the new axis's position").set_default(0),
+    axis_field<&AxesParams::axes, &AxesParams::has_axes>("axis", "the new axis's position").set_default(0),
     ignored_field("numArgs", "MXNet's input count; taken from the inputs").alias("num_args"),
 };
 const FieldDef kSplitFields[] = {
-    field<&Attrs::num_outputs>("numOutputs", "the number of equal parts").alias("num_outputs").require().positive(),
-    axis_field<&Attrs::axes, &Attrs::has_axes>("axis", "the axis to split").set_default(1),
-    field<&Attrs::squeeze_axis>("squeezeAxis", "drop the split axis (its parts must have size 1)").alias("squeeze_axis"),
+    field<&SplitParams::num_outputs>("numOutputs", "the number of equal parts").alias("num_outputs").require().positive(),
+    axis_field<&SplitParams::axes, &SplitParams::has_axes>("axis", "the axis to split").set_default(1),
+    field<&SplitParams::squeeze_axis>("squeezeAxis", "drop the split axis (its parts must have size 1)").alias("squeeze_axis"),
 };
 
 }  // namespace
@@ -242,9 +247,9 @@ void define_join_ops(std::vector<OpDef>& table) {
   define_op(table, OpId::concat, -1, infer_concat, fwd_concat, d_concat, 0);
   define_op(table, OpId::stack, -1, infer_stack, fwd_stack, d_stack, 0);
   define_op(table, OpId::split, 1, infer_split, fwd_split, d_split, 0);
-  set_params(table, OpId::concat, kConcatFields);
-  set_params(table, OpId::stack, kStackFields);
-  set_params(table, OpId::split, kSplitFields);
+  set_params<AxesParams>(table, OpId::concat, kConcatFields);
+  set_params<AxesParams>(table, OpId::stack, kStackFields);
+  set_params<SplitParams>(table, OpId::split, kSplitFields);
   define_tile_ops(table);
   define_slice_ops(table);
 }

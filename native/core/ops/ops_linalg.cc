@@ -38,7 +38,7 @@ struct DotPlan {
   Shape out;
 };
 
-DotPlan plan_dot(const Tensor& a, const Tensor& b, const Attrs& at) {
+DotPlan plan_dot(const Tensor& a, const Tensor& b, const DotParams& at) {
   if (a.dtype != b.dtype) {
     throw_type(std::string("dot: operands have different dtypes, lhs ") + dtype_name(a.dtype) + " and rhs " +
                dtype_name(b.dtype));
@@ -66,12 +66,12 @@ DotPlan plan_dot(const Tensor& a, const Tensor& b, const Attrs& at) {
 }
 
 void infer_dot(const OpCall& c, OutSpecs& outs) {
-  outs.push_back({plan_dot(c.in[0], c.in[1], c.attrs).out, c.in[0].dtype});
+  outs.push_back({plan_dot(c.in[0], c.in[1], c.params<DotParams>()).out, c.in[0].dtype});
 }
 
 void fwd_dot(OpCall& c) {
-  DotPlan p = plan_dot(c.in[0], c.in[1], c.attrs);
-  gemm(c.env.thread_pool(), c.env.isa, c.in[0].dtype, c.attrs.transpose_a, c.attrs.transpose_b,
+  DotPlan p = plan_dot(c.in[0], c.in[1], c.params<DotParams>());
+  gemm(c.env.thread_pool(), c.env.isa, c.in[0].dtype, c.params<DotParams>().transpose_a, c.params<DotParams>().transpose_b,
        static_cast<size_t>(p.m), static_cast<size_t>(p.n), static_cast<size_t>(p.k), c.in[0].raw(),
        static_cast<size_t>(p.a.cols), c.in[1].raw(), static_cast<size_t>(p.b.cols), c.out[0].raw(),
        static_cast<size_t>(p.n), false);
@@ -83,11 +83,11 @@ Grads d_dot(BackwardCtx& c) {
   ta.shape = c.input_shape(0);
   tb.shape = c.input_shape(1);
   ta.dtype = tb.dtype = c.node.input_dtype(0);
-  DotPlan p = plan_dot(ta, tb, c.attrs);
+  DotPlan p = plan_dot(ta, tb, c.params<DotParams>());
   ArrayRef A = reshape(e, c.input(0), {p.a.rows, p.a.cols});
   ArrayRef B = reshape(e, c.input(1), {p.b.rows, p.b.cols});
   ArrayRef G = reshape(e, c.grad(), {p.m, p.n});
-  bool tA = c.attrs.transpose_a, tB = c.attrs.transpose_b;
+  bool tA = c.params<DotParams>().transpose_a, tB = c.params<DotParams>().transpose_b;
   ArrayRef dA, dB;
   if (!tA && !tB) {
     dA = dot(e, G, B, false, true);
@@ -113,7 +113,7 @@ struct BatchPlan {
   Shape out;
 };
 
-BatchPlan plan_batch_dot(const Shape& a, const Shape& b, DType da, DType db, const Attrs& at) {
+BatchPlan plan_batch_dot(const Shape& a, const Shape& b, DType da, DType db, const DotParams& at) {
   if (da != db) {
     throw_type(std::string("batch_dot: operands have different dtypes, lhs ") + dtype_name(da) + " and rhs " +
                dtype_name(db));
@@ -145,7 +145,7 @@ BatchPlan plan_batch_dot(const Shape& a, const Shape& b, DType da, DType db, con
 }
 
 void infer_batch_dot(const OpCall& c, OutSpecs& outs) {
-  outs.push_back({plan_batch_dot(c.in[0].shape, c.in[1].shape, c.in[0].dtype, c.in[1].dtype, c.attrs).out,
+  outs.push_back({plan_batch_dot(c.in[0].shape, c.in[1].shape, c.in[0].dtype, c.in[1].dtype, c.params<DotParams>()).out,
                   c.in[0].dtype});
 }
 
@@ -155,16 +155,16 @@ void infer_batch_dot(const OpCall& c, OutSpecs& outs) {
 void fwd_batch_dot(OpCall& c) {
   const Tensor& A = c.in[0];
   const Tensor& B = c.in[1];
-  BatchPlan p = plan_batch_dot(A.shape, B.shape, A.dtype, B.dtype, c.attrs);
+  BatchPlan p = plan_batch_dot(A.shape, B.shape, A.dtype, B.dtype, c.params<DotParams>());
   size_t es = dtype_size(A.dtype);
   size_t m = static_cast<size_t>(p.m), n = static_cast<size_t>(p.n), k = static_cast<size_t>(p.k);
-  size_t lda = c.attrs.transpose_a ? m : k, ldb = c.attrs.transpose_b ? k : n;
+  size_t lda = c.params<DotParams>().transpose_a ? m : k, ldb = c.params<DotParams>().transpose_b ? k : n;
   const char* a = static_cast<const char*>(A.raw());
   const char* b = static_cast<const char*>(B.raw());
   char* y = static_cast<char*>(c.out[0].raw());
   ThreadPool& pool = c.env.thread_pool();
   auto one = [&](size_t i) {
-    gemm(pool, c.env.isa, A.dtype, c.attrs.transpose_a, c.attrs.transpose_b, m, n, k, a + i * m * k * es, lda,
+    gemm(pool, c.env.isa, A.dtype, c.params<DotParams>().transpose_a, c.params<DotParams>().transpose_b, m, n, k, a + i * m * k * es, lda,
          b + i * k * n * es, ldb, y + i * m * n * es, n, false);
   };
   size_t batch = static_cast<size_t>(p.batch);
@@ -178,17 +178,14 @@ void fwd_batch_dot(OpCall& c) {
 }
 
 ArrayRef batch_dot(Runtime& e, const ArrayRef& a, const ArrayRef& b, bool ta, bool tb) {
-  Attrs at;
-  at.transpose_a = ta;
-  at.transpose_b = tb;
-  return invoke1(e, OpId::batch_dot, {a, b}, at);
+  return invoke1(e, OpId::batch_dot, {a, b}, DotParams{ta, tb});
 }
 
 // The matrix product rule of d_dot, per batch.
 Grads d_batch_dot(BackwardCtx& c) {
   Runtime& e = c.env;
   ArrayRef A = c.input(0), B = c.input(1), G = c.grad();
-  bool tA = c.attrs.transpose_a, tB = c.attrs.transpose_b;
+  bool tA = c.params<DotParams>().transpose_a, tB = c.params<DotParams>().transpose_b;
   if (!tA && !tB) return {batch_dot(e, G, B, false, true), batch_dot(e, A, G, true, false)};
   if (tA && !tB) return {batch_dot(e, B, G, false, true), batch_dot(e, A, G, false, false)};
   if (!tA && tB) return {batch_dot(e, G, B, false, false), batch_dot(e, G, A, true, false)};
@@ -196,8 +193,8 @@ Grads d_batch_dot(BackwardCtx& c) {
 }
 
 const FieldDef kDotFields[] = {
-    field<&Attrs::transpose_a>("transposeA", "use the transpose of lhs").alias("transpose_a"),
-    field<&Attrs::transpose_b>("transposeB", "use the transpose of rhs").alias("transpose_b"),
+    field<&DotParams::transpose_a>("transposeA", "use the transpose of lhs").alias("transpose_a"),
+    field<&DotParams::transpose_b>("transposeB", "use the transpose of rhs").alias("transpose_b"),
 };
 
 }  // namespace
@@ -205,8 +202,8 @@ const FieldDef kDotFields[] = {
 void define_linalg_ops(std::vector<OpDef>& table) {
   define_op(table, OpId::dot, 2, infer_dot, fwd_dot, d_dot, kSaveInputs);
   define_op(table, OpId::batch_dot, 2, infer_batch_dot, fwd_batch_dot, d_batch_dot, kSaveInputs);
-  set_params(table, OpId::dot, kDotFields);
-  set_params(table, OpId::batch_dot, kDotFields);
+  set_params<DotParams>(table, OpId::dot, kDotFields);
+  set_params<DotParams>(table, OpId::batch_dot, kDotFields);
 }
 
 }  // namespace ndgrad

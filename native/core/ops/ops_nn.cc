@@ -1,5 +1,5 @@
 // Neural-network ops: softmax and log_softmax along one axis with a temperature (MXNet's
-// SoftmaxParam: axis = attrs.axes[0], default -1; temperature = attrs.scalar, default 1).
+// SoftmaxParam), dropout.
 #include <cmath>
 #include <string>
 #include <type_traits>
@@ -17,7 +17,18 @@ using kernels::Binary;
 using kernels::Reduce;
 using kernels::Unary;
 
-int softmax_axis(const Shape& shape, const Attrs& a, const char* op) {
+// softmax and log_softmax (MXNet's SoftmaxParam).
+struct SoftmaxParams {
+  std::vector<int64_t> axes;  // one axis, default -1
+  bool has_axes = false;
+  double temperature = 1;
+};
+
+struct DropoutParams {
+  double p = 0.5;  // the probability of zeroing an element
+};
+
+int softmax_axis(const Shape& shape, const SoftmaxParams& a, const char* op) {
   int64_t axis = a.has_axes && !a.axes.empty() ? a.axes[0] : -1;
   return normalize_axis(axis, shape.size(), op);
 }
@@ -29,10 +40,11 @@ void infer_softmax(const OpCall& c, OutSpecs& outs) {
   if (!dtype_is_float(x.dtype)) {
     throw_type(std::string(name) + ": input must be float32 or float64, got " + dtype_name(x.dtype));
   }
-  if (c.attrs.has_axes && c.attrs.axes.size() != 1) throw_type(std::string(name) + ": axis must be a single integer");
-  softmax_axis(x.shape, c.attrs, name);
-  if (!(c.attrs.scalar > 0) || !std::isfinite(c.attrs.scalar)) {
-    throw_range(std::string(name) + ": temperature must be a positive number, got " + std::to_string(c.attrs.scalar));
+  const SoftmaxParams& p = c.params<SoftmaxParams>();
+  if (p.has_axes && p.axes.size() != 1) throw_type(std::string(name) + ": axis must be a single integer");
+  softmax_axis(x.shape, p, name);
+  if (!(p.temperature > 0) || !std::isfinite(p.temperature)) {
+    throw_range(std::string(name) + ": temperature must be a positive number, got " + std::to_string(p.temperature));
   }
   outs.push_back({x.shape, x.dtype});
 }
@@ -63,12 +75,12 @@ void softmax_row(const kernels::KernelTable& k, DType dt, const void* x, void* y
 template <bool Log>
 void fwd_softmax(OpCall& c) {
   const Tensor& x = c.in[0];
-  int axis = softmax_axis(x.shape, c.attrs, "softmax");
+  int axis = softmax_axis(x.shape, c.params<SoftmaxParams>(), "softmax");
   size_t nd = x.ndim();
   size_t r = static_cast<size_t>(x.shape[axis]);
   size_t n = static_cast<size_t>(x.size());
   if (n == 0) return;
-  double inv_t = 1.0 / c.attrs.scalar;
+  double inv_t = 1.0 / c.params<SoftmaxParams>().temperature;
   // Rows along the last axis run in place; any other axis goes through a transposed copy.
   bool last = static_cast<size_t>(axis) == nd - 1;
   std::vector<int64_t> perm;
@@ -102,8 +114,8 @@ void fwd_softmax(OpCall& c) {
 }
 
 ArrayRef sum_keep(BackwardCtx& c, const ArrayRef& v) {
-  Attrs a;
-  a.axes = {softmax_axis(c.input_shape(0), c.attrs, "softmax")};
+  ReduceParams a;
+  a.axes = {softmax_axis(c.input_shape(0), c.params<SoftmaxParams>(), "softmax")};
   a.has_axes = true;
   a.keepdims = true;
   return invoke1(c.env, OpId::sum, {v}, a);
@@ -113,13 +125,13 @@ ArrayRef sum_keep(BackwardCtx& c, const ArrayRef& v) {
 Grads d_softmax(BackwardCtx& c) {
   ArrayRef y = c.output(0);
   ArrayRef inner = sub(c.env, c.grad(), sum_keep(c, mul(c.env, c.grad(), y)));
-  return {div_scalar(c.env, mul(c.env, y, inner), c.attrs.scalar)};
+  return {div_scalar(c.env, mul(c.env, y, inner), c.params<SoftmaxParams>().temperature)};
 }
 
 // log_softmax: dx = (g - exp(y) * sum(g)) / T
 Grads d_log_softmax(BackwardCtx& c) {
   ArrayRef p = unary(c.env, OpId::exp, c.output(0));
-  return {div_scalar(c.env, sub(c.env, c.grad(), mul(c.env, p, sum_keep(c, c.grad()))), c.attrs.scalar)};
+  return {div_scalar(c.env, sub(c.env, c.grad(), mul(c.env, p, sum_keep(c, c.grad()))), c.params<SoftmaxParams>().temperature)};
 }
 
 // ---- dropout (MXNet Dropout, mode 'training') ---------------------------------------------------
@@ -129,7 +141,7 @@ Grads d_log_softmax(BackwardCtx& c) {
 void infer_dropout(const OpCall& c, OutSpecs& outs) {
   const Tensor& x = c.in[0];
   if (!dtype_is_float(x.dtype)) throw_type(std::string("dropout: input must be float32 or float64, got ") + dtype_name(x.dtype));
-  double p = c.attrs.scalar;
+  double p = c.params<DropoutParams>().p;
   if (!(p >= 0 && p < 1)) throw_range("dropout: p must be in [0, 1), got " + std::to_string(p));
   outs.push_back({x.shape, x.dtype});
   outs.push_back({x.shape, x.dtype});
@@ -139,7 +151,7 @@ void fwd_dropout(OpCall& c) {
   const Tensor& x = c.in[0];
   Tensor& y = c.out[0];
   Tensor& mask = c.out[1];
-  double p = c.attrs.scalar;
+  double p = c.params<DropoutParams>().p;
   if (!c.env.training || p == 0) {
     fill_into(c.env, mask, 1.0);
     cast_into(c.env, x, y);
@@ -159,12 +171,12 @@ void fwd_dropout(OpCall& c) {
 Grads d_dropout(BackwardCtx& c) { return {mul(c.env, c.grad(), c.output(1))}; }
 
 const FieldDef kSoftmaxFields[] = {
-    axis_field<&Attrs::axes, &Attrs::has_axes>("axis", "the axis to normalise along").set_default(-1),
-    field<&Attrs::scalar>("temperature", "divides the input first (MXNet temperature; null is 1)")
+    axis_field<&SoftmaxParams::axes, &SoftmaxParams::has_axes>("axis", "the axis to normalise along").set_default(-1),
+    field<&SoftmaxParams::temperature>("temperature", "divides the input first (MXNet temperature; null is 1)")
         .set_default(1).positive().allow_null(),
 };
 const FieldDef kDropoutFields[] = {
-    field<&Attrs::scalar>("p", "the probability of zeroing an element").set_default(0.5).range_below(0, 1),
+    field<&DropoutParams::p>("p", "the probability of zeroing an element").set_default(0.5).range_below(0, 1),
     ignored_field("cudnnOff", "MXNet's cuDNN switch; no effect on the CPU").alias("cudnn_off"),
 };
 
@@ -175,9 +187,9 @@ void define_nn_ops(std::vector<OpDef>& table) {
   define_op(table, OpId::softmax, 1, infer_softmax<OpId::softmax>, fwd_softmax<false>, d_softmax, kSaveOutputs);
   define_op(table, OpId::log_softmax, 1, infer_softmax<OpId::log_softmax>, fwd_softmax<true>, d_log_softmax,
             kSaveOutputs);
-  set_params(table, OpId::dropout, kDropoutFields);
-  set_params(table, OpId::softmax, kSoftmaxFields);
-  set_params(table, OpId::log_softmax, kSoftmaxFields);
+  set_params<DropoutParams>(table, OpId::dropout, kDropoutFields);
+  set_params<SoftmaxParams>(table, OpId::softmax, kSoftmaxFields);
+  set_params<SoftmaxParams>(table, OpId::log_softmax, kSoftmaxFields);
 }
 
 }  // namespace ndgrad

@@ -28,6 +28,16 @@ using namespace ops;
 
 enum RetTyp { kIndices = 0, kValue = 1, kBoth = 2, kMask = 3 };
 
+// topk, sort and argsort (sort's gradient runs topk with the same options).
+struct OrderParams {
+  std::vector<int64_t> axes;  // one axis; none orders the flattened array
+  bool has_axes = false;
+  bool is_ascend = false;
+  DType dtype = DType::Float32;  // of the indices
+  int64_t k = 1;                 // topk: how many to keep
+  int ret_typ = kIndices;        // topk: what to return
+};
+
 struct OrderSpec {
   AxisGeom geom;
   bool flat = false;  // no axis: the flattened array
@@ -39,7 +49,7 @@ struct OrderSpec {
 };
 
 template <OpId Id>
-OrderSpec order_spec(const Shape& shape, const Attrs& a) {
+OrderSpec order_spec(const Shape& shape, const OrderParams& a) {
   const std::string op = op_def(Id).name;
   OrderSpec s;
   if (a.has_axes && a.axes.size() != 1) throw_type(op + ": axis must be a single integer or null");
@@ -86,7 +96,7 @@ Shape selected_shape(const Shape& shape, const OrderSpec& s) {
 template <OpId Id>
 void infer_order(const OpCall& c, OutSpecs& outs) {
   const Tensor& x = c.in[0];
-  OrderSpec s = order_spec<Id>(x.shape, c.attrs);
+  OrderSpec s = order_spec<Id>(x.shape, c.params<OrderParams>());
   Shape sel = selected_shape(x.shape, s);
   if (s.ret == kValue || s.ret == kBoth) outs.push_back({sel, x.dtype});
   if (s.ret == kIndices || s.ret == kBoth) outs.push_back({sel, s.index_dtype});
@@ -222,7 +232,7 @@ struct RowSorter {
 template <OpId Id>
 void fwd_order(OpCall& c) {
   const Tensor& x = c.in[0];
-  OrderSpec s = order_spec<Id>(x.shape, c.attrs);
+  OrderSpec s = order_spec<Id>(x.shape, c.params<OrderParams>());
   size_t rows = s.geom.outer * s.geom.inner;
   if (rows == 0 || s.geom.n == 0) return;
   Tensor* values = s.ret == kValue || s.ret == kBoth ? &c.out[0] : nullptr;
@@ -252,11 +262,11 @@ void fwd_order(OpCall& c) {
 // Scatters the values' gradient back to the positions they came from.
 template <OpId Id>
 Grads d_order(BackwardCtx& c) {
-  if (Id == OpId::topk && (c.attrs.ret_typ == kIndices || c.attrs.ret_typ == kMask)) return {ArrayRef()};
+  if (Id == OpId::topk && (c.params<OrderParams>().ret_typ == kIndices || c.params<OrderParams>().ret_typ == kMask)) return {ArrayRef()};
   Runtime& e = c.env;
   const Shape& shape = c.input_shape(0);
   ArrayRef x = c.input(0);
-  Attrs a = c.attrs;
+  OrderParams a = c.params<OrderParams>();
   if (Id == OpId::sort) a.k = 0;
   a.ret_typ = kIndices;
   if (!a.has_axes) {
@@ -267,22 +277,18 @@ Grads d_order(BackwardCtx& c) {
   int64_t n = x->t.shape[static_cast<size_t>(normalize_axis(a.axes[0], x->t.ndim(), "topk"))];
   a.dtype = n - 1 <= INT32_MAX ? DType::Int32 : DType::Float64;
   ArrayRef selected = invoke1(e, OpId::topk, {x}, a);
-  Attrs scatter;
-  scatter.axes = a.axes;
-  scatter.has_axes = true;
-  scatter.shape = x->t.shape;
-  ArrayRef g = invoke1(e, OpId::take_along_axis_grad, {c.grad(0), selected}, scatter);
+  ArrayRef g = invoke1(e, OpId::take_along_axis_grad, {c.grad(0), selected}, AlongParams{a.axes, true, x->t.shape});
   return {reshape(e, g, shape)};
 }
 
-constexpr FieldDef kOrderAxis = axis_field<&Attrs::axes, &Attrs::has_axes>("axis", "the axis to order along; null orders the flattened array")
+constexpr FieldDef kOrderAxis = axis_field<&OrderParams::axes, &OrderParams::has_axes>("axis", "the axis to order along; null orders the flattened array")
                                      .set_default(-1).allow_null();
-constexpr FieldDef kAscend = field<&Attrs::is_ascend>("isAscend", "smallest first").alias("is_ascend");
-constexpr FieldDef kIndexDType = field<&Attrs::dtype>("dtype", "the dtype of the indices");
+constexpr FieldDef kAscend = field<&OrderParams::is_ascend>("isAscend", "smallest first").alias("is_ascend");
+constexpr FieldDef kIndexDType = field<&OrderParams::dtype>("dtype", "the dtype of the indices");
 const FieldDef kTopkFields[] = {
     kOrderAxis,
-    field<&Attrs::k>("k", "how many to select; k <= 0 selects the whole axis").set_default(1),
-    field<&Attrs::ret_typ>("retTyp", "what to return").alias("ret_typ").one_of("indices value both mask"),
+    field<&OrderParams::k>("k", "how many to select; k <= 0 selects the whole axis").set_default(1),
+    field<&OrderParams::ret_typ>("retTyp", "what to return").alias("ret_typ").one_of("indices value both mask"),
     kAscend,
     kIndexDType,
 };
@@ -297,9 +303,9 @@ void define_order_ops(std::vector<OpDef>& table) {
   define_op(table, OpId::topk, 1, infer_order<OpId::topk>, fwd_order<OpId::topk>, d_order<OpId::topk>, kSaveInputs);
   define_op(table, OpId::sort, 1, infer_order<OpId::sort>, fwd_order<OpId::sort>, d_order<OpId::sort>, kSaveInputs);
   define_op(table, OpId::argsort, 1, infer_order<OpId::argsort>, fwd_order<OpId::argsort>, nullptr, kNoGrad);
-  set_params(table, OpId::topk, kTopkFields);
-  set_params(table, OpId::sort, kSortFields);
-  set_params(table, OpId::argsort, kArgsortFields);
+  set_params<OrderParams>(table, OpId::topk, kTopkFields);
+  set_params<OrderParams>(table, OpId::sort, kSortFields);
+  set_params<OrderParams>(table, OpId::argsort, kArgsortFields);
 }
 
 }  // namespace ndgrad

@@ -16,19 +16,39 @@ namespace {
 using kernels::Reduce;
 using namespace ops;
 
-ReduceAxes plan_of(const Shape& in, const Attrs& a, const char* op) {
+// norm: the reductions' axes and keepdims, and which norm.
+struct NormParams {
+  std::vector<int64_t> axes;
+  bool has_axes = false;
+  bool keepdims = false;
+  int64_t ord = 2;
+};
+
+struct CumsumParams {
+  std::vector<int64_t> axes;  // one axis; none sums the flattened array
+  bool has_axes = false;
+  DType dtype = DType::Float32;
+  bool has_dtype = false;  // else the input's
+};
+
+template <class P>
+ReduceAxes plan_of(const Shape& in, const P& a, const char* op) {
   return plan_reduce(in, a.axes, a.has_axes, a.keepdims, op);
 }
 
 template <OpId Id>
+using ReduceParamsOf = std::conditional_t<Id == OpId::norm, NormParams, ReduceParams>;
+
+template <OpId Id>
 void infer_reduce(const OpCall& c, OutSpecs& outs) {
   const char* name = op_def(Id).name;
-  ReduceAxes p = plan_of(c.in[0].shape, c.attrs, name);
+  const ReduceParamsOf<Id>& a = c.params<ReduceParamsOf<Id>>();
+  ReduceAxes p = plan_of(c.in[0].shape, a, name);
   if ((Id == OpId::max || Id == OpId::min) && c.in[0].size() == 0) {
     throw_range(std::string(name) + ": Reduction input's size should > 0 (got shape " + shape_str(c.in[0].shape) + ")");
   }
-  if (Id == OpId::norm && c.attrs.ord != 1 && c.attrs.ord != 2) {
-    throw_range(std::string(name) + ": ord must be 1 or 2, got " + std::to_string(c.attrs.ord));
+  if constexpr (Id == OpId::norm) {
+    if (a.ord != 1 && a.ord != 2) throw_range(std::string(name) + ": ord must be 1 or 2, got " + std::to_string(a.ord));
   }
   if (Id == OpId::norm && !dtype_is_float(c.in[0].dtype)) {
     throw_type(std::string(name) + ": input must be float32 or float64, got " + dtype_name(c.in[0].dtype));
@@ -38,18 +58,19 @@ void infer_reduce(const OpCall& c, OutSpecs& outs) {
 
 template <Reduce K>
 void fwd_reduce(OpCall& c) {
-  reduce_into(c.env, K, c.in[0], plan_of(c.in[0].shape, c.attrs, ""), c.out[0]);
+  reduce_into(c.env, K, c.in[0], plan_of(c.in[0].shape, c.params<ReduceParams>(), ""), c.out[0]);
 }
 
 void fwd_mean(OpCall& c) {
-  ReduceAxes p = plan_of(c.in[0].shape, c.attrs, "mean");
+  ReduceAxes p = plan_of(c.in[0].shape, c.params<ReduceParams>(), "mean");
   reduce_into(c.env, Reduce::Sum, c.in[0], p, c.out[0]);
   binary_scalar_into(c.env, kernels::Binary::Div, c.out[0], static_cast<double>(p.count), false, c.out[0]);
 }
 
 void fwd_norm(OpCall& c) {
-  ReduceAxes p = plan_of(c.in[0].shape, c.attrs, "norm");
-  if (c.attrs.ord == 1) {
+  const NormParams& a = c.params<NormParams>();
+  ReduceAxes p = plan_of(c.in[0].shape, a, "norm");
+  if (a.ord == 1) {
     reduce_into(c.env, Reduce::SumAbs, c.in[0], p, c.out[0]);
   } else {
     reduce_into(c.env, Reduce::SumSquares, c.in[0], p, c.out[0]);
@@ -58,15 +79,16 @@ void fwd_norm(OpCall& c) {
 }
 
 // The output gradient (or output) reshaped to the keepdims shape and broadcast over the input.
+template <class P = ReduceParams>
 ArrayRef spread(BackwardCtx& c, const ArrayRef& v) {
-  ReduceAxes p = plan_of(c.input_shape(0), c.attrs, "");
+  ReduceAxes p = plan_of(c.input_shape(0), c.params<P>(), "");
   return broadcast_to(c.env, reshape(c.env, v, p.kept_shape), c.input_shape(0));
 }
 
 Grads d_sum(BackwardCtx& c) { return {spread(c, c.grad())}; }
 
 Grads d_mean(BackwardCtx& c) {
-  ReduceAxes p = plan_of(c.input_shape(0), c.attrs, "");
+  ReduceAxes p = plan_of(c.input_shape(0), c.params<ReduceParams>(), "");
   return {div_scalar(c.env, spread(c, c.grad()), static_cast<double>(p.count))};
 }
 
@@ -80,8 +102,8 @@ Grads d_extreme(BackwardCtx& c) {
 }
 
 Grads d_norm(BackwardCtx& c) {
-  ArrayRef g = spread(c, c.grad());
-  if (c.attrs.ord == 1) return {mul(c.env, g, unary(c.env, OpId::sign, c.input(0)))};
+  ArrayRef g = spread<NormParams>(c, c.grad());
+  if (c.params<NormParams>().ord == 1) return {mul(c.env, g, unary(c.env, OpId::sign, c.input(0)))};
   return {div(c.env, mul(c.env, g, c.input(0)), spread(c, c.output(0)))};
 }
 
@@ -91,17 +113,18 @@ void infer_arg(const OpCall& c, OutSpecs& outs) {
   const char* name = op_def(Id).name;
   const Tensor& x = c.in[0];
   if (x.size() == 0) throw_range(std::string(name) + ": input of shape " + shape_str(x.shape) + " is empty");
-  if (c.attrs.has_axes && c.attrs.axes.size() > 1) throw_type(std::string(name) + ": axis must be a single integer");
+  const ReduceParams& a = c.params<ReduceParams>();
+  if (a.has_axes && a.axes.size() > 1) throw_type(std::string(name) + ": axis must be a single integer");
   Shape out;
-  if (c.attrs.has_axes && !c.attrs.axes.empty()) {
-    int axis = normalize_axis(c.attrs.axes[0], x.ndim(), name);
+  if (a.has_axes && !a.axes.empty()) {
+    int axis = normalize_axis(a.axes[0], x.ndim(), name);
     for (size_t i = 0; i < x.ndim(); ++i) {
       if (static_cast<int>(i) != axis) out.push_back(x.shape[i]);
-      else if (c.attrs.keepdims) out.push_back(1);
+      else if (a.keepdims) out.push_back(1);
     }
     if (out.empty()) out.push_back(1);
   } else {
-    out.assign(c.attrs.keepdims ? x.ndim() : 1, 1);
+    out.assign(a.keepdims ? x.ndim() : 1, 1);
   }
   outs.push_back({out, x.dtype});
 }
@@ -110,14 +133,15 @@ template <kernels::ArgReduce K>
 void fwd_arg(OpCall& c) {
   const Tensor& x = c.in[0];
   int axis = -1;
-  if (c.attrs.has_axes && !c.attrs.axes.empty()) axis = normalize_axis(c.attrs.axes[0], x.ndim(), "");
+  const ReduceParams& a = c.params<ReduceParams>();
+  if (a.has_axes && !a.axes.empty()) axis = normalize_axis(a.axes[0], x.ndim(), "");
   arg_reduce_into(c.env, K, x, axis, c.out[0]);
 }
 
 // sum_to(shape): sums the leading extra dims and the dims where `shape` has 1.
 void infer_sum_to(const OpCall& c, OutSpecs& outs) {
   const Shape& in = c.in[0].shape;
-  const Shape& to = c.attrs.shape;
+  const Shape& to = c.params<ShapeParams>().shape;
   if (to.size() > in.size() || broadcast_shapes(in, to, "sum_to") != in) {
     throw_range("sum_to: cannot sum shape " + shape_str(in) + " down to " + shape_str(to));
   }
@@ -133,7 +157,7 @@ std::vector<int64_t> sum_to_axes(const Shape& in, const Shape& to) {
 }
 
 void fwd_sum_to(OpCall& c) {
-  std::vector<int64_t> axes = sum_to_axes(c.in[0].shape, c.attrs.shape);
+  std::vector<int64_t> axes = sum_to_axes(c.in[0].shape, c.params<ShapeParams>().shape);
   if (axes.empty()) {
     cast_into(c.env, c.in[0], c.out[0]);
     return;
@@ -149,7 +173,7 @@ struct ScanGeom {
   size_t outer = 1, n = 1, inner = 1;
 };
 
-ScanGeom scan_geom(const Shape& s, const Attrs& a) {
+ScanGeom scan_geom(const Shape& s, const CumsumParams& a) {
   ScanGeom g;
   if (!a.has_axes) {
     g.n = static_cast<size_t>(shape_size(s));
@@ -164,8 +188,9 @@ ScanGeom scan_geom(const Shape& s, const Attrs& a) {
 
 void infer_cumsum(const OpCall& c, OutSpecs& outs) {
   const Tensor& x = c.in[0];
-  Shape out = c.attrs.has_axes ? x.shape : Shape{shape_size(x.shape)};
-  outs.push_back({out, c.attrs.has_dtype ? c.attrs.dtype : x.dtype});
+  const CumsumParams& a = c.params<CumsumParams>();
+  Shape out = a.has_axes ? x.shape : Shape{shape_size(x.shape)};
+  outs.push_back({out, a.has_dtype ? a.dtype : x.dtype});
 }
 
 // Integers add as their unsigned type, which wraps by definition.
@@ -186,7 +211,7 @@ void fwd_cumsum(OpCall& c) {
     cast_into(c.env, x, converted);
     x = converted;
   }
-  ScanGeom g = scan_geom(c.in[0].shape, c.attrs);
+  ScanGeom g = scan_geom(c.in[0].shape, c.params<CumsumParams>());
   visit_dtype(y.dtype, [&](auto zero) {
     using T = decltype(zero);
     // Floats add in their own precision, in order (NumPy's add.accumulate).
@@ -208,36 +233,37 @@ void fwd_cumsum(OpCall& c) {
 Grads d_cumsum(BackwardCtx& c) {
   Runtime& e = c.env;
   const ArrayRef& g = c.grad();
-  Attrs along;
-  along.axes = {c.attrs.has_axes ? c.attrs.axes[0] : 0};
+  const CumsumParams& a = c.params<CumsumParams>();
+  int64_t axis = a.has_axes ? a.axes[0] : 0;
+  ArrayRef total = invoke1(e, OpId::sum, {g}, ReduceParams{{axis}, true, true});
+  CumsumParams along;
+  along.axes = {axis};
   along.has_axes = true;
-  along.keepdims = true;
-  ArrayRef total = invoke1(e, OpId::sum, {g}, along);
   ArrayRef from_end = add(e, sub(e, total, invoke1(e, OpId::cumsum, {g}, along)), g);
   ArrayRef shaped = reshape(e, from_end, c.input_shape(0));
   if (c.node.input_dtype(0) == g->t.dtype) return {shaped};
-  Attrs back;
-  back.dtype = c.node.input_dtype(0);
-  return {invoke1(e, OpId::astype, {shaped}, back)};
+  return {invoke1(e, OpId::astype, {shaped}, AstypeParams{c.node.input_dtype(0)})};
 }
 
+template <class P>
 constexpr FieldDef kReduceAxis =
-    axis_field<&Attrs::axes, &Attrs::has_axes>("axis", "the axis or axes to reduce; null reduces all", FieldKind::Axes)
+    axis_field<&P::axes, &P::has_axes>("axis", "the axis or axes to reduce; null reduces all", FieldKind::Axes)
         .allow_null();
-constexpr FieldDef kKeepdims = field<&Attrs::keepdims>("keepdims", "keep reduced axes with size 1");
-const FieldDef kReduceFields[] = {kReduceAxis, kKeepdims};
-const FieldDef kNormFields[] = {kReduceAxis, kKeepdims,
-                                field<&Attrs::ord>("ord", "1 (sum of magnitudes) or 2 (Euclidean)").set_default(2).range(1, 2)};
+template <class P>
+constexpr FieldDef kKeepdims = field<&P::keepdims>("keepdims", "keep reduced axes with size 1");
+const FieldDef kReduceFields[] = {kReduceAxis<ReduceParams>, kKeepdims<ReduceParams>};
+const FieldDef kNormFields[] = {kReduceAxis<NormParams>, kKeepdims<NormParams>,
+                                field<&NormParams::ord>("ord", "1 (sum of magnitudes) or 2 (Euclidean)").set_default(2).range(1, 2)};
 const FieldDef kArgFields[] = {
-    axis_field<&Attrs::axes, &Attrs::has_axes>("axis", "the axis to search (one); null searches the flattened array",
+    axis_field<&ReduceParams::axes, &ReduceParams::has_axes>("axis", "the axis to search (one); null searches the flattened array",
                                                 FieldKind::Axes)
         .allow_null(),
-    kKeepdims};
+    kKeepdims<ReduceParams>};
 const FieldDef kCumsumFields[] = {
-    axis_field<&Attrs::axes, &Attrs::has_axes>("axis", "the axis to sum along; null sums the flattened array").allow_null(),
-    optional_dtype_field<&Attrs::dtype, &Attrs::has_dtype>("dtype", "the result's dtype (null: the input's)"),
+    axis_field<&CumsumParams::axes, &CumsumParams::has_axes>("axis", "the axis to sum along; null sums the flattened array").allow_null(),
+    optional_dtype_field<&CumsumParams::dtype, &CumsumParams::has_dtype>("dtype", "the result's dtype (null: the input's)"),
 };
-const FieldDef kSumToFields[] = {field<&Attrs::shape>("shape", "the shape to sum down to").require()};
+const FieldDef kSumToFields[] = {field<&ShapeParams::shape>("shape", "the shape to sum down to").require()};
 
 }  // namespace
 
@@ -253,12 +279,12 @@ void define_reduce_ops(std::vector<OpDef>& table) {
   define_op(table, OpId::argmin, 1, infer_arg<OpId::argmin>, fwd_arg<kernels::ArgReduce::ArgMin>, nullptr, kNoGrad);
   define_op(table, OpId::sum_to, 1, infer_sum_to, fwd_sum_to, d_sum_to, 0);
   define_op(table, OpId::cumsum, 1, infer_cumsum, fwd_cumsum, d_cumsum, 0);
-  set_params(table, OpId::cumsum, kCumsumFields);
-  for (OpId id : {OpId::sum, OpId::mean, OpId::prod, OpId::max, OpId::min}) set_params(table, id, kReduceFields);
-  set_params(table, OpId::norm, kNormFields);
-  set_params(table, OpId::argmax, kArgFields);
-  set_params(table, OpId::argmin, kArgFields);
-  set_params(table, OpId::sum_to, kSumToFields);
+  set_params<CumsumParams>(table, OpId::cumsum, kCumsumFields);
+  for (OpId id : {OpId::sum, OpId::mean, OpId::prod, OpId::max, OpId::min}) set_params<ReduceParams>(table, id, kReduceFields);
+  set_params<NormParams>(table, OpId::norm, kNormFields);
+  set_params<ReduceParams>(table, OpId::argmax, kArgFields);
+  set_params<ReduceParams>(table, OpId::argmin, kArgFields);
+  set_params<ShapeParams>(table, OpId::sum_to, kSumToFields);
 }
 
 }  // namespace ndgrad

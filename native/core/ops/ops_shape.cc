@@ -14,7 +14,7 @@ using namespace ops;
 
 // ---- transpose ----------------------------------------------------------------------------
 
-std::vector<int64_t> permutation(const Tensor& x, const Attrs& a) {
+std::vector<int64_t> permutation(const Tensor& x, const AxesParams& a) {
   size_t nd = x.ndim();
   std::vector<int64_t> perm;
   if (!a.has_axes || a.axes.empty()) {
@@ -36,21 +36,21 @@ std::vector<int64_t> permutation(const Tensor& x, const Attrs& a) {
 }
 
 void infer_transpose(const OpCall& c, OutSpecs& outs) {
-  std::vector<int64_t> perm = permutation(c.in[0], c.attrs);
+  std::vector<int64_t> perm = permutation(c.in[0], c.params<AxesParams>());
   Shape out;
   for (int64_t p : perm) out.push_back(c.in[0].shape[static_cast<size_t>(p)]);
   outs.push_back({out, c.in[0].dtype});
 }
 
 void fwd_transpose(OpCall& c) {
-  std::vector<int64_t> perm = permutation(c.in[0], c.attrs);
+  std::vector<int64_t> perm = permutation(c.in[0], c.params<AxesParams>());
   transpose_into(c.env, c.in[0], perm, c.out[0]);
 }
 
 Grads d_transpose(BackwardCtx& c) {
   Tensor probe;
   probe.shape = c.input_shape(0);
-  std::vector<int64_t> perm = permutation(probe, c.attrs);
+  std::vector<int64_t> perm = permutation(probe, c.params<AxesParams>());
   std::vector<int64_t> inv(perm.size());
   for (size_t i = 0; i < perm.size(); ++i) inv[static_cast<size_t>(perm[i])] = static_cast<int64_t>(i);
   return {transpose(c.env, c.grad(), inv)};
@@ -58,7 +58,7 @@ Grads d_transpose(BackwardCtx& c) {
 
 // ---- reshape (view) -------------------------------------------------------------------------
 
-Shape reshape_target(const Shape& in, const Attrs& a) {
+Shape reshape_target(const Shape& in, const ReshapeParams& a) {
   if (!a.literal_shape) return infer_reshape(in, a.shape, a.reverse, "reshape");
   check_shape(a.shape, "reshape", "shape");
   if (shape_size(a.shape) != shape_size(in)) {
@@ -69,7 +69,7 @@ Shape reshape_target(const Shape& in, const Attrs& a) {
 }
 
 void infer_reshape_op(const OpCall& c, OutSpecs& outs) {
-  outs.push_back({reshape_target(c.in[0].shape, c.attrs), c.in[0].dtype});
+  outs.push_back({reshape_target(c.in[0].shape, c.params<ReshapeParams>()), c.in[0].dtype});
 }
 
 void fwd_view_as_spec(OpCall& c) {
@@ -84,7 +84,13 @@ Grads d_reshape(BackwardCtx& c) { return {reshape(c.env, c.grad(), c.input_shape
 
 // ---- slice_rows: x[begin:end] along axis 0 (view) -------------------------------------------
 
-void check_rows(const Shape& in, const Attrs& a, const char* op) {
+// slice_rows and its gradient slice_rows_grad (shape: the sliced array's; the gradient only).
+struct RowsParams {
+  int64_t begin = 0, end = 0;
+  Shape shape;
+};
+
+void check_rows(const Shape& in, const RowsParams& a, const char* op) {
   if (in.empty()) throw_range(std::string(op) + ": cannot slice an array with no dimensions");
   if (a.begin < 0 || a.end > in[0] || a.begin > a.end) {
     throw_range(std::string(op) + ": rows [" + std::to_string(a.begin) + ", " + std::to_string(a.end) +
@@ -92,39 +98,39 @@ void check_rows(const Shape& in, const Attrs& a, const char* op) {
   }
 }
 
-Shape rows_shape(const Shape& in, const Attrs& a) {
+Shape rows_shape(const Shape& in, const RowsParams& a) {
   Shape out = in;
   out[0] = a.end - a.begin;
   return out;
 }
 
 void infer_slice_rows(const OpCall& c, OutSpecs& outs) {
-  check_rows(c.in[0].shape, c.attrs, "slice");
-  outs.push_back({rows_shape(c.in[0].shape, c.attrs), c.in[0].dtype});
+  check_rows(c.in[0].shape, c.params<RowsParams>(), "slice");
+  outs.push_back({rows_shape(c.in[0].shape, c.params<RowsParams>()), c.in[0].dtype});
 }
 
 void fwd_slice_rows(OpCall& c) {
   Tensor v = c.in[0];
   int64_t row = c.in[0].shape[0] == 0 ? 0 : c.in[0].size() / c.in[0].shape[0];
-  v.offset += c.attrs.begin * row;
-  v.shape = rows_shape(c.in[0].shape, c.attrs);
+  v.offset += c.params<RowsParams>().begin * row;
+  v.shape = rows_shape(c.in[0].shape, c.params<RowsParams>());
   c.out.push_back(std::move(v));
 }
 
 Grads d_slice_rows(BackwardCtx& c) {
-  Attrs a = c.attrs;
+  RowsParams a = c.params<RowsParams>();
   a.shape = c.input_shape(0);
   return {invoke1(c.env, OpId::slice_rows_grad, {c.grad()}, a)};
 }
 
-// slice_rows_grad: zeros of attrs.shape with the input written into rows [begin, end).
+// slice_rows_grad: zeros of `shape` with the input written into rows [begin, end).
 void infer_slice_rows_grad(const OpCall& c, OutSpecs& outs) {
-  check_rows(c.attrs.shape, c.attrs, "slice_rows_grad");
-  if (rows_shape(c.attrs.shape, c.attrs) != c.in[0].shape) {
+  check_rows(c.params<RowsParams>().shape, c.params<RowsParams>(), "slice_rows_grad");
+  if (rows_shape(c.params<RowsParams>().shape, c.params<RowsParams>()) != c.in[0].shape) {
     throw_range("slice_rows_grad: gradient shape " + shape_str(c.in[0].shape) + " does not match rows of " +
-                shape_str(c.attrs.shape));
+                shape_str(c.params<RowsParams>().shape));
   }
-  outs.push_back({c.attrs.shape, c.in[0].dtype});
+  outs.push_back({c.params<RowsParams>().shape, c.in[0].dtype});
 }
 
 void fwd_slice_rows_grad(OpCall& c) {
@@ -132,13 +138,13 @@ void fwd_slice_rows_grad(OpCall& c) {
   fill_into(c.env, out, 0.0);
   Tensor rows = out;
   int64_t row = out.shape[0] == 0 ? 0 : out.size() / out.shape[0];
-  rows.offset += c.attrs.begin * row;
+  rows.offset += c.params<RowsParams>().begin * row;
   rows.shape = c.in[0].shape;
   cast_into(c.env, c.in[0], rows);
 }
 
 Grads d_slice_rows_grad(BackwardCtx& c) {
-  return {invoke1(c.env, OpId::slice_rows, {c.grad()}, c.attrs)};
+  return {invoke1(c.env, OpId::slice_rows, {c.grad()}, c.params<RowsParams>())};
 }
 
 // ---- broadcast_to -----------------------------------------------------------------------------
@@ -161,7 +167,7 @@ Shape broadcast_target(const Shape& in, const Shape& want) {
 }
 
 void infer_broadcast_to(const OpCall& c, OutSpecs& outs) {
-  outs.push_back({broadcast_target(c.in[0].shape, c.attrs.shape), c.in[0].dtype});
+  outs.push_back({broadcast_target(c.in[0].shape, c.params<ShapeParams>().shape), c.in[0].dtype});
 }
 
 void fwd_broadcast_to(OpCall& c) { broadcast_into(c.env, c.in[0], c.out[0]); }
@@ -170,32 +176,30 @@ Grads d_broadcast_to(BackwardCtx& c) { return {sum_to(c.env, c.grad(), c.input_s
 
 // ---- astype / copy ------------------------------------------------------------------------------
 
-void infer_astype(const OpCall& c, OutSpecs& outs) { outs.push_back({c.in[0].shape, c.attrs.dtype}); }
+void infer_astype(const OpCall& c, OutSpecs& outs) { outs.push_back({c.in[0].shape, c.params<AstypeParams>().dtype}); }
 void infer_copy(const OpCall& c, OutSpecs& outs) { outs.push_back({c.in[0].shape, c.in[0].dtype}); }
 void fwd_cast(OpCall& c) { cast_into(c.env, c.in[0], c.out[0]); }
 
 Grads d_astype(BackwardCtx& c) {
-  Attrs a;
-  a.dtype = c.node.input_dtype(0);
-  return {invoke1(c.env, OpId::astype, {c.grad()}, a)};
+  return {invoke1(c.env, OpId::astype, {c.grad()}, AstypeParams{c.node.input_dtype(0)})};
 }
 
 Grads d_copy(BackwardCtx& c) { return {c.grad()}; }
 
 const FieldDef kTransposeFields[] = {
-    axis_field<&Attrs::axes, &Attrs::has_axes>("axes", "the new order of the axes; none reverses them", FieldKind::Axes).allow_null(),
+    axis_field<&AxesParams::axes, &AxesParams::has_axes>("axes", "the new order of the axes; none reverses them", FieldKind::Axes).allow_null(),
 };
 const FieldDef kReshapeFields[] = {
-    field<&Attrs::shape>("shape", "the new shape, with MXNet's codes 0, -1, -2, -3, -4").require(),
-    field<&Attrs::reverse>("reverse", "resolve the codes from the right"),
-    field<&Attrs::literal_shape>("literal", "the shape is exact, without codes (for shapes the library computed)"),
+    field<&ReshapeParams::shape>("shape", "the new shape, with MXNet's codes 0, -1, -2, -3, -4").require(),
+    field<&ReshapeParams::reverse>("reverse", "resolve the codes from the right"),
+    field<&ReshapeParams::literal_shape>("literal", "the shape is exact, without codes (for shapes the library computed)"),
 };
-constexpr FieldDef kRowBegin = field<&Attrs::begin>("begin", "the first row");
-constexpr FieldDef kRowEnd = field<&Attrs::end>("end", "the row after the last");
+constexpr FieldDef kRowBegin = field<&RowsParams::begin>("begin", "the first row");
+constexpr FieldDef kRowEnd = field<&RowsParams::end>("end", "the row after the last");
 const FieldDef kSliceRowsFields[] = {kRowBegin, kRowEnd};
-const FieldDef kSliceRowsGradFields[] = {field<&Attrs::shape>("shape", "the sliced array's shape").require(), kRowBegin, kRowEnd};
-const FieldDef kBroadcastFields[] = {field<&Attrs::shape>("shape", "the target shape (0 keeps the input's dim)").require()};
-const FieldDef kAstypeFields[] = {field<&Attrs::dtype>("dtype", "the new dtype").require()};
+const FieldDef kSliceRowsGradFields[] = {field<&RowsParams::shape>("shape", "the sliced array's shape").require(), kRowBegin, kRowEnd};
+const FieldDef kBroadcastFields[] = {field<&ShapeParams::shape>("shape", "the target shape (0 keeps the input's dim)").require()};
+const FieldDef kAstypeFields[] = {field<&AstypeParams::dtype>("dtype", "the new dtype").require()};
 
 }  // namespace
 
@@ -207,12 +211,12 @@ void define_shape_ops(std::vector<OpDef>& table) {
   define_op(table, OpId::broadcast_to, 1, infer_broadcast_to, fwd_broadcast_to, d_broadcast_to, 0);
   define_op(table, OpId::astype, 1, infer_astype, fwd_cast, d_astype, 0);
   define_op(table, OpId::copy, 1, infer_copy, fwd_cast, d_copy, 0);
-  set_params(table, OpId::transpose, kTransposeFields);
-  set_params(table, OpId::reshape, kReshapeFields);
-  set_params(table, OpId::slice_rows, kSliceRowsFields);
-  set_params(table, OpId::slice_rows_grad, kSliceRowsGradFields);
-  set_params(table, OpId::broadcast_to, kBroadcastFields);
-  set_params(table, OpId::astype, kAstypeFields);
+  set_params<AxesParams>(table, OpId::transpose, kTransposeFields);
+  set_params<ReshapeParams>(table, OpId::reshape, kReshapeFields);
+  set_params<RowsParams>(table, OpId::slice_rows, kSliceRowsFields);
+  set_params<RowsParams>(table, OpId::slice_rows_grad, kSliceRowsGradFields);
+  set_params<ShapeParams>(table, OpId::broadcast_to, kBroadcastFields);
+  set_params<AstypeParams>(table, OpId::astype, kAstypeFields);
 }
 
 }  // namespace ndgrad

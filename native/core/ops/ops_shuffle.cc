@@ -51,7 +51,7 @@ void fwd_shuffle(OpCall& c) {
 }
 
 Grads d_shuffle(BackwardCtx& c) {
-  Attrs a;
+  TakeParams a;
   a.shape = c.input_shape(0);
   a.axes = {0};
   a.has_axes = true;

@@ -4,6 +4,7 @@
 // gives an empty axis), which agree with MXNet's on every non-empty slice.
 #include <cstring>
 #include <string>
+#include <type_traits>
 
 #include "core/drivers/elementwise.h"
 #include "core/runtime/error.h"
@@ -42,7 +43,14 @@ Range resolve_axis(int64_t len, int64_t b, int64_t e, int64_t step) {
 }
 
 // slice(begin, end, step): lists of at most ndim entries; axes past them are taken whole.
-Plan plan_slice(const Shape& s, const Attrs& a, const char* op) {
+// slice_axis(axis, begin, end): begins[0] and ends[0] (MXNet's scalars; end null is the length).
+struct SliceAxisParams {
+  std::vector<int64_t> axes;
+  bool has_axes = false;
+  std::vector<int64_t> begins, ends;
+};
+
+Plan plan_slice(const Shape& s, const SliceParams& a, const char* op) {
   if (a.begins.size() != a.ends.size()) {
     throw_range(std::string(op) + ": begin and end must have the same length, got " + std::to_string(a.begins.size()) +
                 " and " + std::to_string(a.ends.size()));
@@ -67,7 +75,7 @@ Plan plan_slice(const Shape& s, const Attrs& a, const char* op) {
 
 // slice_axis(axis, begin, end): MXNet requires 0 <= begin < end <= length after adding the
 // length to negative bounds; end None is the length.
-Plan plan_slice_axis(const Shape& s, const Attrs& a) {
+Plan plan_slice_axis(const Shape& s, const SliceAxisParams& a) {
   if (s.empty()) throw_range("slice_axis: the input must have at least one dimension");
   int axis = normalize_axis(a.has_axes && !a.axes.empty() ? a.axes[0] : 0, s.size(), "slice_axis");
   int64_t len = s[axis];
@@ -93,9 +101,9 @@ Shape counts(const Plan& p) {
   return out;
 }
 
-// The attributes of `slice` that reproduce a resolved plan exactly.
-Attrs plan_attrs(const Plan& p) {
-  Attrs a;
+// The options of `slice` that reproduce a resolved plan exactly.
+SliceParams plan_params(const Plan& p) {
+  SliceParams a;
   for (const Range& r : p) {
     a.begins.push_back(r.begin);
     int64_t end = r.count == 0 ? r.begin : r.begin + r.count * r.step;
@@ -154,64 +162,68 @@ void strided_copy(Runtime& env, const Tensor& big, const Plan& plan, const Tenso
   });
 }
 
-Plan plan_of(const Shape& s, OpId id, const Attrs& a) {
-  return id == OpId::slice_axis ? plan_slice_axis(s, a) : plan_slice(s, a, "slice");
-}
+Plan plan_of(const Shape& s, const SliceAxisParams& a) { return plan_slice_axis(s, a); }
+Plan plan_of(const Shape& s, const SliceParams& a) { return plan_slice(s, a, "slice"); }
 
 void infer_slice(const OpCall& c, OutSpecs& outs) {
   if (c.in[0].ndim() == 0) throw_range("slice: the input must have at least one dimension");
-  outs.push_back({counts(plan_slice(c.in[0].shape, c.attrs, "slice")), c.in[0].dtype});
+  outs.push_back({counts(plan_slice(c.in[0].shape, c.params<SliceParams>(), "slice")), c.in[0].dtype});
 }
 
 void infer_slice_axis(const OpCall& c, OutSpecs& outs) {
-  outs.push_back({counts(plan_slice_axis(c.in[0].shape, c.attrs)), c.in[0].dtype});
+  outs.push_back({counts(plan_slice_axis(c.in[0].shape, c.params<SliceAxisParams>())), c.in[0].dtype});
 }
 
-void fwd_slice(OpCall& c) { strided_copy(c.env, c.in[0], plan_slice(c.in[0].shape, c.attrs, "slice"), c.out[0], true); }
+void fwd_slice(OpCall& c) { strided_copy(c.env, c.in[0], plan_slice(c.in[0].shape, c.params<SliceParams>(), "slice"), c.out[0], true); }
 
-void fwd_slice_axis(OpCall& c) { strided_copy(c.env, c.in[0], plan_slice_axis(c.in[0].shape, c.attrs), c.out[0], true); }
+void fwd_slice_axis(OpCall& c) { strided_copy(c.env, c.in[0], plan_slice_axis(c.in[0].shape, c.params<SliceAxisParams>()), c.out[0], true); }
 
 template <OpId kId>
 Grads d_slice(BackwardCtx& c) {
-  Attrs a = plan_attrs(plan_of(c.input_shape(0), kId, c.attrs));
+  using P = std::conditional_t<kId == OpId::slice_axis, SliceAxisParams, SliceParams>;
+  SliceParams a = plan_params(plan_of(c.input_shape(0), c.params<P>()));
   a.shape = c.input_shape(0);
   return {invoke1(c.env, OpId::slice_grad, {c.grad()}, a)};
 }
 
-// slice_grad: zeros of attrs.shape with the input written at the slice's positions.
+// slice_grad: zeros of `shape` with the input written at the slice's positions.
 void infer_slice_grad(const OpCall& c, OutSpecs& outs) {
-  check_shape(c.attrs.shape, "slice_grad", "shape");
-  if (c.attrs.shape.empty()) throw_range("slice_grad: shape must have at least one dimension");
-  Shape want = counts(plan_slice(c.attrs.shape, c.attrs, "slice_grad"));
+  const SliceParams& a = c.params<SliceParams>();
+  check_shape(a.shape, "slice_grad", "shape");
+  if (a.shape.empty()) throw_range("slice_grad: shape must have at least one dimension");
+  Shape want = counts(plan_slice(a.shape, a, "slice_grad"));
   if (want != c.in[0].shape) {
     throw_range("slice_grad: gradient shape " + shape_str(c.in[0].shape) + " does not match the slice shape " +
                 shape_str(want));
   }
-  outs.push_back({c.attrs.shape, c.in[0].dtype});
+  outs.push_back({a.shape, c.in[0].dtype});
 }
 
 void fwd_slice_grad(OpCall& c) {
   fill_into(c.env, c.out[0], 0.0);
-  strided_copy(c.env, c.out[0], plan_slice(c.attrs.shape, c.attrs, "slice_grad"), c.in[0], false);
+  const SliceParams& a = c.params<SliceParams>();
+  strided_copy(c.env, c.out[0], plan_slice(a.shape, a, "slice_grad"), c.in[0], false);
 }
 
 Grads d_slice_grad(BackwardCtx& c) {
-  Attrs a = c.attrs;
+  SliceParams a = c.params<SliceParams>();
   a.shape = Shape();
   return {invoke1(c.env, OpId::slice, {c.grad()}, a)};
 }
 
-constexpr FieldDef kBegin = field<&Attrs::begins>("begin", "the first index per axis (null: from the start)").as(FieldKind::IndexList);
-constexpr FieldDef kEnd = field<&Attrs::ends>("end", "the end per axis, excluded (null: to the end)").as(FieldKind::IndexList);
-constexpr FieldDef kStep = field<&Attrs::steps>("step", "the stride per axis (null: 1)").as(FieldKind::IndexList);
-const FieldDef kSliceFields[] = {kBegin.require(), kEnd.require(), kStep};
+template <class P>
+constexpr FieldDef kBegin = field<&P::begins>("begin", "the first index per axis (null: from the start)").as(FieldKind::IndexList);
+template <class P>
+constexpr FieldDef kEnd = field<&P::ends>("end", "the end per axis, excluded (null: to the end)").as(FieldKind::IndexList);
+constexpr FieldDef kStep = field<&SliceParams::steps>("step", "the stride per axis (null: 1)").as(FieldKind::IndexList);
+const FieldDef kSliceFields[] = {kBegin<SliceParams>.require(), kEnd<SliceParams>.require(), kStep};
 const FieldDef kSliceAxisFields[] = {
-    axis_field<&Attrs::axes, &Attrs::has_axes>("axis", "the axis to slice").set_default(0),
-    kBegin.require(),
-    kEnd.require().allow_null(),
+    axis_field<&SliceAxisParams::axes, &SliceAxisParams::has_axes>("axis", "the axis to slice").set_default(0),
+    kBegin<SliceAxisParams>.require(),
+    kEnd<SliceAxisParams>.require().allow_null(),
 };
-const FieldDef kSliceGradFields[] = {
-    field<&Attrs::shape>("shape", "the shape of the sliced array").require(), kBegin.require(), kEnd.require(), kStep};
+const FieldDef kSliceGradFields[] = {field<&SliceParams::shape>("shape", "the shape of the sliced array").require(),
+                                     kBegin<SliceParams>.require(), kEnd<SliceParams>.require(), kStep};
 
 }  // namespace
 
@@ -219,9 +231,9 @@ void define_slice_ops(std::vector<OpDef>& table) {
   define_op(table, OpId::slice, 1, infer_slice, fwd_slice, d_slice<OpId::slice>, 0);
   define_op(table, OpId::slice_axis, 1, infer_slice_axis, fwd_slice_axis, d_slice<OpId::slice_axis>, 0);
   define_op(table, OpId::slice_grad, 1, infer_slice_grad, fwd_slice_grad, d_slice_grad, 0);
-  set_params(table, OpId::slice, kSliceFields);
-  set_params(table, OpId::slice_axis, kSliceAxisFields);
-  set_params(table, OpId::slice_grad, kSliceGradFields);
+  set_params<SliceParams>(table, OpId::slice, kSliceFields);
+  set_params<SliceAxisParams>(table, OpId::slice_axis, kSliceAxisFields);
+  set_params<SliceParams>(table, OpId::slice_grad, kSliceGradFields);
 }
 
 }  // namespace ndgrad

@@ -1,6 +1,6 @@
 // Gathers along one axis and the scatter-adds that are their gradients:
 //   take(x, indices)                  MXNet take: out = x with axis replaced by the indices' shape
-//   take_grad(g, indices)             zeros of attrs.shape, g's slices added at the indices
+//   take_grad(g, indices)             zeros of `shape`, g's slices added at the indices
 //   take_along_axis(x, indices)       NumPy take_along_axis: one index per output element
 //   take_along_axis_grad(g, indices)  its scatter-add (the gradient of topk and sort)
 // Each scatter's gradient is its gather and the other way round, so gradients of gradients work.
@@ -22,7 +22,8 @@ namespace {
 
 using namespace ops;
 
-int single_axis(const Attrs& a, int64_t fallback, size_t ndim, const char* op) {
+template <class P>
+int single_axis(const P& a, int64_t fallback, size_t ndim, const char* op) {
   if (a.has_axes && a.axes.size() != 1) throw_type(std::string(op) + ": axis must be a single integer");
   return normalize_axis(a.has_axes ? a.axes[0] : fallback, ndim, op);
 }
@@ -54,20 +55,21 @@ T add_wrapping(T a, T b) {
 
 // A gather's gradient is its scatter into the data's shape, a scatter's gradient its gather (with
 // the same axis and mode); the indices get none.
-template <OpId Scatter>
+template <class P, OpId Scatter>
 Grads d_gather(BackwardCtx& c) {
-  Attrs a = c.attrs;
+  P a = c.params<P>();
   a.shape = c.input_shape(0);
   return {invoke1(c.env, Scatter, {c.grad(), c.input(1)}, a), ArrayRef()};
 }
 
-template <OpId Gather>
+template <class P, OpId Gather>
 Grads d_scatter(BackwardCtx& c) {
-  return {invoke1(c.env, Gather, {c.grad(), c.input(1)}, c.attrs), ArrayRef()};
+  return {invoke1(c.env, Gather, {c.grad(), c.input(1)}, c.params<P>()), ArrayRef()};
 }
 
-// The shape a scatter writes (attrs.shape), validated.
-const Shape& scatter_target(const Attrs& a, const char* op) {
+// The shape a scatter writes, validated.
+template <class P>
+const Shape& scatter_target(const P& a, const char* op) {
   check_shape(a.shape, op, "shape");
   if (a.shape.empty()) throw_range(std::string(op) + ": shape must have at least one dimension");
   return a.shape;
@@ -81,7 +83,7 @@ struct TakeSpec {
 };
 
 // Validates axis and mode against the shape of the taken array.
-TakeSpec take_spec(const Shape& data, const Tensor& indices, const Attrs& a, const char* op) {
+TakeSpec take_spec(const Shape& data, const Tensor& indices, const TakeParams& a, const char* op) {
   int axis = single_axis(a, 0, data.size(), op);
   if (a.mode < 0 || a.mode > 2) {
     throw_range(std::string(op) + ": mode must be 'clip', 'wrap' or 'raise', got code " + std::to_string(a.mode));
@@ -117,7 +119,7 @@ Shape taken_shape(const Shape& data, int axis, const Shape& indices) {
 }
 
 void infer_take(const OpCall& c, OutSpecs& outs) {
-  TakeSpec s = take_spec(c.in[0].shape, c.in[1], c.attrs, "take");
+  TakeSpec s = take_spec(c.in[0].shape, c.in[1], c.params<TakeParams>(), "take");
   check_raise(s, c.in[0].shape, c.in[1], "take");
   outs.push_back({taken_shape(c.in[0].shape, s.axis, c.in[1].shape), c.in[0].dtype});
 }
@@ -151,7 +153,7 @@ void gather_slices_in_mode(IndexMode mode, const I* idx, size_t num_indices, siz
 void fwd_take(OpCall& c) {
   const Tensor& x = c.in[0];
   const Tensor& indices = c.in[1];
-  TakeSpec s = take_spec(x.shape, indices, c.attrs, "take");
+  TakeSpec s = take_spec(x.shape, indices, c.params<TakeParams>(), "take");
   AxisGeom g = axis_geom(x.shape, s.axis);
   size_t num_indices = static_cast<size_t>(indices.size());
   size_t total = g.outer * num_indices;
@@ -176,11 +178,11 @@ void fwd_take(OpCall& c) {
   });
 }
 
-// ---- take_grad: out = zeros(attrs.shape); out[o, resolve(indices[j...]), i] += g[o, j..., i] -----
+// ---- take_grad: out = zeros(shape); out[o, resolve(indices[j...]), i] += g[o, j..., i] -----
 
 void infer_take_grad(const OpCall& c, OutSpecs& outs) {
-  const Shape& target = scatter_target(c.attrs, "take_grad");
-  TakeSpec s = take_spec(target, c.in[1], c.attrs, "take_grad");
+  const Shape& target = scatter_target(c.params<TakeParams>(), "take_grad");
+  TakeSpec s = take_spec(target, c.in[1], c.params<TakeParams>(), "take_grad");
   check_raise(s, target, c.in[1], "take_grad");
   Shape expect = taken_shape(target, s.axis, c.in[1].shape);
   if (c.in[0].shape != expect) {
@@ -195,7 +197,7 @@ void fwd_take_grad(OpCall& c) {
   const Tensor& indices = c.in[1];
   Tensor& out = c.out[0];
   fill_into(c.env, out, 0.0);
-  TakeSpec s = take_spec(out.shape, indices, c.attrs, "take_grad");
+  TakeSpec s = take_spec(out.shape, indices, c.params<TakeParams>(), "take_grad");
   AxisGeom g = axis_geom(out.shape, s.axis);
   size_t num_indices = static_cast<size_t>(indices.size());
   int64_t n = static_cast<int64_t>(g.n);
@@ -222,7 +224,7 @@ void fwd_take_grad(OpCall& c) {
 // ---- take_along_axis: out[o, j, i] = x[o, clip(indices[o, j, i]), i] -----------------------------
 // indices has x's shape except on the axis (no broadcasting); the axis defaults to -1.
 
-int along_axis(const Shape& data, const Shape& indices, const Attrs& a, const char* op) {
+int along_axis(const Shape& data, const Shape& indices, const AlongParams& a, const char* op) {
   int axis = single_axis(a, -1, data.size(), op);
   bool ok = data.size() == indices.size();
   for (size_t d = 0; ok && d < data.size(); ++d) ok = static_cast<int>(d) == axis || data[d] == indices[d];
@@ -235,7 +237,7 @@ int along_axis(const Shape& data, const Shape& indices, const Attrs& a, const ch
 }
 
 void infer_take_along_axis(const OpCall& c, OutSpecs& outs) {
-  along_axis(c.in[0].shape, c.in[1].shape, c.attrs, "take_along_axis");
+  along_axis(c.in[0].shape, c.in[1].shape, c.params<AlongParams>(), "take_along_axis");
   outs.push_back({c.in[1].shape, c.in[0].dtype});
 }
 
@@ -258,7 +260,7 @@ void for_each_along(const Tensor& indices, int axis, size_t n, F&& f) {
 
 void fwd_take_along_axis(OpCall& c) {
   const Tensor& x = c.in[0];
-  int axis = along_axis(x.shape, c.in[1].shape, c.attrs, "take_along_axis");
+  int axis = along_axis(x.shape, c.in[1].shape, c.params<AlongParams>(), "take_along_axis");
   size_t n = static_cast<size_t>(x.shape[axis]);
   visit_dtype(x.dtype, [&](auto zero) {
     using T = decltype(zero);
@@ -269,22 +271,22 @@ void fwd_take_along_axis(OpCall& c) {
 }
 
 
-// ---- take_along_axis_grad: out = zeros(attrs.shape); out[o, clip(indices[o, j, i]), i] += g[o, j, i]
+// ---- take_along_axis_grad: out = zeros(shape); out[o, clip(indices[o, j, i]), i] += g[o, j, i]
 
 void infer_take_along_axis_grad(const OpCall& c, OutSpecs& outs) {
-  const Shape& target = scatter_target(c.attrs, "take_along_axis_grad");
+  const Shape& target = scatter_target(c.params<AlongParams>(), "take_along_axis_grad");
   if (c.in[0].shape != c.in[1].shape) {
     throw_range("take_along_axis_grad: gradient shape " + shape_str(c.in[0].shape) + " must equal the indices shape " +
                 shape_str(c.in[1].shape));
   }
-  along_axis(target, c.in[1].shape, c.attrs, "take_along_axis_grad");
+  along_axis(target, c.in[1].shape, c.params<AlongParams>(), "take_along_axis_grad");
   outs.push_back({target, c.in[0].dtype});
 }
 
 void fwd_take_along_axis_grad(OpCall& c) {
   Tensor& out = c.out[0];
   fill_into(c.env, out, 0.0);
-  int axis = along_axis(out.shape, c.in[1].shape, c.attrs, "take_along_axis_grad");
+  int axis = along_axis(out.shape, c.in[1].shape, c.params<AlongParams>(), "take_along_axis_grad");
   size_t n = static_cast<size_t>(out.shape[axis]);
   visit_dtype(out.dtype, [&](auto zero) {
     using T = decltype(zero);
@@ -295,26 +297,31 @@ void fwd_take_along_axis_grad(OpCall& c) {
 }
 
 constexpr FieldDef kTakeMode =
-    field<&Attrs::mode>("mode", "out-of-range indices: clamped, wrapped, or an error").one_of("clip wrap raise");
-constexpr FieldDef kScatterShape = field<&Attrs::shape>("shape", "the shape of the gathered array").require();
-const FieldDef kTakeFields[] = {axis_field<&Attrs::axes, &Attrs::has_axes>("axis", "the axis to take along").set_default(0), kTakeMode};
-const FieldDef kTakeGradFields[] = {kScatterShape, axis_field<&Attrs::axes, &Attrs::has_axes>("axis", "the axis taken along").set_default(0), kTakeMode};
-const FieldDef kAlongFields[] = {axis_field<&Attrs::axes, &Attrs::has_axes>("axis", "the axis to take along").set_default(-1)};
-const FieldDef kAlongGradFields[] = {kScatterShape, axis_field<&Attrs::axes, &Attrs::has_axes>("axis", "the axis taken along").set_default(-1)};
+    field<&TakeParams::mode>("mode", "out-of-range indices: clamped, wrapped, or an error").one_of("clip wrap raise");
+template <class P>
+constexpr FieldDef kScatterShape = field<&P::shape>("shape", "the shape of the gathered array").require();
+template <class P>
+constexpr FieldDef kGatherAxis = axis_field<&P::axes, &P::has_axes>("axis", "the axis to take along");
+template <class P>
+constexpr FieldDef kScatterAxis = axis_field<&P::axes, &P::has_axes>("axis", "the axis taken along");
+const FieldDef kTakeFields[] = {kGatherAxis<TakeParams>.set_default(0), kTakeMode};
+const FieldDef kTakeGradFields[] = {kScatterShape<TakeParams>, kScatterAxis<TakeParams>.set_default(0), kTakeMode};
+const FieldDef kAlongFields[] = {kGatherAxis<AlongParams>.set_default(-1)};
+const FieldDef kAlongGradFields[] = {kScatterShape<AlongParams>, kScatterAxis<AlongParams>.set_default(-1)};
 
 }  // namespace
 
 void define_take_ops(std::vector<OpDef>& table) {
-  define_op(table, OpId::take, 2, infer_take, fwd_take, d_gather<OpId::take_grad>, kSaveInputs);
-  define_op(table, OpId::take_grad, 2, infer_take_grad, fwd_take_grad, d_scatter<OpId::take>, kSaveInputs);
+  define_op(table, OpId::take, 2, infer_take, fwd_take, d_gather<TakeParams, OpId::take_grad>, kSaveInputs);
+  define_op(table, OpId::take_grad, 2, infer_take_grad, fwd_take_grad, d_scatter<TakeParams, OpId::take>, kSaveInputs);
   define_op(table, OpId::take_along_axis, 2, infer_take_along_axis, fwd_take_along_axis,
-            d_gather<OpId::take_along_axis_grad>, kSaveInputs);
+            d_gather<AlongParams, OpId::take_along_axis_grad>, kSaveInputs);
   define_op(table, OpId::take_along_axis_grad, 2, infer_take_along_axis_grad, fwd_take_along_axis_grad,
-            d_scatter<OpId::take_along_axis>, kSaveInputs);
-  set_params(table, OpId::take, kTakeFields);
-  set_params(table, OpId::take_grad, kTakeGradFields);
-  set_params(table, OpId::take_along_axis, kAlongFields);
-  set_params(table, OpId::take_along_axis_grad, kAlongGradFields);
+            d_scatter<AlongParams, OpId::take_along_axis>, kSaveInputs);
+  set_params<TakeParams>(table, OpId::take, kTakeFields);
+  set_params<TakeParams>(table, OpId::take_grad, kTakeGradFields);
+  set_params<AlongParams>(table, OpId::take_along_axis, kAlongFields);
+  set_params<AlongParams>(table, OpId::take_along_axis_grad, kAlongGradFields);
 }
 
 }  // namespace ndgrad

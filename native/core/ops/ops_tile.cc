@@ -25,8 +25,18 @@ struct TilePlan {
 };
 
 // NumPy/MXNet: the shorter of the input shape and reps is padded with leading 1s.
-TilePlan plan_tile(const Shape& x, const Attrs& a) {
-  const Shape& reps = a.shape;
+struct TileParams {
+  Shape reps;
+};
+
+struct RepeatParams {
+  int64_t repeats = 1;
+  std::vector<int64_t> axes;  // one axis; none repeats the flattened array
+  bool has_axes = false;
+};
+
+TilePlan plan_tile(const Shape& x, const TileParams& a) {
+  const Shape& reps = a.reps;
   for (size_t i = 0; i < reps.size(); ++i)
     if (reps[i] < 0) throw_range("tile: reps[" + std::to_string(i) + "] must be non-negative, got " + std::to_string(reps[i]));
   size_t nd = std::max(x.size(), reps.size());
@@ -44,7 +54,7 @@ TilePlan plan_tile(const Shape& x, const Attrs& a) {
   return p;
 }
 
-void infer_tile(const OpCall& c, OutSpecs& outs) { outs.push_back({plan_tile(c.in[0].shape, c.attrs).out, c.in[0].dtype}); }
+void infer_tile(const OpCall& c, OutSpecs& outs) { outs.push_back({plan_tile(c.in[0].shape, c.params<TileParams>()).out, c.in[0].dtype}); }
 
 // out viewed with another shape of the same size (outputs are contiguous).
 Tensor viewed(const Tensor& t, const Shape& shape) {
@@ -54,20 +64,20 @@ Tensor viewed(const Tensor& t, const Shape& shape) {
 }
 
 void fwd_tile(OpCall& c) {
-  TilePlan p = plan_tile(c.in[0].shape, c.attrs);
+  TilePlan p = plan_tile(c.in[0].shape, c.params<TileParams>());
   Tensor wide = viewed(c.out[0], p.wide);
   broadcast_into(c.env, viewed(c.in[0], p.src), wide);
 }
 
-Attrs sum_over(const std::vector<int64_t>& axes) {
-  Attrs a;
+ReduceParams sum_over(const std::vector<int64_t>& axes) {
+  ReduceParams a;
   a.axes = axes;
   a.has_axes = true;
   return a;
 }
 
 Grads d_tile(BackwardCtx& c) {
-  TilePlan p = plan_tile(c.input_shape(0), c.attrs);
+  TilePlan p = plan_tile(c.input_shape(0), c.params<TileParams>());
   if (p.rep_axes.empty()) return {c.grad()};  // a 0-d input with no reps: the identity
   ArrayRef g = invoke1(c.env, OpId::sum, {reshape(c.env, c.grad(), p.wide)}, sum_over(p.rep_axes));
   return {reshape(c.env, g, c.input_shape(0))};
@@ -79,7 +89,7 @@ struct RepeatPlan {
   Shape src, wide, out;
 };
 
-RepeatPlan plan_repeat(const Shape& x, const Attrs& a) {
+RepeatPlan plan_repeat(const Shape& x, const RepeatParams& a) {
   int64_t r = a.repeats;
   if (r < 0) throw_range("repeat: repeats must be non-negative, got " + std::to_string(r));
   int64_t outer = 1, n = shape_size(x), inner = 1;
@@ -100,26 +110,26 @@ RepeatPlan plan_repeat(const Shape& x, const Attrs& a) {
   return p;
 }
 
-void infer_repeat(const OpCall& c, OutSpecs& outs) { outs.push_back({plan_repeat(c.in[0].shape, c.attrs).out, c.in[0].dtype}); }
+void infer_repeat(const OpCall& c, OutSpecs& outs) { outs.push_back({plan_repeat(c.in[0].shape, c.params<RepeatParams>()).out, c.in[0].dtype}); }
 
 void fwd_repeat(OpCall& c) {
-  RepeatPlan p = plan_repeat(c.in[0].shape, c.attrs);
+  RepeatPlan p = plan_repeat(c.in[0].shape, c.params<RepeatParams>());
   Tensor wide = viewed(c.out[0], p.wide);
   broadcast_into(c.env, viewed(c.in[0], p.src), wide);
 }
 
 Grads d_repeat(BackwardCtx& c) {
-  RepeatPlan p = plan_repeat(c.input_shape(0), c.attrs);
+  RepeatPlan p = plan_repeat(c.input_shape(0), c.params<RepeatParams>());
   ArrayRef g = invoke1(c.env, OpId::sum, {reshape(c.env, c.grad(), p.wide)}, sum_over({2}));
   return {reshape(c.env, g, c.input_shape(0))};
 }
 
 const FieldDef kTileFields[] = {
-    field<&Attrs::shape>("reps", "how many copies along each axis").require().non_negative(),
+    field<&TileParams::reps>("reps", "how many copies along each axis").require().non_negative(),
 };
 const FieldDef kRepeatFields[] = {
-    field<&Attrs::repeats>("repeats", "the copies of each element").require().non_negative(),
-    axis_field<&Attrs::axes, &Attrs::has_axes>("axis", "the axis to repeat along; null repeats the flattened array").allow_null(),
+    field<&RepeatParams::repeats>("repeats", "the copies of each element").require().non_negative(),
+    axis_field<&RepeatParams::axes, &RepeatParams::has_axes>("axis", "the axis to repeat along; null repeats the flattened array").allow_null(),
 };
 
 }  // namespace
@@ -127,8 +137,8 @@ const FieldDef kRepeatFields[] = {
 void define_tile_ops(std::vector<OpDef>& table) {
   define_op(table, OpId::tile, 1, infer_tile, fwd_tile, d_tile, 0);
   define_op(table, OpId::repeat, 1, infer_repeat, fwd_repeat, d_repeat, 0);
-  set_params(table, OpId::tile, kTileFields);
-  set_params(table, OpId::repeat, kRepeatFields);
+  set_params<TileParams>(table, OpId::tile, kTileFields);
+  set_params<RepeatParams>(table, OpId::repeat, kRepeatFields);
 }
 
 }  // namespace ndgrad

@@ -4,9 +4,9 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
-#include "core/ops/attrs.h"
 #include "core/runtime/error.h"
 
 namespace ndgrad {
@@ -133,6 +133,11 @@ std::string folded(const std::string& s) {
 }
 
 }  // namespace
+
+void param_type_mismatch() {
+  std::fprintf(stderr, "ndgrad: an op's parameters were read as another struct than its table's\n");
+  std::abort();
+}
 
 const char* field_kind_name(FieldKind k) {
   switch (k) {

@@ -10,14 +10,40 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <new>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "core/tensor/dtype.h"
 #include "core/tensor/shape.h"
 
 namespace ndgrad {
+
+// MXNet's None in an index list (slice's begin/end/step) or an optional integer.
+constexpr int64_t kNoIndex = INT64_MIN;
+
+// Aborts: a parameter struct was read as another op's (a programming error, see param_cast).
+[[noreturn]] void param_type_mismatch();
+
+// How to make, copy and free one op's parameter struct: what the engine needs to hold a struct
+// whose type only the op knows (a call's options, a graph node's copy of them).
+struct ParamType {
+  size_t size;
+  size_t align;
+  bool trivial;                                  // trivially copyable and destructible
+  void (*make)(void* dst);                       // default-constructs at dst
+  void (*copy)(void* dst, const void* src);      // copy-constructs *src at dst
+  void (*destroy)(void* p);
+};
+
+// The one ParamType of struct P; its address identifies P (typed access checks it).
+template <class P>
+inline constexpr ParamType kParamType{
+    sizeof(P), alignof(P), std::is_trivially_copyable_v<P> && std::is_trivially_destructible_v<P>,
+    [](void* d) { new (d) P(); }, [](void* d, const void* s) { new (d) P(*static_cast<const P*>(s)); },
+    [](void* p) { static_cast<P*>(p)->~P(); }};
 
 enum class FieldKind : uint8_t {
   Bool,
@@ -53,6 +79,7 @@ struct FieldDef {
   const char* aliases = "";    // other accepted spellings, space separated (MXNet snake_case)
   FieldKind kind = FieldKind::Ignored;
   void* (*slot)(void* params) = nullptr;  // the member this field fills
+  const ParamType* owner = nullptr;        // the struct that member belongs to
   bool* (*given)(void* params) = nullptr;  // Axis/Axes: set when an axis was given (not null)
   double def = 0;              // default: the value, the enum index, the dtype code, or the one axis
   bool has_def = false;        // Axis/Axes/lists: the default is [def] instead of none/empty
@@ -116,6 +143,7 @@ constexpr FieldDef field(const char* name, const char* desc) {
   f.desc = desc;
   f.kind = params_detail::kind_of<typename Mem::Type>();
   f.slot = &Mem::slot;
+  f.owner = &kParamType<typename Mem::Params>;
   return f;
 }
 
@@ -145,12 +173,59 @@ constexpr FieldDef ignored_field(const char* name, const char* desc) {
   return f;
 }
 
-// One op's options: its fields, and its parameter struct holding every default.
+// One op's options: its parameter struct and the fields that fill it (none for a struct the
+// library fills itself, as the shape of an internal gradient op). An op without options has
+// no struct at all (type null).
 struct ParamTable {
+  const ParamType* type = nullptr;
   const FieldDef* fields = nullptr;
   size_t size = 0;
   const FieldDef* begin() const { return fields; }
   const FieldDef* end() const { return fields + size; }
+};
+
+// Typed access to a parameter block of table t's struct. The type is checked in debug and
+// sanitizer builds: reading another op's struct would reinterpret its bytes.
+template <class P>
+const P& param_cast(const ParamTable& t, const void* p) {
+#if !defined(NDEBUG) || defined(NDGRAD_DEBUG_CHECKS)
+  if (t.type != &kParamType<P>) param_type_mismatch();
+#endif
+  (void)t;
+  return *static_cast<const P*>(p);
+}
+
+// One parameter struct of a type known at run time: an op's defaults, a call's parsed options.
+class ParamBlock {
+ public:
+  ParamBlock() = default;
+  explicit ParamBlock(const ParamType* type) : type_(type), p_(type ? allocate(*type) : nullptr) {
+    if (type_) type_->make(p_);
+  }
+  ParamBlock(const ParamBlock& o) : type_(o.type_), p_(o.type_ ? allocate(*o.type_) : nullptr) {
+    if (type_) type_->copy(p_, o.p_);
+  }
+  ParamBlock(ParamBlock&& o) noexcept : type_(o.type_), p_(o.p_) {
+    o.type_ = nullptr;
+    o.p_ = nullptr;
+  }
+  ParamBlock& operator=(ParamBlock o) noexcept {
+    std::swap(type_, o.type_);
+    std::swap(p_, o.p_);
+    return *this;
+  }
+  ~ParamBlock() {
+    if (!type_) return;
+    type_->destroy(p_);
+    ::operator delete(p_, std::align_val_t(type_->align));
+  }
+  void* get() { return p_; }
+  const void* get() const { return p_; }
+
+ private:
+  static void* allocate(const ParamType& t) { return ::operator new(t.size, std::align_val_t(t.align)); }
+  const ParamType* type_ = nullptr;
+  void* p_ = nullptr;
 };
 
 // The field a key names (its camelCase name or an alias), or null.

@@ -1,6 +1,6 @@
-// The op registry: one OpDef per operator with its arity, attributes it reads, output-shape rule,
-// forward and backward. Backward formulas are written with registry ops (ops.h), so running
-// them while recording yields gradients of gradients.
+// The op registry: one OpDef per operator with its arity, its options (a parameter struct of
+// its own), output-shape rule, forward and backward. Backward formulas are written with registry
+// ops (ops.h), so running them while recording yields gradients of gradients.
 #pragma once
 
 #include <cstdint>
@@ -26,12 +26,19 @@ enum OpFlags : uint32_t {
 // Input domains for the generic gradient and golden tests (the tests draw inputs from them).
 enum class Domain : uint8_t { Any, Positive, Unit, NonZero, AwayFromInt };
 
+struct OpDef;
+
 struct OpCall {
   Runtime& env;
+  const OpDef& def;
   const Tensor* in;
   size_t num_inputs;
-  const Attrs& attrs;
+  const void* param_block;  // the op's parameter struct (null for an op without options)
   SmallVec<Tensor, 2> out;  // allocated from the shape rule before forward (except kView ops)
+
+  // The op's options, as the struct its table declares (checked in debug builds).
+  template <class P>
+  const P& params() const;
 };
 
 struct OutSpec {
@@ -49,15 +56,21 @@ struct OpDef {
   int num_inputs = 1;   // -1: any number
   uint32_t flags = 0;
   Domain domain = Domain::Any;
-  // Shape rule: validates inputs and attributes (throwing errors that name the op) and gives
+  // Shape rule: validates inputs and options (throwing errors that name the op) and gives
   // the outputs' shapes and dtypes.
   void (*infer)(const OpCall& call, OutSpecs& outs) = nullptr;
   void (*forward)(OpCall& call) = nullptr;
   Grads (*backward)(BackwardCtx& ctx) = nullptr;
-  // The options a call may pass (set_params), and the attributes a call without options gets.
+  // The options a call may pass (set_params): their struct and fields, and the struct a call
+  // without options gets (every field's default).
   ParamTable params;
-  Attrs defaults;
+  ParamBlock defaults;
 };
+
+template <class P>
+const P& OpCall::params() const {
+  return param_cast<P>(def.params, param_block);
+}
 
 // Everything a backward formula can read. input(i)/output(i) are arrays that, when the backward
 // pass is being recorded, are connected to the graph (so their own gradients flow).
@@ -65,9 +78,13 @@ struct BackwardCtx {
   Runtime& env;
   const NodeRef& self;
   const Node& node;
-  const Attrs& attrs;
   std::vector<ArrayRef> out_grads;  // one per output, never null
 
+  // The options the node was recorded with.
+  template <class P>
+  const P& params() const {
+    return param_cast<P>(node.op->params, node.params());
+  }
   const ArrayRef& grad(size_t i = 0) const { return out_grads[i]; }
   ArrayRef input(size_t i) const;
   ArrayRef output(size_t i) const;
@@ -113,10 +130,16 @@ inline void define_op(std::vector<OpDef>& table, OpId id, int num_inputs,
   d.domain = domain;
 }
 
-// Declares the options of one op; its field table holds their defaults.
-template <size_t N>
+// Declares the options of one op: their struct P and the field table that fills it and holds
+// their defaults.
+template <class P, size_t N>
 void set_params(std::vector<OpDef>& table, OpId id, const FieldDef (&fields)[N]) {
-  def_slot(table, id).params = ParamTable{fields, N};
+  def_slot(table, id).params = ParamTable{&kParamType<P>, fields, N};
+}
+// An op whose struct P only the library fills (an internal op: a gradient, a helper of ops.h).
+template <class P>
+void set_params(std::vector<OpDef>& table, OpId id) {
+  def_slot(table, id).params = ParamTable{&kParamType<P>, nullptr, 0};
 }
 
 }  // namespace ndgrad

@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/ops/attrs.h"
+#include "core/ops/params.h"
 #include "core/runtime/free_list.h"
 #include "core/runtime/small_vec.h"
 #include "core/tensor/tensor.h"
@@ -47,10 +47,6 @@ struct SavedTensor {
   int64_t offset = 0;
   uint64_t version = 0;
 };
-
-// The attributes a node was recorded with: the shared defaults (no allocation) for the many ops
-// called without attributes, otherwise a copy of its own.
-const Attrs& no_attrs();
 
 // One recorded op application, or one marked variable.
 //
@@ -107,8 +103,12 @@ struct Node : LocalRefCounted {
   bool is_custom() const { return custom_node_; }
   bool is_variable() const { return op == nullptr && !custom_node_; }
 
-  const Attrs& attrs() const { return own_attrs_ ? *own_attrs_ : no_attrs(); }
-  void set_attrs(const Attrs& a);
+  // The options the node's op ran with (a block of its table's struct; null without options).
+  const void* params() const;
+  // Keeps a copy of p (a block of op's struct; op is set first). An op's defaults are not
+  // copied (the op holds them); a struct of at most a pointer's size, as a scalar op's number,
+  // is kept in the node itself.
+  void set_params(const void* p);
 
   Node() = default;
   Node(const Node&) = delete;
@@ -136,7 +136,7 @@ struct Node : LocalRefCounted {
 
   bool custom_node_ = false;
   uint32_t saved_inputs_ = 0;
-  Attrs* own_attrs_ = nullptr;
+  alignas(void*) unsigned char params_[sizeof(void*)] = {};  // in place, or the copy's address
   Extra* extra_ = nullptr;
   SmallVec<SavedTensor, 2> saved_;
   TensorMetas metas_;
