@@ -26,7 +26,7 @@ template <class P>
 ArrayList invoke(Runtime& env, OpId id, const ArrayList& inputs, const P& params) {
   static_assert(!std::is_pointer_v<P>, "pass the struct, or call invoke_params with a block");
   // Checked in every build: the binding's scalar entry takes any op id from JS.
-  if (op_def(id).params.type != &kParamType<P>) throw_other_params(id);
+  if (!is_param_type<P>(op_def(id).params.type)) throw_other_params(id);
   return invoke_params(env, id, inputs, &params);
 }
 template <class P>

@@ -134,8 +134,11 @@ std::string folded(const std::string& s) {
 
 }  // namespace
 
-void param_type_mismatch() {
-  std::fprintf(stderr, "ndgrad: an op's parameters were read as another struct than its table's\n");
+void param_type_mismatch(const ParamTable& t) {
+  std::string fields;
+  for (const FieldDef& f : t) fields += std::string(fields.empty() ? "" : ", ") + f.name;
+  std::fprintf(stderr, "ndgrad: the parameters of an op with %s (%s) were read as another struct than its table's\n",
+               t.type ? "options" : "no options", fields.c_str());
   std::abort();
 }
 

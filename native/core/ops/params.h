@@ -13,6 +13,7 @@
 #include <new>
 #include <string>
 #include <type_traits>
+#include <typeinfo>
 #include <utility>
 #include <vector>
 
@@ -24,12 +25,15 @@ namespace ndgrad {
 // MXNet's None in an index list (slice's begin/end/step) or an optional integer.
 constexpr int64_t kNoIndex = INT64_MIN;
 
-// Aborts: a parameter struct was read as another op's (a programming error, see param_cast).
-[[noreturn]] void param_type_mismatch();
+struct ParamTable;
+// Aborts naming the table's fields: a parameter struct was read as another op's (a programming
+// error, see param_cast).
+[[noreturn]] void param_type_mismatch(const ParamTable& t);
 
 // How to make, copy and free one op's parameter struct: what the engine needs to hold a struct
 // whose type only the op knows (a call's options, a graph node's copy of them).
 struct ParamType {
+  const std::type_info& id;
   size_t size;
   size_t align;
   bool trivial;                                  // trivially copyable and destructible
@@ -38,12 +42,19 @@ struct ParamType {
   void (*destroy)(void* p);
 };
 
-// The one ParamType of struct P; its address identifies P (typed access checks it).
+// The ParamType of struct P. Typed access compares the type_info, not this object's address,
+// which a sanitizer build does not keep unique across translation units.
 template <class P>
 inline constexpr ParamType kParamType{
-    sizeof(P), alignof(P), std::is_trivially_copyable_v<P> && std::is_trivially_destructible_v<P>,
+    typeid(P), sizeof(P), alignof(P), std::is_trivially_copyable_v<P> && std::is_trivially_destructible_v<P>,
     [](void* d) { new (d) P(); }, [](void* d, const void* s) { new (d) P(*static_cast<const P*>(s)); },
     [](void* p) { static_cast<P*>(p)->~P(); }};
+
+// Whether t describes struct P (null: an op without options).
+template <class P>
+bool is_param_type(const ParamType* t) {
+  return t && t->id == typeid(P);
+}
 
 enum class FieldKind : uint8_t {
   Bool,
@@ -189,9 +200,8 @@ struct ParamTable {
 template <class P>
 const P& param_cast(const ParamTable& t, const void* p) {
 #if !defined(NDEBUG) || defined(NDGRAD_DEBUG_CHECKS)
-  if (t.type != &kParamType<P>) param_type_mismatch();
+  if (!is_param_type<P>(t.type)) param_type_mismatch(t);
 #endif
-  (void)t;
   return *static_cast<const P*>(p);
 }
 

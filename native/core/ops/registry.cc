@@ -27,7 +27,7 @@ std::string registry_problems(const std::vector<OpDef>& table) {
     if (d.backward && (d.flags & kNoGrad)) problems += name + ": a backward and a kNoGrad mark\n";
     if ((d.flags & kView) && (d.flags & kMutates)) problems += name + ": a view cannot write its input\n";
     for (const FieldDef& f : d.params) {
-      if (f.slot && f.owner != d.params.type) problems += name + "." + f.name + ": fills a member of another struct\n";
+      if (f.slot && (!d.params.type || f.owner->id != d.params.type->id)) problems += name + "." + f.name + ": fills a member of another struct\n";
       if (!f.slot && f.kind != FieldKind::Ignored) problems += name + "." + f.name + ": no member to fill\n";
       if ((f.kind == FieldKind::Axis || f.kind == FieldKind::Axes) && !f.given) problems += name + "." + f.name + ": no flag\n";
       if (f.kind == FieldKind::Enum && !*f.choices) problems += name + "." + f.name + ": an enum without choices\n";
