@@ -21,23 +21,27 @@ function loadable() {
   }
 }
 
-const found = process.env.NDGRAD_BUILD_FROM_SOURCE === '1' ? null : loadable();
-if (found) {
-  console.log(`ndgrad: using the native addon ${found} for ${target}; nothing to build`);
-  process.exit(0);
-}
-
-console.log(
-  `ndgrad: no prebuilt native addon for ${target}; building it from source with cmake-js ` +
-    '(needs CMake >= 3.18 and a C++17 compiler; 1-3 minutes)',
-);
-const cmakeJs = require.resolve('cmake-js/bin/cmake-js', { paths: [root] });
-const r = spawnSync(process.execPath, [cmakeJs, 'compile'], { cwd: root, stdio: 'inherit' });
-if (r.status !== 0) {
+// process.exitCode rather than process.exit(): output to a pipe (npm's) is written asynchronously,
+// and exit() would drop the lines that say what happened.
+function install() {
+  const found = process.env.NDGRAD_BUILD_FROM_SOURCE === '1' ? null : loadable();
+  if (found) {
+    console.log(`ndgrad: using the native addon ${found} for ${target}; nothing to build`);
+    return 0;
+  }
+  console.log(
+    `ndgrad: no prebuilt native addon for ${target}; building it from source with cmake-js ` +
+      '(needs CMake >= 3.18 and a C++17 compiler; 1-3 minutes)',
+  );
+  const cmakeJs = require.resolve('cmake-js/bin/cmake-js', { paths: [root] });
+  const r = spawnSync(process.execPath, [cmakeJs, 'compile'], { cwd: root, stdio: 'inherit' });
+  if (r.status === 0) return 0;
   const missing = spawnSync('cmake', ['--version']).error ? ' (cmake was not found on PATH)' : '';
   console.error(
     `ndgrad: the source build failed${missing}. Install CMake >= 3.18 and a C++17 compiler ` +
       '(e.g. `apt-get install cmake g++`), or use a platform with a prebuilt binary (docs/building.md).',
   );
-  process.exit(r.status ?? 1);
+  return r.status ?? 1;
 }
+
+process.exitCode = install();
