@@ -104,7 +104,7 @@ Grads d_extreme(BackwardCtx& c) {
 Grads d_norm(BackwardCtx& c) {
   ArrayRef g = spread<NormParams>(c, c.grad());
   if (c.params<NormParams>().ord == 1) return {mul(c.env, g, unary(c.env, OpId::sign, c.input(0)))};
-  return {div(c.env, mul(c.env, g, c.input(0)), spread(c, c.output(0)))};
+  return {div(c.env, mul(c.env, g, c.input(0)), spread<NormParams>(c, c.output(0)))};
 }
 
 // argmax/argmin: one axis (or none: the flat index), indices in the input dtype (MXNet).
