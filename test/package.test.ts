@@ -184,7 +184,9 @@ describe('install script', () => {
     fs.copyFileSync(installJs, path.join(dir, 'scripts', 'install.js'));
     fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'ndgrad', version: '0.0.0' }));
     fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'));
-    const r = spawnSync(process.execPath, [path.join(dir, 'scripts', 'install.js')], { cwd: dir, encoding: 'utf8', env: plainEnv });
+    // NDGRAD_PREBUILD (set by test:asan) would point node-gyp-build at a binary after all.
+    const { NDGRAD_PREBUILD: _prebuild, ...env } = plainEnv;
+    const r = spawnSync(process.execPath, [path.join(dir, 'scripts', 'install.js')], { cwd: dir, encoding: 'utf8', env });
     fs.rmSync(dir, { recursive: true, force: true });
     expect(r.status).not.toBe(0);
     expect(r.stdout.split('\n')[0]).toMatch(/^ndgrad: no prebuilt native addon for .*; building it from source with cmake-js/);
