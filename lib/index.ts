@@ -1,11 +1,12 @@
 // ndgrad: MXNet's imperative nd + autograd for Node.js.
 //   import mx, { nd, autograd } from 'ndgrad'     const mx = require('ndgrad')
-import { AUTOGRAD_ALIASES, ND_ALIASES, withAliases } from './core/aliases';
+import { AUTOGRAD_ALIASES, withAliases } from './core/aliases';
 import * as autogradNs from './autograd';
 import { Context, cpu, gpu } from './core/context';
-import * as ndNs from './nd';
 import { getLimits, setLimits } from './core/limits';
-import { math } from './nd/math';
+import * as gluon from './gluon';
+import * as init from './init';
+import { nd } from './nd-namespace';
 import { NDArray } from './ndarray';
 import { native } from './core/native';
 import * as random from './nd/random';
@@ -22,14 +23,13 @@ export type { FullyConnectedOptions, OneHotOptions } from './nd/nn';
 export type { SliceOptions } from './nd/joining';
 export type { NormalOptions, UniformOptions } from './nd/random';
 
-export const nd = withAliases({ ...ndNs, ...math }, ND_ALIASES);
 export const autograd = withAliases(autogradNs, AUTOGRAD_ALIASES);
-export { NDArray, Context, cpu, gpu, random, getLimits, setLimits };
+export { nd, gluon, init, NDArray, Context, cpu, gpu, random, getLimits, setLimits };
 
 /** Which kernel path this process uses ('scalar', 'avx2' or 'avx512'; NDGRAD_ISA lowers it). */
 export function isa(): string {
   return native.isa();
 }
 
-const mx = { nd, autograd, random, NDArray, Context, cpu, gpu, isa, getLimits, setLimits };
+const mx = { nd, autograd, gluon, init, random, NDArray, Context, cpu, gpu, isa, getLimits, setLimits };
 export default mx;
