@@ -102,6 +102,18 @@ describe('deferred initialization', () => {
     expect(net.collectParams().at('dense1_weight')!.shape).toEqual([84, 120]);
   });
 
+  test('parameters created by a first forward inside nd.tidy outlive the scope', () => {
+    const d = new nn.Dense(3);
+    d.initialize();
+    const x = nd.ones([2, 4]);
+    nd.tidy(() => autograd.record(() => d.forward(x).sum()).backward());
+    expect(d.weight.data().shape).toEqual([3, 4]);
+    expect(d.bias!.grad().toArray()).toEqual([2, 2, 2]);
+    const e = new nn.Dense(3, { inUnits: 4 });
+    nd.tidy(() => e.initialize());
+    expect(e.weight.data().isDisposed).toBe(false);
+  });
+
   test('before initialize(): the not-initialized error; known shapes initialize at once', () => {
     const d = new nn.Dense(3, { inUnits: 4 });
     expect(() => d.weight.data()).toThrow("Parameter 'dense0_weight' has not been initialized. Note that you should initialize parameters");

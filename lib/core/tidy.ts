@@ -41,3 +41,16 @@ export function tidy<T>(fn: () => T): T {
   }
   return result;
 }
+
+/**
+ * Runs fn with no scope open, so the arrays it makes outlive every enclosing nd.tidy (a Gluon
+ * parameter created by the first forward inside a tidy belongs to the model, not the scope).
+ */
+export function untracked<T>(fn: () => T): T {
+  const saved = scopes.splice(0);
+  try {
+    return fn();
+  } finally {
+    scopes.push(...saved);
+  }
+}

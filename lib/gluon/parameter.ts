@@ -4,6 +4,7 @@ import { pause } from '../autograd';
 import { describe } from '../core/dispatch';
 import type { DType } from '../core/dtype';
 import { readOptions } from '../core/options';
+import { untracked } from '../core/tidy';
 import { create, type InitLike } from '../init/initializer';
 import { Uniform } from '../init/random-inits';
 import { zeros } from '../nd/creation';
@@ -170,20 +171,28 @@ export class Parameter {
     if (!known(this._shape)) {
       throw new RangeError(`Cannot initialize Parameter '${this.name}' because it has invalid shape: ${pyShape(this._shape)}. Please specify in_units, in_channels, etc for \`Block\`s.`);
     }
-    const data = zeros(this._shape, { dtype: this.dtype });
-    pause(() => {
+    const shape = this._shape;
+    this.initImpl(() => {
+      const data = zeros(shape, { dtype: this.dtype });
       // MXNet: an initializer of the parameter's own (or given) wins; otherwise the global
       // initializer applies its name-suffix rule.
       if (deferred.bySuffix) create(deferred.init).initByName(this.name, data);
       else create(deferred.init).initWeight(this.name, data);
+      return data;
     });
-    this.initImpl(data);
   }
 
-  private initImpl(data: NDArray): void {
+  /** Makes the data (outside any nd.tidy and any recording: it belongs to the model) and attaches its gradient. */
+  private initImpl(make: () => NDArray): void {
+    const data = untracked(() =>
+      pause(() => {
+        const d = make();
+        if (this._gradReq !== 'null') d.attachGrad(this._gradReq);
+        return d;
+      }),
+    );
     this._deferred = null;
     this._data = data;
-    if (this._gradReq !== 'null') data.attachGrad(this._gradReq);
   }
 
   private disposeData(): void {
@@ -236,7 +245,7 @@ export class Parameter {
     if (!(data instanceof NDArrayClass)) throw new TypeError(`Parameter '${this.name}'.setData: data must be an NDArray, got ${describe(data)}`);
     if (this._data === null && this._deferred !== null) {
       this.shape = data.shape;
-      this.initImpl(data.astype(this.dtype));
+      this.initImpl(() => data.astype(this.dtype));
       return;
     }
     this.checkInitialized().set(data);
@@ -253,9 +262,8 @@ export class Parameter {
     this.dtype = dtype;
     if (this._data === null) return;
     const old = this._data;
-    const data = pause(() => old.astype(dtype));
+    this.initImpl(() => old.astype(dtype));
     old.dispose();
-    this.initImpl(data);
   }
 
   /**
@@ -276,7 +284,7 @@ export class Parameter {
     if (data.dtype !== this.dtype) {
       throw new TypeError(`Failed loading Parameter '${this.name}' from saved params: dtype incompatible expected ${this.dtype} vs saved ${data.dtype} (${source})`);
     }
-    if (this._data === null) this.initImpl(pause(() => data.copy()));
+    if (this._data === null) this.initImpl(() => data.copy());
     else this._data.set(data);
   }
 }
