@@ -278,6 +278,17 @@ describe('layers', () => {
     expect(net.forward(x).toArray()).toEqual(before);
   });
 
+  test("MXNet's snake_case method names", () => {
+    const d = new nn.Dense(2, { in_units: 3, use_bias: false } as never);
+    expect(d.collect_params().keys()).toEqual(['dense0_weight']);
+    d.collect_params().initialize(new init.One());
+    d.weight.set_data(nd.full([2, 3], 2));
+    expect(d.weight.list_data()[0].toArray()).toEqual([[2, 2, 2], [2, 2, 2]]);
+    d.collect_params().zero_grad();
+    d.weight.zero_grad();
+    expect(d.name_scope(() => new nn.Dense(1)).prefix).toBe('dense0_dense0_');
+  });
+
   test('a Block without forward says so', () => {
     expect(() => new gluon.Block().forward(nd.ones([1]))).toThrow('Block.forward is not implemented');
   });

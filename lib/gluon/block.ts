@@ -1,6 +1,7 @@
 // gluon.Block and gluon.HybridBlock: MXNet 1.x's container of parameters and child blocks, with
 // its prefixes (dense0_), structural names (0.weight) and parameter files.
 import type { DType } from '../core/dtype';
+import { type Aliased, applyAliases } from '../core/aliases';
 import { readOptions } from '../core/options';
 import type { InitLike } from '../init/initializer';
 import { Uniform } from '../init/random-inits';
@@ -156,3 +157,15 @@ export class HybridBlock extends Block {
     return x instanceof Block && (x as unknown as { hybrid?: boolean }).hybrid === true;
   }
 }
+
+/** MXNet's snake_case method names. */
+export const BLOCK_ALIASES = {
+  collect_params: 'collectParams',
+  save_parameters: 'saveParameters',
+  load_parameters: 'loadParameters',
+  name_scope: 'nameScope',
+  register_child: 'registerChild',
+} as const;
+
+export interface Block extends Aliased<Block, typeof BLOCK_ALIASES> {}
+applyAliases(Block.prototype, BLOCK_ALIASES);

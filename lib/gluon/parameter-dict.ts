@@ -1,5 +1,6 @@
 // gluon.ParameterDict: parameters by full name (prefix + name), MXNet 1.x semantics.
 import { describe } from '../core/dispatch';
+import { type Aliased, applyAliases } from '../core/aliases';
 import { readOptions } from '../core/options';
 import type { InitLike } from '../init/initializer';
 import { Uniform } from '../init/random-inits';
@@ -202,3 +203,11 @@ export class ParameterDict {
     }
   }
 }
+
+/** MXNet's snake_case method names. */
+export const PARAMETER_DICT_ALIASES = {
+  zero_grad: 'zeroGrad',
+} as const;
+
+export interface ParameterDict extends Aliased<ParameterDict, typeof PARAMETER_DICT_ALIASES> {}
+applyAliases(ParameterDict.prototype, PARAMETER_DICT_ALIASES);

@@ -2,6 +2,7 @@
 // deferred initialization (a 0 in the shape is filled by the first forward).
 import { pause } from '../autograd';
 import { describe } from '../core/dispatch';
+import { type Aliased, applyAliases } from '../core/aliases';
 import type { DType } from '../core/dtype';
 import { readOptions } from '../core/options';
 import { untracked } from '../core/tidy';
@@ -288,3 +289,14 @@ export class Parameter {
     else this._data.set(data);
   }
 }
+
+/** MXNet's snake_case method names. */
+export const PARAMETER_ALIASES = {
+  set_data: 'setData',
+  zero_grad: 'zeroGrad',
+  list_data: 'listData',
+  list_grad: 'listGrad',
+} as const;
+
+export interface Parameter extends Aliased<Parameter, typeof PARAMETER_ALIASES> {}
+applyAliases(Parameter.prototype, PARAMETER_ALIASES);
