@@ -95,14 +95,7 @@ export class ParameterDict {
         (param as unknown as Record<string, unknown>)[k] = v;
         continue;
       }
-      if (k === 'shape') {
-        const want = typeof v === 'number' ? [v] : (v as number[]);
-        const have = existing as number[];
-        if (want.length === have.length && want.every((d, i) => d === have[i] || d === 0 || have[i] === 0)) {
-          (param as unknown as { _shape: number[] })._shape = want.map((d, i) => (d === 0 ? have[i] : d));
-          continue;
-        }
-      }
+      if (k === 'shape' && param.mergeShape(v as number | number[])) continue;
       if (v !== existing) {
         throw new Error(
           `Cannot retrieve Parameter '${full}' because desired attribute does not match with stored for attribute '${k}': ` +

@@ -117,6 +117,18 @@ export class Parameter {
     this._shape = s;
   }
 
+  /**
+   * @internal ParameterDict.get's rule: a shape of the same rank agreeing wherever both are known
+   * fills the unknown dimensions of either; returns false (shape unchanged) otherwise.
+   */
+  mergeShape(shape: number | number[]): boolean {
+    const want = shapeOf(shape, `Parameter '${this.name}'`)!;
+    const have = this._shape!;
+    if (want.length !== have.length || !want.every((d, i) => d === have[i] || d === 0 || have[i] === 0)) return false;
+    this._shape = want.map((d, i) => (d === 0 ? have[i] : d));
+    return true;
+  }
+
   get gradReq(): GradReq {
     return this._gradReq;
   }
