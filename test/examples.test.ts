@@ -52,10 +52,17 @@ test('the README quick start runs', () => {
 test.each([
   ['softmax-regression.ts', 5],
   ['mlp.ts', 3],
+  ['gluon-mlp.ts', 3],
 ])('examples/%s learns its classes', (file, reports) => {
   const out = runTs(fs.readFileSync(path.join(root, 'examples', file), 'utf8'));
   const epochs = [...out.matchAll(/epoch (\d+), loss (\S+), accuracy (\S+)/g)].map((m) => [Number(m[2]), Number(m[3])]);
   expect(epochs).toHaveLength(reports);
   expect(epochs[reports - 1][0]).toBeLessThan(epochs[0][0]);
   expect(epochs[reports - 1][1]).toBeGreaterThan(0.95);
+});
+
+test('examples/gluon-mlp.ts names its parameters as MXNet and reloads them', () => {
+  const out = runTs(fs.readFileSync(path.join(root, 'examples/gluon-mlp.ts'), 'utf8'));
+  expect(out).toContain('dense0_weight dense0_bias dense1_weight dense1_bias');
+  expect(out).toContain('reloaded net agrees: true');
 });

@@ -5,7 +5,7 @@ import { type Aliased, applyAliases } from '../core/aliases';
 import { readOptions } from '../core/options';
 import type { InitLike } from '../init/initializer';
 import { Uniform } from '../init/random-inits';
-import { blockPrefix, type ScopeOwner, withScope } from './name-scope';
+import { blockPrefix, withScope } from './name-scope';
 import { Parameter } from './parameter';
 import { ParameterDict, selectMatcher } from './parameter-dict';
 import { loadParameters, type LoadParametersOptions, saveParameters } from './param-file';
@@ -29,7 +29,7 @@ function indent(s: string, n: number): string {
  * are registered by assigning them to fields (`this.dense = new nn.Dense(10)`,
  * `this.weight = this.params.get('weight', { shape })`) or with registerChild.
  */
-export class Block implements ScopeOwner {
+export class Block {
   readonly prefix: string;
   readonly name: string;
   /** This block's own parameters (not its children's; see collectParams). */

@@ -43,3 +43,25 @@ const loadedList: NDArray[] = nd.loadList('a.params');
 const loadedDict: Record<string, NDArray> = nd.loadDict('b.params');
 // @ts-expect-error nd.load's union is not a list without a check
 const notAList: NDArray[] = nd.load('a.params');
+
+// gluon and init: a custom block, layers, a loss, parameters.
+import { gluon, init } from '../../dist/index';
+class TinyNet extends gluon.Block {
+  dense: gluon.nn.Dense;
+  constructor() {
+    super();
+    this.dense = this.nameScope(() => new gluon.nn.Dense(2, { activation: 'relu', inUnits: 3 }));
+  }
+  forward(input: NDArray): NDArray {
+    return this.dense.forward(input);
+  }
+}
+const tiny = new TinyNet();
+tiny.initialize(new init.Xavier({ rndType: 'gaussian' }));
+const seq = new gluon.nn.Sequential().add(tiny, new gluon.nn.Dropout(0.5), new gluon.nn.Flatten());
+const lossValue: NDArray = new gluon.loss.SoftmaxCrossEntropyLoss({ sparseLabel: true }).forward(seq.forward(z), nd.zeros([2]));
+const weight: NDArray = tiny.collectParams().values()[0]!.data();
+const paramNames: string[] = tiny.collect_params('.*weight').keys();
+const clipped: number = gluon.utils.clipGlobalNorm([weight], 1);
+// @ts-expect-error an unknown activation name
+new gluon.nn.Activation('relu6');
