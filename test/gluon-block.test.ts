@@ -168,8 +168,10 @@ describe('collectParams and ParameterDict', () => {
     expect(warn).toHaveBeenCalledWith(expect.stringContaining("Parameter 'dense0_weight' is already initialized"));
     warn.mockRestore();
     expect(net.weight.data().toArray()).toEqual(before);
+    const held = net.weight.data();
     params.initialize(new init.Uniform(1), { forceReinit: true });
     expect(net.weight.data().toArray()).not.toEqual(before);
+    expect(held.toArray()).toEqual(before); // an array the caller still holds stays usable
   });
 
   test('ParameterDict.get returns the existing parameter and checks attributes', () => {

@@ -158,7 +158,8 @@ export class Parameter {
       process.emitWarning(`Parameter '${this.name}' is already initialized, ignoring. Set forceReinit=true to re-initialize.`);
       return;
     }
-    this.disposeData();
+    // The old array is left to the collector: a caller may still hold it (MXNet drops it too).
+    this._data = null;
     const bySuffix = (init === undefined || init === null) && this.init === null;
     this._deferred = { init: init ?? this.init ?? o.defaultInit ?? new Uniform(), bySuffix };
     if (!known(this._shape)) {
@@ -206,11 +207,6 @@ export class Parameter {
     );
     this._deferred = null;
     this._data = data;
-  }
-
-  private disposeData(): void {
-    if (this._data !== null && !this._data.isDisposed) this._data.dispose();
-    this._data = null;
   }
 
   private checkInitialized(): NDArray {
@@ -276,7 +272,6 @@ export class Parameter {
     if (this._data === null) return;
     const old = this._data;
     this.initImpl(() => old.astype(dtype));
-    old.dispose();
   }
 
   /**
