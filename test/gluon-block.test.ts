@@ -291,6 +291,25 @@ describe('layers', () => {
     expect(d.name_scope(() => new nn.Dense(1)).prefix).toBe('dense0_dense0_');
   });
 
+  test("MXNet's hybridForward(F, x, params): parameters by field name", () => {
+    class Affine extends gluon.HybridBlock {
+      weight: gluon.Parameter;
+      bias: gluon.Parameter;
+      constructor() {
+        super();
+        this.weight = this.params.get('weight', { shape: [3, 2], init: 'ones' });
+        this.bias = this.params.get('bias', { shape: [3] });
+      }
+      hybridForward(F: typeof nd, x: NDArray, p: { weight: NDArray; bias: NDArray }): NDArray {
+        return F.fullyConnected(x, p.weight, p.bias).relu();
+      }
+    }
+    const net = new Affine();
+    net.initialize();
+    expect(net.forward(nd.array([[1, 2]])).toArray()).toEqual([[3, 3, 3]]);
+    expect(() => new gluon.HybridBlock().forward(nd.ones([1]))).toThrow('HybridBlock.forward is not implemented');
+  });
+
   test('a Block without forward says so', () => {
     expect(() => new gluon.Block().forward(nd.ones([1]))).toThrow('Block.forward is not implemented');
   });

@@ -3,6 +3,7 @@
 import type { DType } from '../core/dtype';
 import { type Aliased, applyAliases } from '../core/aliases';
 import { readOptions } from '../core/options';
+import { nd } from '../nd-namespace';
 import type { InitLike } from '../init/initializer';
 import { Uniform } from '../init/random-inits';
 import { blockPrefix, withScope } from './name-scope';
@@ -63,6 +64,12 @@ export class Block {
     }
   }
 
+  /** @internal The parameters held in this block's fields, by field name. */
+  registeredParams(): Map<string, Parameter> {
+    this.syncFields();
+    return this._regParams;
+  }
+
   /** Registers a child block under name (default: its position, as Sequential.add does). */
   registerChild(block: Block, name?: string): void {
     if (!(block instanceof Block)) throw new TypeError(`${this.constructor.name}.registerChild: block must be a Block`);
@@ -101,9 +108,8 @@ export class Block {
   /** @internal The parameters by structural name ('0.weight', 'features.3.bias'), as files store them. */
   collectParamsWithPrefix(prefix = ''): Map<string, Parameter> {
     const dot = prefix ? `${prefix}.` : '';
-    this.syncFields();
     const out = new Map<string, Parameter>();
-    for (const [k, p] of this._regParams) out.set(dot + k, p);
+    for (const [k, p] of this.registeredParams()) out.set(dot + k, p);
     for (const [name, child] of this._children) for (const [k, p] of child.collectParamsWithPrefix(dot + name)) out.set(k, p);
     return out;
   }
@@ -150,6 +156,23 @@ export class Block {
 /** A Block that MXNet could compile with hybridize(); here identical to Block, hybridize() changes nothing. */
 export class HybridBlock extends Block {
   protected readonly hybrid = true;
+
+  /**
+   * MXNet's way of writing a HybridBlock: override hybridForward(F, ...inputs, params) instead of
+   * forward; F is the nd namespace and params holds the data of the parameters assigned to fields,
+   * by field name (MXNet passes them as keyword arguments).
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  forward(...inputs: any[]): any {
+    if (this.hybridForward === HybridBlock.prototype.hybridForward) return super.forward(...inputs);
+    const params = Object.fromEntries([...this.registeredParams()].map(([k, p]) => [k, p.data()]));
+    return this.hybridForward(nd, ...inputs, params);
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  hybridForward(_F: typeof nd, ..._inputs: any[]): any {
+    throw new Error(`${this.constructor.name}.hybridForward is not implemented`);
+  }
 
   // HybridSequential extends Sequential (one implementation) yet is a HybridBlock in MXNet.
   static [Symbol.hasInstance](x: unknown): boolean {
