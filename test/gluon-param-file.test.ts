@@ -120,6 +120,16 @@ describe('round trip and errors', () => {
     expect(() => wrong.loadParameters(file)).toThrow('shape incompatible expected (3, 5) vs saved (3, 4)');
   });
 
+  test("aux: keys (running statistics in export files) load like arg: keys", () => {
+    const file = path.join(dir, 'aux.params');
+    nd.save(file, { 'arg:bn0_gamma': nd.array([2, 3]), 'aux:bn0_running_mean': nd.array([0.5, -1]) });
+    const params = new gluon.ParameterDict('bn0_');
+    params.get('gamma', { shape: [2] });
+    params.get('running_mean', { shape: [2], gradReq: 'null' });
+    params.load(file);
+    expect(params.values().map((p) => p.data().toArray())).toEqual([[2, 3], [0.5, -1]]);
+  });
+
   test('ParameterDict.save with stripPrefix round-trips through load with restorePrefix', () => {
     const net = mlp();
     net.initialize();
