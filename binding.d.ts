@@ -21,6 +21,7 @@ export type FieldType =
   | 'int'
   | 'float'
   | 'int-list'
+  | 'float-list'
   | 'index-list'
   | 'axis'
   | 'axes'
@@ -59,7 +60,7 @@ export interface OpInfo {
   name: string;
   /** -1: any number of inputs */
   numInputs: number;
-  /** bit flags: 1 saves inputs, 2 saves outputs, 4 view, 8 zero gradient, 16 creation */
+  /** bit flags: 1 saves inputs, 2 saves outputs, 4 view, 8 zero gradient, 16 creation, 32 writes inputs in place */
   flags: number;
   /** input domain for tests: 0 any, 1 positive, 2 (-1, 1), 3 non-zero, 4 away from integers */
   domain: number;

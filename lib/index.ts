@@ -10,6 +10,8 @@ import { nd } from './nd-namespace';
 import { NDArray } from './ndarray';
 import { native } from './core/native';
 import * as random from './nd/random';
+import * as optimizer from './optimizer';
+import * as lr_scheduler from './lr_scheduler';
 
 export type { DType } from './core/dtype';
 export type { Limits } from './core/limits';
@@ -22,14 +24,15 @@ export type { CreateOptions, ShapeArg, ShapedCreateOptions } from './nd/creation
 export type { FullyConnectedOptions, OneHotOptions } from './nd/nn';
 export type { SliceOptions } from './nd/joining';
 export type { NormalOptions, UniformOptions } from './nd/random';
+export type * from './nd/optim';
 
 export const autograd = withAliases(autogradNs, AUTOGRAD_ALIASES);
-export { nd, gluon, init, NDArray, Context, cpu, gpu, random, getLimits, setLimits };
+export { nd, gluon, init, NDArray, Context, cpu, gpu, random, getLimits, setLimits, optimizer, lr_scheduler };
 
 /** Which kernel path this process uses ('scalar', 'avx2' or 'avx512'; NDGRAD_ISA lowers it). */
 export function isa(): string {
   return native.isa();
 }
 
-const mx = { nd, autograd, gluon, init, random, NDArray, Context, cpu, gpu, isa, getLimits, setLimits };
+const mx = { nd, autograd, gluon, init, random, NDArray, Context, cpu, gpu, isa, getLimits, setLimits, optimizer, lr_scheduler };
 export default mx;

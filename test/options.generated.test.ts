@@ -27,12 +27,39 @@ const CALLS: Record<string, { inputs: () => NDArray[]; options?: Record<string, 
   argsort: { inputs: () => [nd.array([[3, 1, 2], [0, 5, 4]])] },
   full: { inputs: () => [], options: { shape: [2, 2] } },
   dropout: { inputs: () => [nd.ones([4])] },
+  ...updateCalls(),
 };
+
+/** The fused optimizer updates: a weight, its gradient and states, and the required options. */
+function updateCalls(): typeof CALLS {
+  const arrays = (n: number) => () => Array.from({ length: n }, (_, i) => nd.array([0.5 + i, -0.25 * i, 0.75]));
+  const lr = { lr: 0.1 };
+  return {
+    sgd_update: { inputs: arrays(2), options: lr },
+    sgd_mom_update: { inputs: arrays(3), options: lr },
+    nag_mom_update: { inputs: arrays(3), options: lr },
+    adam_update: { inputs: arrays(4), options: lr },
+    adamw_update: { inputs: arrays(4), options: lr },
+    rmsprop_update: { inputs: arrays(3), options: lr },
+    rmspropalex_update: { inputs: () => [...arrays(2)(), nd.array([4, 4, 4]), nd.array([1, 1, 1]), nd.zeros([3])], options: lr },
+    adagrad_update: { inputs: arrays(3), options: lr },
+    signsgd_update: { inputs: arrays(2), options: lr },
+    signum_update: { inputs: arrays(3), options: lr },
+    lamb_update_phase1: { inputs: arrays(4), options: { t: 1, wd: 0.1 } },
+    lamb_update_phase2: { inputs: () => [...arrays(2)(), nd.array([2]), nd.array([3])], options: lr },
+    ftrl_update: { inputs: arrays(4), options: lr },
+    multi_sgd_update: { inputs: arrays(4), options: { lrs: [0.1, 0.2], wds: [0, 0.1] } },
+    multi_sgd_mom_update: { inputs: arrays(6), options: { lrs: [0.1, 0.2], wds: [0, 0.1] } },
+    multi_adamw_update: { inputs: arrays(8), options: { lrs: [0.1, 0.2], wds: [0, 0.1], etas: [1, 0.5] } },
+  };
+}
 
 /** A value of the field other than its default where there is one, valid for the CALLS inputs. */
 function sampleValue(op: string, f: FieldSchema): unknown {
   if (op === 'split' && f.name === 'numOutputs') return 4;
   if (op === 'split' && f.name === 'squeezeAxis') return false;
+  if (f.name === 'numWeights') return 2; // the multi-tensor CALLS hold two weights
+  if (f.name === 'lowerBound' || f.name === 'upperBound') return 2.5; // between the CALLS norms
   switch (f.type) {
     case 'bool':
       return !f.default;
@@ -53,8 +80,10 @@ function sampleValue(op: string, f: FieldSchema): unknown {
 function run(op: string, options: Record<string, unknown>): unknown {
   const call = CALLS[op];
   random.seed(7);
-  const out = invokeMulti(op, call.inputs(), { ...call.options, ...options });
-  return out.map((x) => [x.dtype, x.toArray()]);
+  const inputs = call.inputs();
+  const out = invokeMulti(op, inputs, { ...call.options, ...options });
+  // The inputs too: the optimizer updates write them instead of returning arrays.
+  return [...out, ...inputs].map((x) => [x.dtype, x.toArray()]);
 }
 
 /** [a value of the wrong type, the text the error shows for it] and, for ranged fields, one out of range. */
@@ -80,6 +109,9 @@ function badValues(f: FieldSchema): [unknown, string, typeof TypeError | typeof 
     case 'axes':
     case 'shape':
       out.push(['x', "'x'", TypeError], [[0, 1.5], '1.5', TypeError]);
+      break;
+    case 'float-list':
+      out.push(['x', "'x'", TypeError], [[0.5, 'a'], "'a'", TypeError]);
       break;
     case 'ignored':
       break;

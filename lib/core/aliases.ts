@@ -81,6 +81,23 @@ export const ND_ALIASES = {
   broadcast_greater_equal: 'greaterEqual',
   broadcast_lesser: 'lesser',
   broadcast_lesser_equal: 'lesserEqual',
+  // The fused optimizer updates under MXNet's op names.
+  sgd_update: 'sgdUpdate',
+  sgd_mom_update: 'sgdMomUpdate',
+  nag_mom_update: 'nagMomUpdate',
+  adam_update: 'adamUpdate',
+  adamw_update: 'adamwUpdate',
+  rmsprop_update: 'rmspropUpdate',
+  rmspropalex_update: 'rmspropalexUpdate',
+  adagrad_update: 'adagradUpdate',
+  signsgd_update: 'signsgdUpdate',
+  signum_update: 'signumUpdate',
+  lamb_update_phase1: 'lambUpdatePhase1',
+  lamb_update_phase2: 'lambUpdatePhase2',
+  ftrl_update: 'ftrlUpdate',
+  multi_sgd_update: 'multiSgdUpdate',
+  multi_sgd_mom_update: 'multiSgdMomUpdate',
+  multi_adamw_update: 'multiAdamwUpdate',
 } as const;
 
 /** autograd functions. */

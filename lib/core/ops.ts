@@ -19,6 +19,9 @@ export const OP_NAMES = [
   'softmax', 'log_softmax', 'one_hot', 'pick', 'where', 'dropout',
   'concat', 'stack', 'split', 'tile', 'repeat', 'slice', 'slice_axis', 'slice_grad', 'batch_dot',
   'take', 'take_grad', 'take_along_axis', 'take_along_axis_grad', 'topk', 'sort', 'argsort', 'random_shuffle',
+  'sgd_update', 'sgd_mom_update', 'nag_mom_update', 'adam_update', 'adamw_update', 'rmsprop_update',
+  'rmspropalex_update', 'adagrad_update', 'signsgd_update', 'signum_update', 'lamb_update_phase1',
+  'lamb_update_phase2', 'ftrl_update', 'multi_sgd_update', 'multi_sgd_mom_update', 'multi_adamw_update',
 ] as const;
 
 export type OpName = (typeof OP_NAMES)[number];

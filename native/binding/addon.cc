@@ -307,6 +307,7 @@ Napi::Value default_value(Napi::Env env, const FieldDef& f, const ParamBlock& de
       return list(*static_cast<std::vector<int64_t>*>(p));
     case FieldKind::IntList:
     case FieldKind::IndexList: return list(*static_cast<std::vector<int64_t>*>(p));
+    case FieldKind::FloatList: return list(*static_cast<std::vector<double>*>(p));
     case FieldKind::Ignored: break;
   }
   return env.Undefined();

@@ -173,3 +173,31 @@ TEST(a_node_keeps_the_options_it_was_recorded_with) {
   CHECK(r->t.shape == (Shape{2, 1}));
   env.recording = false;
 }
+
+TEST(kmutates_alone_writes_input_0_and_set_writes_names_the_inputs) {
+  std::vector<OpDef> table(kNumOps);
+  OpDef& plain = def_slot(table, OpId::copy);
+  plain.flags = kMutates;
+  CHECK(writes_input(plain, 0));
+  CHECK(!writes_input(plain, 1));
+  set_writes(table, OpId::sgd_mom_update, 0b101);
+  const OpDef& mom = def_slot(table, OpId::sgd_mom_update);
+  CHECK(mom.flags & kMutates);
+  CHECK(writes_input(mom, 0) && !writes_input(mom, 1) && writes_input(mom, 2) && !writes_input(mom, 3));
+  set_writes(table, OpId::multi_sgd_mom_update, 0b101, 3);
+  const OpDef& multi = def_slot(table, OpId::multi_sgd_mom_update);
+  for (size_t i = 0; i < 9; ++i) CHECK_EQ(writes_input(multi, i), i % 3 != 1);
+  CHECK(!writes_input(op_def(OpId::add), 0));
+  CHECK(writes_input(op_def(OpId::adam_update), 3) && !writes_input(op_def(OpId::adam_update), 1));
+  CHECK(!writes_input(op_def(OpId::lamb_update_phase1), 0) && writes_input(op_def(OpId::lamb_update_phase1), 2));
+}
+
+TEST(a_mutating_op_with_a_backward_is_a_registry_problem) {
+  std::vector<OpDef> table(1);
+  table[0].name = "writes_and_differentiates";
+  table[0].infer = infer_nothing;
+  table[0].forward = forward_nothing;
+  table[0].backward = backward_nothing;
+  table[0].flags = kMutates;
+  CHECK(contains(registry_problems(table), "writes_and_differentiates: a mutating op is never recorded"));
+}

@@ -5,6 +5,7 @@ import { invoke } from '../../lib/core/dispatch';
 import { native } from '../../lib/core/native';
 
 export const FLAG_CREATION = 16;
+export const FLAG_MUTATES = 32;
 export const enum Domain {
   Any = 0,
   Positive = 1,

@@ -18,13 +18,30 @@ void check_input(const OpDef& def, const ArrayRef& a, size_t i) {
   }
 }
 
-// An op that writes input 0 in place (an optimizer update, batch-norm statistics) must not write
-// an array of a graph being recorded (MXNet's rule for in-place writes); a recorded graph that
-// saved the array sees the version it bumps and refuses to run its backward with the new data.
-void check_mutable(const Runtime& env, const OpDef& def, const ArrayRef& target) {
-  if (env.recording && target->ag.live()) {
-    throw_error(std::string(def.name) + ": cannot write input 0 in place while recording: it is in the graph");
+// An op that writes inputs in place (an optimizer update and its state, batch-norm statistics)
+// must not write an array of a graph being recorded (MXNet's rule for in-place writes); a recorded
+// graph that saved an array sees the version the write bumps and refuses to run its backward with
+// the new data. Two written inputs sharing a buffer would make the result depend on the order of
+// the writes, so that is refused too.
+void check_writes(const Runtime& env, const OpDef& def, const ArrayList& inputs) {
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (!writes_input(def, i)) continue;
+    if (env.recording && inputs[i]->ag.live()) {
+      throw_error(std::string(def.name) + ": cannot write input " + std::to_string(i) +
+                  " in place while recording: it is in the graph (update outside autograd.record)");
+    }
+    for (size_t j = 0; j < i; ++j) {
+      if (writes_input(def, j) && inputs[j]->t.storage.get() == inputs[i]->t.storage.get()) {
+        throw_range(std::string(def.name) + ": inputs " + std::to_string(j) + " and " + std::to_string(i) +
+                    " are written in place and share memory; pass separate arrays");
+      }
+    }
   }
+}
+
+void bump_written(const OpDef& def, const ArrayList& inputs) {
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (writes_input(def, i)) inputs[i]->t.storage->bump_version();
 }
 
 }  // namespace
@@ -55,14 +72,17 @@ ArrayList invoke_params(Runtime& env, OpId id, const ArrayList& inputs, const vo
       }
     }
   }
-  if (def.flags & kMutates) check_mutable(env, def, inputs[0]);
+  const bool mutates = def.flags & kMutates;
+  if (mutates) check_writes(env, def, inputs);
   def.forward(call);
-  if (def.flags & kMutates) inputs[0]->t.storage->bump_version();
+  if (mutates) bump_written(def, inputs);
 
   ArrayList outs;
   for (Tensor& t : call.out) outs.push_back(make_array(std::move(t)));
 
-  if (!env.recording || (def.flags & kCreation)) return outs;
+  // A mutating op is never recorded: its writes have no gradient, and its outputs (LAMB's
+  // phase-one direction) are plain arrays.
+  if (!env.recording || (def.flags & (kCreation | kMutates))) return outs;
   bool any_live = false;
   for (const ArrayRef& a : inputs) any_live = any_live || a->ag.live();
   if (!any_live) return outs;
@@ -97,8 +117,13 @@ void throw_other_params(OpId id) {
   throw_type(std::string(op_def(id).name) + ": called with options of another kind than its own");
 }
 
+void throw_no_output(OpId id) {
+  throw_type(std::string(op_def(id).name) + ": returns no array of its own (it updates its inputs in place)");
+}
+
 ArrayRef invoke1(Runtime& env, OpId id, const ArrayList& inputs) {
   ArrayList outs = invoke_params(env, id, inputs, nullptr);
+  if (outs.empty()) throw_no_output(id);
   return std::move(outs[0]);
 }
 

@@ -33,8 +33,16 @@
   X(take) X(take_grad) X(take_along_axis) X(take_along_axis_grad) X(topk) X(sort) X(argsort)  \
   X(random_shuffle)
 
+// Fused optimizer updates, written in place (ops_optim.cc).
+#define NDGRAD_OPTIM_OPS(X)                                                                    \
+  X(sgd_update) X(sgd_mom_update) X(nag_mom_update) X(adam_update) X(adamw_update)             \
+  X(rmsprop_update) X(rmspropalex_update) X(adagrad_update) X(signsgd_update) X(signum_update) \
+  X(lamb_update_phase1) X(lamb_update_phase2) X(ftrl_update) X(multi_sgd_update)              \
+  X(multi_sgd_mom_update) X(multi_adamw_update)
+
 #define NDGRAD_OPS(X) \
-  NDGRAD_UNARY_OPS(X) NDGRAD_BINARY_OPS(X) NDGRAD_SCALAR_OPS(X) NDGRAD_OTHER_OPS(X) NDGRAD_JOIN_OPS(X) NDGRAD_ORDER_OPS(X)
+  NDGRAD_UNARY_OPS(X) NDGRAD_BINARY_OPS(X) NDGRAD_SCALAR_OPS(X) NDGRAD_OTHER_OPS(X) NDGRAD_JOIN_OPS(X) NDGRAD_ORDER_OPS(X) \
+  NDGRAD_OPTIM_OPS(X)
 
 namespace ndgrad {
 

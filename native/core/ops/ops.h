@@ -22,6 +22,8 @@ ArrayRef invoke1(Runtime& env, OpId id, const ArrayList& inputs);
 // The same with the op's options as its own struct P: how backward formulas call ops with
 // options. A struct that is not the op's is a TypeError naming the op.
 [[noreturn]] void throw_other_params(OpId id);
+// For invoke1 of an op that only updates its inputs (an optimizer update).
+[[noreturn]] void throw_no_output(OpId id);
 template <class P>
 ArrayList invoke(Runtime& env, OpId id, const ArrayList& inputs, const P& params) {
   static_assert(!std::is_pointer_v<P>, "pass the struct, or call invoke_params with a block");
@@ -31,7 +33,9 @@ ArrayList invoke(Runtime& env, OpId id, const ArrayList& inputs, const P& params
 }
 template <class P>
 ArrayRef invoke1(Runtime& env, OpId id, const ArrayList& inputs, const P& params) {
-  return std::move(invoke(env, id, inputs, params)[0]);
+  ArrayList outs = invoke(env, id, inputs, params);
+  if (outs.empty()) throw_no_output(id);
+  return std::move(outs[0]);
 }
 
 // Records one node for op (null for a custom Function): its inputs (entries of those in a graph)

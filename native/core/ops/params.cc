@@ -110,6 +110,20 @@ void read_int_list(const char* op, const FieldDef& f, const FieldValue& v, bool 
   }
 }
 
+void read_float_list(const char* op, const FieldDef& f, const FieldValue& v, std::vector<double>& out) {
+  out.clear();
+  const char* what = "a number or a list of numbers";
+  auto read = [&](const FieldValue& x, const std::string& name) {
+    if (x.type != FieldValue::Type::Number) bad_value(op, name.c_str(), what, x, false);
+    if (!in_range(f, x.num)) bad_value(op, name.c_str(), expectation(f, false), x, true);
+    out.push_back(x.num);
+  };
+  if (v.type == FieldValue::Type::Number) return read(v, f.name);
+  if (v.type != FieldValue::Type::List) bad_value(op, f.name, what, v, false);
+  if (v.items.size() > kMaxListLength) bad_value(op, f.name, "a list of at most 1024 entries", v, true);
+  for (size_t i = 0; i < v.items.size(); ++i) read(v.items[i], std::string(f.name) + "[" + std::to_string(i) + "]");
+}
+
 size_t edit_distance(const std::string& a, const std::string& b) {
   std::vector<size_t> row(b.size() + 1);
   for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
@@ -155,6 +169,7 @@ const char* field_kind_name(FieldKind k) {
     case FieldKind::Enum: return "enum";
     case FieldKind::DType: return "dtype";
     case FieldKind::Ignored: return "ignored";
+    case FieldKind::FloatList: return "float-list";
   }
   return "?";
 }
@@ -221,6 +236,7 @@ void apply_defaults(const ParamTable& t, void* params) {
         if (f.given) *f.given(params) = f.has_def;
         break;
       }
+      case FieldKind::FloatList: static_cast<std::vector<double>*>(p)->clear(); break;
       case FieldKind::Ignored: break;
     }
   }
@@ -288,6 +304,7 @@ void assign_field(const char* op, const FieldDef& f, const FieldValue& v, void* 
     case FieldKind::IntList: read_int_list(op, f, v, false, *static_cast<std::vector<int64_t>*>(p)); return;
     case FieldKind::IndexList: read_int_list(op, f, v, true, *static_cast<std::vector<int64_t>*>(p)); return;
     case FieldKind::Shape: read_int_list(op, f, v, false, *static_cast<Shape*>(p)); return;
+    case FieldKind::FloatList: read_float_list(op, f, v, *static_cast<std::vector<double>*>(p)); return;
     case FieldKind::Ignored: return;
   }
 }

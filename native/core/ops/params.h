@@ -68,6 +68,7 @@ enum class FieldKind : uint8_t {
   Enum,       // one of the space-separated `choices` strings, stored as its index
   DType,      // 'float32', 'float64', 'int32' or 'uint8'
   Ignored,    // accepted and dropped (MXNet's cudnn_* tuning keys, ctx checked in JS)
+  FloatList,  // [0.1, 0.2] or one number (the multi-tensor updates' per-weight rates)
 };
 
 const char* field_kind_name(FieldKind k);
@@ -135,6 +136,7 @@ constexpr FieldKind kind_of() {
   else if constexpr (std::is_same_v<T, DType>) return FieldKind::DType;
   else if constexpr (std::is_same_v<T, int>) return FieldKind::Enum;
   else if constexpr (std::is_same_v<T, Shape>) return FieldKind::Shape;
+  else if constexpr (std::is_same_v<T, std::vector<double>>) return FieldKind::FloatList;
   else return FieldKind::IntList;
 }
 

@@ -26,6 +26,7 @@ std::string registry_problems(const std::vector<OpDef>& table) {
     if (!d.backward && !(d.flags & kNoGrad)) problems += name + ": no backward and no kNoGrad mark\n";
     if (d.backward && (d.flags & kNoGrad)) problems += name + ": a backward and a kNoGrad mark\n";
     if ((d.flags & kView) && (d.flags & kMutates)) problems += name + ": a view cannot write its input\n";
+    if ((d.flags & kMutates) && d.backward) problems += name + ": a mutating op is never recorded, so it has no backward\n";
     for (const FieldDef& f : d.params) {
       if (f.slot && (!d.params.type || f.owner->id != d.params.type->id)) problems += name + "." + f.name + ": fills a member of another struct\n";
       if (!f.slot && f.kind != FieldKind::Ignored) problems += name + "." + f.name + ": no member to fill\n";
@@ -59,6 +60,7 @@ std::vector<OpDef> build_registry() {
   define_index_ops(table);
   define_join_ops(table);
   define_order_ops(table);
+  define_optim_ops(table);
   for (int i = 0; i < kNumOps; ++i) {
     table[i].name = kOpNames[i];
     table[i].defaults = ParamBlock(table[i].params.type);

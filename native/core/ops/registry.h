@@ -20,7 +20,7 @@ enum OpFlags : uint32_t {
   kView = 1u << 2,         // forward returns views of input 0 (no allocation)
   kNoGrad = 1u << 3,       // gradient is zero everywhere (comparisons, rounding, argmax)
   kCreation = 1u << 4,     // no inputs: creates data (zeros, random, ...)
-  kMutates = 1u << 5,      // writes input 0 in place (optimizer updates, batch-norm statistics)
+  kMutates = 1u << 5,      // writes inputs in place: input 0 alone, or those set_writes names
 };
 
 // Input domains for the generic gradient and golden tests (the tests draw inputs from them).
@@ -65,7 +65,20 @@ struct OpDef {
   // without options gets (every field's default).
   ParamTable params;
   ParamBlock defaults;
+  // The inputs a kMutates op writes (set_writes): bit i of writes_mask is input i, or, when
+  // writes_stride > 0, input i of every group of writes_stride inputs (the multi-tensor updates'
+  // (weight, grad, state...) groups). A kMutates op without a mask writes input 0.
+  uint32_t writes_mask = 0;
+  int writes_stride = 0;
 };
+
+// Whether op d writes input i in place.
+inline bool writes_input(const OpDef& d, size_t i) {
+  if (!(d.flags & kMutates)) return false;
+  if (d.writes_mask == 0) return i == 0;
+  if (d.writes_stride > 0) i %= static_cast<size_t>(d.writes_stride);
+  return i < 32 && ((d.writes_mask >> i) & 1u);
+}
 
 template <class P>
 const P& OpCall::params() const {
@@ -114,6 +127,7 @@ void define_order_ops(std::vector<OpDef>& table);
 // Called from define_order_ops: the gathers and their scatters (ops_take.cc), random_shuffle.
 void define_take_ops(std::vector<OpDef>& table);
 void define_shuffle_ops(std::vector<OpDef>& table);
+void define_optim_ops(std::vector<OpDef>& table);
 
 inline OpDef& def_slot(std::vector<OpDef>& table, OpId id) { return table[static_cast<int>(id)]; }
 
@@ -128,6 +142,14 @@ inline void define_op(std::vector<OpDef>& table, OpId id, int num_inputs,
   d.backward = backward;
   d.flags = flags;
   d.domain = domain;
+}
+
+// Declares which inputs a mutating op writes (see OpDef::writes_mask) and marks it kMutates.
+inline void set_writes(std::vector<OpDef>& table, OpId id, uint32_t mask, int stride = 0) {
+  OpDef& d = def_slot(table, id);
+  d.flags |= kMutates;
+  d.writes_mask = mask;
+  d.writes_stride = stride;
 }
 
 // Declares the options of one op: their struct P and the field table that fills it and holds
