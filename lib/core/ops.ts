@@ -19,6 +19,8 @@ export const OP_NAMES = [
   'softmax', 'log_softmax', 'one_hot', 'pick', 'where', 'dropout',
   'concat', 'stack', 'split', 'tile', 'repeat', 'slice', 'slice_axis', 'slice_grad', 'batch_dot',
   'take', 'take_grad', 'take_along_axis', 'take_along_axis_grad', 'topk', 'sort', 'argsort', 'random_shuffle',
+  'pooling', 'pooling_grad', 'pooling_select', 'batch_norm', 'layer_norm', 'instance_norm', 'group_norm', 'l2_normalization',
+  'norm_grad', 'moving_average_update',
 ] as const;
 
 export type OpName = (typeof OP_NAMES)[number];

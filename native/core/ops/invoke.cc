@@ -62,7 +62,8 @@ ArrayList invoke_params(Runtime& env, OpId id, const ArrayList& inputs, const vo
   ArrayList outs;
   for (Tensor& t : call.out) outs.push_back(make_array(std::move(t)));
 
-  if (!env.recording || (def.flags & kCreation)) return outs;
+  // An op that writes its input in place (optimizer updates, moving statistics) is never recorded.
+  if (!env.recording || (def.flags & (kCreation | kMutates))) return outs;
   bool any_live = false;
   for (const ArrayRef& a : inputs) any_live = any_live || a->ag.live();
   if (!any_live) return outs;

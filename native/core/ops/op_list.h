@@ -33,8 +33,14 @@
   X(take) X(take_grad) X(take_along_axis) X(take_along_axis_grad) X(topk) X(sort) X(argsort)  \
   X(random_shuffle)
 
+// Pooling and the normalizations (ops_pool.cc, ops_norm.cc).
+#define NDGRAD_POOLNORM_OPS(X)                                                                \
+  X(pooling) X(pooling_grad) X(pooling_select) X(batch_norm) X(layer_norm) X(instance_norm) X(group_norm)      \
+  X(l2_normalization) X(norm_grad) X(moving_average_update)
+
 #define NDGRAD_OPS(X) \
-  NDGRAD_UNARY_OPS(X) NDGRAD_BINARY_OPS(X) NDGRAD_SCALAR_OPS(X) NDGRAD_OTHER_OPS(X) NDGRAD_JOIN_OPS(X) NDGRAD_ORDER_OPS(X)
+  NDGRAD_UNARY_OPS(X) NDGRAD_BINARY_OPS(X) NDGRAD_SCALAR_OPS(X) NDGRAD_OTHER_OPS(X) NDGRAD_JOIN_OPS(X) NDGRAD_ORDER_OPS(X) \
+  NDGRAD_POOLNORM_OPS(X)
 
 namespace ndgrad {
 
