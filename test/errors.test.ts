@@ -79,6 +79,8 @@ const EXTRA_ARGS: Record<string, unknown[]> = {
 // How a one-input op names its array argument in errors, where it is not `x`.
 const ARG_NAME: Record<string, RegExp> = {
   one_hot: /indices/,
+  pooling: /data/,
+  l2_normalization: /data/,
   slice_rows: /data/,
   slice: /data/,
   slice_axis: /data/,
@@ -88,7 +90,11 @@ const ARG_NAME: Record<string, RegExp> = {
 };
 
 // Two-input ops that are not elementwise, with their own tests below.
-const NOT_ELEMWISE = new Set(['dot', 'pick', 'batch_dot', 'take', 'take_grad', 'take_along_axis', 'take_along_axis_grad']);
+const NOT_ELEMWISE = new Set([
+  'dot', 'pick', 'batch_dot', 'take', 'take_grad', 'take_along_axis', 'take_along_axis_grad',
+  // pooling and normalization (test/pool-norm.test.ts)
+  'pooling_grad', 'pooling_select', 'moving_average_update',
+]);
 const BINARY_ELEMWISE = infos.filter((o) => o.numInputs === 2 && !NOT_ELEMWISE.has(o.name)).map((o) => o.name);
 // One-input ops with an nd function taking the array first (unary math, reductions, shape ops).
 const ONE_INPUT = infos
