@@ -16,6 +16,7 @@ export * from './nd/creation';
 export * from './nd/nn';
 export * from './nd/ordering';
 export * from './nd/optim';
+export * from './nd/poolnorm';
 
 /** x where condition != 0, else y; condition has x's shape or is 1-D selecting rows (MXNet). */
 export function where(condition: NDArray, x: NDArray, y: NDArray): NDArray {

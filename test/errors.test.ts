@@ -79,6 +79,8 @@ const EXTRA_ARGS: Record<string, unknown[]> = {
 // How a one-input op names its array argument in errors, where it is not `x`.
 const ARG_NAME: Record<string, RegExp> = {
   one_hot: /indices/,
+  pooling: /data/,
+  l2_normalization: /data/,
   slice_rows: /data/,
   slice: /data/,
   slice_axis: /data/,
@@ -88,9 +90,13 @@ const ARG_NAME: Record<string, RegExp> = {
 };
 
 // Two-input ops that are not elementwise, with their own tests below.
-const NOT_ELEMWISE = new Set(['dot', 'pick', 'batch_dot', 'take', 'take_grad', 'take_along_axis', 'take_along_axis_grad']);
-// The two-input optimizer updates (flag 32: they write their inputs) check their arguments in
-// test/optim-ops.test.ts.
+const NOT_ELEMWISE = new Set([
+  'dot', 'pick', 'batch_dot', 'take', 'take_grad', 'take_along_axis', 'take_along_axis_grad',
+  // pooling and normalization (test/pool-norm.test.ts)
+  'pooling_grad', 'pooling_select',
+]);
+// The ops that write their inputs (flag 32: the optimizer updates, the moving-statistics update)
+// check their arguments in test/optim-ops.test.ts and test/pool-norm.test.ts.
 const BINARY_ELEMWISE = infos.filter((o) => o.numInputs === 2 && !NOT_ELEMWISE.has(o.name) && !(o.flags & 32)).map((o) => o.name);
 // One-input ops with an nd function taking the array first (unary math, reductions, shape ops).
 const ONE_INPUT = infos

@@ -341,6 +341,12 @@ function spellings(c: GCase, xs: NDArray[]): [string, () => unknown][] {
     }
     case 'invoke':
       return [[`invoke('${c.op}', ${JSON.stringify(a.attrs)})`, () => invoke(c.op, xs, a.attrs)]];
+    case 'nd': {
+      // nd[fn](...inputs, opts), and the MXNet spelling nd[alias](...inputs, snake_case opts).
+      const out: [string, () => unknown][] = [[`nd.${a.fn}(${JSON.stringify(a.opts)})`, () => ndAny[a.fn](...xs, a.opts)]];
+      if (a.alias) out.push([`nd.${a.alias}(${JSON.stringify(a.snake)})`, () => ndAny[a.alias](...xs, a.snake)]);
+      return out;
+    }
     default:
       throw new Error(`${c.id}: unknown call kind ${c.call}`);
   }
@@ -366,7 +372,7 @@ function runCase(c: GCase): void {
   record(c);
 }
 
-const FAMILIES = ['unary', 'binary', 'scalar', 'reduce', 'creation', 'shape', 'nn', 'join', 'order'] as const;
+const FAMILIES = ['unary', 'binary', 'scalar', 'reduce', 'creation', 'shape', 'nn', 'join', 'order', 'poolnorm'] as const;
 const fixtures = Object.fromEntries(FAMILIES.map((f) => [f, loadFixture(f)])) as Record<string, GCase[]>;
 
 for (const family of FAMILIES) {
@@ -682,10 +688,11 @@ describe('coverage', () => {
   test('every op of the native registry has a golden case that ran it', () => {
     // Random ops are checked statistically (random ops below, test/dropout.test.ts).
     const random_ = new Set(['random_uniform', 'random_normal', 'random_randint', 'random_shuffle', 'dropout']);
-    // The optimizer updates (the ops that write their inputs) have their own golden sequences,
-    // several steps each, and their own coverage check: test/optim-ops.test.ts.
+    // The ops that write their inputs have their own golden sequences and coverage checks
+    // (test/optim-ops.test.ts, test/pool-norm.test.ts), and so has the fused gradient that only
+    // backward passes call (norm_grad, test/pool-norm.test.ts).
     const mutating = new Set(native.opInfo().filter((o) => o.flags & 32).map((o) => o.name));
-    const missing = opNames.filter((name) => !random_.has(name) && !mutating.has(name) && !covered.has(name));
+    const missing = opNames.filter((name) => !random_.has(name) && !mutating.has(name) && name !== 'norm_grad' && !covered.has(name));
     expect(missing).toEqual([]);
     const missingRandom = ['random_uniform', 'random_normal'].filter((name) => !covered.has(name));
     expect(missingRandom).toEqual([]);

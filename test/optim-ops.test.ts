@@ -124,7 +124,9 @@ function pick(o: Record<string, unknown>, keys: string[]): Record<string, unknow
 
 describe('coverage', () => {
   test('every mutating op of the registry ran against golden data', () => {
-    const mutating = native.opInfo().filter((o) => o.flags & 32).map((o) => o.name);
+    // batch norm's moving-statistics update has its golden data in test/pool-norm.test.ts
+    const elsewhere = new Set(['moving_average_update']);
+    const mutating = native.opInfo().filter((o) => o.flags & 32 && !elsewhere.has(o.name)).map((o) => o.name);
     expect(mutating.length).toBe(16);
     expect(mutating.filter((n) => !ran.has(n))).toEqual([]);
   });

@@ -28,6 +28,12 @@ const CALLS: Record<string, { inputs: () => NDArray[]; options?: Record<string, 
   full: { inputs: () => [], options: { shape: [2, 2] } },
   dropout: { inputs: () => [nd.ones([4])] },
   ...updateCalls(),
+  pooling: { inputs: () => [nd.arange(32).reshape([1, 2, 4, 4]).sin()], options: { kernel: [2, 2] } },
+  pooling_grad: { inputs: () => [nd.ones([1, 2, 1, 1]), nd.arange(32).reshape([1, 2, 4, 4]).sin()], options: { kernel: [4, 4] } },
+  pooling_select: { inputs: () => [nd.arange(32).reshape([1, 2, 4, 4]).sin(), nd.arange(32).reshape([1, 2, 4, 4])], options: { kernel: [2, 2] } },
+  batch_norm: { inputs: () => [nd.arange(8).reshape([2, 2, 2]).sin(), nd.array([2, 3]), nd.array([1, -1]), nd.array([0.5, 0]), nd.array([2, 1])] },
+  layer_norm: { inputs: () => [nd.arange(9).reshape([3, 3]).sin(), nd.array([2, 3, 1]), nd.array([1, -1, 0])] },
+  group_norm: { inputs: () => [nd.arange(6).reshape([1, 2, 3]).sin(), nd.array([2, 3]), nd.array([1, -1])], options: { numGroups: 2 } },
 };
 
 /** The fused optimizer updates: a weight, its gradient and states, and the required options. */

@@ -22,6 +22,8 @@ export const OP_NAMES = [
   'sgd_update', 'sgd_mom_update', 'nag_mom_update', 'adam_update', 'adamw_update', 'rmsprop_update',
   'rmspropalex_update', 'adagrad_update', 'signsgd_update', 'signum_update', 'lamb_update_phase1',
   'lamb_update_phase2', 'ftrl_update', 'multi_sgd_update', 'multi_sgd_mom_update', 'multi_adamw_update',
+  'pooling', 'pooling_grad', 'pooling_select', 'batch_norm', 'layer_norm', 'instance_norm', 'group_norm', 'l2_normalization',
+  'norm_grad', 'moving_average_update',
 ] as const;
 
 export type OpName = (typeof OP_NAMES)[number];

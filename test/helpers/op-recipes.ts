@@ -1,7 +1,7 @@
 // Recipes that call every registry op through the public API on float64 inputs drawn from the
 // op's input domain. Shared by the gradient checks (first and second order).
 import { autograd, nd, NDArray } from '../../lib';
-import { invoke } from '../../lib/core/dispatch';
+import { invoke, invokeMulti } from '../../lib/core/dispatch';
 import { native } from '../../lib/core/native';
 
 export const FLAG_CREATION = 16;
@@ -322,6 +322,124 @@ export const recipes: Record<string, Recipe> = {
       fn: (x) => {
         nd.random.seed(5);
         return nd.random.shuffle(x).square();
+      },
+    },
+  ],
+  // Pooling inputs drawn at random have no ties, so a small step never moves a window's maximum.
+  pooling: () => [
+    { label: 'max 2x2 stride 2', inputs: [input([2, 2, 4, 4])], fn: (x) => nd.pooling(x, { kernel: [2, 2], stride: [2, 2] }) },
+    {
+      label: 'max 3x3 stride 2 pad 1, full',
+      inputs: [input([1, 2, 6, 5])],
+      fn: (x) => nd.pooling(x, { kernel: [3, 3], stride: [2, 2], pad: [1, 1], poolingConvention: 'full' }),
+    },
+    {
+      label: 'avg 3x3 pad 1, count_include_pad false',
+      inputs: [input([1, 2, 5, 4])],
+      fn: (x) => nd.Pooling(x, { kernel: [3, 3], pool_type: 'avg', pad: [1, 1], count_include_pad: false }),
+    },
+    { label: 'sum 1-D', inputs: [input([2, 2, 7])], fn: (x) => nd.pooling(x, { kernel: 3, stride: 2, poolType: 'sum' }) },
+    { label: 'lp p 2', inputs: [input([1, 2, 4, 4])], fn: (x) => nd.pooling(x, { kernel: [2, 2], poolType: 'lp', pValue: 2 }) },
+    { label: 'lp p 3', inputs: [input([1, 1, 4, 4])], fn: (x) => nd.pooling(x, { kernel: [2, 2], stride: [2, 2], poolType: 'lp', pValue: 3 }) },
+    { label: 'lp p 1', inputs: [input([1, 1, 3, 4])], fn: (x) => nd.pooling(x, { kernel: [2, 2], poolType: 'lp', pValue: 1 }) },
+    { label: 'max 3-D', inputs: [input([1, 2, 4, 4, 4])], fn: (x) => nd.pooling(x, { kernel: [2, 2, 2], stride: [2, 2, 2] }) },
+    { label: 'global avg', inputs: [input([2, 3, 3, 3])], fn: (x) => nd.pooling(x, { globalPool: true, poolType: 'avg' }) },
+    { label: 'global max', inputs: [input([2, 2, 3, 4])], fn: (x) => nd.pooling(x, { globalPool: true }) },
+  ],
+  pooling_grad: () => [
+    {
+      label: 'max 2x2',
+      inputs: [input([1, 2, 2, 2]), input([1, 2, 4, 4])],
+      fn: (g, x) => invoke('pooling_grad', [g, x], { kernel: [2, 2], stride: [2, 2] }),
+    },
+    {
+      label: 'avg 3x3 pad 1',
+      inputs: [input([1, 2, 3, 3]), input([1, 2, 3, 3])],
+      fn: (g, x) => invoke('pooling_grad', [g, x], { kernel: [3, 3], pad: [1, 1], poolType: 'avg' }),
+    },
+  ],
+  pooling_select: () => [
+    {
+      label: 'max 2x2',
+      inputs: [input([1, 2, 4, 4]), input([1, 2, 4, 4])],
+      fn: (x, v) => invoke('pooling_select', [x, v], { kernel: [2, 2], stride: [2, 2] }),
+    },
+  ],
+  batch_norm: () => {
+    const stats = (): [NDArray, NDArray] => [nd.array([0.1, -0.2, 0.3], { dtype: 'float64' }), nd.array([1.5, 0.7, 1.1], { dtype: 'float64' })];
+    return [
+      {
+        label: 'training, fixGamma false',
+        inputs: [input([4, 3, 2]), input([3]), input([3])],
+        fn: (x, g, b) => autograd.trainMode(() => nd.batchNorm(x, g, b, ...stats(), { fixGamma: false }) as NDArray),
+      },
+      {
+        label: 'training, outputMeanVar, axis -1',
+        inputs: [input([5, 3]), input([3]), input([3])],
+        fn: (x, g, b) => autograd.trainMode(() => nd.batchNorm(x, g, b, ...stats(), { fixGamma: false, outputMeanVar: true, axis: -1 })),
+      },
+      {
+        label: 'training, fixGamma (default)',
+        inputs: [input([2, 3, 3]), input([3]), input([3])],
+        fn: (x, g, b) => autograd.trainMode(() => nd.BatchNorm(x, g, b, ...stats()) as NDArray),
+      },
+      {
+        label: 'inference (moving statistics)',
+        inputs: [input([2, 3, 2, 2]), input([3]), input([3])],
+        fn: (x, g, b) => autograd.predictMode(() => nd.batchNorm(x, g, b, ...stats(), { fix_gamma: false }) as NDArray),
+      },
+    ];
+  },
+  layer_norm: () => [
+    {
+      label: 'last axis, outputMeanVar',
+      inputs: [input([3, 5]), input([5]), input([5])],
+      fn: (x, g, b) => nd.layerNorm(x, g, b, { outputMeanVar: true }),
+    },
+    { label: 'axis 1 of 3', inputs: [input([2, 3, 4]), input([3]), input([3])], fn: (x, g, b) => nd.LayerNorm(x, g, b, { axis: 1 }) as NDArray },
+  ],
+  instance_norm: () => [
+    { label: '(2,3,4)', inputs: [input([2, 3, 4]), input([3]), input([3])], fn: (x, g, b) => nd.instanceNorm(x, g, b) },
+  ],
+  group_norm: () => [
+    {
+      label: '2 groups, outputMeanVar',
+      inputs: [input([2, 4, 3]), input([2]), input([2])],
+      fn: (x, g, b) => nd.groupNorm(x, g, b, { numGroups: 2, outputMeanVar: true }),
+    },
+  ],
+  l2_normalization: () => [
+    { label: 'instance', inputs: [input([3, 4])], fn: (x) => nd.l2Normalization(x) },
+    { label: 'channel', inputs: [input([2, 3, 4])], fn: (x) => nd.l2Normalization(x, { mode: 'channel' }) },
+    { label: 'spatial', inputs: [input([2, 3, 2, 2])], fn: (x) => nd.L2Normalization(x, { mode: 'spatial' }) },
+  ],
+  // norm_grad computes these first derivatives whenever the backward pass is not recorded (the
+  // gradient check); recorded (second derivatives) they come from the registry-op form.
+  norm_grad: () => [
+    {
+      label: 'batchNorm training (channel statistics)',
+      inputs: [input([3, 2, 4]), input([2]), input([2])],
+      fn: (x, g, b) => {
+        const [mm, mv] = [nd.zeros([2], { dtype: 'float64' }), nd.ones([2], { dtype: 'float64' })];
+        return autograd.trainMode(() => nd.batchNorm(x, g, b, mm, mv, { fixGamma: false, outputMeanVar: true }));
+      },
+    },
+    { label: 'layerNorm last axis (gamma per column)', inputs: [input([4, 5]), input([5]), input([5])], fn: (x, g, b) => nd.layerNorm(x, g, b, { outputMeanVar: true }) },
+    {
+      label: 'groupNorm (row statistics)',
+      inputs: [input([2, 4, 3]), input([2]), input([2])],
+      fn: (x, g, b) => nd.groupNorm(x, g, b, { numGroups: 2, outputMeanVar: true }),
+    },
+  ],
+  moving_average_update: () => [
+    {
+      // Never recorded: the statistic it reads keeps exactly its own gradient.
+      label: 'the statistic keeps its own gradient',
+      inputs: [input([3])],
+      fn: (s) => {
+        const m = nd.ones([3], { dtype: 'float64' });
+        invokeMulti('moving_average_update', [m, s], { momentum: 0.9 });
+        return s.square();
       },
     },
   ],

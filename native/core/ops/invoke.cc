@@ -81,7 +81,7 @@ ArrayList invoke_params(Runtime& env, OpId id, const ArrayList& inputs, const vo
   for (Tensor& t : call.out) outs.push_back(make_array(std::move(t)));
 
   // A mutating op is never recorded: its writes have no gradient, and its outputs (LAMB's
-  // phase-one direction) are plain arrays.
+  // phase-one direction) are plain arrays. So are the moving statistics batch norm updates.
   if (!env.recording || (def.flags & (kCreation | kMutates))) return outs;
   bool any_live = false;
   for (const ArrayRef& a : inputs) any_live = any_live || a->ag.live();

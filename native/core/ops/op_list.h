@@ -40,9 +40,14 @@
   X(lamb_update_phase1) X(lamb_update_phase2) X(ftrl_update) X(multi_sgd_update)              \
   X(multi_sgd_mom_update) X(multi_adamw_update)
 
+// Pooling and the normalizations (ops_pool.cc, ops_norm.cc).
+#define NDGRAD_POOLNORM_OPS(X)                                                                \
+  X(pooling) X(pooling_grad) X(pooling_select) X(batch_norm) X(layer_norm) X(instance_norm) X(group_norm)      \
+  X(l2_normalization) X(norm_grad) X(moving_average_update)
+
 #define NDGRAD_OPS(X) \
   NDGRAD_UNARY_OPS(X) NDGRAD_BINARY_OPS(X) NDGRAD_SCALAR_OPS(X) NDGRAD_OTHER_OPS(X) NDGRAD_JOIN_OPS(X) NDGRAD_ORDER_OPS(X) \
-  NDGRAD_OPTIM_OPS(X)
+  NDGRAD_OPTIM_OPS(X) NDGRAD_POOLNORM_OPS(X)
 
 namespace ndgrad {
 
