@@ -74,6 +74,8 @@ const EXTRA_ARGS: Record<string, unknown[]> = {
   tile: [2],
   repeat: [2],
   sliceAxis: [0, 0, 1],
+  pad: [{ padWidth: [0, 0, 0, 0, 1, 1, 1, 1] }],
+  upSampling: [{ scale: 2 }],
 };
 
 // How a one-input op names its array argument in errors, where it is not `x`.
@@ -85,10 +87,14 @@ const ARG_NAME: Record<string, RegExp> = {
   split: /data/,
   tile: /data/,
   repeat: /data/,
+  smooth_l1: /data/,
+  activation: /data/,
+  pad: /data/,
+  up_sampling: /data/,
 };
 
 // Two-input ops that are not elementwise, with their own tests below.
-const NOT_ELEMWISE = new Set(['dot', 'pick', 'batch_dot', 'take', 'take_grad', 'take_along_axis', 'take_along_axis_grad']);
+const NOT_ELEMWISE = new Set(['dot', 'pick', 'batch_dot', 'take', 'take_grad', 'take_along_axis', 'take_along_axis_grad', 'embedding', 'embedding_grad']);
 const BINARY_ELEMWISE = infos.filter((o) => o.numInputs === 2 && !NOT_ELEMWISE.has(o.name)).map((o) => o.name);
 // One-input ops with an nd function taking the array first (unary math, reductions, shape ops).
 const ONE_INPUT = infos

@@ -341,6 +341,16 @@ function spellings(c: GCase, xs: NDArray[]): [string, () => unknown][] {
     }
     case 'invoke':
       return [[`invoke('${c.op}', ${JSON.stringify(a.attrs)})`, () => invoke(c.op, xs, a.attrs)]];
+    case 'fn': {
+      // nd[fn](...inputs, opts) and each MXNet alias, with MXNet's option keys where given
+      const call = (name: string, opts: unknown) => () => (opts === undefined ? ndAny[name](...xs) : ndAny[name](...xs, opts));
+      return [
+        [`nd.${a.fn}(...xs, ${JSON.stringify(a.opts)})`, call(a.fn, a.opts)],
+        ...(a.aliases as string[]).map(
+          (name): [string, () => unknown] => [`nd.${name}(...xs, ${JSON.stringify(a.mxOpts ?? a.opts)})`, call(name, a.mxOpts ?? a.opts)],
+        ),
+      ];
+    }
     default:
       throw new Error(`${c.id}: unknown call kind ${c.call}`);
   }
@@ -366,7 +376,7 @@ function runCase(c: GCase): void {
   record(c);
 }
 
-const FAMILIES = ['unary', 'binary', 'scalar', 'reduce', 'creation', 'shape', 'nn', 'join', 'order'] as const;
+const FAMILIES = ['unary', 'binary', 'scalar', 'reduce', 'creation', 'shape', 'nn', 'join', 'order', 'nnact'] as const;
 const fixtures = Object.fromEntries(FAMILIES.map((f) => [f, loadFixture(f)])) as Record<string, GCase[]>;
 
 for (const family of FAMILIES) {

@@ -27,12 +27,24 @@ const CALLS: Record<string, { inputs: () => NDArray[]; options?: Record<string, 
   argsort: { inputs: () => [nd.array([[3, 1, 2], [0, 5, 4]])] },
   full: { inputs: () => [], options: { shape: [2, 2] } },
   dropout: { inputs: () => [nd.ones([4])] },
+  activation: { inputs: () => [nd.array([-1, 0.5, 2])] },
+  leaky_relu: { inputs: () => [nd.array([-1, 0.5, 2])] },
+  embedding: { inputs: () => [nd.array([0, 2, 1]), nd.ones([3, 2])], options: { inputDim: 3, outputDim: 2 } },
+  embedding_grad: { inputs: () => [nd.ones([3, 2]), nd.array([0, 2, 1])], options: { inputDim: 3, outputDim: 2 } },
+  sequence_mask: { inputs: () => [nd.ones([3, 2]), nd.array([1, 2])] },
+  pad: { inputs: () => [nd.ones([1, 1, 2, 3])], options: { padWidth: [0, 0, 0, 0, 1, 1, 1, 1] } },
+  pad_grad: { inputs: () => [nd.ones([1, 1, 4, 5])], options: { padWidth: [0, 0, 0, 0, 1, 1, 1, 1] } },
+  up_sampling: { inputs: () => [nd.ones([1, 1, 2, 2])], options: { scale: 2 } },
 };
 
 /** A value of the field other than its default where there is one, valid for the CALLS inputs. */
 function sampleValue(op: string, f: FieldSchema): unknown {
   if (op === 'split' && f.name === 'numOutputs') return 4;
   if (op === 'split' && f.name === 'squeezeAxis') return false;
+  if (op.startsWith('embedding')) return f.name === 'inputDim' ? 3 : f.name === 'outputDim' ? 2 : false;
+  if (op === 'sequence_mask' && f.name === 'useSequenceLength') return true;
+  if (op.startsWith('pad') && f.name === 'padWidth') return [0, 0, 0, 0, 1, 0, 0, 1];
+  if (op === 'up_sampling' && f.name === 'sampleType') return 'nearest';
   switch (f.type) {
     case 'bool':
       return !f.default;

@@ -81,6 +81,15 @@ export const ND_ALIASES = {
   broadcast_greater_equal: 'greaterEqual',
   broadcast_lesser: 'lesser',
   broadcast_lesser_equal: 'lesserEqual',
+  Activation: 'activation',
+  LeakyReLU: 'leakyRelu',
+  smooth_l1: 'smoothL1',
+  add_n: 'addN',
+  ElementWiseSum: 'addN',
+  Embedding: 'embedding',
+  SequenceMask: 'sequenceMask',
+  Pad: 'pad',
+  UpSampling: 'upSampling',
 } as const;
 
 /** autograd functions. */

@@ -19,6 +19,8 @@ export const OP_NAMES = [
   'softmax', 'log_softmax', 'one_hot', 'pick', 'where', 'dropout',
   'concat', 'stack', 'split', 'tile', 'repeat', 'slice', 'slice_axis', 'slice_grad', 'batch_dot',
   'take', 'take_grad', 'take_along_axis', 'take_along_axis_grad', 'topk', 'sort', 'argsort', 'random_shuffle',
+  'erfinv', 'gamma', 'gammaln', 'softrelu', 'polygamma', 'smooth_l1', 'add_n', 'activation', 'leaky_relu', 'embedding',
+  'embedding_grad', 'sequence_mask', 'pad', 'pad_grad', 'up_sampling',
 ] as const;
 
 export type OpName = (typeof OP_NAMES)[number];
@@ -70,6 +72,14 @@ export const UNARY = {
   trunc: 'trunc',
   /** The error function, 2/sqrt(pi) times the integral of exp(-t^2) from 0 to x. */
   erf: 'erf',
+  /** The inverse of erf on (-1, 1); +-Infinity at +-1, NaN outside. */
+  erfinv: 'erfinv',
+  /** The gamma function (tgamma). */
+  gamma: 'gamma',
+  /** log |gamma(x)|. */
+  gammaln: 'gammaln',
+  /** log(1 + exp(x)) (softplus); x itself above 20 (MXNet). */
+  softrelu: 'softrelu',
 } as const satisfies Record<string, OpName>;
 
 /**

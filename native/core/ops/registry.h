@@ -114,6 +114,8 @@ void define_order_ops(std::vector<OpDef>& table);
 // Called from define_order_ops: the gathers and their scatters (ops_take.cc), random_shuffle.
 void define_take_ops(std::vector<OpDef>& table);
 void define_shuffle_ops(std::vector<OpDef>& table);
+void define_activation_ops(std::vector<OpDef>& table);
+void define_embed_ops(std::vector<OpDef>& table);
 
 inline OpDef& def_slot(std::vector<OpDef>& table, OpId id) { return table[static_cast<int>(id)]; }
 
