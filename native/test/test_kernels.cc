@@ -146,7 +146,7 @@ bool same_value(double a, double b) { return (std::isnan(a) && std::isnan(b)) ||
 // ---- unary reference ---------------------------------------------------------------------------
 
 // erfinv in long double, independent of the kernel's method: bisection on erfl (erfcl near +-1,
-// where 1 - |y| is exact) down to the last bit of long double.
+// where 1 - |y| is exact), then Newton steps in long double.
 long double erfinv_reference(long double y) {
   long double a = std::fabs(y);
   if (!(a <= 1)) return NAN;
@@ -158,7 +158,13 @@ long double erfinv_reference(long double y) {
     bool below = a <= 0.5L ? std::erf(mid) < a : std::erfc(mid) > 1 - a;
     (below ? lo : hi) = mid;
   }
-  return std::copysign((lo + hi) / 2, y);
+  // Newton steps from there: bisection alone cannot resolve tiny results (erfinv(1e-30)).
+  long double z = (lo + hi) / 2;
+  for (int i = 0; i < 3; ++i) {
+    long double f = a <= 0.5L ? std::erf(z) - a : (1 - a) - std::erfc(z);
+    z -= f / (1.1283791670955126151L * std::exp(-z * z));
+  }
+  return std::copysign(z, y);
 }
 
 long double reference_unary(Unary op, long double v) {
