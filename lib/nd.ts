@@ -14,6 +14,7 @@ export { load, loadDict, loadList, loadNpy, save, saveNpy } from './io/files';
 export * from './nd/joining';
 export * from './nd/creation';
 export * from './nd/nn';
+export * from './nd/activation';
 export * from './nd/ordering';
 export * from './nd/optim';
 export * from './nd/poolnorm';

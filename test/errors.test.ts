@@ -74,6 +74,8 @@ const EXTRA_ARGS: Record<string, unknown[]> = {
   tile: [2],
   repeat: [2],
   sliceAxis: [0, 0, 1],
+  pad: [{ padWidth: [0, 0, 0, 0, 1, 1, 1, 1] }],
+  upSampling: [{ scale: 2 }],
 };
 
 // How a one-input op names its array argument in errors, where it is not `x`.
@@ -87,6 +89,10 @@ const ARG_NAME: Record<string, RegExp> = {
   split: /data/,
   tile: /data/,
   repeat: /data/,
+  smooth_l1: /data/,
+  activation: /data/,
+  pad: /data/,
+  up_sampling: /data/,
 };
 
 // Two-input ops that are not elementwise, with their own tests below.
@@ -94,6 +100,7 @@ const NOT_ELEMWISE = new Set([
   'dot', 'pick', 'batch_dot', 'take', 'take_grad', 'take_along_axis', 'take_along_axis_grad',
   // pooling and normalization (test/pool-norm.test.ts)
   'pooling_grad', 'pooling_select',
+  'embedding', 'embedding_grad',
 ]);
 // The ops that write their inputs (flag 32: the optimizer updates, the moving-statistics update)
 // check their arguments in test/optim-ops.test.ts and test/pool-norm.test.ts.

@@ -347,6 +347,16 @@ function spellings(c: GCase, xs: NDArray[]): [string, () => unknown][] {
       if (a.alias) out.push([`nd.${a.alias}(${JSON.stringify(a.snake)})`, () => ndAny[a.alias](...xs, a.snake)]);
       return out;
     }
+    case 'fn': {
+      // nd[fn](...inputs, opts) and each MXNet alias, with MXNet's option keys where given
+      const call = (name: string, opts: unknown) => () => (opts === undefined ? ndAny[name](...xs) : ndAny[name](...xs, opts));
+      return [
+        [`nd.${a.fn}(...xs, ${JSON.stringify(a.opts)})`, call(a.fn, a.opts)],
+        ...(a.aliases as string[]).map(
+          (name): [string, () => unknown] => [`nd.${name}(...xs, ${JSON.stringify(a.mxOpts ?? a.opts)})`, call(name, a.mxOpts ?? a.opts)],
+        ),
+      ];
+    }
     default:
       throw new Error(`${c.id}: unknown call kind ${c.call}`);
   }
@@ -372,7 +382,7 @@ function runCase(c: GCase): void {
   record(c);
 }
 
-const FAMILIES = ['unary', 'binary', 'scalar', 'reduce', 'creation', 'shape', 'nn', 'join', 'order', 'poolnorm'] as const;
+const FAMILIES = ['unary', 'binary', 'scalar', 'reduce', 'creation', 'shape', 'nn', 'join', 'order', 'poolnorm', 'nnact'] as const;
 const fixtures = Object.fromEntries(FAMILIES.map((f) => [f, loadFixture(f)])) as Record<string, GCase[]>;
 
 for (const family of FAMILIES) {

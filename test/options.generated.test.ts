@@ -34,6 +34,14 @@ const CALLS: Record<string, { inputs: () => NDArray[]; options?: Record<string, 
   batch_norm: { inputs: () => [nd.arange(8).reshape([2, 2, 2]).sin(), nd.array([2, 3]), nd.array([1, -1]), nd.array([0.5, 0]), nd.array([2, 1])] },
   layer_norm: { inputs: () => [nd.arange(9).reshape([3, 3]).sin(), nd.array([2, 3, 1]), nd.array([1, -1, 0])] },
   group_norm: { inputs: () => [nd.arange(6).reshape([1, 2, 3]).sin(), nd.array([2, 3]), nd.array([1, -1])], options: { numGroups: 2 } },
+  activation: { inputs: () => [nd.array([-1, 0.5, 2])] },
+  leaky_relu: { inputs: () => [nd.array([-1, 0.5, 2])] },
+  embedding: { inputs: () => [nd.array([0, 2, 1]), nd.ones([3, 2])], options: { inputDim: 3, outputDim: 2 } },
+  embedding_grad: { inputs: () => [nd.ones([3, 2]), nd.array([0, 2, 1])], options: { inputDim: 3, outputDim: 2 } },
+  sequence_mask: { inputs: () => [nd.ones([3, 2]), nd.array([1, 2])] },
+  pad: { inputs: () => [nd.ones([1, 1, 2, 3])], options: { padWidth: [0, 0, 0, 0, 1, 1, 1, 1] } },
+  pad_grad: { inputs: () => [nd.ones([1, 1, 4, 5])], options: { padWidth: [0, 0, 0, 0, 1, 1, 1, 1] } },
+  up_sampling: { inputs: () => [nd.ones([1, 1, 2, 2])], options: { scale: 2 } },
 };
 
 /** The fused optimizer updates: a weight, its gradient and states, and the required options. */
@@ -66,6 +74,10 @@ function sampleValue(op: string, f: FieldSchema): unknown {
   if (op === 'split' && f.name === 'squeezeAxis') return false;
   if (f.name === 'numWeights') return 2; // the multi-tensor CALLS hold two weights
   if (f.name === 'lowerBound' || f.name === 'upperBound') return 2.5; // between the CALLS norms
+  if (op.startsWith('embedding')) return f.name === 'inputDim' ? 3 : f.name === 'outputDim' ? 2 : false;
+  if (op === 'sequence_mask' && f.name === 'useSequenceLength') return true;
+  if (op.startsWith('pad') && f.name === 'padWidth') return [0, 0, 0, 0, 1, 0, 0, 1];
+  if (op === 'up_sampling' && f.name === 'sampleType') return 'nearest';
   switch (f.type) {
     case 'bool':
       return !f.default;

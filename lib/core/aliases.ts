@@ -104,6 +104,15 @@ export const ND_ALIASES = {
   multi_sgd_update: 'multiSgdUpdate',
   multi_sgd_mom_update: 'multiSgdMomUpdate',
   multi_adamw_update: 'multiAdamwUpdate',
+  Activation: 'activation',
+  LeakyReLU: 'leakyRelu',
+  smooth_l1: 'smoothL1',
+  add_n: 'addN',
+  ElementWiseSum: 'addN',
+  Embedding: 'embedding',
+  SequenceMask: 'sequenceMask',
+  Pad: 'pad',
+  UpSampling: 'upSampling',
 } as const;
 
 /** autograd functions. */

@@ -24,6 +24,8 @@ export const OP_NAMES = [
   'lamb_update_phase2', 'ftrl_update', 'multi_sgd_update', 'multi_sgd_mom_update', 'multi_adamw_update',
   'pooling', 'pooling_grad', 'pooling_select', 'batch_norm', 'layer_norm', 'instance_norm', 'group_norm', 'l2_normalization',
   'norm_grad', 'moving_average_update',
+  'erfinv', 'gamma', 'gammaln', 'softrelu', 'polygamma', 'smooth_l1', 'add_n', 'activation', 'leaky_relu', 'embedding',
+  'embedding_grad', 'sequence_mask', 'pad', 'pad_grad', 'up_sampling',
 ] as const;
 
 export type OpName = (typeof OP_NAMES)[number];
@@ -75,6 +77,14 @@ export const UNARY = {
   trunc: 'trunc',
   /** The error function, 2/sqrt(pi) times the integral of exp(-t^2) from 0 to x. */
   erf: 'erf',
+  /** The inverse of erf on (-1, 1); +-Infinity at +-1, NaN outside. */
+  erfinv: 'erfinv',
+  /** The gamma function (tgamma). */
+  gamma: 'gamma',
+  /** log |gamma(x)|. */
+  gammaln: 'gammaln',
+  /** log(1 + exp(x)) (softplus); x itself above 20 (MXNet). */
+  softrelu: 'softrelu',
 } as const satisfies Record<string, OpName>;
 
 /**

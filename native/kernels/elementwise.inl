@@ -162,7 +162,56 @@ NDGRAD_LIBM_OVERLOADS(sinh)
 NDGRAD_LIBM_OVERLOADS(cosh)
 NDGRAD_LIBM_OVERLOADS(tanh)
 NDGRAD_LIBM_OVERLOADS(erf)
+NDGRAD_LIBM_OVERLOADS(erfc)
+NDGRAD_LIBM_OVERLOADS(tgamma)
 #undef NDGRAD_LIBM_OVERLOADS
+// lgamma's reentrant form: plain lgamma writes the global signgam, a race between pool threads.
+inline float libm_lgamma(float v) {
+  int sign;
+  return ::lgammaf_r(v, &sign);
+}
+inline double libm_lgamma(double v) {
+  int sign;
+  return ::lgamma_r(v, &sign);
+}
+
+// The inverse error function in double: Giles' single-precision approximation ("Approximating
+// the erfinv function", GPU Computing Gems, 2011) refined by two Halley steps on erf (erfc for
+// |y| > 0.5, where 1 - |y| is exact), which carry its 1e-7 relative error past double precision.
+inline double erfinv_f64(double y) {
+  double a = __builtin_fabs(y);
+  if (!(a <= 1)) return __builtin_nan("");
+  if (a == 1) return __builtin_copysign(__builtin_inf(), y);
+  if (y == 0) return y;
+  double w = -::log((1 - a) * (1 + a)), p;
+  if (w < 5) {
+    w -= 2.5;
+    static constexpr double kCentral[] = {3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087,
+                                          -0.00125372503, -0.00417768164, 0.246640727, 1.50140941};
+    p = 2.81022636e-08;
+    for (double c : kCentral) p = c + p * w;
+  } else {
+    w = __builtin_sqrt(w) - 3;
+    static constexpr double kTail[] = {0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773,
+                                       -0.0076224613, 0.00943887047, 1.00167406, 2.83297682};
+    p = -0.000200214257;
+    for (double c : kTail) p = c + p * w;
+  }
+  double z = p * a;
+  for (int i = 0; i < 2; ++i) {
+    double f = a <= 0.5 ? ::erf(z) - a : (1 - a) - ::erfc(z);
+    double d = 1.1283791670955126 * ::exp(-z * z);  // 2/sqrt(pi) exp(-z^2)
+    z -= f / (d + z * f);
+  }
+  return __builtin_copysign(z, y);
+}
+
+// log(1 + exp(x)); above 20 it is x to float precision (MXNet's threshold).
+template <class T>
+inline T softrelu_of(T v) {
+  return v > T(20) ? v : libm_log1p(libm_exp(v));
+}
+
 inline float libm_pow(float a, float b) { return ::powf(a, b); }
 inline double libm_pow(double a, double b) { return ::pow(a, b); }
 
@@ -235,6 +284,10 @@ void unary_float(Unary op, const T* x, T* y, size_t n) {
     case Unary::Round: return map_scalar(x, y, n, [](T v) { return round_half_away(v); });
     case Unary::Trunc: return map_scalar(x, y, n, [](T v) { return trunc_of(v); });
     case Unary::Erf: return map_scalar(x, y, n, [](T v) { return libm_erf(v); });
+    case Unary::Erfinv: return map_scalar(x, y, n, [](T v) { return static_cast<T>(erfinv_f64(v)); });
+    case Unary::Gamma: return map_scalar(x, y, n, [](T v) { return libm_tgamma(v); });
+    case Unary::Gammaln: return map_scalar(x, y, n, [](T v) { return libm_lgamma(v); });
+    case Unary::Softrelu: return map_scalar(x, y, n, [](T v) { return softrelu_of(v); });
     case Unary::Count: return;
   }
 }

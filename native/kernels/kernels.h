@@ -28,6 +28,8 @@ enum class Unary : int {
   Floor, Ceil, Round,  // Round: half away from zero (MXNet)
   Trunc,
   Erf,
+  Erfinv, Gamma, Gammaln,
+  Softrelu,  // log(1 + exp(x)), x above 20 passed through (MXNet)
   Count
 };
 

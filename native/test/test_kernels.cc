@@ -145,6 +145,28 @@ bool same_value(double a, double b) { return (std::isnan(a) && std::isnan(b)) ||
 
 // ---- unary reference ---------------------------------------------------------------------------
 
+// erfinv in long double, independent of the kernel's method: bisection on erfl (erfcl near +-1,
+// where 1 - |y| is exact), then Newton steps in long double.
+long double erfinv_reference(long double y) {
+  long double a = std::fabs(y);
+  if (!(a <= 1)) return NAN;
+  if (a == 1) return std::copysign(static_cast<long double>(INFINITY), y);
+  if (a == 0) return y;
+  long double lo = 0, hi = 7;  // erf(7) is 1 in long double
+  for (int i = 0; i < 80; ++i) {
+    long double mid = (lo + hi) / 2;
+    bool below = a <= 0.5L ? std::erf(mid) < a : std::erfc(mid) > 1 - a;
+    (below ? lo : hi) = mid;
+  }
+  // Newton steps from there: bisection alone cannot resolve tiny results (erfinv(1e-30)).
+  long double z = (lo + hi) / 2;
+  for (int i = 0; i < 3; ++i) {
+    long double f = a <= 0.5L ? std::erf(z) - a : (1 - a) - std::erfc(z);
+    z -= f / (1.1283791670955126151L * std::exp(-z * z));
+  }
+  return std::copysign(z, y);
+}
+
 long double reference_unary(Unary op, long double v) {
   switch (op) {
     case Unary::Neg: return -v;
@@ -177,6 +199,10 @@ long double reference_unary(Unary op, long double v) {
     case Unary::Round: return std::round(v);
     case Unary::Trunc: return std::trunc(v);
     case Unary::Erf: return std::erf(v);
+    case Unary::Erfinv: return erfinv_reference(v);
+    case Unary::Gamma: return std::tgamma(v);
+    case Unary::Gammaln: return std::lgamma(v);
+    case Unary::Softrelu: return v > 20 ? v : std::log1p(std::exp(v));
     case Unary::Count: break;
   }
   return 0;
@@ -215,6 +241,10 @@ double unary_tolerance_ulps(Unary op) {
     case Unary::Round: case Unary::Trunc:
       return 0.5;
     case Unary::Sigmoid: return 4;
+    // glibc's tgamma and lgamma (double) are documented within 9 and 4 ulps; lgamma loses
+    // relative accuracy next to its zeros (x near 1, 2 and the negative roots) by cancellation.
+    case Unary::Gamma: return 10;
+    case Unary::Gammaln: return 64;
     default: return 3;
   }
 }

@@ -127,6 +127,89 @@ function reduceRecipe(name: 'sum' | 'mean' | 'prod' | 'max' | 'min'): Recipe {
   ];
 }
 
+// Kinks (relu at 0, smooth_l1 at +-1/scalar^2) are kept away from by the inputs.
+const ACTS = ['relu', 'sigmoid', 'tanh', 'softrelu', 'softsign'] as const;
+const PAD_WIDTH = [0, 0, 0, 0, 1, 2, 2, 1];
+const nnactRecipes: Record<string, Recipe> = {
+  activation: () =>
+    ACTS.map((act) => ({ label: act, inputs: [input([2, 3], Domain.NonZero)], fn: (x: NDArray) => nd.activation(x, { actType: act }) })),
+  leaky_relu: () => [
+    { label: 'leaky', inputs: [input([2, 3], Domain.NonZero)], fn: (x) => nd.leakyRelu(x, { slope: 0.1 }).square() },
+    { label: 'elu', inputs: [input([2, 3], Domain.NonZero)], fn: (x) => nd.leakyRelu(x, { actType: 'elu', slope: 0.7 }) },
+    { label: 'selu', inputs: [input([2, 3], Domain.NonZero)], fn: (x) => nd.leakyRelu(x, { actType: 'selu' }) },
+    { label: 'gelu', inputs: [input([2, 3])], fn: (x) => nd.leakyRelu(x, { actType: 'gelu' }) },
+    {
+      label: 'prelu, a slope per channel (gradient to gamma)',
+      inputs: [input([2, 3, 2], Domain.NonZero), input([3], Domain.Positive)],
+      fn: (x, g) => nd.leakyRelu(x, g, { actType: 'prelu' }).square(),
+    },
+    { label: 'prelu, one shared slope', inputs: [input([4], Domain.NonZero), input([1], Domain.Positive)], fn: (x, g) => nd.leakyRelu(x, g, { actType: 'prelu' }) },
+    {
+      // Reseeding inside fn gives every evaluation the same slopes, so the check is deterministic.
+      label: 'rrelu training',
+      inputs: [input([3, 4], Domain.NonZero)],
+      fn: (x) => {
+        nd.random.seed(3);
+        return autograd.trainMode(() => nd.leakyRelu(x, { actType: 'rrelu' }));
+      },
+    },
+    {
+      label: 'rrelu predicting (mean slope)',
+      inputs: [input([2, 3], Domain.NonZero)],
+      fn: (x) => autograd.predictMode(() => nd.leakyRelu(x, { actType: 'rrelu' }).square()),
+    },
+  ],
+  smooth_l1: () => [
+    { label: 'scalar 1', inputs: [f64([[-1.7, -0.6, 0.2], [0.9, 1.4, -0.05]])], fn: (x) => nd.smoothL1(x) },
+    { label: 'scalar 2', inputs: [f64([[-1.7, -0.1, 0.2], [0.6, 0.05, -0.4]])], fn: (x) => nd.smoothL1(x, { scalar: 2 }).square() },
+  ],
+  add_n: () => [
+    { label: 'three arrays', inputs: [input([2, 3]), input([2, 3]), input([2, 3])], fn: (a, b, c) => nd.addN(a, b, c).square() },
+    { label: 'one array, list form', inputs: [input([3])], fn: (a) => nd.addN([a]) },
+  ],
+  polygamma: (d) => [0, 1, 2].map((n) => ({ label: `n ${n}`, inputs: [input([2, 3], d)], fn: (x: NDArray) => invoke('polygamma', [x], { n }) })),
+  embedding: () => [
+    {
+      label: 'repeated and clipped indices',
+      inputs: [f64([[0.5, 2.5], [2.5, 7.5]]), input([4, 3])],
+      fn: (i, w) => nd.embedding(i, w, { inputDim: 4, outputDim: 3 }).square(),
+    },
+  ],
+  embedding_grad: () => [
+    {
+      label: 'scatter-add rows',
+      inputs: [input([2, 2, 3]), f64([[0.5, 2.5], [2.5, -1.5]])],
+      fn: (g, i) => invoke('embedding_grad', [g, i], { inputDim: 4, outputDim: 3 }),
+    },
+  ],
+  sequence_mask: () => [
+    {
+      label: 'axis 0',
+      // lengths away from integers, which truncate (a step across one would change the mask)
+      inputs: [input([4, 3, 2]), f64([2.5, 4.5, 0.5])],
+      fn: (x, l) => nd.sequenceMask(x, l, { useSequenceLength: true, value: -1 }).square(),
+    },
+    { label: 'axis 1', inputs: [input([3, 4]), f64([1.5, 3.5, 4.5])], fn: (x, l) => nd.sequenceMask(x, l, { useSequenceLength: true, axis: 1 }) },
+    { label: 'no lengths (identity)', inputs: [input([2, 3])], fn: (x) => nd.sequenceMask(x).square() },
+  ],
+  pad: () =>
+    (['constant', 'edge', 'reflect'] as const).map((mode) => ({
+      label: mode,
+      inputs: [input([1, 2, 3, 4])],
+      fn: (x: NDArray) => nd.pad(x, { mode, padWidth: PAD_WIDTH, constantValue: 0.5 }).square(),
+    })),
+  pad_grad: () =>
+    (['constant', 'edge', 'reflect'] as const).map((mode) => ({
+      label: mode,
+      inputs: [input([1, 2, 6, 7])],
+      fn: (g: NDArray) => invoke('pad_grad', [g], { mode, padWidth: PAD_WIDTH }),
+    })),
+  up_sampling: () => [
+    { label: 'scale 2', inputs: [input([1, 2, 2, 3])], fn: (x) => nd.upSampling(x, { scale: 2 }).square() },
+    { label: 'scale 3', inputs: [input([2, 1, 1, 2])], fn: (x) => nd.upSampling(x, { scale: 3, sampleType: 'nearest' }) },
+  ],
+};
+
 export const recipes: Record<string, Recipe> = {
   sum: reduceRecipe('sum'),
   mean: reduceRecipe('mean'),
@@ -451,6 +534,7 @@ export const recipes: Record<string, Recipe> = {
     { label: 'last axis', inputs: [input([2, 4])], fn: (x) => x.logSoftmax() },
     { label: 'axis 1, temperature 0.5', inputs: [input([2, 3, 2])], fn: (x) => nd.logSoftmax(x, { axis: 1, temperature: 0.5 }) },
   ],
+  ...nnactRecipes,
 };
 
 export const ops = native.opInfo();

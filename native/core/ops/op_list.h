@@ -45,9 +45,15 @@
   X(pooling) X(pooling_grad) X(pooling_select) X(batch_norm) X(layer_norm) X(instance_norm) X(group_norm)      \
   X(l2_normalization) X(norm_grad) X(moving_average_update)
 
+// Activations, elementwise additions, embedding, sequence masks, padding and resizing
+// (ops_activation.cc, ops_embed.cc). polygamma is the gradient of gamma and gammaln.
+#define NDGRAD_NNACT_OPS(X)                                                                   \
+  X(erfinv) X(gamma) X(gammaln) X(softrelu) X(polygamma) X(smooth_l1) X(add_n) X(activation)  \
+  X(leaky_relu) X(embedding) X(embedding_grad) X(sequence_mask) X(pad) X(pad_grad) X(up_sampling)
+
 #define NDGRAD_OPS(X) \
   NDGRAD_UNARY_OPS(X) NDGRAD_BINARY_OPS(X) NDGRAD_SCALAR_OPS(X) NDGRAD_OTHER_OPS(X) NDGRAD_JOIN_OPS(X) NDGRAD_ORDER_OPS(X) \
-  NDGRAD_OPTIM_OPS(X) NDGRAD_POOLNORM_OPS(X)
+  NDGRAD_OPTIM_OPS(X) NDGRAD_POOLNORM_OPS(X) NDGRAD_NNACT_OPS(X)
 
 namespace ndgrad {
 

@@ -63,6 +63,8 @@ std::vector<OpDef> build_registry() {
   define_optim_ops(table);
   define_pool_ops(table);
   define_norm_ops(table);
+  define_activation_ops(table);
+  define_embed_ops(table);
   for (int i = 0; i < kNumOps; ++i) {
     table[i].name = kOpNames[i];
     table[i].defaults = ParamBlock(table[i].params.type);

@@ -130,6 +130,8 @@ void define_norm_ops(std::vector<OpDef>& table);
 void define_take_ops(std::vector<OpDef>& table);
 void define_shuffle_ops(std::vector<OpDef>& table);
 void define_optim_ops(std::vector<OpDef>& table);
+void define_activation_ops(std::vector<OpDef>& table);
+void define_embed_ops(std::vector<OpDef>& table);
 
 inline OpDef& def_slot(std::vector<OpDef>& table, OpId id) { return table[static_cast<int>(id)]; }
 
