@@ -97,6 +97,31 @@ describe('out= writes into the given array', () => {
     expect(Array.from(p.toTypedArray())).toEqual(Array.from(nd.softmax(a).toTypedArray()));
   });
 
+  test('gathering, joining, slicing, one-hot and ordering ops', () => {
+    // Each: the out call against the same call without out, and no block for the result.
+    const cols = nd.array([1, 0], { dtype: 'int32' });
+    const picks = nd.array([2, 0], { dtype: 'int32' });
+    const labels = nd.array([0, 2]);
+    const cases: [string, (o?: { out: NDArray }) => NDArray, number[], 'float32' | 'int32'][] = [
+      ['take', (o) => nd.take(a, cols, { axis: 1, ...o }), [2, 2], 'float32'],
+      ['pick', (o) => nd.pick(a, picks, { axis: 1, ...o }), [2], 'float32'],
+      ['concat', (o) => nd.concat(a, b, { dim: 0, ...o }), [4, 3], 'float32'],
+      ['stack', (o) => nd.stack(a, b, { axis: 1, ...o }), [2, 2, 3], 'float32'],
+      ['slice', (o) => nd.slice(a, { begin: [0, 1], end: [2, 3], ...o }), [2, 2], 'float32'],
+      ['oneHot', (o) => nd.oneHot(labels, 3, { ...o }), [2, 3], 'float32'],
+      ['topk', (o) => nd.topk(a, { k: 2, retTyp: 'value', ...o }) as NDArray, [2, 2], 'float32'],
+      ['sort', (o) => nd.sort(a, { isAscend: false, ...o }), [2, 3], 'float32'],
+    ];
+    for (const [name, call, shape, dtype] of cases) {
+      const expected = call().toArray();
+      const out = nd.zeros(shape, { dtype });
+      let r!: NDArray;
+      expect([name, allocatedBy(() => (r = call({ out })))]).toEqual([name, 0]);
+      expect(r).toBe(out);
+      expect([name, out.toArray()]).toEqual([name, expected]);
+    }
+  });
+
   test('a view op (reshape) copies into out', () => {
     const flat = nd.zeros([6]);
     expect(invoke('reshape', [a], { shape: [6], out: flat })).toBe(flat);
