@@ -1,5 +1,5 @@
-// The exact surface of the compiled module (native/binding/addon.cc). lib/ talks to native code
-// only through this interface.
+// The exact surface of the compiled module (native/binding/, its method table in addon.cc). lib/
+// talks to native code only through this interface.
 
 /**
  * An opaque reference to a native array; released by GC or `dispose`. The calls that take an
@@ -80,6 +80,8 @@ export interface Binding {
   opSchema(): OpSchema[];
   /** owner: the NDArray that will hold a single result (a slot handle, as unary/binary/scalar) */
   invoke(op: number, inputs: Handle[], options?: OpOptions, owner?: object): Handle | Handle[];
+  /** out: writes the single result into this array (MXNet's out=) */
+  invoke(op: number, inputs: Handle[], options: OpOptions | undefined, owner: undefined, out: Handle): undefined;
   unary(op: number, x: Handle, owner?: object): Handle;
   binary(op: number, a: Handle, b: Handle, owner?: object): Handle;
   scalar(op: number, a: Handle, s: number, owner?: object): Handle;
@@ -93,6 +95,8 @@ export interface Binding {
   dispose(h: Handle, owner?: object): void;
   isDisposed(h: Handle): boolean;
   memory(): { numArrays: number; numBytes: number };
+  /** Storage buffers allocated since load (the storage pool's count; out= is tested with it). */
+  allocations(): number;
   /** Sets the largest array buffer (0: the default, physical memory) and returns the previous one. */
   setMaxArrayBytes(bytes?: number): number;
   /** The shape and size checks of creating such an array, without allocating it. */
@@ -113,6 +117,8 @@ export interface Binding {
   markVariables(vars: Handle[], grads: Handle[], gradReqs: number[]): void;
   grad(h: Handle): Handle | null;
   inGraph(h: Handle): boolean;
+  /** MXNet's _fresh_grad of a marked variable (false for other arrays); value sets it first. */
+  freshGrad(h: Handle, value?: boolean): boolean;
   backward(
     heads: Handle[],
     headGrads: (Handle | null)[],

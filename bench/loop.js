@@ -3,8 +3,9 @@
 // One workload of issue 10's table in one long process, results disposed or left to the
 // collector, for counting page faults and collections around it:
 //   /usr/bin/time -v node --trace-gc bench/loop.js add 1e6 3000 [dispose]
-//   /usr/bin/time -v node --trace-gc bench/loop.js dot 256 3000 [dispose]
-// add: c = a.add(b) on two float32 arrays of n elements; dot: c = nd.dot(m, m), m n x n.
+//   /usr/bin/time -v node --trace-gc bench/loop.js dot 256 3000 [dispose|out]
+// add: c = a.add(b) on two float32 arrays of n elements; dot: c = nd.dot(m, m), m n x n; with
+// `out`, the result is written into one array instead (nd.add(a, b, { out: c })).
 // Prints the per-call median and mean wall time of the timed calls (after 50 untimed ones); the
 // mean includes every collection, so it is the figure a user's loop sees.
 const path = require('path');
@@ -14,15 +15,19 @@ const [kind, nText, itersText, mode] = process.argv.slice(2);
 const n = Number(nText);
 const iters = Number(itersText);
 const dispose = mode === 'dispose';
+const intoOut = mode === 'out';
 if (!['add', 'dot'].includes(kind) || !(n > 0) || !(iters > 0)) {
-  process.stderr.write('usage: node bench/loop.js add|dot <n> <iterations> [dispose]\n');
+  process.stderr.write('usage: node bench/loop.js add|dot <n> <iterations> [dispose|out]\n');
   process.exit(2);
 }
 const a = nd.random.uniform({ low: 0.5, high: 1.5, shape: kind === 'add' ? [n] : [n, n] });
 const b = kind === 'add' ? nd.random.uniform({ low: 0.5, high: 1.5, shape: [n] }) : a;
-const call = kind === 'add' ? () => a.add(b) : () => nd.dot(a, b);
+let c = intoOut ? nd.zeros(kind === 'add' ? [n] : [n, n]) : undefined;
+const target = c;
+const call = intoOut
+  ? kind === 'add' ? () => nd.add(a, b, { out: target }) : () => nd.dot(a, b, { out: target })
+  : kind === 'add' ? () => a.add(b) : () => nd.dot(a, b);
 
-let c;
 for (let i = 0; i < 50; i++) {
   c = call();
   if (dispose) c.dispose();
@@ -38,4 +43,4 @@ for (let i = 0; i < iters; i++) {
 const mean = Number(process.hrtime.bigint() - t0) / iters;
 times.sort();
 const us = (ns) => (ns / 1e3).toFixed(1);
-console.log(`${kind} ${n} ${dispose ? 'dispose' : 'no dispose'}: median ${us(times[iters >> 1])} us, mean ${us(mean)} us per call`);
+console.log(`${kind} ${n} ${dispose ? 'dispose' : intoOut ? 'out' : 'no dispose'}: median ${us(times[iters >> 1])} us, mean ${us(mean)} us per call`);

@@ -15,12 +15,13 @@ import {
   invoke,
   invokeMulti,
   type Operand,
+  type OutOption,
   requireArray,
   setArrayClass,
   shapeText,
   unaryMethod,
 } from './core/dispatch';
-import { AXIS_OPS, BINARY, IN_PLACE, type OpName, REVERSED, UNARY } from './core/ops';
+import { AXIS_OPS, type AxisArg, BINARY, IN_PLACE, type OpName, REVERSED, UNARY } from './core/ops';
 import { native } from './core/native';
 import { readOptions } from './core/options';
 import { type Aliased, applyAliases, NDARRAY_ALIASES } from './core/aliases';
@@ -30,7 +31,7 @@ export type GradReq = 'write' | 'add' | 'null';
 export type Shape = number[];
 export type { Operand };
 
-export interface ReduceOptions {
+export interface ReduceOptions extends OutOption {
   axis?: number | number[] | null;
   keepdims?: boolean;
 }
@@ -47,23 +48,23 @@ export interface BackwardOptions {
   trainMode?: boolean;
 }
 
-export interface SoftmaxOptions {
+export interface SoftmaxOptions extends OutOption {
   axis?: number;
   temperature?: number | null;
 }
 
-export interface PickOptions {
+export interface PickOptions extends OutOption {
   axis?: number;
   keepdims?: boolean;
 }
 
-export interface DotOptions {
+export interface DotOptions extends OutOption {
   transposeA?: boolean;
   transposeB?: boolean;
 }
 
 export type TakeMode = 'clip' | 'wrap' | 'raise';
-export interface TakeOptions {
+export interface TakeOptions extends OutOption {
   axis?: number;
   mode?: TakeMode;
 }
@@ -134,6 +135,17 @@ class NDArrayCore {
     const g = native.grad(this._h);
     // The buffer belongs to the variable, so nd.tidy must not dispose it with the scope.
     return g === null ? null : new NDArray(g, false);
+  }
+  /**
+   * Whether a backward pass wrote this variable's gradient since the flag was last cleared
+   * (MXNet's `_fresh_grad`; false for arrays without attachGrad). gluon.Trainer clears it after
+   * each update and refuses a stale gradient.
+   */
+  get freshGrad(): boolean {
+    return native.freshGrad(this._h);
+  }
+  set freshGrad(value: boolean) {
+    native.freshGrad(this._h, value);
   }
   /** Transpose (a copy); a 1-D array returns itself, as MXNet. */
   get T(): NDArray {
@@ -523,12 +535,12 @@ type UnaryMethods = { [K in keyof typeof UNARY]: () => NDArray };
 type BinaryMethods = { [K in keyof typeof BINARY]: (other: Operand) => NDArray };
 type ReversedMethods = { [K in keyof typeof REVERSED]: (s: number) => NDArray };
 type InPlaceMethods = { [K in keyof typeof IN_PLACE]: (value: NDArray | number) => NDArray };
-type AxisMethods = { [K in keyof typeof AXIS_OPS]: (opts?: ReduceArg) => NDArray };
+type AxisMethods = { [K in keyof typeof AXIS_OPS]: (opts?: AxisArg<(typeof AXIS_OPS)[K]>) => NDArray };
 /** The methods generated from the op table (lib/core/ops.ts). */
 export interface GeneratedMethods extends UnaryMethods, BinaryMethods, ReversedMethods, InPlaceMethods, AxisMethods {}
 
-function axisMethod(op: OpName): (this: NDArray, opts?: ReduceArg) => NDArray {
-  return function (this: NDArray, opts?: ReduceArg) {
+function axisMethod(op: OpName): (this: NDArray, opts?: unknown) => NDArray {
+  return function (this: NDArray, opts?: unknown) {
     return invoke(op, [this], axisOptions(opts, op));
   };
 }

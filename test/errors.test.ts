@@ -8,6 +8,7 @@ import * as path from 'path';
 import { nd, NDArray, random } from '../lib';
 import { invoke } from '../lib/core/dispatch';
 import { native } from '../lib/core/native';
+import { errorClasses, expectError, thrown } from './helpers/errors';
 
 const ndFns = nd as unknown as Record<string, unknown>;
 const infos = native.opInfo();
@@ -29,38 +30,6 @@ function opPattern(op: string): RegExp {
 
 // Registry ops whose public function has another name.
 const PUBLIC_NAME: Record<string, string> = { slice_rows: 'slice' };
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected the call to throw, it returned normally');
-}
-
-function errorClasses(e: unknown): string[] {
-  const names: string[] = [];
-  for (let p = Object.getPrototypeOf(e); p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
-    names.push(p.constructor?.name);
-  }
-  return names;
-}
-
-function expectError(
-  fn: () => unknown,
-  cls: ErrorConstructor | TypeErrorConstructor | RangeErrorConstructor,
-  ...patterns: (RegExp | string)[]
-): void {
-  const e = thrown(fn);
-  // By name along the prototype chain: errors made by the addon come from the main realm, whose
-  // TypeError is not jest's sandbox TypeError, so instanceof would fail for the wrong reason.
-  expect(errorClasses(e)).toContain(cls.name);
-  for (const p of patterns) {
-    if (typeof p === 'string') expect(e.message).toContain(p);
-    else expect(e.message).toMatch(p);
-  }
-}
 
 // Extra arguments that make a one-input op's nd function a valid call apart from the input.
 const EXTRA_ARGS: Record<string, unknown[]> = {

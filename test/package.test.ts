@@ -143,12 +143,11 @@ describe('npm pack', () => {
         'dist/core/native.js',
         'binding.d.ts',
         'CMakeLists.txt',
-        'native/binding/addon.cc',
       ]),
     );
     const source = (dir: string): string[] =>
       fs.readdirSync(path.join(root, dir), { recursive: true, encoding: 'utf8' }).filter((f) => /\.(cc|h|inl)$/.test(f)).map((f) => `${dir}/${f}`);
-    expect(files).toEqual(expect.arrayContaining([...source('native/core'), ...source('native/kernels')]));
+    expect(files).toEqual(expect.arrayContaining([...source('native/binding'), ...source('native/core'), ...source('native/kernels')]));
   });
 
   test('ships any prebuilds present and no build output, tests or CI files', () => {

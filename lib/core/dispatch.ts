@@ -35,7 +35,43 @@ interface HasHandle {
   readonly _h: Handle;
 }
 
+/** MXNet's out=: the array an op writes its result into (of the result's shape and dtype). */
+export interface OutOption {
+  out?: NDArray | null;
+}
+
+function hasOut(options: OpOptions | undefined): options is OutOption {
+  return typeof options === 'object' && options !== null && 'out' in options;
+}
+
+// out= travels as invoke's own argument, not as an option of the op's field table; the array is
+// written, not replaced, so the caller's NDArray object is what comes back.
+function invokeInto(op: OpName, inputs: readonly HasHandle[], options: OutOption): NDArray | null {
+  const out = options.out;
+  if (out === undefined || out === null) return null;
+  requireArray(out, op, 'out');
+  native.invoke(OP[op], inputs.map((x) => x._h), withoutOut(options), undefined, out._h);
+  return out;
+}
+
+// The options without `out`; undefined when `out` was the only one, so that the addon skips its
+// option reader (`nd.add(a, b, { out })` in a loop).
+function withoutOut(options: OutOption): OpOptions | undefined {
+  for (const key in options) {
+    if (key !== 'out') {
+      const { out: _, ...rest } = options;
+      return rest;
+    }
+  }
+  return undefined;
+}
+
 export function invoke(op: OpName, inputs: readonly HasHandle[], options?: OpOptions): NDArray {
+  if (hasOut(options)) {
+    const written = invokeInto(op, inputs, options);
+    if (written) return written;
+    options = withoutOut(options);
+  }
   // A single result gets a slot handle on an NDArray made first, as the unary/binary fast paths.
   const r = fresh();
   const out = native.invoke(OP[op], inputs.map((x) => x._h), options, r);
@@ -44,6 +80,11 @@ export function invoke(op: OpName, inputs: readonly HasHandle[], options?: OpOpt
 }
 
 export function invokeMulti(op: OpName, inputs: readonly HasHandle[], options?: OpOptions): NDArray[] {
+  if (hasOut(options)) {
+    const written = invokeInto(op, inputs, options); // the addon refuses out for several results
+    if (written) return [written];
+    options = withoutOut(options);
+  }
   const out = native.invoke(OP[op], inputs.map((x) => x._h), options);
   return (Array.isArray(out) ? out : [out]).map((h) => new ArrayClass(h));
 }
@@ -83,10 +124,14 @@ export function unaryCall(id: number, op: OpName, x: NDArray): NDArray {
   return filled(r, native.unary(id, x._h, r));
 }
 
-/** The nd function of a unary op (`unary('exp')(x)`). */
-export function unary(op: OpName): (x: NDArray) => NDArray {
+/** The nd function of a unary op (`unary('exp')(x)`, `unary('exp')(x, { out })`). */
+export function unary(op: OpName): (x: NDArray, opts?: OutOption) => NDArray {
   const id = OP[op];
-  return (x) => unaryCall(id, op, x);
+  return (x, opts) => {
+    if (opts === undefined) return unaryCall(id, op, x);
+    requireArray(x, op, 'x');
+    return invoke(op, [x], opts);
+  };
 }
 
 /** The NDArray method of a unary op. */
@@ -123,11 +168,21 @@ interface BinaryIds {
   id: number;
   scalar: number;
   reversed: number;
+  scalarOp: OpName;
+  reversedOp: OpName;
 }
 
 function binaryIds(op: OpName): BinaryIds {
   const [scalarOp, reversedOp] = SCALAR_FORMS[op] as [OpName, OpName];
-  return { op, id: OP[op], scalar: OP[scalarOp], reversed: OP[reversedOp] };
+  return { op, id: OP[op], scalar: OP[scalarOp], reversed: OP[reversedOp], scalarOp, reversedOp };
+}
+
+/** a (op) b through the generic call, which takes options (`out`). */
+function binaryWith(ids: BinaryIds, a: Operand, b: Operand, opts: OutOption): NDArray {
+  if (a instanceof ArrayClass && b instanceof ArrayClass) return invoke(ids.op, [a, b], opts);
+  if (a instanceof ArrayClass && typeof b === 'number') return invoke(ids.scalarOp, [a], { ...opts, scalar: b });
+  if (typeof a === 'number' && b instanceof ArrayClass) return invoke(ids.reversedOp, [b], { ...opts, scalar: a });
+  return binaryCall(ids, a, b); // throws the operand error
 }
 
 /** a (op) b with NumPy broadcasting; either side may be a number (MXNet's scalar ops). */
@@ -154,10 +209,10 @@ export function binaryCall(ids: BinaryIds, a: Operand, b: Operand): NDArray {
   throw new TypeError(`${ids.op}: lhs must be an NDArray or a number, got ${describe(a)}`);
 }
 
-/** The nd function of a binary op (`binary('add')(a, 2)`). */
-export function binary(op: OpName): (a: Operand, b: Operand) => NDArray {
+/** The nd function of a binary op (`binary('add')(a, 2)`, `binary('add')(a, b, { out })`). */
+export function binary(op: OpName): (a: Operand, b: Operand, opts?: OutOption) => NDArray {
   const ids = binaryIds(op);
-  return (a, b) => binaryCall(ids, a, b);
+  return (a, b, opts) => (opts === undefined ? binaryCall(ids, a, b) : binaryWith(ids, a, b, opts));
 }
 
 /** The NDArray method of a binary op (`x.add(y)`), or with `reversed` the number on the left (`x.rsub(s)`). */

@@ -22,7 +22,7 @@ function load(): Binding {
 }
 
 /**
- * The addon returns errors instead of throwing them (see guarded() in native/binding/addon.cc:
+ * The addon returns errors instead of throwing them (see guarded() in native/binding/guarded.h:
  * an exception thrown from native code can abort Node when a GC-time finalizer runs during its
  * rethrow); every method is wrapped here to throw what it returns.
  */

@@ -1,6 +1,8 @@
 // The registry's op names as a type, and the table of the ops whose JS surface is regular: from
 // it lib/ndarray.ts generates the NDArray methods and lib/nd/math.ts the nd functions, with
 // their types. Ops with unusual call forms are written by hand.
+import type { OutOption } from './dispatch';
+import type { DType } from './dtype';
 import { native } from './native';
 
 /** Every registry op (native/core/ops/op_list.h), in registry order; checked against the addon at load. */
@@ -134,6 +136,36 @@ export const AXIS_OPS = {
   /** Running sums along `axis`, or of the flattened array (no axis; NumPy's default); `dtype` optional. */
   cumsum: 'cumsum',
 } as const satisfies Record<string, OpName>;
+
+/** The value type of each option an AXIS_OPS op may take, by field name. */
+export interface AxisOptionValues {
+  axis: number | number[] | null;
+  keepdims: boolean;
+  dtype: DType | null;
+}
+
+/**
+ * The options of each AXIS_OPS op: the names in its field table (test/axis-options.test.ts checks
+ * them against native.opSchema()). Its method's and nd function's option types follow from them,
+ * so `x.cumsum({ keepdims: true })` does not type-check.
+ */
+export const AXIS_OPTIONS = {
+  sum: ['axis', 'keepdims'],
+  mean: ['axis', 'keepdims'],
+  prod: ['axis', 'keepdims'],
+  max: ['axis', 'keepdims'],
+  min: ['axis', 'keepdims'],
+  argmax: ['axis', 'keepdims'],
+  argmin: ['axis', 'keepdims'],
+  cumsum: ['axis', 'dtype'],
+} as const satisfies { [Op in (typeof AXIS_OPS)[keyof typeof AXIS_OPS]]: readonly (keyof AxisOptionValues)[] };
+
+/** The options object of an AXIS_OPS op. */
+export type AxisOptionsOf<Op extends keyof typeof AXIS_OPTIONS> = {
+  [F in (typeof AXIS_OPTIONS)[Op][number]]?: AxisOptionValues[F];
+};
+/** What an AXIS_OPS method takes: an axis, axes, its options object (with `out`), or nothing. */
+export type AxisArg<Op extends keyof typeof AXIS_OPTIONS> = number | number[] | (AxisOptionsOf<Op> & OutOption) | null | undefined;
 
 /** The nd function name of a registry op: snake_case to camelCase. */
 export type Camel<S extends string> = S extends `${infer H}_${infer T}` ? `${H}${Capitalize<Camel<T>>}` : S;

@@ -1,16 +1,16 @@
 // The nd functions of the regular ops, generated from the op table (lib/core/ops.ts): the unary
 // and binary math (`nd.exp(x)`, `nd.notEqual(a, 2)`), the reversed forms (`nd.rsub(x, s)` is
 // s - x), the axis reductions (`nd.sum(x, opts)`) and the in-place writes (`nd.addInPlace(x, v)`).
-import { axisOptions, binary, inPlace, invoke, type Operand, requireArray, unary } from '../core/dispatch';
-import { AXIS_OPS, BINARY, type Camel, camel, IN_PLACE, type OpName, REVERSED, UNARY } from '../core/ops';
-import type { NDArray, ReduceArg } from '../ndarray';
+import { axisOptions, binary, inPlace, invoke, type Operand, type OutOption, requireArray, unary } from '../core/dispatch';
+import { AXIS_OPS, type AxisArg, BINARY, type Camel, camel, IN_PLACE, type OpName, REVERSED, UNARY } from '../core/ops';
+import type { NDArray } from '../ndarray';
 
 type Values<T> = T[keyof T];
 
-export type MathFunctions = { [K in Values<typeof UNARY>]: (x: NDArray) => NDArray } & {
-  [K in Values<typeof BINARY> as Camel<K>]: (a: Operand, b: Operand) => NDArray;
+export type MathFunctions = { [K in Values<typeof UNARY>]: (x: NDArray, opts?: OutOption) => NDArray } & {
+  [K in Values<typeof BINARY> as Camel<K>]: (a: Operand, b: Operand, opts?: OutOption) => NDArray;
 } & { [K in keyof typeof REVERSED]: (x: NDArray, s: number) => NDArray } & {
-  [K in keyof typeof AXIS_OPS]: (x: NDArray, opts?: ReduceArg) => NDArray;
+  [K in keyof typeof AXIS_OPS]: (x: NDArray, opts?: AxisArg<(typeof AXIS_OPS)[K]>) => NDArray;
 } & { [K in keyof typeof IN_PLACE]: (x: NDArray, value: NDArray | number) => NDArray };
 
 function build(): MathFunctions {
@@ -25,7 +25,7 @@ function build(): MathFunctions {
     };
   }
   for (const [name, op] of Object.entries(AXIS_OPS) as [string, OpName][]) {
-    out[name] = (x: NDArray, opts?: ReduceArg) => {
+    out[name] = (x: NDArray, opts?: unknown) => {
       requireArray(x, name, 'x');
       return invoke(op, [x], axisOptions(opts, name));
     };

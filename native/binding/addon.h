@@ -1,5 +1,7 @@
 // The Node-API surface: unwraps handles, validates arguments, turns core errors into JS errors
-// and reports native memory to V8. No math here: every computation is a core call.
+// and reports native memory to V8. No math here: every computation is a core call. The methods
+// live by concern: addon.cc (module init, runtime settings), arrays.cc, array_handles.cc, ops.cc,
+// autograd.cc, files.cc.
 #pragma once
 
 #include <napi.h>
@@ -30,6 +32,8 @@ class Addon : public Napi::Addon<Addon> {
   static constexpr size_t kWeighMaxBytes = size_t{16} << 20;
 
  private:
+  // Sets core.custom_backward, which runs an autograd.Function's backward in JS.
+  void install_custom_backward(Napi::Env env);
   void weigh(napi_env env, napi_value owner, int32_t h);
   void unweigh(const Napi::Value& handle, const Napi::Value& owner);
   Napi::Value OpInfo(const Napi::CallbackInfo& info);
@@ -47,6 +51,7 @@ class Addon : public Napi::Addon<Addon> {
   Napi::Value IsDisposed(const Napi::CallbackInfo& info);
   Napi::Value Memory(const Napi::CallbackInfo& info);
   Napi::Value ReportedMemory(const Napi::CallbackInfo& info);
+  Napi::Value Allocations(const Napi::CallbackInfo& info);
   Napi::Value Seed(const Napi::CallbackInfo& info);
   Napi::Value Isa(const Napi::CallbackInfo& info);
   Napi::Value NumThreads(const Napi::CallbackInfo& info);
@@ -57,6 +62,7 @@ class Addon : public Napi::Addon<Addon> {
   Napi::Value MarkVariables(const Napi::CallbackInfo& info);
   Napi::Value Grad(const Napi::CallbackInfo& info);
   Napi::Value InGraph(const Napi::CallbackInfo& info);
+  Napi::Value FreshGrad(const Napi::CallbackInfo& info);
   Napi::Value Backward(const Napi::CallbackInfo& info);
   Napi::Value Detach(const Napi::CallbackInfo& info);
   Napi::Value Assign(const Napi::CallbackInfo& info);

@@ -219,9 +219,8 @@ const void* read_params(const Napi::Value& v, const OpDef& def, ParamBlock& stor
     std::string name = key_string(env, key);
     const FieldDef* f = find_field(def.params, name.data(), name.size());
     if (!f) {
-      // `out` is reserved for results written into a given array (dispatch will take it off
-      // before the options reach this reader).
-      if (name == "out") type_error(v.Env(), std::string(def.name) + ": the out option is not supported yet");
+      // lib/core/dispatch.ts takes `out` off the options and passes it as invoke's own argument.
+      if (name == "out") type_error(v.Env(), std::string(def.name) + ": out is invoke's own argument, not an option");
       throw_unknown_option(def.name, def.params, name);
     }
     napi_value value;

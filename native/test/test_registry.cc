@@ -100,6 +100,82 @@ TEST(a_backward_reading_an_unsaved_tensor_is_an_error_not_another_tensor) {
   CHECK(ctx.output(0));
 }
 
+TEST(an_op_saves_the_inputs_and_outputs_it_declares_one_by_one) {
+  Runtime env;
+  // take declares kSaveInput1: its backward reads the indices, never the data.
+  ArrayRef data = make_array(env.full(Shape{4}, DType::Float32, 1.0));
+  ArrayRef index = make_array(env.full(Shape{2}, DType::Int32, 0.0));
+  ArrayRef out = make_array(env.full(Shape{2}, DType::Float32, 1.0));
+  ArrayRef ins[] = {data, index};
+  NodeRef node = record_node(&op_def(OpId::take), ins, 2, &out, 1);
+  CHECK_EQ(node->saved().size(), size_t{1});
+  CHECK(node->saved()[0].storage == index->t.storage);
+  std::vector<ArrayRef> grads{out};
+  BackwardCtx ctx{env, node, *node, grads};
+  CHECK(ctx.input(1)->t.storage == index->t.storage);
+  CHECK(ctx.input(1)->t.shape == (Shape{2}));
+  try {
+    ctx.input(0);
+    CHECK(false);
+  } catch (const Error& e) {
+    CHECK(contains(e.what(), "take: backward reads input 0, which the op does not save (add kSaveInput0"));
+  }
+  try {
+    ctx.output(0);
+    CHECK(false);
+  } catch (const Error& e) {
+    CHECK(contains(e.what(), "take: backward reads output 0, which the op does not save"));
+  }
+
+  // dropout declares kSaveOutput1: the mask, not the result.
+  ArrayRef y = make_array(env.full(Shape{3}, DType::Float32, 1.0));
+  ArrayRef mask = make_array(env.full(Shape{3}, DType::Float32, 2.0));
+  ArrayRef outs[] = {y, mask};
+  NodeRef drop = record_node(&op_def(OpId::dropout), &data, 1, outs, 2);
+  CHECK_EQ(drop->saved().size(), size_t{1});
+  BackwardCtx dctx{env, drop, *drop, grads};
+  CHECK(dctx.output(1)->t.storage == mask->t.storage);
+  try {
+    dctx.output(0);
+    CHECK(false);
+  } catch (const Error& e) {
+    CHECK(contains(e.what(), "dropout: backward reads output 0, which the op does not save (add kSaveOutput0"));
+  }
+}
+
+TEST(the_all_inputs_shorthand_saves_every_input_in_order) {
+  Runtime env;
+  ArrayRef a = make_array(env.full(Shape{2, 2}, DType::Float32, 1.0));
+  ArrayRef b = make_array(env.full(Shape{2, 2}, DType::Float32, 2.0));
+  ArrayRef ins[] = {a, b};
+  NodeRef node = record_node(&op_def(OpId::multiply), ins, 2, &a, 1);
+  CHECK_EQ(node->saved().size(), size_t{2});
+  std::vector<ArrayRef> grads{a};
+  BackwardCtx ctx{env, node, *node, grads};
+  CHECK(ctx.input(0)->t.storage == a->t.storage);
+  CHECK(ctx.input(1)->t.storage == b->t.storage);
+}
+
+TEST(saved_tensor_marks_are_checked_at_load) {
+  std::vector<OpDef> table(3);
+  for (OpDef& d : table) {
+    d.infer = infer_nothing;
+    d.forward = forward_nothing;
+    d.backward = backward_nothing;
+    d.num_inputs = 2;
+  }
+  table[0].name = "both";
+  table[0].flags = kSaveInputs | kSaveInput1;
+  table[1].name = "beyond";
+  table[1].flags = kSaveInput2;
+  table[2].name = "fine";
+  table[2].flags = kSaveInput1 | kSaveOutput0;
+  std::string p = registry_problems(table);
+  CHECK(contains(p, "both: kSaveInputs and a kSaveInput<i> mark"));
+  CHECK(contains(p, "beyond: saves an input it does not have"));
+  CHECK(!contains(p, "fine"));
+}
+
 namespace {
 
 struct OneParams {

@@ -26,6 +26,14 @@ const shuffled: NDArray = nd.random.shuffle(x);
 
 // @ts-expect-error topk with retTyp 'both' returns an array of two NDArrays
 const notOne: NDArray = nd.topk(x, { retTyp: 'both' });
+const sums: NDArray = x.sum({ axis: 0, keepdims: true }).add(nd.cumsum(x, { axis: 1, dtype: 'float64' }).astype('float32'));
+const running: NDArray = x.cumsum({ axis: null, dtype: null }).add(x.argmax({ axis: 1, keepdims: true }));
+// @ts-expect-error cumsum has no keepdims option (its field table has axis and dtype)
+x.cumsum({ keepdims: true });
+// @ts-expect-error the nd function takes the same options as the method
+nd.cumsum(x, { keepdims: true });
+// @ts-expect-error sum has no dtype option
+x.sum({ dtype: 'float64' });
 // @ts-expect-error take has no 'nearest' mode
 nd.take(x, x, { mode: 'nearest' });
 // @ts-expect-error attachGrad takes a GradReq, not a number

@@ -91,12 +91,12 @@ Tensor rebuild(const SavedTensor& s, Shape shape, DType dtype) {
 
 }  // namespace
 
-Tensor Node::saved_input(size_t i) const {
-  return rebuild(saved_.at(i), input_shape(i), input_dtype(i));
+Tensor Node::saved_input(size_t i, size_t slot) const {
+  return rebuild(saved_.at(slot), input_shape(i), input_dtype(i));
 }
 
-Tensor Node::saved_output(size_t i) const {
-  return rebuild(saved_.at(saved_inputs_ + i), output_shape(i), output_dtype(i));
+Tensor Node::saved_output(size_t i, size_t slot) const {
+  return rebuild(saved_.at(saved_inputs_ + slot), output_shape(i), output_dtype(i));
 }
 
 void Node::free_graph() {

@@ -3,6 +3,7 @@
 #include <new>
 #include <string>
 
+#include "core/drivers/elementwise.h"
 #include "core/runtime/error.h"
 #include "core/ops/ops.h"
 
@@ -44,9 +45,36 @@ void bump_written(const OpDef& def, const ArrayList& inputs) {
     if (writes_input(def, i)) inputs[i]->t.storage->bump_version();
 }
 
+// MXNet's out=: one result, of the result's shape and dtype, not an array of the graph being
+// recorded (a fresh one is recorded as the op's output, as MXNet does).
+void check_out(const Runtime& env, const OpDef& def, const ArrayRef& out, const OutSpecs& specs) {
+  std::string name = def.name;
+  if (out->disposed) throw_error(name + ": out is an NDArray that was disposed");
+  if (specs.size() != 1) {
+    throw_type(name + ": out takes one array, and this op has " + std::to_string(specs.size()) + " results");
+  }
+  const OutSpec& r = specs[0];
+  if (out->t.shape != r.shape || out->t.dtype != r.dtype) {
+    std::string msg = name + ": out has shape " + shape_str(out->t.shape) + " and dtype " + dtype_name(out->t.dtype) +
+                      ", the result has shape " + shape_str(r.shape) + " and dtype " + dtype_name(r.dtype);
+    if (out->t.shape != r.shape) throw_range(msg);
+    throw_type(msg);
+  }
+  if (env.recording && out->ag.live()) {
+    throw_error(name + ": out is an array of the graph being recorded; writing it would change what the graph " +
+                "computed (MXNet refuses this too): pass a fresh array or call the op outside autograd.record()");
+  }
+}
+
+bool shares_storage(const ArrayRef& out, const ArrayList& inputs) {
+  for (const ArrayRef& a : inputs)
+    if (a->t.storage && a->t.storage == out->t.storage) return true;
+  return false;
+}
+
 }  // namespace
 
-ArrayList invoke_params(Runtime& env, OpId id, const ArrayList& inputs, const void* params) {
+ArrayList invoke_params(Runtime& env, OpId id, const ArrayList& inputs, const void* params, const ArrayRef& out) {
   const OpDef& def = op_def(id);
   if (!params) params = def.defaults.get();
   if (def.num_inputs >= 0 && inputs.size() != static_cast<size_t>(def.num_inputs)) {
@@ -61,7 +89,12 @@ ArrayList invoke_params(Runtime& env, OpId id, const ArrayList& inputs, const vo
   OpCall call{env, def, in.data(), in.size(), params, {}};
   OutSpecs specs;
   def.infer(call, specs);
-  if (!(def.flags & kView)) {
+  if (out) check_out(env, def, out, specs);
+  // The result goes straight into out unless the op makes a view or out is also read (then the
+  // result is computed aside and copied: one temporary, as NumPy does for overlapping operands).
+  bool into_out = out && !(def.flags & kView) && !shares_storage(out, inputs);
+  if (into_out) call.out.push_back(out->t);
+  if (!(def.flags & kView) && !into_out) {
     for (const OutSpec& s : specs) {
       check_shape(s.shape, def.name, "output shape");
       try {
@@ -78,7 +111,22 @@ ArrayList invoke_params(Runtime& env, OpId id, const ArrayList& inputs, const vo
   if (mutates) bump_written(def, inputs);
 
   ArrayList outs;
-  for (Tensor& t : call.out) outs.push_back(make_array(std::move(t)));
+  if (out) {
+    if (!into_out) {
+      Tensor result = call.out[0];
+      if (result.storage == out->t.storage) {  // a view of out itself, maybe shifted: copy it aside first
+        Tensor aside = env.empty(result.shape, result.dtype);
+        cast_into(env, result, aside);
+        result = aside;
+      }
+      Tensor target = out->t;
+      cast_into(env, result, target);
+    }
+    out->t.storage->bump_version();
+    outs.push_back(out);
+  } else {
+    for (Tensor& t : call.out) outs.push_back(make_array(std::move(t)));
+  }
 
   // A mutating op is never recorded: its writes have no gradient, and its outputs (LAMB's
   // phase-one direction) are plain arrays. So are the moving statistics batch norm updates.
@@ -102,12 +150,14 @@ NodeRef record_node(const OpDef* op, const ArrayRef* inputs, size_t num_inputs, 
     const ArrayRef& a = inputs[i];
     node->add_input(a->ag.live() ? a->ag : AGEntry{}, a->t);
   }
-  if (flags & kSaveInputs)
-    for (size_t i = 0; i < num_inputs; ++i) node->save_input(inputs[i]->t);
+  if (uint32_t saved = saved_input_mask(flags))
+    for (size_t i = 0; i < num_inputs; ++i)
+      if (is_saved(saved, i)) node->save_input(inputs[i]->t);
+  uint32_t saved_outputs = saved_output_mask(flags);
   for (size_t i = 0; i < num_outputs; ++i) {
     node->add_output(outputs[i]->t);
     // The saved output keeps no entry: it would point back at this node (a cycle).
-    if (flags & kSaveOutputs) node->save_output(outputs[i]->t);
+    if (is_saved(saved_outputs, i)) node->save_output(outputs[i]->t);
     outputs[i]->ag = AGEntry{node, static_cast<uint32_t>(i)};
   }
   return node;
@@ -173,24 +223,30 @@ ArrayRef transpose(Runtime& env, const ArrayRef& x, const std::vector<int64_t>& 
 
 }  // namespace ops
 
+namespace {
+
+[[noreturn]] void throw_not_saved(const Node& node, const char* kind, size_t i) {
+  std::string n = std::to_string(i);
+  throw_error(std::string(node.op->name) + ": backward reads " + kind + " " + n + ", which the op does not save (add kSave" +
+              (kind[0] == 'i' ? "Input" : "Output") + n + " to its registry entry)");
+}
+
+}  // namespace
+
 // A backward that reads a tensor its op did not declare saved would get another tensor (or none):
 // the declaration is the op's flags, checked here on every read.
 ArrayRef BackwardCtx::input(size_t i) const {
-  if (!(node.op->flags & kSaveInputs)) {
-    throw_error(std::string(node.op->name) + ": backward reads input " + std::to_string(i) +
-                ", which the op does not save (add kSaveInputs to its registry entry)");
-  }
-  ArrayRef a = make_array(node.saved_input(i));
+  uint32_t mask = saved_input_mask(node.op->flags);
+  if (!is_saved(mask, i)) throw_not_saved(node, "input", i);
+  ArrayRef a = make_array(node.saved_input(i, saved_slot(mask, i)));
   if (env.recording) a->ag = node.inputs[i];
   return a;
 }
 
 ArrayRef BackwardCtx::output(size_t i) const {
-  if (!(node.op->flags & kSaveOutputs)) {
-    throw_error(std::string(node.op->name) + ": backward reads output " + std::to_string(i) +
-                ", which the op does not save (add kSaveOutputs to its registry entry)");
-  }
-  ArrayRef a = make_array(node.saved_output(i));
+  uint32_t mask = saved_output_mask(node.op->flags);
+  if (!is_saved(mask, i)) throw_not_saved(node, "output", i);
+  ArrayRef a = make_array(node.saved_output(i, saved_slot(mask, i)));
   if (env.recording) a->ag = AGEntry{self, static_cast<uint32_t>(i)};
   return a;
 }

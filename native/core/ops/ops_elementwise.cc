@@ -63,7 +63,7 @@ GRAD1(d_negative, neg(e, g))
 GRAD1(d_abs, mul(e, g, unary(e, OpId::sign, X)))
 GRAD1(d_square, mul(e, g, mul_scalar(e, X, 2.0)))
 GRAD1(d_sqrt, div(e, mul_scalar(e, g, 0.5), Y))
-GRAD1(d_rsqrt, mul(e, g, div(e, mul_scalar(e, Y, -0.5), X)))
+GRAD1(d_rsqrt, mul(e, g, mul_scalar(e, mul(e, Y, unary(e, OpId::square, Y)), -0.5)))  // -y^3 / 2: reads only y
 GRAD1(d_reciprocal, mul(e, neg(e, g), unary(e, OpId::square, Y)))
 GRAD1(d_exp, mul(e, g, Y))
 GRAD1(d_expm1, mul(e, g, add_scalar(e, Y, 1.0)))
@@ -142,7 +142,7 @@ const UnaryEntry kUnary[] = {
     {OpId::sign, fwd_unary<Unary::Sign>, nullptr, kNoGrad, Domain::NonZero},
     {OpId::square, fwd_unary<Unary::Square>, d_square, kIn, Domain::Any},
     {OpId::sqrt, fwd_unary<Unary::Sqrt>, d_sqrt, kOut, Domain::Positive},
-    {OpId::rsqrt, fwd_unary<Unary::Rsqrt>, d_rsqrt, kIn | kOut, Domain::Positive},
+    {OpId::rsqrt, fwd_unary<Unary::Rsqrt>, d_rsqrt, kOut, Domain::Positive},
     {OpId::reciprocal, fwd_unary<Unary::Reciprocal>, d_reciprocal, kOut, Domain::NonZero},
     {OpId::exp, fwd_unary<Unary::Exp>, d_exp, kOut, Domain::Any},
     {OpId::expm1, fwd_unary<Unary::Expm1>, d_expm1, kOut, Domain::Any},

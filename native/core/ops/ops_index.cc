@@ -211,9 +211,9 @@ const FieldDef kPickFields[] = {
 }  // namespace
 
 void define_index_ops(std::vector<OpDef>& table) {
-  define_op(table, OpId::where, 3, infer_where, fwd_where, d_where, kSaveInputs);
+  define_op(table, OpId::where, 3, infer_where, fwd_where, d_where, kSaveInput0);
   define_op(table, OpId::one_hot, 1, infer_one_hot, fwd_one_hot, nullptr, kNoGrad);
-  define_op(table, OpId::pick, 2, infer_pick, fwd_pick, d_pick, kSaveInputs);
+  define_op(table, OpId::pick, 2, infer_pick, fwd_pick, d_pick, kSaveInput1);
   set_params<OneHotParams>(table, OpId::one_hot, kOneHotFields);
   set_params<PickParams>(table, OpId::pick, kPickFields);
 }

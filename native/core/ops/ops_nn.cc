@@ -183,7 +183,7 @@ const FieldDef kDropoutFields[] = {
 }  // namespace
 
 void define_nn_ops(std::vector<OpDef>& table) {
-  define_op(table, OpId::dropout, 1, infer_dropout, fwd_dropout, d_dropout, kSaveOutputs);
+  define_op(table, OpId::dropout, 1, infer_dropout, fwd_dropout, d_dropout, kSaveOutput1);
   define_op(table, OpId::softmax, 1, infer_softmax<OpId::softmax>, fwd_softmax<false>, d_softmax, kSaveOutputs);
   define_op(table, OpId::log_softmax, 1, infer_softmax<OpId::log_softmax>, fwd_softmax<true>, d_log_softmax,
             kSaveOutputs);

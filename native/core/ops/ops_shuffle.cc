@@ -61,7 +61,7 @@ Grads d_shuffle(BackwardCtx& c) {
 }  // namespace
 
 void define_shuffle_ops(std::vector<OpDef>& table) {
-  define_op(table, OpId::random_shuffle, 1, infer_shuffle, fwd_shuffle, d_shuffle, kSaveOutputs);
+  define_op(table, OpId::random_shuffle, 1, infer_shuffle, fwd_shuffle, d_shuffle, kSaveOutput1);
 }
 
 }  // namespace ndgrad

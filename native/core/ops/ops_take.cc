@@ -312,12 +312,12 @@ const FieldDef kAlongGradFields[] = {kScatterShape<AlongParams>, kScatterAxis<Al
 }  // namespace
 
 void define_take_ops(std::vector<OpDef>& table) {
-  define_op(table, OpId::take, 2, infer_take, fwd_take, d_gather<TakeParams, OpId::take_grad>, kSaveInputs);
-  define_op(table, OpId::take_grad, 2, infer_take_grad, fwd_take_grad, d_scatter<TakeParams, OpId::take>, kSaveInputs);
+  define_op(table, OpId::take, 2, infer_take, fwd_take, d_gather<TakeParams, OpId::take_grad>, kSaveInput1);
+  define_op(table, OpId::take_grad, 2, infer_take_grad, fwd_take_grad, d_scatter<TakeParams, OpId::take>, kSaveInput1);
   define_op(table, OpId::take_along_axis, 2, infer_take_along_axis, fwd_take_along_axis,
-            d_gather<AlongParams, OpId::take_along_axis_grad>, kSaveInputs);
+            d_gather<AlongParams, OpId::take_along_axis_grad>, kSaveInput1);
   define_op(table, OpId::take_along_axis_grad, 2, infer_take_along_axis_grad, fwd_take_along_axis_grad,
-            d_scatter<AlongParams, OpId::take_along_axis>, kSaveInputs);
+            d_scatter<AlongParams, OpId::take_along_axis>, kSaveInput1);
   set_params<TakeParams>(table, OpId::take, kTakeFields);
   set_params<TakeParams>(table, OpId::take_grad, kTakeGradFields);
   set_params<AlongParams>(table, OpId::take_along_axis, kAlongFields);

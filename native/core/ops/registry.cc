@@ -27,6 +27,11 @@ std::string registry_problems(const std::vector<OpDef>& table) {
     if (d.backward && (d.flags & kNoGrad)) problems += name + ": a backward and a kNoGrad mark\n";
     if ((d.flags & kView) && (d.flags & kMutates)) problems += name + ": a view cannot write its input\n";
     if ((d.flags & kMutates) && d.backward) problems += name + ": a mutating op is never recorded, so it has no backward\n";
+    uint32_t one_input = (d.flags >> kSaveInputShift) & 0xFu, one_output = (d.flags >> kSaveOutputShift) & 0xFu;
+    if ((d.flags & kSaveInputs) && one_input) problems += name + ": kSaveInputs and a kSaveInput<i> mark\n";
+    if ((d.flags & kSaveOutputs) && one_output) problems += name + ": kSaveOutputs and a kSaveOutput<i> mark\n";
+    if (d.num_inputs >= 0 && (one_input >> d.num_inputs)) problems += name + ": saves an input it does not have\n";
+    if ((d.flags & kNoGrad) && (saved_input_mask(d.flags) | saved_output_mask(d.flags))) problems += name + ": saves tensors but has no gradient\n";
     for (const FieldDef& f : d.params) {
       if (f.slot && (!d.params.type || f.owner->id != d.params.type->id)) problems += name + "." + f.name + ": fills a member of another struct\n";
       if (!f.slot && f.kind != FieldKind::Ignored) problems += name + "." + f.name + ": no member to fill\n";

@@ -14,14 +14,43 @@
 
 namespace ndgrad {
 
+// What a backward reads is what recording saves (PyTorch's derivatives.yaml): kSaveInputs and
+// kSaveOutputs save all of them; kSaveInput0..3 and kSaveOutput0..3 save one each, so that a
+// formula reading only the index of a gather or the mask of a dropout keeps only that alive.
 enum OpFlags : uint32_t {
-  kSaveInputs = 1u << 0,   // backward reads the inputs
-  kSaveOutputs = 1u << 1,  // backward reads the outputs
+  kSaveInputs = 1u << 0,   // backward reads the inputs (all of them)
+  kSaveOutputs = 1u << 1,  // backward reads the outputs (all of them)
   kView = 1u << 2,         // forward returns views of input 0 (no allocation)
   kNoGrad = 1u << 3,       // gradient is zero everywhere (comparisons, rounding, argmax)
   kCreation = 1u << 4,     // no inputs: creates data (zeros, random, ...)
   kMutates = 1u << 5,      // writes inputs in place: input 0 alone, or those set_writes names
+  kSaveInput0 = 1u << 8,   // backward reads input 0 (and the others only as declared)
+  kSaveInput1 = 1u << 9,
+  kSaveInput2 = 1u << 10,
+  kSaveInput3 = 1u << 11,
+  kSaveOutput0 = 1u << 12,  // backward reads output 0
+  kSaveOutput1 = 1u << 13,
+  kSaveOutput2 = 1u << 14,
+  kSaveOutput3 = 1u << 15,
 };
+
+constexpr int kSaveInputShift = 8, kSaveOutputShift = 12, kMaxSavedIndex = 4;
+
+// The inputs (outputs) that recording saves, one bit each from bit 0; all of them for
+// kSaveInputs (kSaveOutputs).
+constexpr uint32_t saved_input_mask(uint32_t flags) {
+  return (flags & kSaveInputs) ? ~0u : (flags >> kSaveInputShift) & 0xFu;
+}
+constexpr uint32_t saved_output_mask(uint32_t flags) {
+  return (flags & kSaveOutputs) ? ~0u : (flags >> kSaveOutputShift) & 0xFu;
+}
+constexpr bool is_saved(uint32_t mask, size_t i) {
+  return i >= kMaxSavedIndex ? mask == ~0u : ((mask >> i) & 1u) != 0;
+}
+// Where saved tensor i sits among those saved of its kind (is_saved(mask, i) holds).
+inline size_t saved_slot(uint32_t mask, size_t i) {
+  return mask == ~0u ? i : static_cast<size_t>(__builtin_popcount(mask & ((1u << i) - 1u)));
+}
 
 // Input domains for the generic gradient and golden tests (the tests draw inputs from them).
 enum class Domain : uint8_t { Any, Positive, Unit, NonZero, AwayFromInt };

@@ -118,6 +118,7 @@ Ref<Storage> StoragePool::allocate(size_t bytes) {
   if (!block) {
     block = mapped(alloc_bytes) ? map_block(alloc_bytes, bytes, limit) : aligned_alloc_or_throw(kHeader + alloc_bytes, bytes, limit);
   }
+  stats_->allocations.fetch_add(1, std::memory_order_relaxed);
   stats_->live_buffers.fetch_add(1, std::memory_order_relaxed);
   stats_->live_bytes.fetch_add(static_cast<int64_t>(alloc_bytes), std::memory_order_relaxed);
   stats_->pending_external.fetch_add(static_cast<int64_t>(alloc_bytes), std::memory_order_relaxed);

@@ -21,6 +21,7 @@ namespace ndgrad {
 // ArrayBuffers that weigh large results (binding/addon.cc, Addon::weigh); their sum is what V8
 // counts for this instance.
 struct MemoryStats : RefCounted {
+  std::atomic<int64_t> allocations{0};  // buffers handed out since load (out= is checked by it)
   std::atomic<int64_t> live_buffers{0};
   std::atomic<int64_t> live_bytes{0};
   std::atomic<int64_t> pending_external{0};

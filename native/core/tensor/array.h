@@ -65,8 +65,8 @@ struct Node : LocalRefCounted {
   // entries and keeps their number.
   SmallVec<AGEntry, 2> inputs;
 
-  // Recording, in this order: inputs, then outputs; save() takes the saved inputs (all of them,
-  // in order) before the saved outputs.
+  // Recording, in this order: inputs, then outputs; the saved inputs (in order) before the saved
+  // outputs (in order).
   void add_input(const AGEntry& entry, const Tensor& t) {
     inputs.push_back(entry);
     metas_.push_back(t.shape, t.dtype);
@@ -85,9 +85,10 @@ struct Node : LocalRefCounted {
   Shape output_shape(size_t i) const { return metas_.shape(inputs.size() + i); }
   DType output_dtype(size_t i) const { return metas_.dtype(inputs.size() + i); }
 
-  // The saved tensors as tensors again (shape and dtype from the node).
-  Tensor saved_input(size_t i) const;
-  Tensor saved_output(size_t i) const;
+  // The saved tensors as tensors again (shape and dtype from the node): input (output) i, which
+  // is the slot-th of the inputs (outputs) saved.
+  Tensor saved_input(size_t i, size_t slot) const;
+  Tensor saved_output(size_t i, size_t slot) const;
   const SmallVec<SavedTensor, 2>& saved() const { return saved_; }
 
   // Backward ran without retainGraph: drops the inputs, saved tensors and custom Function.
