@@ -6,6 +6,7 @@ import * as utils from './utils';
 export { Block, type BlockOptions, HybridBlock } from './block';
 export { DeferredInitializationError, Parameter, type ParameterOptions, type InitializeOptions } from './parameter';
 export { ParameterDict } from './parameter-dict';
+export { Trainer, type StepOptions } from './trainer';
 export { type LoadParametersOptions } from './param-file';
 export { resetNameCounters } from './name-scope';
 export { loss, nn, utils };
