@@ -6,7 +6,7 @@
 // var = 28 B/element), against the bandwidth of an in-place add (read 2, write 1: 12 B/element)
 // measured in the same run.
 //
-//   node bench/optim.js [--rounds=5]
+//   node bench/optim.js [--rounds=5]      (the addon built and dist/ compiled: npm run build)
 const path = require('path');
 const { spawnSync } = require('child_process');
 const { measure, median } = require('./harness');
@@ -47,9 +47,11 @@ const rows = {
 };
 const BYTES = { sgdMomUpdate: 20 * N, adamUpdate: 28 * N, 'add in place (bandwidth)': 12 * N };
 
+// torch.set_num_threads(2) as the other rows' pool, and 1: on a machine shared with other jobs,
+// two OpenMP threads on two busy cores can wait far longer at their barriers than they compute.
 const TORCH = `
 import json, sys, time, torch
-torch.set_num_threads(2)
+torch.set_num_threads(int(sys.argv[1]))
 N = ${N}
 p = torch.nn.Parameter(torch.rand(N))
 p.grad = torch.randn(N)
@@ -73,11 +75,13 @@ for (let r = 0; r < ROUNDS; r++) {
       for (let i = 0; i < iters; i++) fn();
     }).median_ns);
   }
-  const torch = spawnSync('/usr/bin/python3', ['-c', TORCH], { encoding: 'utf8' });
-  if (torch.status !== 0) throw new Error(torch.stderr);
-  const t = JSON.parse(torch.stdout);
-  push('sgdMomUpdate torch.optim.SGD(momentum, weight_decay).step', t.sgd);
-  push('adamUpdate torch.optim.Adam(weight_decay).step', t.adam);
+  for (const threads of [2, 1]) {
+    const torch = spawnSync('/usr/bin/python3', ['-c', TORCH, String(threads)], { encoding: 'utf8' });
+    if (torch.status !== 0) throw new Error(torch.stderr);
+    const t = JSON.parse(torch.stdout);
+    push(`sgdMomUpdate torch.optim.SGD(momentum, weight_decay).step, ${threads} thread(s)`, t.sgd);
+    push(`adamUpdate torch.optim.Adam(weight_decay).step, ${threads} thread(s)`, t.adam);
+  }
   process.stderr.write(`round ${r + 1}/${ROUNDS}\n`);
 }
 

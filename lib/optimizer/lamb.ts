@@ -3,42 +3,25 @@
 import { lambUpdatePhase1, lambUpdatePhase2 } from '../nd/optim';
 import type { NDArray } from '../ndarray';
 import { tidy } from '../core/tidy';
-import { type Index, Optimizer, type OptimizerOptions, type OptimizerState, zerosLikeWeight } from './optimizer';
+import type { Index, OptimizerState } from './optimizer';
+import { MomentOptimizer, type MomentOptions } from './moments';
 
-export interface LAMBOptions extends OptimizerOptions {
-  beta1?: number;
-  beta2?: number;
-  epsilon?: number;
+export interface LAMBOptions extends MomentOptions {
   lowerBound?: number | null;
   upperBound?: number | null;
   biasCorrection?: boolean;
 }
 
-export class LAMB extends Optimizer {
-  beta1: number;
-  beta2: number;
-  epsilon: number;
+export class LAMB extends MomentOptimizer {
   lowerBound: number | null;
   upperBound: number | null;
   biasCorrection: boolean;
 
   constructor(opts?: LAMBOptions) {
-    super(
-      'LAMB',
-      opts,
-      { beta1: [], beta2: [], epsilon: [], lowerBound: ['lower_bound'], upperBound: ['upper_bound'], biasCorrection: ['bias_correction'] },
-      0.001,
-    );
-    this.beta1 = this.option('beta1', 0.9);
-    this.beta2 = this.option('beta2', 0.999);
-    this.epsilon = this.option('epsilon', 1e-6);
+    super('LAMB', opts, { lowerBound: ['lower_bound'], upperBound: ['upper_bound'], biasCorrection: ['bias_correction'] }, 1e-6);
     this.lowerBound = this.optionalOption('lowerBound');
     this.upperBound = this.optionalOption('upperBound');
     this.biasCorrection = this.options.biasCorrection !== false;
-  }
-
-  createState(index: Index, weight: NDArray): OptimizerState {
-    return zerosLikeWeight(weight, 2);
   }
 
   update(index: Index, weight: NDArray, grad: NDArray, state: OptimizerState): void {
