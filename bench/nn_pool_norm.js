@@ -1,8 +1,9 @@
 'use strict';
-// Pooling and normalization against PyTorch (bench/nn_pool_norm_torch.py, 2 threads, a server
-// process started once) and TensorFlow.js (tfjs-core, cpu backend; wasm where it has the op),
-// in one run, rows interleaved round by round; medians. GB/s counts the bytes a minimal
-// implementation moves (listed per row), against this machine's copy bandwidth measured here.
+// Pooling and normalization against PyTorch (bench/nn_pool_norm_torch.py: one server process with
+// 2 threads, the reference column, and one with 1 thread) and TensorFlow.js (tfjs-core, cpu
+// backend, where it has the op), in one run, rows interleaved round by round; medians. GB/s
+// counts the bytes a minimal implementation moves (listed per row), against the copy bandwidth
+// of a 256 MiB tensor measured by PyTorch (2 threads) in the same run.
 //
 //   node bench/nn_pool_norm.js [--rounds=5] [--reps=7] [--no-tfjs]
 const { spawn } = require('child_process');
@@ -42,14 +43,6 @@ function timeIt(f, reps) {
     t.push(Number(process.hrtime.bigint() - t0) / 1e9);
   }
   return median(t);
-}
-
-function copyBandwidth() {
-  const a = new Float32Array(64 << 20);
-  const b = new Float32Array(64 << 20);
-  a.fill(1);
-  const s = timeIt(() => b.set(a), 5);
-  return (2 * a.byteLength) / s / 1e9;
 }
 
 function rand(shape) {
@@ -119,39 +112,52 @@ async function tfjsRows(backendName) {
 }
 
 async function main() {
-  const bw = copyBandwidth();
   const ours = ndgradRows();
   const engines = { ndgrad: ours };
   if (!args['no-tfjs']) {
     engines['tfjs-cpu'] = await tfjsRows('cpu');
   }
-  const py = spawn(PYTHON, [path.join(__dirname, 'nn_pool_norm_torch.py')], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = readline.createInterface({ input: py.stdout })[Symbol.asyncIterator]();
-  const next = async () => JSON.parse((await lines.next()).value);
-  const torchVersion = (await next()).ready;
+  const server = (threads) => {
+    const proc = spawn(PYTHON, [path.join(__dirname, 'nn_pool_norm_torch.py'), String(threads)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const lines = readline.createInterface({ input: proc.stdout })[Symbol.asyncIterator]();
+    const ask = async (line) => {
+      proc.stdin.write(`${line}\n`);
+      return JSON.parse((await lines.next()).value);
+    };
+    return { proc, lines, ask };
+  };
+  const torch2 = server(2);
+  const torch1 = server(1);
+  const torchVersion = JSON.parse((await torch2.lines.next()).value).ready;
+  await torch1.lines.next();
   const times = {};
+  const bws = [];
   for (let r = 0; r < ROUNDS; r++) {
+    bws.push((await torch2.ask('bandwidth 5')).gbs);
     for (const row of ROWS) {
       for (const [name, rows] of Object.entries(engines)) {
         if (!rows[row.name]) continue;
         const k = `${row.name}/${name}`;
         (times[k] ??= []).push(timeIt(rows[row.name], REPS));
       }
-      py.stdin.write(`${row.name} ${REPS}\n`);
-      (times[`${row.name}/torch`] ??= []).push((await next()).median);
+      (times[`${row.name}/torch`] ??= []).push((await torch2.ask(`${row.name} ${REPS}`)).median);
+      (times[`${row.name}/torch1`] ??= []).push((await torch1.ask(`${row.name} ${REPS}`)).median);
     }
   }
-  py.stdin.end();
+  torch2.proc.stdin.end();
+  torch1.proc.stdin.end();
+  const bw = median(bws);
   const ms = (s) => (s * 1e3).toFixed(2);
-  console.log(`copy bandwidth ${bw.toFixed(1)} GB/s (read + write of 256 MiB); PyTorch ${torchVersion}, 2 threads; ${ROUNDS} rounds x ${REPS} reps, medians`);
-  console.log('| row | ndgrad ms | PyTorch ms | ndgrad/PyTorch | tfjs-cpu ms | ndgrad GB/s | of copy bw |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log(`copy bandwidth ${bw.toFixed(1)} GB/s (PyTorch copy_ of 256 MiB, read + write); PyTorch ${torchVersion}; ${ROUNDS} rounds x ${REPS} reps, medians`);
+  console.log('| row | ndgrad ms | PyTorch 2T ms | ndgrad/PyTorch 2T | PyTorch 1T ms | tfjs-cpu ms | ndgrad GB/s | of copy bw |');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const row of ROWS) {
     const a = median(times[`${row.name}/ndgrad`]);
     const t = median(times[`${row.name}/torch`]);
+    const t1 = median(times[`${row.name}/torch1`]);
     const tf = times[`${row.name}/tfjs-cpu`] ? ms(median(times[`${row.name}/tfjs-cpu`])) : '-';
     const gbs = row.bytes / a / 1e9;
-    console.log(`| ${row.label} | ${ms(a)} | ${ms(t)} | ${(a / t).toFixed(2)} | ${tf} | ${gbs.toFixed(1)} | ${((100 * gbs) / bw).toFixed(0)}% |`);
+    console.log(`| ${row.label} | ${ms(a)} | ${ms(t)} | ${(a / t).toFixed(2)} | ${ms(t1)} | ${tf} | ${gbs.toFixed(1)} | ${((100 * gbs) / bw).toFixed(0)}% |`);
   }
 }
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """PyTorch side of bench/nn_pool_norm.js: a server that times one row per request.
 
-Reads lines "<row> <reps>" on stdin and answers with the median seconds per call as JSON.
-torch.set_num_threads(2), float32, the same shapes as the JS side (see ROWS there)."""
+Reads lines "<row> <reps>" on stdin and answers with the median seconds per call as JSON; the
+row "bandwidth" answers the copy bandwidth (GB/s read + write) of a 256 MiB tensor.
+torch.set_num_threads(N) with N the first argument (default 2), float32, the same shapes as the
+JS side (see ROWS there)."""
 import json
 import sys
 import time
@@ -10,7 +12,7 @@ import time
 import torch
 import torch.nn.functional as F
 
-torch.set_num_threads(2)
+torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
 torch.manual_seed(0)
 
 
@@ -68,6 +70,16 @@ def main():
     print(json.dumps({'ready': torch.__version__}), flush=True)
     for line in sys.stdin:
         name, reps = line.split()
+        if name == 'bandwidth':
+            a, b = torch.ones(64 << 20), torch.empty(64 << 20)
+            b.copy_(a)
+            times = []
+            for _ in range(int(reps)):
+                t0 = time.perf_counter()
+                b.copy_(a)
+                times.append(time.perf_counter() - t0)
+            print(json.dumps({'row': name, 'gbs': 2 * a.numel() * 4 / sorted(times)[len(times) // 2] / 1e9}), flush=True)
+            continue
         f = ROWS[name]
         f()
         times = []

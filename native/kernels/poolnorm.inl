@@ -162,10 +162,10 @@ int64_t first_max(const PoolGeom& g, const Window& w, const T* x) {
   return best;
 }
 
-// The gradient of pool_max_2x2: each dy to the first maximum of its 2x2 window.
+// The gradient of pool_max_2x2: each dy to the first maximum of its 2x2 window. Every input of a
+// window is written (dy or 0) with selects instead of branches, which random data mispredicts.
 template <class T>
-bool pool_max_2x2_bwd(const PoolGeom& g, const T* dy, const T* x, T* dx) {
-  if (!is_max_2x2(g)) return false;
+void pool_max_2x2_bwd(const PoolGeom& g, const T* dy, const T* x, T* dx) {
   const int64_t w_in = g.in[2], w_out = g.out[2];
   for (int64_t oh = 0; oh < g.out[1]; ++oh) {
     const T* r0 = x + 2 * oh * w_in;
@@ -174,21 +174,33 @@ bool pool_max_2x2_bwd(const PoolGeom& g, const T* dy, const T* x, T* dx) {
     T* d1 = d0 + w_in;
     const T* gy = dy + oh * w_out;
     for (int64_t ow = 0; ow < w_out; ++ow) {
-      const int64_t c = 2 * ow;
-      const T* cand[4] = {r0 + c, r0 + c + 1, r1 + c, r1 + c + 1};
-      int best = 0;
-      for (int i = 1; i < 4; ++i)
-        if (*cand[i] > *cand[best]) best = i;
-      (best < 2 ? d0 : d1)[c + (best & 1)] = gy[ow];
+      const T a = r0[2 * ow], b = r0[2 * ow + 1], c = r1[2 * ow], d = r1[2 * ow + 1];
+      T m = a;
+      int idx = 0;
+      idx = b > m ? 1 : idx;
+      m = b > m ? b : m;
+      idx = c > m ? 2 : idx;
+      m = c > m ? c : m;
+      idx = d > m ? 3 : idx;
+      const T v = gy[ow];
+      d0[2 * ow] = idx == 0 ? v : T(0);
+      d0[2 * ow + 1] = idx == 1 ? v : T(0);
+      d1[2 * ow] = idx == 2 ? v : T(0);
+      d1[2 * ow + 1] = idx == 3 ? v : T(0);
     }
   }
-  return true;
 }
 
 template <class T>
 void pool_bwd(const PoolGeom& g, const T* dy, const T* x, T* dx) {
-  memset(dx, 0, size_t(g.in[0] * g.in[1] * g.in[2]) * sizeof(T));
-  if (g.type == PoolType::Max && pool_max_2x2_bwd(g, dy, x, dx)) return;
+  const int64_t plane = g.in[0] * g.in[1] * g.in[2];
+  if (g.type == PoolType::Max && is_max_2x2(g)) {
+    // The windows cover all but an odd last row or column, which get no gradient.
+    if (g.out[1] * 2 != g.in[1] || g.out[2] * 2 != g.in[2]) memset(dx, 0, size_t(plane) * sizeof(T));
+    pool_max_2x2_bwd(g, dy, x, dx);
+    return;
+  }
+  memset(dx, 0, size_t(plane) * sizeof(T));
   int64_t o[3];
   for (o[0] = 0; o[0] < g.out[0]; ++o[0])
     for (o[1] = 0; o[1] < g.out[1]; ++o[1])
