@@ -15,6 +15,8 @@ export * from './nd/joining';
 export * from './nd/creation';
 export * from './nd/nn';
 export * from './nd/ordering';
+export * from './nd/numeric';
+export * from './nd/linalg';
 
 /** x where condition != 0, else y; condition has x's shape or is 1-D selecting rows (MXNet). */
 export function where(condition: NDArray, x: NDArray, y: NDArray): NDArray {

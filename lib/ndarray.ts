@@ -33,6 +33,8 @@ export type { Operand };
 export interface ReduceOptions {
   axis?: number | number[] | null;
   keepdims?: boolean;
+  /** std and var: the divisor is N - ddof (default 0). */
+  ddof?: number;
 }
 export type ReduceArg = number | number[] | ReduceOptions | undefined | null;
 

@@ -76,6 +76,9 @@ const EXTRA_ARGS: Record<string, unknown[]> = {
   sliceAxis: [0, 0, 1],
 };
 
+// nd.linalg names its matrix argument A (MXNet's name).
+const LINALG_ONE_INPUT = ['det', 'extractdiag', 'gelqf', 'inverse', 'makediag', 'potrf', 'potri', 'slogdet', 'sumlogdiag', 'syevd', 'syrk'];
+
 // How a one-input op names its array argument in errors, where it is not `x`.
 const ARG_NAME: Record<string, RegExp> = {
   one_hot: /indices/,
@@ -85,10 +88,14 @@ const ARG_NAME: Record<string, RegExp> = {
   split: /data/,
   tile: /data/,
   repeat: /data/,
+  ...Object.fromEntries(LINALG_ONE_INPUT.map((n) => [`linalg_${n}`, /\bA\b/])),
 };
 
 // Two-input ops that are not elementwise, with their own tests below.
-const NOT_ELEMWISE = new Set(['dot', 'pick', 'batch_dot', 'take', 'take_grad', 'take_along_axis', 'take_along_axis_grad']);
+const NOT_ELEMWISE = new Set([
+  'dot', 'pick', 'batch_dot', 'take', 'take_grad', 'take_along_axis', 'take_along_axis_grad',
+  'gather_nd', 'scatter_nd', 'linalg_gemm2', 'linalg_trmm', 'linalg_trsm',
+]);
 const BINARY_ELEMWISE = infos.filter((o) => o.numInputs === 2 && !NOT_ELEMWISE.has(o.name)).map((o) => o.name);
 // One-input ops with an nd function taking the array first (unary math, reductions, shape ops).
 const ONE_INPUT = infos

@@ -147,11 +147,12 @@ function spellings(c: GCase, xs: NDArray[]): [string, () => unknown][] {
       if (a.keepdims !== undefined) opts.keepdims = a.keepdims;
       if (a.ord !== undefined) opts.ord = a.ord;
       if (a.dtype !== undefined) opts.dtype = a.dtype;
+      if (a.ddof !== undefined) opts.ddof = a.ddof;
       const out: [string, () => unknown][] = [
         [`x.${c.op}(${JSON.stringify(opts)})`, () => x[c.op](opts)],
         [`nd.${c.op}(x, ${JSON.stringify(opts)})`, () => ndAny[c.op](x, opts)],
       ];
-      if (a.ord === undefined && !a.keepdims && a.dtype === undefined) {
+      if (a.ord === undefined && !a.keepdims && a.dtype === undefined && !a.ddof) {
         if (a.axis === null || a.axis === undefined) out.push([`x.${c.op}()`, () => x[c.op]()]);
         else out.push([`x.${c.op}(${JSON.stringify(a.axis)})`, () => x[c.op](a.axis)]);
       }
@@ -339,6 +340,12 @@ function spellings(c: GCase, xs: NDArray[]): [string, () => unknown][] {
       }
       return out;
     }
+    case 'nd':
+      // a function of nd (or of a namespace of it: 'linalg.potrf'), under each of its names
+      return (a.names as string[]).map((name) => {
+        const fn = name.split('.').reduce((o: any, k) => o[k], nd) as (...args: unknown[]) => unknown;
+        return [`nd.${name}(...)`, () => fn(...xs, ...(a.rest as unknown[]))] as [string, () => unknown];
+      });
     case 'invoke':
       return [[`invoke('${c.op}', ${JSON.stringify(a.attrs)})`, () => invoke(c.op, xs, a.attrs)]];
     default:
@@ -366,7 +373,7 @@ function runCase(c: GCase): void {
   record(c);
 }
 
-const FAMILIES = ['unary', 'binary', 'scalar', 'reduce', 'creation', 'shape', 'nn', 'join', 'order'] as const;
+const FAMILIES = ['unary', 'binary', 'scalar', 'reduce', 'creation', 'shape', 'nn', 'join', 'order', 'numeric', 'linalg'] as const;
 const fixtures = Object.fromEntries(FAMILIES.map((f) => [f, loadFixture(f)])) as Record<string, GCase[]>;
 
 for (const family of FAMILIES) {

@@ -27,6 +27,9 @@ const CALLS: Record<string, { inputs: () => NDArray[]; options?: Record<string, 
   argsort: { inputs: () => [nd.array([[3, 1, 2], [0, 5, 4]])] },
   full: { inputs: () => [], options: { shape: [2, 2] } },
   dropout: { inputs: () => [nd.ones([4])] },
+  moments: { inputs: () => [nd.array([[1, 2, 4], [3, 5, 9]])] },
+  linalg_gemm: { inputs: () => [nd.array([[1, 2], [3, 4]]), nd.array([[5, 6], [7, 9]]), nd.array([[1, 0], [2, 1]])] },
+  linalg_gemm2: { inputs: () => [nd.array([[1, 2], [3, 4]]), nd.array([[5, 6], [7, 9]])] },
 };
 
 /** A value of the field other than its default where there is one, valid for the CALLS inputs. */

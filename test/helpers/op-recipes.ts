@@ -3,6 +3,7 @@
 import { autograd, nd, NDArray } from '../../lib';
 import { invoke } from '../../lib/core/dispatch';
 import { native } from '../../lib/core/native';
+import { numericRecipes } from './numeric-recipes';
 
 export const FLAG_CREATION = 16;
 export const enum Domain {
@@ -333,6 +334,8 @@ export const recipes: Record<string, Recipe> = {
     { label: 'axis 1, temperature 0.5', inputs: [input([2, 3, 2])], fn: (x) => nd.logSoftmax(x, { axis: 1, temperature: 0.5 }) },
   ],
 };
+
+Object.assign(recipes, numericRecipes(input, f64));
 
 export const ops = native.opInfo();
 for (const o of ops) {

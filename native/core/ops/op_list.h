@@ -33,8 +33,19 @@
   X(take) X(take_grad) X(take_along_axis) X(take_along_axis_grad) X(topk) X(sort) X(argsort)  \
   X(random_shuffle)
 
-#define NDGRAD_OPS(X) \
-  NDGRAD_UNARY_OPS(X) NDGRAD_BINARY_OPS(X) NDGRAD_SCALAR_OPS(X) NDGRAD_OTHER_OPS(X) NDGRAD_JOIN_OPS(X) NDGRAD_ORDER_OPS(X)
+// The numeric toolkit: moments, std/var, cumprod, diag, gather_nd/scatter_nd, reverse (ops_numeric.cc).
+#define NDGRAD_NUMERIC_OPS(X) \
+  X(moments) X(std) X(var) X(cumprod) X(diag) X(diag_grad) X(gather_nd) X(scatter_nd) X(reverse)
+
+// nd.linalg, MXNet's linalg_* operators (ops_la.cc); linalg_copytri is their gradients' helper.
+#define NDGRAD_LINALG_OPS(X)                                                                          \
+  X(linalg_gemm) X(linalg_gemm2) X(linalg_syrk) X(linalg_trmm) X(linalg_trsm) X(linalg_potrf)          \
+  X(linalg_potri) X(linalg_sumlogdiag) X(linalg_extractdiag) X(linalg_makediag) X(linalg_copytri)      \
+  X(linalg_inverse) X(linalg_det) X(linalg_slogdet) X(linalg_gelqf) X(linalg_syevd)
+
+#define NDGRAD_OPS(X)                                                                                     \
+  NDGRAD_UNARY_OPS(X) NDGRAD_BINARY_OPS(X) NDGRAD_SCALAR_OPS(X) NDGRAD_OTHER_OPS(X) NDGRAD_JOIN_OPS(X) \
+  NDGRAD_ORDER_OPS(X) NDGRAD_NUMERIC_OPS(X) NDGRAD_LINALG_OPS(X)
 
 namespace ndgrad {
 
