@@ -61,6 +61,24 @@ describe('gradients at singular matrices', () => {
   });
 });
 
+describe('large matrices (the blocked paths)', () => {
+  test('potrf of a 150x150 SPD matrix reconstructs it; potri and inverse agree', () => {
+    nd.random.seed(3);
+    const a = nd.random.normal({ shape: [150, 150], dtype: 'float64' });
+    const A = la.gemm2(a, a, { transposeB: true, alpha: 1 / 150 }).add(nd.eye(150, { dtype: 'float64' }));
+    const L = la.potrf(A);
+    const back = la.gemm2(L, L, { transposeB: true });
+    const err = (back.sub(A).abs().max().toArray() as number[])[0];
+    expect(err).toBeLessThan(1e-12);
+    const flat = L.toArray() as number[][];
+    expect(flat.every((row, i) => row.slice(i + 1).every((v) => v === 0))).toBe(true);
+    const U = la.potrf(A, { lower: false });
+    expect((U.sub(L.T).abs().max().toArray() as number[])[0]).toBeLessThan(1e-12);
+    const gap = (la.potri(L).sub(la.inverse(A)).abs().max().toArray() as number[])[0];
+    expect(gap).toBeLessThan(1e-10);
+  });
+});
+
 describe('call forms', () => {
   test("MXNet's flat spellings and snake_case options", () => {
     const a = f64([[1, 2], [3, 4]]);

@@ -6,7 +6,6 @@
 // written with these same ops so that they can be recorded.
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <type_traits>
 #include <string>
 #include <vector>
@@ -418,23 +417,57 @@ Grads d_copytri(BackwardCtx& c) {
 
 // ---- potrf, potri --------------------------------------------------------------------------------------
 
-// In place: the lower Cholesky factor of the symmetric matrix whose lower triangle a holds (the
-// upper triangle is zeroed). False when a is not positive definite.
+// Unblocked Cholesky (Crout order) of the n x n block at a (row stride lda), in its lower
+// triangle; false when the block is not positive definite (or holds a NaN).
 template <class T>
-bool cholesky_lower(T* a, int64_t n) {
+bool cholesky_block(T* a, int64_t n, int64_t lda) {
   for (int64_t j = 0; j < n; ++j) {
-    T* rj = a + j * n;
+    T* rj = a + j * lda;
     T s = rj[j];
     for (int64_t k = 0; k < j; ++k) s -= rj[k] * rj[k];
     if (!(s > T(0))) return false;
     T d = std::sqrt(s);
     rj[j] = d;
     for (int64_t i = j + 1; i < n; ++i) {
-      T* ri = a + i * n;
+      T* ri = a + i * lda;
       T v = ri[j];
       for (int64_t k = 0; k < j; ++k) v -= ri[k] * rj[k];
       ri[j] = v / d;
     }
+  }
+  return true;
+}
+
+// In place: the lower Cholesky factor of the symmetric matrix whose lower triangle a holds (the
+// upper triangle is zeroed); false when a is not positive definite. Right-looking and blocked:
+// factor a diagonal block, solve the panel below it against the block, and take the panel's
+// product from the trailing matrix on the project's GEMM (most of the work for large n).
+template <class T>
+bool cholesky_lower(Runtime& env, T* a, int64_t n) {
+  constexpr int64_t kBlock = 64;
+  std::vector<T> prod;
+  for (int64_t k = 0; k < n; k += kBlock) {
+    int64_t b = std::min(kBlock, n - k), rest = n - k - b;
+    T* diag = a + k * n + k;
+    if (!cholesky_block(diag, b, n)) return false;
+    if (rest == 0) break;
+    T* panel = diag + b * n;  // rows k+b.., columns k..k+b-1
+    for (int64_t r = 0; r < rest; ++r) {  // panel := panel L^-T: x L^T = p, row by row
+      T* x = panel + r * n;
+      for (int64_t j = 0; j < b; ++j) {
+        const T* lj = diag + j * n;
+        T v = x[j];
+        for (int64_t t = 0; t < j; ++t) v -= x[t] * lj[t];
+        x[j] = v / lj[j];
+      }
+    }
+    prod.resize(static_cast<size_t>(rest * rest));
+    gemm(env.thread_pool(), env.isa, dtype_of<T>(), false, true, static_cast<size_t>(rest), static_cast<size_t>(rest),
+         static_cast<size_t>(b), panel, static_cast<size_t>(n), panel, static_cast<size_t>(n), prod.data(), static_cast<size_t>(rest),
+         false);
+    T* trail = panel + b;
+    for (int64_t i = 0; i < rest; ++i)
+      for (int64_t j = 0; j <= i; ++j) trail[i * n + j] -= prod[i * rest + j];
   }
   for (int64_t i = 0; i < n; ++i) std::fill(a + i * n + i + 1, a + (i + 1) * n, T(0));
   return true;
@@ -466,7 +499,7 @@ void fwd_potrf(OpCall& c) {
     // The upper factor of A is the transposed lower factor of A's upper triangle.
     if (lower) std::copy(a, a + n * n, y);
     else transpose_square(a, y, n);
-    if (!cholesky_lower(y, n)) throw_matrix("linalg_potrf", "the matrix is not positive definite", i, b.count);
+    if (!cholesky_lower(c.env, y, n)) throw_matrix("linalg_potrf", "the matrix is not positive definite", i, b.count);
     if (!lower) {
       std::vector<T> t(y, y + n * n);
       transpose_square(t.data(), y, n);
@@ -713,14 +746,22 @@ void jacobi_eigen(T* a, int64_t n, T* u, T* w) {
   std::vector<T> v(static_cast<size_t>(n * n), T(0));
   for (int64_t i = 0; i < n; ++i) v[i * n + i] = T(1);
   for (int sweep = 0; sweep < 100; ++sweep) {
-    T off = 0, total = 0;
+    T off = 0;
     for (int64_t i = 0; i < n; ++i)
-      for (int64_t j = 0; j < n; ++j) (i == j ? total : off) += a[i * n + j] * a[i * n + j];
-    if (off <= std::numeric_limits<T>::epsilon() * std::numeric_limits<T>::epsilon() * (total + off) || off == T(0)) break;
+      for (int64_t j = 0; j < n; ++j)
+        if (i != j) off += a[i * n + j] * a[i * n + j];
+    if (off == T(0)) break;
     for (int64_t p = 0; p < n; ++p)
       for (int64_t q = p + 1; q < n; ++q) {
         T apq = a[p * n + q];
         if (apq == T(0)) continue;
+        // An element too small to change either diagonal entry is dropped (Numerical Recipes'
+        // jacobi), so the sweeps end with an exactly diagonal matrix.
+        T tiny = 100 * std::abs(apq);
+        if (sweep > 3 && std::abs(a[p * n + p]) + tiny == std::abs(a[p * n + p]) && std::abs(a[q * n + q]) + tiny == std::abs(a[q * n + q])) {
+          a[p * n + q] = a[q * n + p] = T(0);
+          continue;
+        }
         T theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
         T t = (theta >= 0 ? T(1) : T(-1)) / (std::abs(theta) + std::sqrt(theta * theta + 1));
         T cs = 1 / std::sqrt(t * t + 1), sn = t * cs;
