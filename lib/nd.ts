@@ -18,6 +18,8 @@ export * from './nd/activation';
 export * from './nd/ordering';
 export * from './nd/optim';
 export * from './nd/poolnorm';
+export * from './nd/numeric';
+export * from './nd/linalg';
 
 /** x where condition != 0, else y; condition has x's shape or is 1-D selecting rows (MXNet). */
 export function where(condition: NDArray, x: NDArray, y: NDArray): NDArray {

@@ -34,6 +34,8 @@ export type { Operand };
 export interface ReduceOptions extends OutOption {
   axis?: number | number[] | null;
   keepdims?: boolean;
+  /** std and var: the divisor is N - ddof (default 0). */
+  ddof?: number;
 }
 export type ReduceArg = number | number[] | ReduceOptions | undefined | null;
 

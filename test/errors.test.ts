@@ -47,6 +47,9 @@ const EXTRA_ARGS: Record<string, unknown[]> = {
   upSampling: [{ scale: 2 }],
 };
 
+// nd.linalg names its matrix argument A (MXNet's name).
+const LINALG_ONE_INPUT = ['det', 'extractdiag', 'gelqf', 'inverse', 'makediag', 'potrf', 'potri', 'slogdet', 'sumlogdiag', 'syevd', 'syrk'];
+
 // How a one-input op names its array argument in errors, where it is not `x`.
 const ARG_NAME: Record<string, RegExp> = {
   one_hot: /indices/,
@@ -62,6 +65,7 @@ const ARG_NAME: Record<string, RegExp> = {
   activation: /data/,
   pad: /data/,
   up_sampling: /data/,
+  ...Object.fromEntries(LINALG_ONE_INPUT.map((n) => [`linalg_${n}`, /\bA\b/])),
 };
 
 // Two-input ops that are not elementwise, with their own tests below.
@@ -70,6 +74,7 @@ const NOT_ELEMWISE = new Set([
   // pooling and normalization (test/pool-norm.test.ts)
   'pooling_grad', 'pooling_select',
   'embedding', 'embedding_grad',
+  'gather_nd', 'scatter_nd', 'linalg_gemm2', 'linalg_trmm', 'linalg_trsm',
 ]);
 // The ops that write their inputs (flag 32: the optimizer updates, the moving-statistics update)
 // check their arguments in test/optim-ops.test.ts and test/pool-norm.test.ts.

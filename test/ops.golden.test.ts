@@ -147,11 +147,12 @@ function spellings(c: GCase, xs: NDArray[]): [string, () => unknown][] {
       if (a.keepdims !== undefined) opts.keepdims = a.keepdims;
       if (a.ord !== undefined) opts.ord = a.ord;
       if (a.dtype !== undefined) opts.dtype = a.dtype;
+      if (a.ddof !== undefined) opts.ddof = a.ddof;
       const out: [string, () => unknown][] = [
         [`x.${c.op}(${JSON.stringify(opts)})`, () => x[c.op](opts)],
         [`nd.${c.op}(x, ${JSON.stringify(opts)})`, () => ndAny[c.op](x, opts)],
       ];
-      if (a.ord === undefined && !a.keepdims && a.dtype === undefined) {
+      if (a.ord === undefined && !a.keepdims && a.dtype === undefined && !a.ddof) {
         if (a.axis === null || a.axis === undefined) out.push([`x.${c.op}()`, () => x[c.op]()]);
         else out.push([`x.${c.op}(${JSON.stringify(a.axis)})`, () => x[c.op](a.axis)]);
       }
@@ -339,27 +340,31 @@ function spellings(c: GCase, xs: NDArray[]): [string, () => unknown][] {
       }
       return out;
     }
+    case 'nd':
+      // poolnorm.json's form: { fn, opts, alias, snake } (one MXNet spelling)
+      if (a.names === undefined) return fnForms(xs, a.fn, a.opts, a.alias ? [a.alias] : [], a.snake);
+      // numeric.json / linalg.json's form: a function of nd (or of a namespace of it:
+      // 'linalg.potrf') under each of its names, with its trailing arguments
+      return (a.names as string[]).map((name) => {
+        const fn = name.split('.').reduce((o: any, k) => o[k], nd) as (...args: unknown[]) => unknown;
+        return [`nd.${name}(...)`, () => fn(...xs, ...(a.rest as unknown[]))] as [string, () => unknown];
+      });
     case 'invoke':
       return [[`invoke('${c.op}', ${JSON.stringify(a.attrs)})`, () => invoke(c.op, xs, a.attrs)]];
-    case 'nd': {
-      // nd[fn](...inputs, opts), and the MXNet spelling nd[alias](...inputs, snake_case opts).
-      const out: [string, () => unknown][] = [[`nd.${a.fn}(${JSON.stringify(a.opts)})`, () => ndAny[a.fn](...xs, a.opts)]];
-      if (a.alias) out.push([`nd.${a.alias}(${JSON.stringify(a.snake)})`, () => ndAny[a.alias](...xs, a.snake)]);
-      return out;
-    }
-    case 'fn': {
-      // nd[fn](...inputs, opts) and each MXNet alias, with MXNet's option keys where given
-      const call = (name: string, opts: unknown) => () => (opts === undefined ? ndAny[name](...xs) : ndAny[name](...xs, opts));
-      return [
-        [`nd.${a.fn}(...xs, ${JSON.stringify(a.opts)})`, call(a.fn, a.opts)],
-        ...(a.aliases as string[]).map(
-          (name): [string, () => unknown] => [`nd.${name}(...xs, ${JSON.stringify(a.mxOpts ?? a.opts)})`, call(name, a.mxOpts ?? a.opts)],
-        ),
-      ];
-    }
+    case 'fn':
+      return fnForms(xs, a.fn, a.opts, a.aliases, a.mxOpts);
     default:
       throw new Error(`${c.id}: unknown call kind ${c.call}`);
   }
+}
+
+/** nd[fn](...xs, opts), and each MXNet alias with MXNet's option keys where given. */
+function fnForms(xs: NDArray[], fn: string, opts: unknown, aliases: string[], mxOpts: unknown): [string, () => unknown][] {
+  const call = (name: string, o: unknown) => () => (o === undefined ? ndAny[name](...xs) : ndAny[name](...xs, o));
+  return [
+    [`nd.${fn}(...xs, ${JSON.stringify(opts)})`, call(fn, opts)],
+    ...aliases.map((name): [string, () => unknown] => [`nd.${name}(...xs, ${JSON.stringify(mxOpts ?? opts)})`, call(name, mxOpts ?? opts)]),
+  ];
 }
 
 function runCase(c: GCase): void {
@@ -382,7 +387,7 @@ function runCase(c: GCase): void {
   record(c);
 }
 
-const FAMILIES = ['unary', 'binary', 'scalar', 'reduce', 'creation', 'shape', 'nn', 'join', 'order', 'poolnorm', 'nnact'] as const;
+const FAMILIES = ['unary', 'binary', 'scalar', 'reduce', 'creation', 'shape', 'nn', 'join', 'order', 'poolnorm', 'nnact', 'numeric', 'linalg'] as const;
 const fixtures = Object.fromEntries(FAMILIES.map((f) => [f, loadFixture(f)])) as Record<string, GCase[]>;
 
 for (const family of FAMILIES) {

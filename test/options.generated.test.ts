@@ -42,6 +42,9 @@ const CALLS: Record<string, { inputs: () => NDArray[]; options?: Record<string, 
   pad: { inputs: () => [nd.ones([1, 1, 2, 3])], options: { padWidth: [0, 0, 0, 0, 1, 1, 1, 1] } },
   pad_grad: { inputs: () => [nd.ones([1, 1, 4, 5])], options: { padWidth: [0, 0, 0, 0, 1, 1, 1, 1] } },
   up_sampling: { inputs: () => [nd.ones([1, 1, 2, 2])], options: { scale: 2 } },
+  moments: { inputs: () => [nd.array([[1, 2, 4], [3, 5, 9]])] },
+  linalg_gemm: { inputs: () => [nd.array([[1, 2], [3, 4]]), nd.array([[5, 6], [7, 9]]), nd.array([[1, 0], [2, 1]])] },
+  linalg_gemm2: { inputs: () => [nd.array([[1, 2], [3, 4]]), nd.array([[5, 6], [7, 9]])] },
 };
 
 /** The fused optimizer updates: a weight, its gradient and states, and the required options. */

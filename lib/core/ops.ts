@@ -28,6 +28,10 @@ export const OP_NAMES = [
   'norm_grad', 'moving_average_update',
   'erfinv', 'gamma', 'gammaln', 'softrelu', 'polygamma', 'smooth_l1', 'add_n', 'activation', 'leaky_relu', 'embedding',
   'embedding_grad', 'sequence_mask', 'pad', 'pad_grad', 'up_sampling',
+  'moments', 'std', 'var', 'cumprod', 'diag', 'diag_grad', 'gather_nd', 'scatter_nd', 'reverse',
+  'linalg_gemm', 'linalg_gemm2', 'linalg_syrk', 'linalg_trmm', 'linalg_trsm', 'linalg_potrf', 'linalg_potri',
+  'linalg_sumlogdiag', 'linalg_extractdiag', 'linalg_makediag', 'linalg_copytri', 'linalg_inverse', 'linalg_det',
+  'linalg_slogdet', 'linalg_gelqf', 'linalg_syevd',
 ] as const;
 
 export type OpName = (typeof OP_NAMES)[number];
@@ -135,6 +139,14 @@ export const AXIS_OPS = {
   argmin: 'argmin',
   /** Running sums along `axis`, or of the flattened array (no axis; NumPy's default); `dtype` optional. */
   cumsum: 'cumsum',
+  /** Running products along `axis`, or of the flattened array (no axis); `dtype` optional. */
+  cumprod: 'cumprod',
+  /** Standard deviation over `axis` (all when none), divisor N - `ddof` (default 0, NumPy). */
+  std: 'std',
+  /** Variance over `axis` (all when none), divisor N - `ddof` (default 0, NumPy). */
+  var: 'var',
+  /** The elements in reverse order along `axis` (one axis or a list; MXNet reverse, alias flip). */
+  reverse: 'reverse',
 } as const satisfies Record<string, OpName>;
 
 /** The value type of each option an AXIS_OPS op may take, by field name. */

@@ -3,6 +3,7 @@
 import { autograd, nd, NDArray } from '../../lib';
 import { invoke, invokeMulti } from '../../lib/core/dispatch';
 import { native } from '../../lib/core/native';
+import { numericRecipes } from './numeric-recipes';
 
 export const FLAG_CREATION = 16;
 export const FLAG_MUTATES = 32;
@@ -536,6 +537,8 @@ export const recipes: Record<string, Recipe> = {
   ],
   ...nnactRecipes,
 };
+
+Object.assign(recipes, numericRecipes(input, f64));
 
 export const ops = native.opInfo();
 for (const o of ops) {

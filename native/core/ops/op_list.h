@@ -51,9 +51,19 @@
   X(erfinv) X(gamma) X(gammaln) X(softrelu) X(polygamma) X(smooth_l1) X(add_n) X(activation)  \
   X(leaky_relu) X(embedding) X(embedding_grad) X(sequence_mask) X(pad) X(pad_grad) X(up_sampling)
 
+// The numeric toolkit: moments, std/var, cumprod, diag, gather_nd/scatter_nd, reverse (ops_numeric.cc).
+#define NDGRAD_NUMERIC_OPS(X) \
+  X(moments) X(std) X(var) X(cumprod) X(diag) X(diag_grad) X(gather_nd) X(scatter_nd) X(reverse)
+
+// nd.linalg, MXNet's linalg_* operators (ops_la.cc); linalg_copytri is their gradients' helper.
+#define NDGRAD_LINALG_OPS(X)                                                                          \
+  X(linalg_gemm) X(linalg_gemm2) X(linalg_syrk) X(linalg_trmm) X(linalg_trsm) X(linalg_potrf)          \
+  X(linalg_potri) X(linalg_sumlogdiag) X(linalg_extractdiag) X(linalg_makediag) X(linalg_copytri)      \
+  X(linalg_inverse) X(linalg_det) X(linalg_slogdet) X(linalg_gelqf) X(linalg_syevd)
+
 #define NDGRAD_OPS(X) \
   NDGRAD_UNARY_OPS(X) NDGRAD_BINARY_OPS(X) NDGRAD_SCALAR_OPS(X) NDGRAD_OTHER_OPS(X) NDGRAD_JOIN_OPS(X) NDGRAD_ORDER_OPS(X) \
-  NDGRAD_OPTIM_OPS(X) NDGRAD_POOLNORM_OPS(X) NDGRAD_NNACT_OPS(X)
+  NDGRAD_OPTIM_OPS(X) NDGRAD_POOLNORM_OPS(X) NDGRAD_NNACT_OPS(X) NDGRAD_NUMERIC_OPS(X) NDGRAD_LINALG_OPS(X)
 
 namespace ndgrad {
 

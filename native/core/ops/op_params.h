@@ -70,4 +70,18 @@ struct AlongParams {
   Shape shape;
 };
 
+// cumsum and cumprod (one axis; none scans the flattened array).
+struct CumsumParams {
+  std::vector<int64_t> axes;
+  bool has_axes = false;
+  DType dtype = DType::Float32;
+  bool has_dtype = false;  // else the input's
+};
+
+// A scan along one axis as (outer, n, inner) loops; no axis scans the flattened array.
+struct ScanGeom {
+  size_t outer = 1, n = 1, inner = 1;
+};
+ScanGeom scan_geom(const Shape& s, const CumsumParams& a, const char* op);
+
 }  // namespace ndgrad

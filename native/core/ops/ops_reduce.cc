@@ -8,6 +8,7 @@
 #include "core/runtime/error.h"
 #include "core/ops/ops.h"
 #include "core/drivers/reduce.h"
+#include "core/ops/scan.h"
 
 namespace ndgrad {
 
@@ -22,13 +23,6 @@ struct NormParams {
   bool has_axes = false;
   bool keepdims = false;
   int64_t ord = 2;
-};
-
-struct CumsumParams {
-  std::vector<int64_t> axes;  // one axis; none sums the flattened array
-  bool has_axes = false;
-  DType dtype = DType::Float32;
-  bool has_dtype = false;  // else the input's
 };
 
 template <class P>
@@ -169,22 +163,22 @@ Grads d_sum_to(BackwardCtx& c) { return {broadcast_to(c.env, c.grad(), c.input_s
 
 // ---- cumsum: running sums along one axis, or of the flattened array (NumPy, MXNet np.cumsum) ----
 
-struct ScanGeom {
-  size_t outer = 1, n = 1, inner = 1;
-};
+}  // namespace
 
-ScanGeom scan_geom(const Shape& s, const CumsumParams& a) {
+ScanGeom scan_geom(const Shape& s, const CumsumParams& a, const char* op) {
   ScanGeom g;
   if (!a.has_axes) {
     g.n = static_cast<size_t>(shape_size(s));
     return g;
   }
-  int axis = normalize_axis(a.axes[0], s.size(), "cumsum");
+  int axis = normalize_axis(a.axes[0], s.size(), op);
   for (int d = 0; d < axis; ++d) g.outer *= static_cast<size_t>(s[d]);
   g.n = static_cast<size_t>(s[axis]);
   for (size_t d = static_cast<size_t>(axis) + 1; d < s.size(); ++d) g.inner *= static_cast<size_t>(s[d]);
   return g;
 }
+
+namespace {
 
 void infer_cumsum(const OpCall& c, OutSpecs& outs) {
   const Tensor& x = c.in[0];
@@ -203,29 +197,11 @@ struct ScanAcc<T, true> {
   using type = std::make_unsigned_t<T>;
 };
 
+// Floats add in their own precision, in order (NumPy's add.accumulate).
 void fwd_cumsum(OpCall& c) {
-  Tensor& y = c.out[0];
-  Tensor x = c.in[0];
-  if (x.dtype != y.dtype) {
-    Tensor converted = c.env.empty(x.shape, y.dtype);
-    cast_into(c.env, x, converted);
-    x = converted;
-  }
-  ScanGeom g = scan_geom(c.in[0].shape, c.params<CumsumParams>());
-  visit_dtype(y.dtype, [&](auto zero) {
-    using T = decltype(zero);
-    // Floats add in their own precision, in order (NumPy's add.accumulate).
-    using Acc = typename ScanAcc<T>::type;
-    const T* src = x.data<T>();
-    T* dst = y.data<T>();
-    for (size_t o = 0; o < g.outer; ++o) {
-      const T* xs = src + o * g.n * g.inner;
-      T* ys = dst + o * g.n * g.inner;
-      for (size_t i = 0; i < g.inner; ++i) ys[i] = xs[i];
-      for (size_t k = 1; k < g.n; ++k)
-        for (size_t i = 0; i < g.inner; ++i)
-          ys[k * g.inner + i] = static_cast<T>(static_cast<Acc>(ys[(k - 1) * g.inner + i]) + static_cast<Acc>(xs[k * g.inner + i]));
-    }
+  scan_into(c, "cumsum", [](auto a, auto b) {
+    using Acc = typename ScanAcc<decltype(a)>::type;
+    return static_cast<decltype(a)>(static_cast<Acc>(a) + static_cast<Acc>(b));
   });
 }
 

@@ -70,6 +70,8 @@ std::vector<OpDef> build_registry() {
   define_norm_ops(table);
   define_activation_ops(table);
   define_embed_ops(table);
+  define_numeric_ops(table);
+  define_la_ops(table);
   for (int i = 0; i < kNumOps; ++i) {
     table[i].name = kOpNames[i];
     table[i].defaults = ParamBlock(table[i].params.type);
