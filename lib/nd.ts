@@ -14,6 +14,7 @@ export { load, loadDict, loadList, loadNpy, save, saveNpy } from './io/files';
 export * from './nd/joining';
 export * from './nd/creation';
 export * from './nd/nn';
+export * from './nd/conv';
 export * from './nd/ordering';
 
 /** x where condition != 0, else y; condition has x's shape or is 1-D selecting rows (MXNet). */

@@ -88,7 +88,7 @@ const ARG_NAME: Record<string, RegExp> = {
 };
 
 // Two-input ops that are not elementwise, with their own tests below.
-const NOT_ELEMWISE = new Set(['dot', 'pick', 'batch_dot', 'take', 'take_grad', 'take_along_axis', 'take_along_axis_grad']);
+const NOT_ELEMWISE = new Set(['dot', 'pick', 'batch_dot', 'take', 'take_grad', 'take_along_axis', 'take_along_axis_grad', 'conv_weight_grad']);
 const BINARY_ELEMWISE = infos.filter((o) => o.numInputs === 2 && !NOT_ELEMWISE.has(o.name)).map((o) => o.name);
 // One-input ops with an nd function taking the array first (unary math, reductions, shape ops).
 const ONE_INPUT = infos

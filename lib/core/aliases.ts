@@ -43,6 +43,8 @@ export const ND_ALIASES = {
   log_softmax: 'logSoftmax',
   one_hot: 'oneHot',
   FullyConnected: 'fullyConnected',
+  Convolution: 'convolution',
+  Deconvolution: 'deconvolution',
   Dropout: 'dropout',
   softmax_cross_entropy: 'softmaxCrossEntropy',
   not_equal: 'notEqual',

@@ -19,6 +19,7 @@ export const OP_NAMES = [
   'softmax', 'log_softmax', 'one_hot', 'pick', 'where', 'dropout',
   'concat', 'stack', 'split', 'tile', 'repeat', 'slice', 'slice_axis', 'slice_grad', 'batch_dot',
   'take', 'take_grad', 'take_along_axis', 'take_along_axis_grad', 'topk', 'sort', 'argsort', 'random_shuffle',
+  'convolution', 'deconvolution', 'conv_weight_grad',
 ] as const;
 
 export type OpName = (typeof OP_NAMES)[number];

@@ -33,8 +33,12 @@
   X(take) X(take_grad) X(take_along_axis) X(take_along_axis_grad) X(topk) X(sort) X(argsort)  \
   X(random_shuffle)
 
+// Convolution and its transpose, and the weight gradient they share (ops_conv.cc).
+#define NDGRAD_CONV_OPS(X) X(convolution) X(deconvolution) X(conv_weight_grad)
+
 #define NDGRAD_OPS(X) \
-  NDGRAD_UNARY_OPS(X) NDGRAD_BINARY_OPS(X) NDGRAD_SCALAR_OPS(X) NDGRAD_OTHER_OPS(X) NDGRAD_JOIN_OPS(X) NDGRAD_ORDER_OPS(X)
+  NDGRAD_UNARY_OPS(X) NDGRAD_BINARY_OPS(X) NDGRAD_SCALAR_OPS(X) NDGRAD_OTHER_OPS(X) NDGRAD_JOIN_OPS(X) NDGRAD_ORDER_OPS(X) \
+  NDGRAD_CONV_OPS(X)
 
 namespace ndgrad {
 

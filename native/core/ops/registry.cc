@@ -59,6 +59,7 @@ std::vector<OpDef> build_registry() {
   define_index_ops(table);
   define_join_ops(table);
   define_order_ops(table);
+  define_conv_ops(table);
   for (int i = 0; i < kNumOps; ++i) {
     table[i].name = kOpNames[i];
     table[i].defaults = ParamBlock(table[i].params.type);

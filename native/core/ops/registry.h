@@ -111,6 +111,7 @@ void define_nn_ops(std::vector<OpDef>& table);
 void define_index_ops(std::vector<OpDef>& table);
 void define_join_ops(std::vector<OpDef>& table);
 void define_order_ops(std::vector<OpDef>& table);
+void define_conv_ops(std::vector<OpDef>& table);
 // Called from define_order_ops: the gathers and their scatters (ops_take.cc), random_shuffle.
 void define_take_ops(std::vector<OpDef>& table);
 void define_shuffle_ops(std::vector<OpDef>& table);
