@@ -84,7 +84,6 @@ async function tfjsInit() {
   console.warn = () => {};
   try {
     tf = require('@tensorflow/tfjs-core');
-    require('@tensorflow/tfjs-core/dist/register_all_gradients');
     require('@tensorflow/tfjs-backend-wasm');
     tf.enableProdMode();
     await tf.setBackend('wasm');
