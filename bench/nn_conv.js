@@ -5,6 +5,7 @@
 // time over the rounds and ndgrad/PyTorch. GFLOP/s counts 2 flops per multiply-add of the
 // convolution (forward+backward: three times the forward's). Usage:
 //   node bench/nn_conv.js [--rounds=7] [--reps=3] [--md] [--engines=ndgrad,pytorch,tfjs-wasm] [filter]
+// One thread each: NDGRAD_NUM_THREADS=1 BENCH_TORCH_THREADS=1 node bench/nn_conv.js
 const { spawn } = require('child_process');
 const path = require('path');
 const readline = require('readline');

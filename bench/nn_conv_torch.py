@@ -3,16 +3,18 @@
 
 Each input line is a JSON request {"row": name, "reps": n}; the answer is one JSON line with the
 per-call wall times in seconds. Rows are set up once (first request), as the node side does.
-torch.set_num_threads(2): the machine's two cores, as ndgrad's pool.
+torch.set_num_threads(int(os.environ.get('BENCH_TORCH_THREADS', '2'))): the machine's two cores, as ndgrad's pool (BENCH_TORCH_THREADS=1 for
+the one-thread comparison, with NDGRAD_NUM_THREADS=1 on the node side).
 """
 import json
+import os
 import sys
 import time
 
 import torch
 import torch.nn.functional as F
 
-torch.set_num_threads(2)
+torch.set_num_threads(int(os.environ.get('BENCH_TORCH_THREADS', '2')))
 torch.manual_seed(0)
 
 

@@ -64,12 +64,18 @@ void for_each_row(const ConvGeom& g, size_t r0, size_t r1, Fn&& fn) {
       for (size_t kw = 0; kw < g.k[2]; ++kw, ++tap) {
         Index offd = tap_off(g, 0, kd), offh = tap_off(g, 1, kh), offw = tap_off(g, 2, kw);
         Span sw = valid_span(g.in[2], ow, g.stride[2], offw);
+        // (depth, height) of row r0, then stepped: no division per row
+        size_t od = r0 / oh, y = r0 % oh;
         for (size_t r = r0; r < r1; ++r) {
-          Index id = static_cast<Index>(r / oh * g.stride[0]) + offd;
-          Index ih = static_cast<Index>(r % oh * g.stride[1]) + offh;
+          Index id = static_cast<Index>(od * g.stride[0]) + offd;
+          Index ih = static_cast<Index>(y * g.stride[1]) + offh;
           bool ok = id >= 0 && id < static_cast<Index>(g.in[0]) && ih >= 0 && ih < static_cast<Index>(g.in[1]);
           size_t in_row = ok ? (static_cast<size_t>(id) * g.in[1] + static_cast<size_t>(ih)) * g.in[2] : 0;
           fn(tap, (r - r0) * ow, in_row, ok ? sw : Span{0, 0}, offw);
+          if (++y == oh) {
+            y = 0;
+            ++od;
+          }
         }
       }
 }
@@ -156,6 +162,28 @@ void add_bias(T* plane, size_t size, T b) {
   for (size_t i = 0; i < size; ++i) plane[i] += b;
 }
 
+// sum a[i] * b[i] in kLanes interleaved partial sums, which the compiler keeps in one vector
+// register (a single running sum is a dependency chain it may not reorder).
+constexpr Index kLanes = 8;
+template <class T>
+T dot_lanes(const T* a, const T* b, Index n) {
+  T acc[kLanes] = {};
+  Index i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (Index l = 0; l < kLanes; ++l) acc[l] += a[i + l] * b[i + l];
+  T sum = 0;
+  for (Index l = 0; l < kLanes; ++l) sum += acc[l];
+  for (; i < n; ++i) sum += a[i] * b[i];
+  return sum;
+}
+
+template <class T>
+T dot_strided(const T* a, const T* b, Index n, Index stride) {
+  T sum = 0;
+  for (Index i = 0; i < n; ++i) sum += a[i] * b[i * stride];
+  return sum;
+}
+
 // ---- one input channel per group (depthwise): direct kernels -----------------------------------
 
 // Output channel f reads input channel f / (f / c) when each group has one input channel.
@@ -220,12 +248,8 @@ void direct_backward_weight(const ConvRun& r, const ConvGeom& g, const T* big, c
       for_each_row(g, [&](size_t tap, size_t out_row, size_t in_row, Span s, Index offw) {
         const T* yr = y + out_row;
         const T* xr = x + in_row + offw;
-        T acc = 0;
-        if (sw == 1)
-          for (Index o = s.lo; o < s.hi; ++o) acc += yr[o] * xr[o];
-        else
-          for (Index o = s.lo; o < s.hi; ++o) acc += yr[o] * xr[o * sw];
-        wf[tap] += acc;
+        wf[tap] += sw == 1 ? dot_lanes(yr + s.lo, xr + s.lo, s.hi - s.lo)
+                           : dot_strided(yr + s.lo, xr + s.lo * sw, s.hi - s.lo, sw);
       });
     }
   });
@@ -315,7 +339,10 @@ void gemm_backward_weight(const ConvRun& r, const ConvGeom& g, const T* big, con
   }
 }
 
-bool one_channel_per_group(const ConvGeom& g) { return g.c == g.groups; }
+// Depthwise (one input channel per group, any number of outputs per group) runs the direct
+// kernels; with a single group (a one-channel first layer) the GEMM on im2col is faster, its
+// micro-kernel reusing each loaded input across all output channels.
+bool one_channel_per_group(const ConvGeom& g) { return g.c == g.groups && g.groups > 1; }
 
 template <class T>
 void forward_t(const ConvRun& r, const ConvGeom& g, const void* big, const void* w, const void* bias, void* small) {
