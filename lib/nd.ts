@@ -15,6 +15,7 @@ export * from './nd/joining';
 export * from './nd/creation';
 export * from './nd/nn';
 export * from './nd/activation';
+export * from './nd/conv';
 export * from './nd/ordering';
 export * from './nd/optim';
 export * from './nd/poolnorm';

@@ -349,6 +349,18 @@ function spellings(c: GCase, xs: NDArray[]): [string, () => unknown][] {
         const fn = name.split('.').reduce((o: any, k) => o[k], nd) as (...args: unknown[]) => unknown;
         return [`nd.${name}(...)`, () => fn(...xs, ...(a.rest as unknown[]))] as [string, () => unknown];
       });
+    case 'conv': {
+      const fn = a.fn as string;
+      const mx = fn === 'convolution' ? 'Convolution' : 'Deconvolution';
+      const snake = Object.fromEntries(
+        Object.entries(a.opts as Record<string, unknown>).map(([k, v]) => [k.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`), v]),
+      );
+      const args = a.bias ? [xs[0], xs[1], xs[2]] : [xs[0], xs[1]];
+      return [
+        [`nd.${fn}(${a.bias ? 'x, w, b' : 'x, w'}, ${JSON.stringify(a.opts)})`, () => ndAny[fn](...args, a.opts)],
+        [`nd.${mx}(..., ${JSON.stringify(snake)})`, () => ndAny[mx](...args, snake)],
+      ];
+    }
     case 'invoke':
       return [[`invoke('${c.op}', ${JSON.stringify(a.attrs)})`, () => invoke(c.op, xs, a.attrs)]];
     case 'fn':
@@ -387,7 +399,7 @@ function runCase(c: GCase): void {
   record(c);
 }
 
-const FAMILIES = ['unary', 'binary', 'scalar', 'reduce', 'creation', 'shape', 'nn', 'join', 'order', 'poolnorm', 'nnact', 'numeric', 'linalg'] as const;
+const FAMILIES = ['unary', 'binary', 'scalar', 'reduce', 'creation', 'shape', 'nn', 'join', 'order', 'poolnorm', 'nnact', 'numeric', 'linalg', 'conv'] as const;
 const fixtures = Object.fromEntries(FAMILIES.map((f) => [f, loadFixture(f)])) as Record<string, GCase[]>;
 
 for (const family of FAMILIES) {

@@ -14,8 +14,28 @@ function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Inputs and required options of one valid call, for the ops whose options have aliases. */
-const CALLS: Record<string, { inputs: () => NDArray[]; options?: Record<string, unknown> }> = {
+/** The options of a call under their camelCase names (MXNet spellings folded). */
+function camelOptions(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), v]));
+}
+
+/** x [1, 2, 4, 4] and a weight (and bias) that fit the options of a convolution-family call. */
+function convInputs(deconv: boolean): (o: Record<string, unknown>) => NDArray[] {
+  return (given) => {
+    const o = camelOptions(given);
+    const groups = o.numGroup as number;
+    const filters = o.numFilter as number;
+    const x = nd.arange(32).reshape([1, 2, 4, 4]).mul(0.1);
+    const w = nd.arange((filters * 2 * 9) / groups).reshape(deconv ? [2, filters / groups, 3, 3] : [filters, 2 / groups, 3, 3]);
+    return o.noBias === false ? [x, w, nd.arange(filters)] : [x, w];
+  };
+}
+
+/**
+ * Inputs and required options of one valid call, for the ops whose options have aliases (inputs
+ * may depend on the call's options).
+ */
+const CALLS: Record<string, { inputs: (options: Record<string, unknown>) => NDArray[]; options?: Record<string, unknown> }> = {
   one_hot: { inputs: () => [nd.array([0, 2, 1])], options: { depth: 3 } },
   dot: { inputs: () => [nd.array([[1, 2], [3, 4]]), nd.array([[5, 6], [7, 9]])] },
   batch_dot: { inputs: () => [nd.arange(8).reshape([2, 2, 2]), nd.arange(8).reshape([2, 2, 2]).square()] },
@@ -45,6 +65,12 @@ const CALLS: Record<string, { inputs: () => NDArray[]; options?: Record<string, 
   moments: { inputs: () => [nd.array([[1, 2, 4], [3, 5, 9]])] },
   linalg_gemm: { inputs: () => [nd.array([[1, 2], [3, 4]]), nd.array([[5, 6], [7, 9]]), nd.array([[1, 0], [2, 1]])] },
   linalg_gemm2: { inputs: () => [nd.array([[1, 2], [3, 4]]), nd.array([[5, 6], [7, 9]])] },
+  convolution: { inputs: convInputs(false), options: { kernel: 3, numFilter: 2, numGroup: 1, noBias: true } },
+  deconvolution: { inputs: convInputs(true), options: { kernel: 3, numFilter: 2, numGroup: 1 } },
+  conv_weight_grad: {
+    inputs: () => [nd.arange(32).reshape([1, 2, 4, 4]), nd.arange(8).reshape([1, 2, 2, 2])],
+    options: { kernel: 3 },
+  },
 };
 
 /** The fused optimizer updates: a weight, its gradient and states, and the required options. */
@@ -105,6 +131,9 @@ function run(op: string, options: Record<string, unknown>): unknown {
   const out = invokeMulti(op, inputs, { ...call.options, ...options });
   // The inputs too: the optimizer updates write them instead of returning arrays.
   return [...out, ...inputs].map((x) => [x.dtype, x.toArray()]);
+  const all = { ...call.options, ...options };
+  const out = invokeMulti(op, call.inputs({ ...call.options, ...camelOptions(options) }), all);
+  return out.map((x) => [x.dtype, x.toArray()]);
 }
 
 /** [a value of the wrong type, the text the error shows for it] and, for ranged fields, one out of range. */

@@ -44,6 +44,8 @@ export const ND_ALIASES = {
   log_softmax: 'logSoftmax',
   one_hot: 'oneHot',
   FullyConnected: 'fullyConnected',
+  Convolution: 'convolution',
+  Deconvolution: 'deconvolution',
   Dropout: 'dropout',
   Pooling: 'pooling',
   BatchNorm: 'batchNorm',

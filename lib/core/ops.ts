@@ -32,6 +32,7 @@ export const OP_NAMES = [
   'linalg_gemm', 'linalg_gemm2', 'linalg_syrk', 'linalg_trmm', 'linalg_trsm', 'linalg_potrf', 'linalg_potri',
   'linalg_sumlogdiag', 'linalg_extractdiag', 'linalg_makediag', 'linalg_copytri', 'linalg_inverse', 'linalg_det',
   'linalg_slogdet', 'linalg_gelqf', 'linalg_syevd',
+  'convolution', 'deconvolution', 'conv_weight_grad',
 ] as const;
 
 export type OpName = (typeof OP_NAMES)[number];
@@ -154,6 +155,7 @@ export interface AxisOptionValues {
   axis: number | number[] | null;
   keepdims: boolean;
   dtype: DType | null;
+  ddof: number;
 }
 
 /**
@@ -170,6 +172,10 @@ export const AXIS_OPTIONS = {
   argmax: ['axis', 'keepdims'],
   argmin: ['axis', 'keepdims'],
   cumsum: ['axis', 'dtype'],
+  cumprod: ['axis', 'dtype'],
+  std: ['axis', 'keepdims', 'ddof'],
+  var: ['axis', 'keepdims', 'ddof'],
+  reverse: ['axis'],
 } as const satisfies { [Op in (typeof AXIS_OPS)[keyof typeof AXIS_OPS]]: readonly (keyof AxisOptionValues)[] };
 
 /** The options object of an AXIS_OPS op. */

@@ -527,6 +527,68 @@ export const recipes: Record<string, Recipe> = {
       },
     },
   ],
+  convolution: () => [
+    {
+      label: '2-D, bias, stride 2, pad 1',
+      inputs: [input([2, 2, 5, 4]), input([3, 2, 3, 3]), input([3])],
+      fn: (x, w, b) => nd.convolution(x, w, b, { kernel: 3, numFilter: 3, stride: 2, pad: 1 }),
+    },
+    {
+      label: '2-D groups 2, dilate 2',
+      inputs: [input([1, 4, 6, 5]), input([2, 2, 2, 2])],
+      fn: (x, w) => nd.convolution(x, w, { kernel: 2, numFilter: 2, dilate: 2, numGroup: 2 }).square(),
+    },
+    {
+      label: '2-D depthwise',
+      inputs: [input([2, 3, 4, 4]), input([3, 1, 3, 3]), input([3])],
+      fn: (x, w, b) => nd.convolution(x, w, b, { kernel: 3, numFilter: 3, pad: 1, numGroup: 3 }).square(),
+    },
+    { label: '2-D 1x1', inputs: [input([2, 3, 2, 3]), input([2, 3, 1, 1])], fn: (x, w) => nd.convolution(x, w, { kernel: 1, numFilter: 2 }).square() },
+    {
+      label: '1-D stride 2',
+      inputs: [input([2, 2, 7]), input([2, 2, 3]), input([2])],
+      fn: (x, w, b) => nd.convolution(x, w, b, { kernel: 3, numFilter: 2, stride: 2, pad: 1 }).square(),
+    },
+    {
+      label: '3-D',
+      inputs: [input([1, 2, 3, 4, 3]), input([2, 2, 2, 2, 2])],
+      fn: (x, w) => nd.convolution(x, w, { kernel: 2, numFilter: 2, pad: [0, 1, 0] }).square(),
+    },
+  ],
+  deconvolution: () => [
+    {
+      label: '2-D, bias, stride 2, pad 1, adj 1',
+      inputs: [input([2, 2, 3, 3]), input([2, 3, 3, 3]), input([3])],
+      fn: (x, w, b) => nd.deconvolution(x, w, b, { kernel: 3, numFilter: 3, stride: 2, pad: 1, adj: 1 }),
+    },
+    {
+      label: '2-D groups 2, targetShape',
+      inputs: [input([1, 4, 3, 3]), input([4, 1, 3, 3])],
+      fn: (x, w) => nd.deconvolution(x, w, { kernel: 3, numFilter: 2, stride: 2, numGroup: 2, targetShape: [6, 6] }).square(),
+    },
+    {
+      label: '1-D dilate 2',
+      inputs: [input([2, 2, 4]), input([2, 2, 3])],
+      fn: (x, w) => nd.deconvolution(x, w, { kernel: 3, numFilter: 2, dilate: 2 }).square(),
+    },
+    {
+      label: '3-D depthwise',
+      inputs: [input([1, 2, 2, 3, 2]), input([2, 1, 2, 2, 2])],
+      fn: (x, w) => nd.deconvolution(x, w, { kernel: 2, numFilter: 2, numGroup: 2, stride: 2 }).square(),
+    },
+  ],
+  conv_weight_grad: () => [
+    {
+      label: '2-D stride 2 pad 1',
+      inputs: [input([2, 2, 5, 4]), input([2, 3, 3, 2])],
+      fn: (x, g) => invoke('conv_weight_grad', [x, g], { kernel: 3, stride: 2, pad: 1 }).square(),
+    },
+    {
+      label: '1-D depthwise',
+      inputs: [input([2, 2, 6]), input([2, 2, 4])],
+      fn: (x, g) => invoke('conv_weight_grad', [x, g], { kernel: 3, numGroup: 2 }).square(),
+    },
+  ],
   softmax: () => [
     { label: 'last axis', inputs: [input([2, 4])], fn: (x) => x.softmax() },
     { label: 'axis 0, temperature 2', inputs: [input([3, 2, 2])], fn: (x) => nd.softmax(x, { axis: 0, temperature: 2 }) },

@@ -61,9 +61,12 @@
   X(linalg_potri) X(linalg_sumlogdiag) X(linalg_extractdiag) X(linalg_makediag) X(linalg_copytri)      \
   X(linalg_inverse) X(linalg_det) X(linalg_slogdet) X(linalg_gelqf) X(linalg_syevd)
 
+// Convolution and its transpose, and the weight gradient they share (ops_conv.cc).
+#define NDGRAD_CONV_OPS(X) X(convolution) X(deconvolution) X(conv_weight_grad)
+
 #define NDGRAD_OPS(X) \
   NDGRAD_UNARY_OPS(X) NDGRAD_BINARY_OPS(X) NDGRAD_SCALAR_OPS(X) NDGRAD_OTHER_OPS(X) NDGRAD_JOIN_OPS(X) NDGRAD_ORDER_OPS(X) \
-  NDGRAD_OPTIM_OPS(X) NDGRAD_POOLNORM_OPS(X) NDGRAD_NNACT_OPS(X) NDGRAD_NUMERIC_OPS(X) NDGRAD_LINALG_OPS(X)
+  NDGRAD_OPTIM_OPS(X) NDGRAD_POOLNORM_OPS(X) NDGRAD_NNACT_OPS(X) NDGRAD_NUMERIC_OPS(X) NDGRAD_LINALG_OPS(X) NDGRAD_CONV_OPS(X)
 
 namespace ndgrad {
 

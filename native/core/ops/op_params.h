@@ -84,4 +84,14 @@ struct ScanGeom {
 };
 ScanGeom scan_geom(const Shape& s, const CumsumParams& a, const char* op);
 
+// convolution, deconvolution and conv_weight_grad (a gradient family: each one's backward calls
+// the others). Tuples hold one value for every spatial axis or one for all; empty is the default.
+struct ConvParams {
+  Shape kernel, stride, dilate, pad, adj, target_shape;
+  int64_t num_filter = 0;
+  int64_t num_group = 1;
+  bool no_bias = false;
+  int layout = 0;  // index into "None NCW NCHW NCDHW NHWC NDHWC"
+};
+
 }  // namespace ndgrad

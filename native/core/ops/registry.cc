@@ -72,6 +72,7 @@ std::vector<OpDef> build_registry() {
   define_embed_ops(table);
   define_numeric_ops(table);
   define_la_ops(table);
+  define_conv_ops(table);
   for (int i = 0; i < kNumOps; ++i) {
     table[i].name = kOpNames[i];
     table[i].defaults = ParamBlock(table[i].params.type);

@@ -157,6 +157,7 @@ void define_pool_ops(std::vector<OpDef>& table);
 void define_norm_ops(std::vector<OpDef>& table);
 void define_numeric_ops(std::vector<OpDef>& table);
 void define_la_ops(std::vector<OpDef>& table);
+void define_conv_ops(std::vector<OpDef>& table);
 // Called from define_order_ops: the gathers and their scatters (ops_take.cc), random_shuffle.
 void define_take_ops(std::vector<OpDef>& table);
 void define_shuffle_ops(std::vector<OpDef>& table);

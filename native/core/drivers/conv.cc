@@ -1,0 +1,392 @@
+// Convolution on the project's GEMM (docs/dev/conv-performance.md). Three strategies:
+// - pointwise (1x1 kernel, stride 1, no padding): the image is already the GEMM operand, so
+//   each image and group is one product with no copy;
+// - one input channel per group (depthwise, and single-channel first layers): a direct kernel
+//   that slides each tap over contiguous rows (the compiler vectorises the row loops);
+// - everything else: im2col (or col2im) into a per-thread buffer and one product per image and
+//   group.
+// Images are shared out over the thread pool (the products then run on one thread each); with
+// fewer images than threads the products themselves are threaded. Every result is independent
+// of the thread count: each output element is computed by one task in a fixed order, and the
+// weight gradient sums a fixed number of partial sums in a fixed order.
+#include "core/drivers/conv.h"
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "core/drivers/gemm.h"
+#include "core/runtime/thread_pool.h"
+
+namespace ndgrad {
+namespace {
+
+using Index = std::ptrdiff_t;
+
+// The weight gradient sums this many partial sums over the batch (fewer for a smaller batch):
+// fixed, so the sum's order does not depend on the thread count.
+constexpr size_t kWeightChunks = 8;
+
+// The outputs o in [lo, hi) of an axis whose input o * stride + off lies in [0, n).
+struct Span {
+  Index lo, hi;
+};
+Span valid_span(size_t n, size_t outs, size_t stride, Index off) {
+  Index s = static_cast<Index>(stride), len = static_cast<Index>(n);
+  Index lo = off >= 0 ? 0 : (-off + s - 1) / s;
+  Index hi = len - off <= 0 ? 0 : (len - off + s - 1) / s;
+  hi = std::min(hi, static_cast<Index>(outs));
+  return {std::min(lo, hi), hi};
+}
+
+// The input offset of tap t along axis a: o * stride + tap_off(a, t) is the input index.
+Index tap_off(const ConvGeom& g, int a, size_t t) {
+  return static_cast<Index>(t * g.dilate[a]) - static_cast<Index>(g.pad[a]);
+}
+
+bool is_pointwise(const ConvGeom& g) {
+  for (int a = 0; a < 3; ++a)
+    if (g.k[a] != 1 || g.stride[a] != 1 || g.pad[a] != 0) return false;
+  return true;
+}
+
+// Walks every (tap, output row) pair of one channel plane for the output rows [r0, r1) (a row is
+// one (depth, height) position): fn(tap, offset of the row from row r0's start, input row offset,
+// span of the row's valid outputs, input offset of the first output). Rows whose input lies in
+// the padding get an empty span.
+template <class Fn>
+void for_each_row(const ConvGeom& g, size_t r0, size_t r1, Fn&& fn) {
+  const size_t oh = g.out[1], ow = g.out[2];
+  size_t tap = 0;
+  for (size_t kd = 0; kd < g.k[0]; ++kd)
+    for (size_t kh = 0; kh < g.k[1]; ++kh)
+      for (size_t kw = 0; kw < g.k[2]; ++kw, ++tap) {
+        Index offd = tap_off(g, 0, kd), offh = tap_off(g, 1, kh), offw = tap_off(g, 2, kw);
+        Span sw = valid_span(g.in[2], ow, g.stride[2], offw);
+        // (depth, height) of row r0, then stepped: no division per row
+        size_t od = r0 / oh, y = r0 % oh;
+        for (size_t r = r0; r < r1; ++r) {
+          Index id = static_cast<Index>(od * g.stride[0]) + offd;
+          Index ih = static_cast<Index>(y * g.stride[1]) + offh;
+          bool ok = id >= 0 && id < static_cast<Index>(g.in[0]) && ih >= 0 && ih < static_cast<Index>(g.in[1]);
+          size_t in_row = ok ? (static_cast<size_t>(id) * g.in[1] + static_cast<size_t>(ih)) * g.in[2] : 0;
+          fn(tap, (r - r0) * ow, in_row, ok ? sw : Span{0, 0}, offw);
+          if (++y == oh) {
+            y = 0;
+            ++od;
+          }
+        }
+      }
+}
+
+// Every output row of the plane.
+template <class Fn>
+void for_each_row(const ConvGeom& g, Fn&& fn) {
+  for_each_row(g, 0, g.out[0] * g.out[1], fn);
+}
+
+// For the output rows [r0, r1) (oc = (r1 - r0) * ow outputs): col[(ch * K + tap) * oc + o] =
+// x[ch][input of o at tap], zero in the padding.
+template <class T>
+void im2col(const ConvGeom& g, const T* x, size_t channels, size_t r0, size_t r1, T* col) {
+  const size_t I = g.in_size(), K = g.k_size(), ow = g.out[2], oc = (r1 - r0) * ow;
+  const Index sw = static_cast<Index>(g.stride[2]);
+  for (size_t ch = 0; ch < channels; ++ch) {
+    const T* xc = x + ch * I;
+    T* cc = col + ch * K * oc;
+    for_each_row(g, r0, r1, [&](size_t tap, size_t out_row, size_t in_row, Span s, Index offw) {
+      T* dst = cc + tap * oc + out_row;
+      const T* src = xc + in_row;
+      for (Index o = 0; o < s.lo; ++o) dst[o] = T(0);
+      if (sw == 1) {
+        if (s.hi > s.lo) std::memcpy(dst + s.lo, src + s.lo + offw, static_cast<size_t>(s.hi - s.lo) * sizeof(T));
+      } else {
+        for (Index o = s.lo; o < s.hi; ++o) dst[o] = src[o * sw + offw];
+      }
+      for (Index o = std::max(s.hi, s.lo); o < static_cast<Index>(ow); ++o) dst[o] = T(0);
+    });
+  }
+}
+
+// x[ch][input of o at tap] += col[(ch * K + tap) * oc + o]: the adjoint of im2col.
+template <class T>
+void col2im(const ConvGeom& g, const T* col, size_t channels, size_t r0, size_t r1, T* x) {
+  const size_t I = g.in_size(), K = g.k_size(), oc = (r1 - r0) * g.out[2];
+  const Index sw = static_cast<Index>(g.stride[2]);
+  for (size_t ch = 0; ch < channels; ++ch) {
+    T* xc = x + ch * I;
+    const T* cc = col + ch * K * oc;
+    for_each_row(g, r0, r1, [&](size_t tap, size_t out_row, size_t in_row, Span s, Index offw) {
+      const T* src = cc + tap * oc + out_row;
+      T* dst = xc + in_row;
+      for (Index o = s.lo; o < s.hi; ++o) dst[o * sw + offw] += src[o];
+    });
+  }
+}
+
+// The im2col matrix of a whole image can be far larger than L2 (64 channels of 3x3 over 56x56:
+// 7 MB), and writing it out then reading it back for the product costs more than the product.
+// It is therefore built a band of output rows at a time, each band's matrix at most this big.
+constexpr size_t kColBytes = size_t(1) << 20;
+
+// Output rows per band for an im2col matrix of `rows` rows.
+template <class T>
+size_t band_rows(const ConvGeom& g, size_t rows) {
+  size_t per_row = rows * g.out[2] * sizeof(T);
+  return std::max<size_t>(1, kColBytes / per_row);
+}
+
+// Per-thread buffer for the im2col matrix, kept between calls so steady state does not allocate.
+template <class T>
+T* col_buffer(size_t count) {
+  thread_local std::vector<double> buf;
+  size_t words = (count * sizeof(T) + sizeof(double) - 1) / sizeof(double);
+  if (buf.size() < words) buf.resize(words);
+  return reinterpret_cast<T*>(buf.data());
+}
+
+// Runs body(i) for i < count: over the pool when there are at least as many items as threads,
+// else on the caller (whose products then use the pool themselves).
+template <class Fn>
+void for_items(ThreadPool& pool, size_t count, Fn&& body) {
+  if (count >= pool.num_threads() && pool.num_threads() > 1) {
+    pool.parallel_for(count, [&](size_t i) { body(i); });
+  } else {
+    for (size_t i = 0; i < count; ++i) body(i);
+  }
+}
+
+template <class T>
+void add_bias(T* plane, size_t size, T b) {
+  for (size_t i = 0; i < size; ++i) plane[i] += b;
+}
+
+// sum a[i] * b[i] in kLanes interleaved partial sums, which the compiler keeps in one vector
+// register (a single running sum is a dependency chain it may not reorder).
+constexpr Index kLanes = 8;
+template <class T>
+T dot_lanes(const T* a, const T* b, Index n) {
+  T acc[kLanes] = {};
+  Index i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (Index l = 0; l < kLanes; ++l) acc[l] += a[i + l] * b[i + l];
+  T sum = 0;
+  for (Index l = 0; l < kLanes; ++l) sum += acc[l];
+  for (; i < n; ++i) sum += a[i] * b[i];
+  return sum;
+}
+
+template <class T>
+T dot_strided(const T* a, const T* b, Index n, Index stride) {
+  T sum = 0;
+  for (Index i = 0; i < n; ++i) sum += a[i] * b[i * stride];
+  return sum;
+}
+
+// ---- one input channel per group (depthwise): direct kernels -----------------------------------
+
+// Output channel f reads input channel f / (f / c) when each group has one input channel.
+size_t source_channel(const ConvGeom& g, size_t f) { return f / (g.f / g.groups); }
+
+template <class T>
+void direct_forward(const ConvRun& r, const ConvGeom& g, const T* big, const T* w, const T* bias, T* small) {
+  const size_t I = g.in_size(), O = g.out_size(), K = g.k_size();
+  const Index sw = static_cast<Index>(g.stride[2]);
+  for_items(r.pool, g.n * g.f, [&](size_t plane) {
+    const size_t n = plane / g.f, f = plane % g.f;
+    const T* x = big + (n * g.c + source_channel(g, f)) * I;
+    const T* wf = w + f * K;
+    T* y = small + plane * O;
+    std::fill(y, y + O, bias ? bias[f] : T(0));
+    for_each_row(g, [&](size_t tap, size_t out_row, size_t in_row, Span s, Index offw) {
+      const T wv = wf[tap];
+      T* yr = y + out_row;
+      const T* xr = x + in_row + offw;
+      if (sw == 1)
+        for (Index o = s.lo; o < s.hi; ++o) yr[o] += wv * xr[o];
+      else
+        for (Index o = s.lo; o < s.hi; ++o) yr[o] += wv * xr[o * sw];
+    });
+  });
+}
+
+template <class T>
+void direct_backward_data(const ConvRun& r, const ConvGeom& g, const T* small, const T* w, const T* bias, T* big) {
+  const size_t I = g.in_size(), O = g.out_size(), K = g.k_size(), fg = g.f / g.groups;
+  const Index sw = static_cast<Index>(g.stride[2]);
+  for_items(r.pool, g.n * g.c, [&](size_t plane) {
+    const size_t n = plane / g.c, c = plane % g.c;
+    T* x = big + plane * I;
+    std::fill(x, x + I, bias ? bias[c] : T(0));
+    for (size_t f = c * fg; f < (c + 1) * fg; ++f) {
+      const T* y = small + (n * g.f + f) * O;
+      const T* wf = w + f * K;
+      for_each_row(g, [&](size_t tap, size_t out_row, size_t in_row, Span s, Index offw) {
+        const T wv = wf[tap];
+        const T* yr = y + out_row;
+        T* xr = x + in_row + offw;
+        if (sw == 1)
+          for (Index o = s.lo; o < s.hi; ++o) xr[o] += wv * yr[o];
+        else
+          for (Index o = s.lo; o < s.hi; ++o) xr[o * sw] += wv * yr[o];
+      });
+    }
+  });
+}
+
+template <class T>
+void direct_backward_weight(const ConvRun& r, const ConvGeom& g, const T* big, const T* small, T* w) {
+  const size_t I = g.in_size(), O = g.out_size(), K = g.k_size();
+  const Index sw = static_cast<Index>(g.stride[2]);
+  for_items(r.pool, g.f, [&](size_t f) {
+    T* wf = w + f * K;
+    std::fill(wf, wf + K, T(0));
+    for (size_t n = 0; n < g.n; ++n) {
+      const T* x = big + (n * g.c + source_channel(g, f)) * I;
+      const T* y = small + (n * g.f + f) * O;
+      for_each_row(g, [&](size_t tap, size_t out_row, size_t in_row, Span s, Index offw) {
+        const T* yr = y + out_row;
+        const T* xr = x + in_row + offw;
+        wf[tap] += sw == 1 ? dot_lanes(yr + s.lo, xr + s.lo, s.hi - s.lo)
+                           : dot_strided(yr + s.lo, xr + s.lo * sw, s.hi - s.lo, sw);
+      });
+    }
+  });
+}
+
+// ---- im2col + GEMM -----------------------------------------------------------------------------
+
+template <class T>
+void gemm_forward(const ConvRun& r, const ConvGeom& g, const T* big, const T* w, const T* bias, T* small) {
+  const size_t I = g.in_size(), O = g.out_size(), K = g.k_size(), ow = g.out[2], nrows = g.out[0] * g.out[1];
+  const size_t cg = g.c / g.groups, fg = g.f / g.groups, rows = cg * K;
+  const bool pointwise = is_pointwise(g);
+  const size_t band = pointwise ? nrows : band_rows<T>(g, rows);
+  for_items(r.pool, g.n, [&](size_t n) {
+    T* col = pointwise ? nullptr : col_buffer<T>(rows * band * ow);
+    for (size_t grp = 0; grp < g.groups; ++grp) {
+      const T* x = big + (n * g.c + grp * cg) * I;
+      T* y = small + (n * g.f + grp * fg) * O;
+      for (size_t r0 = 0; r0 < nrows; r0 += band) {
+        const size_t r1 = std::min(nrows, r0 + band), oc = (r1 - r0) * ow;
+        if (!pointwise) im2col(g, x, cg, r0, r1, col);
+        gemm(r.pool, r.isa, r.dtype, false, false, fg, oc, rows, w + grp * fg * rows, rows,
+             pointwise ? x + r0 * ow : col, pointwise ? O : oc, y + r0 * ow, O, false);
+      }
+      if (bias)
+        for (size_t f = 0; f < fg; ++f) add_bias(y + f * O, O, bias[grp * fg + f]);
+    }
+  });
+}
+
+template <class T>
+void gemm_backward_data(const ConvRun& r, const ConvGeom& g, const T* small, const T* w, const T* bias, T* big) {
+  const size_t I = g.in_size(), O = g.out_size(), K = g.k_size(), ow = g.out[2], nrows = g.out[0] * g.out[1];
+  const size_t cg = g.c / g.groups, fg = g.f / g.groups, rows = cg * K;
+  const bool pointwise = is_pointwise(g);
+  const size_t band = band_rows<T>(g, rows);
+  for_items(r.pool, g.n, [&](size_t n) {
+    T* col = pointwise ? nullptr : col_buffer<T>(rows * band * ow);
+    for (size_t grp = 0; grp < g.groups; ++grp) {
+      T* x = big + (n * g.c + grp * cg) * I;
+      const T* y = small + (n * g.f + grp * fg) * O;
+      const T* wg = w + grp * fg * rows;
+      if (pointwise) {
+        gemm(r.pool, r.isa, r.dtype, true, false, rows, O, fg, wg, rows, y, O, x, I, false);
+      } else {
+        std::fill(x, x + cg * I, T(0));
+        for (size_t r0 = 0; r0 < nrows; r0 += band) {
+          const size_t r1 = std::min(nrows, r0 + band), oc = (r1 - r0) * ow;
+          gemm(r.pool, r.isa, r.dtype, true, false, rows, oc, fg, wg, rows, y + r0 * ow, O, col, oc, false);
+          col2im(g, col, cg, r0, r1, x);
+        }
+      }
+      if (bias)
+        for (size_t c = 0; c < cg; ++c) add_bias(x + c * I, I, bias[grp * cg + c]);
+    }
+  });
+}
+
+template <class T>
+void gemm_backward_weight(const ConvRun& r, const ConvGeom& g, const T* big, const T* small, T* w) {
+  const size_t I = g.in_size(), O = g.out_size(), K = g.k_size(), ow = g.out[2], nrows = g.out[0] * g.out[1];
+  const size_t cg = g.c / g.groups, fg = g.f / g.groups, rows = cg * K, wsize = g.f * rows;
+  const bool pointwise = is_pointwise(g);
+  const size_t band = pointwise ? nrows : band_rows<T>(g, rows);
+  const size_t chunks = std::max<size_t>(1, std::min(g.n, kWeightChunks));
+  std::unique_ptr<T[]> partial(chunks > 1 ? new T[(chunks - 1) * wsize] : nullptr);
+  for_items(r.pool, chunks, [&](size_t chunk) {
+    T* dw = chunk == 0 ? w : partial.get() + (chunk - 1) * wsize;
+    std::fill(dw, dw + wsize, T(0));
+    T* col = pointwise ? nullptr : col_buffer<T>(rows * band * ow);
+    for (size_t n = g.n * chunk / chunks; n < g.n * (chunk + 1) / chunks; ++n) {
+      for (size_t grp = 0; grp < g.groups; ++grp) {
+        const T* x = big + (n * g.c + grp * cg) * I;
+        const T* y = small + (n * g.f + grp * fg) * O;
+        for (size_t r0 = 0; r0 < nrows; r0 += band) {
+          const size_t r1 = std::min(nrows, r0 + band), oc = (r1 - r0) * ow;
+          if (!pointwise) im2col(g, x, cg, r0, r1, col);
+          gemm(r.pool, r.isa, r.dtype, false, true, fg, rows, oc, y + r0 * ow, O, pointwise ? x + r0 * ow : col,
+               pointwise ? I : oc, dw + grp * fg * rows, rows, true);
+        }
+      }
+    }
+  });
+  for (size_t chunk = 1; chunk < chunks; ++chunk) {
+    const T* p = partial.get() + (chunk - 1) * wsize;
+    for (size_t i = 0; i < wsize; ++i) w[i] += p[i];
+  }
+}
+
+// Depthwise (one input channel per group, any number of outputs per group) runs the direct
+// kernels; with a single group (a one-channel first layer) the GEMM on im2col is faster, its
+// micro-kernel reusing each loaded input across all output channels.
+bool one_channel_per_group(const ConvGeom& g) { return g.c == g.groups && g.groups > 1; }
+
+template <class T>
+void forward_t(const ConvRun& r, const ConvGeom& g, const void* big, const void* w, const void* bias, void* small) {
+  auto* b = static_cast<const T*>(bias);
+  if (one_channel_per_group(g))
+    direct_forward(r, g, static_cast<const T*>(big), static_cast<const T*>(w), b, static_cast<T*>(small));
+  else
+    gemm_forward(r, g, static_cast<const T*>(big), static_cast<const T*>(w), b, static_cast<T*>(small));
+}
+
+template <class T>
+void backward_data_t(const ConvRun& r, const ConvGeom& g, const void* small, const void* w, const void* bias,
+                     void* big) {
+  auto* b = static_cast<const T*>(bias);
+  if (one_channel_per_group(g))
+    direct_backward_data(r, g, static_cast<const T*>(small), static_cast<const T*>(w), b, static_cast<T*>(big));
+  else
+    gemm_backward_data(r, g, static_cast<const T*>(small), static_cast<const T*>(w), b, static_cast<T*>(big));
+}
+
+template <class T>
+void backward_weight_t(const ConvRun& r, const ConvGeom& g, const void* big, const void* small, void* w) {
+  if (one_channel_per_group(g))
+    direct_backward_weight(r, g, static_cast<const T*>(big), static_cast<const T*>(small), static_cast<T*>(w));
+  else
+    gemm_backward_weight(r, g, static_cast<const T*>(big), static_cast<const T*>(small), static_cast<T*>(w));
+}
+
+}  // namespace
+
+void conv_forward(const ConvRun& r, const ConvGeom& g, const void* big, const void* w, const void* bias, void* small) {
+  if (r.dtype == DType::Float64) forward_t<double>(r, g, big, w, bias, small);
+  else forward_t<float>(r, g, big, w, bias, small);
+}
+
+void conv_backward_data(const ConvRun& r, const ConvGeom& g, const void* small, const void* w, const void* bias,
+                        void* big) {
+  if (r.dtype == DType::Float64) backward_data_t<double>(r, g, small, w, bias, big);
+  else backward_data_t<float>(r, g, small, w, bias, big);
+}
+
+void conv_backward_weight(const ConvRun& r, const ConvGeom& g, const void* big, const void* small, void* w) {
+  if (r.dtype == DType::Float64) backward_weight_t<double>(r, g, big, small, w);
+  else backward_weight_t<float>(r, g, big, small, w);
+}
+
+}  // namespace ndgrad
