@@ -6,6 +6,7 @@ import { Context, cpu, gpu } from './core/context';
 import { getLimits, setLimits } from './core/limits';
 import * as gluon from './gluon';
 import * as init from './init';
+import * as metric from './metric';
 import { nd } from './nd-namespace';
 import { NDArray } from './ndarray';
 import { native } from './core/native';
@@ -24,12 +25,12 @@ export type { SliceOptions } from './nd/joining';
 export type { NormalOptions, UniformOptions } from './nd/random';
 
 export const autograd = withAliases(autogradNs, AUTOGRAD_ALIASES);
-export { nd, gluon, init, NDArray, Context, cpu, gpu, random, getLimits, setLimits };
+export { nd, gluon, init, metric, NDArray, Context, cpu, gpu, random, getLimits, setLimits };
 
 /** Which kernel path this process uses ('scalar', 'avx2' or 'avx512'; NDGRAD_ISA lowers it). */
 export function isa(): string {
   return native.isa();
 }
 
-const mx = { nd, autograd, gluon, init, random, NDArray, Context, cpu, gpu, isa, getLimits, setLimits };
+const mx = { nd, autograd, gluon, init, metric, random, NDArray, Context, cpu, gpu, isa, getLimits, setLimits };
 export default mx;
