@@ -3,7 +3,7 @@
 // array-backed datasets is one nd.take per array.
 import { describe } from '../../core/dispatch';
 import { readOptions } from '../../core/options';
-import type { Batch } from './batchify';
+import type { NDArray } from '../../ndarray';
 import { Dataset } from './dataset';
 import { BatchSampler, checkLastBatch, type LastBatch, RandomSampler, type Sampler, SequentialSampler } from './sampler';
 
@@ -26,7 +26,11 @@ const LOADER_OPTIONS = {
   batchifyFn: ['batchify_fn'],
 };
 
-export class DataLoader<B = Batch> implements Iterable<B> {
+/**
+ * The element type B is what each batch is; it defaults to [data, label], the usual pair. Give it
+ * for other datasets: `new DataLoader<NDArray>(singleArrayDataset, ...)`.
+ */
+export class DataLoader<B = [NDArray, NDArray]> implements Iterable<B> {
   readonly dataset: Dataset;
   private readonly batchSampler: Iterable<number[]> & { readonly length?: number };
   private readonly batchifyFn?: (items: unknown[]) => unknown;
