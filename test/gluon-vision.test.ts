@@ -110,6 +110,12 @@ describe('MNIST and FashionMNIST', () => {
     expect(ds.length).toBe(10000);
     const [, label] = ds.at(0) as [NDArray, number];
     expect(label).toBe(9); // the first test image is an ankle boot
+    const t = new T.Compose([new T.ToTensor(), new T.Normalize(0.286, 0.353)]);
+    const loader = new DataLoader(ds.transformFirst(t), { batchSize: 256 });
+    expect(loader.length).toBe(40);
+    const [data, labels] = loader[Symbol.iterator]().next().value as NDArray[];
+    expect([data.shape, data.dtype, labels.shape, labels.dtype]).toEqual([[256, 1, 28, 28], 'float32', [256], 'int32']);
+    expect(data.at(3).toArray()).toEqual(t.forward((ds.at(3) as NDArray[])[0]).toArray());
   });
 });
 
