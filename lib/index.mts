@@ -3,4 +3,4 @@ import cjs from './index.js';
 
 const mx = cjs.default;
 export default mx;
-export const { nd, autograd, gluon, init, random, NDArray, Context, cpu, gpu, isa, getLimits, setLimits, optimizer, lr_scheduler } = cjs;
+export const { nd, autograd, gluon, init, metric, random, NDArray, Context, cpu, gpu, isa, getLimits, setLimits, optimizer, lr_scheduler } = cjs;

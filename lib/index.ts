@@ -6,6 +6,7 @@ import { Context, cpu, gpu } from './core/context';
 import { getLimits, setLimits } from './core/limits';
 import * as gluon from './gluon';
 import * as init from './init';
+import * as metric from './metric';
 import { nd } from './nd-namespace';
 import { NDArray } from './ndarray';
 import { native } from './core/native';
@@ -29,12 +30,12 @@ export type { NormalOptions, UniformOptions } from './nd/random';
 export type * from './nd/optim';
 
 export const autograd = withAliases(autogradNs, AUTOGRAD_ALIASES);
-export { nd, gluon, init, NDArray, Context, cpu, gpu, random, getLimits, setLimits, optimizer, lr_scheduler };
+export { nd, gluon, init, metric, NDArray, Context, cpu, gpu, random, getLimits, setLimits, optimizer, lr_scheduler };
 
 /** Which kernel path this process uses ('scalar', 'avx2' or 'avx512'; NDGRAD_ISA lowers it). */
 export function isa(): string {
   return native.isa();
 }
 
-const mx = { nd, autograd, gluon, init, random, NDArray, Context, cpu, gpu, isa, getLimits, setLimits, optimizer, lr_scheduler };
+const mx = { nd, autograd, gluon, init, metric, random, NDArray, Context, cpu, gpu, isa, getLimits, setLimits, optimizer, lr_scheduler };
 export default mx;

@@ -1,4 +1,5 @@
 // gluon: MXNet 1.x's Gluon (blocks, parameters, layers, losses) on the nd and autograd API.
+import * as data from './data';
 import * as loss from './loss';
 import * as nn from './nn';
 import * as utils from './utils';
@@ -9,4 +10,4 @@ export { ParameterDict } from './parameter-dict';
 export { Trainer, type StepOptions } from './trainer';
 export { type LoadParametersOptions } from './param-file';
 export { resetNameCounters } from './name-scope';
-export { loss, nn, utils };
+export { data, loss, nn, utils };

@@ -73,3 +73,18 @@ const paramNames: string[] = tiny.collect_params('.*weight').keys();
 const clipped: number = gluon.utils.clipGlobalNorm([weight], 1);
 // @ts-expect-error an unknown activation name
 new gluon.nn.Activation('relu6');
+
+// gluon.data and mx.metric: a loader over arrays with a batchable transform, a metric.
+import { metric } from '../../dist/index';
+const T = gluon.data.vision.transforms;
+const pipeline = new T.Compose([new T.ToTensor(), new T.Normalize([0.5], [0.25])]);
+const arrays = new gluon.data.ArrayDataset(nd.zeros([4, 2, 2, 1], { dtype: 'uint8' }), nd.zeros([4], { dtype: 'int32' }));
+const loader = new gluon.data.DataLoader(arrays.transformFirst(pipeline), { batchSize: 2, shuffle: true, lastBatch: 'rollover' });
+const batches: number = loader.length;
+const accuracy = new metric.Accuracy({ axis: 1 });
+for (const [data, label] of loader) accuracy.update(label, nd.zeros([data.shape[0] ?? 0, 3]));
+const single = new gluon.data.DataLoader<NDArray>(new gluon.data.ArrayDataset(nd.zeros([3, 2])), { batchSize: 2 });
+for (const rows of single) rows.dispose();
+const reported: [string, number][] = metric.create(['acc', 'f1']).getNameValue();
+// @ts-expect-error lastBatch is 'keep', 'discard' or 'rollover'
+new gluon.data.DataLoader(arrays, { batchSize: 2, lastBatch: 'drop' });
