@@ -211,3 +211,13 @@ describe('transforms', () => {
     }
   });
 });
+
+test('Compose works with and without new, as MXNet writes it', () => {
+  const T = gluon.data.vision.transforms;
+  const a = T.Compose([new T.ToTensor()]);
+  const b = new T.Compose([new T.ToTensor()]);
+  expect(a).toBeInstanceOf(T.Compose);
+  expect(b).toBeInstanceOf(T.Compose);
+  const img = nd.ones([2, 2, 1], { dtype: 'uint8' });
+  expect(a.forward(img).toArray()).toEqual(b.forward(img).toArray());
+});

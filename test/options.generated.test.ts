@@ -127,13 +127,10 @@ function sampleValue(op: string, f: FieldSchema): unknown {
 function run(op: string, options: Record<string, unknown>): unknown {
   const call = CALLS[op];
   random.seed(7);
-  const inputs = call.inputs();
+  const inputs = call.inputs({ ...call.options, ...camelOptions(options) });
   const out = invokeMulti(op, inputs, { ...call.options, ...options });
   // The inputs too: the optimizer updates write them instead of returning arrays.
   return [...out, ...inputs].map((x) => [x.dtype, x.toArray()]);
-  const all = { ...call.options, ...options };
-  const out = invokeMulti(op, call.inputs({ ...call.options, ...camelOptions(options) }), all);
-  return out.map((x) => [x.dtype, x.toArray()]);
 }
 
 /** [a value of the wrong type, the text the error shows for it] and, for ranged fields, one out of range. */

@@ -50,6 +50,11 @@ const CONV_OPTIONS = {
 
 const LAYOUTS = ['NCW', 'NCHW', 'NCDHW'];
 
+/** A value for a message: numbers as written, anything else by its kind. */
+function show(v: unknown): string {
+  return typeof v === 'number' ? String(v) : describe(v);
+}
+
 function tuple(v: Tuple, dims: number, cls: string, key: string, min: number): number[] {
   const list = typeof v === 'number' ? new Array<number>(dims).fill(v) : v;
   if (!Array.isArray(list) || list.length !== dims || !list.every((d) => Number.isInteger(d) && d >= min)) {
@@ -71,13 +76,13 @@ abstract class Conv extends HybridBlock {
   protected constructor(cls: string, dims: number, transpose: boolean, channels: number, kernelSize: Tuple, opts: unknown) {
     const o = readOptions(cls, opts ?? {}, transpose ? { ...CONV_OPTIONS, outputPadding: ['output_padding'] } : CONV_OPTIONS) as ConvTransposeOptions;
     super({ prefix: o.prefix, params: o.params });
-    if (!Number.isInteger(channels) || channels <= 0) throw new RangeError(`${cls}: channels must be a positive integer, got ${describe(channels)}`);
+    if (!Number.isInteger(channels) || channels <= 0) throw new RangeError(`${cls}: channels must be a positive integer, got ${show(channels)}`);
     const layout = o.layout ?? LAYOUTS[dims - 1];
     if (layout !== LAYOUTS[dims - 1]) throw new RangeError(`${cls}: layout must be '${LAYOUTS[dims - 1]}' (channels first), got '${layout}'`);
     const groups = o.groups ?? 1;
-    if (!Number.isInteger(groups) || groups <= 0) throw new RangeError(`${cls}: groups must be a positive integer, got ${describe(groups)}`);
+    if (!Number.isInteger(groups) || groups <= 0) throw new RangeError(`${cls}: groups must be a positive integer, got ${show(groups)}`);
     const inChannels = o.inChannels ?? 0;
-    if (!Number.isInteger(inChannels) || inChannels < 0) throw new RangeError(`${cls}: inChannels must be a non-negative integer, got ${describe(inChannels)}`);
+    if (!Number.isInteger(inChannels) || inChannels < 0) throw new RangeError(`${cls}: inChannels must be a non-negative integer, got ${show(inChannels)}`);
     this.channels = channels;
     this.transpose = transpose;
     this.groups = groups;

@@ -23,7 +23,7 @@ function imageDims(x: unknown, where: string, what = 'an image (H, W, C) or a ba
 type Step = Transform | ((x: NDArray) => NDArray);
 
 /** Applies its transforms in order; batchable when all of them are. */
-export class Compose extends Transform {
+class ComposeTransform extends Transform {
   readonly batchable: boolean;
   constructor(private readonly transforms: Step[]) {
     super();
@@ -39,6 +39,21 @@ export class Compose extends Transform {
     return tidy(() => this.transforms.reduce((v, t) => (t instanceof Transform ? t.forward(v) : t(v)), x));
   }
 }
+
+export type Compose = ComposeTransform;
+interface ComposeConstructor {
+  new (transforms: Step[]): ComposeTransform;
+  (transforms: Step[]): ComposeTransform;
+  readonly prototype: ComposeTransform;
+}
+/**
+ * `Compose([...])` as MXNet's Python writes it (and API-GLUON.md's first example), or
+ * `new Compose([...])`: both give the same object, an instance of Compose.
+ */
+export const Compose = function Compose(transforms: Step[]): ComposeTransform {
+  return new ComposeTransform(transforms);
+} as unknown as ComposeConstructor;
+Object.defineProperty(Compose, 'prototype', { value: ComposeTransform.prototype });
 
 /** (H, W, C) -> (C, H, W) float32 divided by 255; a batch (N, H, W, C) -> (N, C, H, W). */
 export class ToTensor extends Transform {
