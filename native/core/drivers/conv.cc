@@ -405,10 +405,35 @@ void forward_t(const ConvRun& r, const ConvGeom& g, const void* big, const void*
     gemm_forward(r, g, static_cast<const T*>(big), static_cast<const T*>(w), b, static_cast<T*>(small));
 }
 
+// The depthwise data gradient with unit strides is itself a depthwise convolution: of the output
+// gradient, padded by dilate (k - 1) - pad, with each channel's taps reversed.
+template <class T>
+bool flipped_depthwise(const ConvRun& r, const ConvGeom& g, const T* small, const T* w, const T* bias, T* big) {
+  const kernels::GemmKernels* k = kernels::gemm_kernels_for(r.isa);
+  if (!k || !unit_strides(g) || g.groups != g.c || g.f != g.c) return false;
+  ConvGeom t = g;
+  for (int a = 0; a < 3; ++a) {
+    size_t reach = g.dilate[a] * (g.k[a] - 1);
+    if (g.pad[a] > reach) return false;
+    t.in[a] = g.out[a];
+    t.out[a] = g.in[a];
+    t.pad[a] = reach - g.pad[a];
+  }
+  const size_t K = g.k_size();
+  std::vector<T> flipped(g.c * K);
+  for (size_t c = 0; c < g.c; ++c)
+    for (size_t tap = 0; tap < K; ++tap) flipped[c * K + tap] = w[c * K + K - 1 - tap];
+  direct_forward_unit_stride(r, gemm_ops<T>(*k), t, small, flipped.data(), bias, big);
+  return true;
+}
+
 template <class T>
 void backward_data_t(const ConvRun& r, const ConvGeom& g, const void* small, const void* w, const void* bias,
                      void* big) {
   auto* b = static_cast<const T*>(bias);
+  if (one_channel_per_group(g) &&
+      flipped_depthwise(r, g, static_cast<const T*>(small), static_cast<const T*>(w), b, static_cast<T*>(big)))
+    return;
   if (one_channel_per_group(g))
     direct_backward_data(r, g, static_cast<const T*>(small), static_cast<const T*>(w), b, static_cast<T*>(big));
   else
