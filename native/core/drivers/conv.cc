@@ -1,8 +1,9 @@
 // Convolution on the project's GEMM (docs/dev/conv-performance.md). Three strategies:
 // - pointwise (1x1 kernel, stride 1, no padding): the image is already the GEMM operand, so
 //   each image and group is one product with no copy;
-// - one input channel per group (depthwise, and single-channel first layers): a direct kernel
-//   that slides each tap over contiguous rows (the compiler vectorises the row loops);
+// - depthwise (one input channel per group, several groups): with unit strides, Toeplitz
+//   products on the ISA's unpacked GEMM kernel (forward and data gradient); otherwise, and for
+//   the weight gradient, a direct kernel that slides each tap over the rows;
 // - everything else: im2col (or col2im) into a per-thread buffer and one product per image and
 //   group.
 // Images are shared out over the thread pool (the products then run on one thread each); with
