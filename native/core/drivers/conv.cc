@@ -1,8 +1,9 @@
 // Convolution on the project's GEMM (docs/dev/conv-performance.md). Three strategies:
 // - pointwise (1x1 kernel, stride 1, no padding): the image is already the GEMM operand, so
 //   each image and group is one product with no copy;
-// - one input channel per group (depthwise, and single-channel first layers): a direct kernel
-//   that slides each tap over contiguous rows (the compiler vectorises the row loops);
+// - depthwise (one input channel per group, several groups): with unit strides, Toeplitz
+//   products on the ISA's unpacked GEMM kernel (forward and data gradient); otherwise, and for
+//   the weight gradient, a direct kernel that slides each tap over the rows;
 // - everything else: im2col (or col2im) into a per-thread buffer and one product per image and
 //   group.
 // Images are shared out over the thread pool (the products then run on one thread each); with
@@ -14,10 +15,12 @@
 #include <algorithm>
 #include <cstring>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 #include "core/drivers/gemm.h"
 #include "core/runtime/thread_pool.h"
+#include "kernels/gemm_kernels.h"
 
 namespace ndgrad {
 namespace {
@@ -211,6 +214,52 @@ void direct_forward(const ConvRun& r, const ConvGeom& g, const T* big, const T* 
   });
 }
 
+bool unit_strides(const ConvGeom& g) { return g.stride[0] == 1 && g.stride[1] == 1 && g.stride[2] == 1; }
+
+template <class T>
+const kernels::GemmOps<T>& gemm_ops(const kernels::GemmKernels& k) {
+  if constexpr (std::is_same_v<T, float>) return k.f32;
+  else return k.f64;
+}
+
+// Depthwise forward with unit strides on the ISA's unpacked GEMM kernel. Each plane is copied
+// zero-padded into a per-thread buffer; outputs are computed on the padded grid (index
+// j = (od * Hp + oh) * Wp + ow, the columns past the valid width are discarded), where the taps
+// of one (kd, kh) row form a Toeplitz matrix, B(p, j) = xpad[row offset + p * dilate + j]: one
+// 1 x n x kw product per tap row, vectorised along the long padded grid instead of 28-element rows.
+template <class T>
+void direct_forward_unit_stride(const ConvRun& r, const kernels::GemmOps<T>& ops, const ConvGeom& g, const T* big,
+                                const T* w, const T* bias, T* small) {
+  const size_t I = g.in_size(), O = g.out_size(), K = g.k_size();
+  const size_t dp = g.in[0] + 2 * g.pad[0], hp = g.in[1] + 2 * g.pad[1], wp = g.in[2] + 2 * g.pad[2];
+  const size_t grid = ((g.out[0] - 1) * hp + g.out[1] - 1) * wp + g.out[2];
+  for_items(r.pool, g.n * g.f, [&](size_t plane) {
+    const size_t n = plane / g.f, f = plane % g.f;
+    const T* x = big + (n * g.c + source_channel(g, f)) * I;
+    T* xpad = col_buffer<T>(dp * hp * wp + grid);
+    T* acc = xpad + dp * hp * wp;
+    std::fill(xpad, xpad + dp * hp * wp, T(0));
+    for (size_t d = 0; d < g.in[0]; ++d)
+      for (size_t h = 0; h < g.in[1]; ++h)
+        std::memcpy(xpad + ((d + g.pad[0]) * hp + h + g.pad[1]) * wp + g.pad[2], x + (d * g.in[1] + h) * g.in[2],
+                    g.in[2] * sizeof(T));
+    const T* wf = w + f * K;
+    for (size_t kd = 0; kd < g.k[0]; ++kd)
+      for (size_t kh = 0; kh < g.k[1]; ++kh)
+        ops.direct(1, grid, g.k[2], wf + (kd * g.k[1] + kh) * g.k[2], g.k[2], 1,
+                   xpad + (kd * g.dilate[0] * hp + kh * g.dilate[1]) * wp, g.dilate[2], 1, acc, grid, 1,
+                   kd + kh > 0);
+    T* y = small + plane * O;
+    const T b = bias ? bias[f] : T(0);
+    for (size_t d = 0; d < g.out[0]; ++d)
+      for (size_t h = 0; h < g.out[1]; ++h) {
+        const T* src = acc + (d * hp + h) * wp;
+        T* dst = y + (d * g.out[1] + h) * g.out[2];
+        for (size_t o = 0; o < g.out[2]; ++o) dst[o] = src[o] + b;
+      }
+  });
+}
+
 template <class T>
 void direct_backward_data(const ConvRun& r, const ConvGeom& g, const T* small, const T* w, const T* bias, T* big) {
   const size_t I = g.in_size(), O = g.out_size(), K = g.k_size(), fg = g.f / g.groups;
@@ -347,16 +396,45 @@ bool one_channel_per_group(const ConvGeom& g) { return g.c == g.groups && g.grou
 template <class T>
 void forward_t(const ConvRun& r, const ConvGeom& g, const void* big, const void* w, const void* bias, void* small) {
   auto* b = static_cast<const T*>(bias);
-  if (one_channel_per_group(g))
+  const kernels::GemmKernels* k = kernels::gemm_kernels_for(r.isa);
+  if (one_channel_per_group(g) && unit_strides(g) && k)
+    direct_forward_unit_stride(r, gemm_ops<T>(*k), g, static_cast<const T*>(big), static_cast<const T*>(w), b,
+                               static_cast<T*>(small));
+  else if (one_channel_per_group(g))
     direct_forward(r, g, static_cast<const T*>(big), static_cast<const T*>(w), b, static_cast<T*>(small));
   else
     gemm_forward(r, g, static_cast<const T*>(big), static_cast<const T*>(w), b, static_cast<T*>(small));
+}
+
+// The depthwise data gradient with unit strides is itself a depthwise convolution: of the output
+// gradient, padded by dilate (k - 1) - pad, with each channel's taps reversed.
+template <class T>
+bool flipped_depthwise(const ConvRun& r, const ConvGeom& g, const T* small, const T* w, const T* bias, T* big) {
+  const kernels::GemmKernels* k = kernels::gemm_kernels_for(r.isa);
+  if (!k || !unit_strides(g) || g.groups != g.c || g.f != g.c) return false;
+  ConvGeom t = g;
+  for (int a = 0; a < 3; ++a) {
+    size_t reach = g.dilate[a] * (g.k[a] - 1);
+    if (g.pad[a] > reach) return false;
+    t.in[a] = g.out[a];
+    t.out[a] = g.in[a];
+    t.pad[a] = reach - g.pad[a];
+  }
+  const size_t K = g.k_size();
+  std::vector<T> flipped(g.c * K);
+  for (size_t c = 0; c < g.c; ++c)
+    for (size_t tap = 0; tap < K; ++tap) flipped[c * K + tap] = w[c * K + K - 1 - tap];
+  direct_forward_unit_stride(r, gemm_ops<T>(*k), t, small, flipped.data(), bias, big);
+  return true;
 }
 
 template <class T>
 void backward_data_t(const ConvRun& r, const ConvGeom& g, const void* small, const void* w, const void* bias,
                      void* big) {
   auto* b = static_cast<const T*>(bias);
+  if (one_channel_per_group(g) &&
+      flipped_depthwise(r, g, static_cast<const T*>(small), static_cast<const T*>(w), b, static_cast<T*>(big)))
+    return;
   if (one_channel_per_group(g))
     direct_backward_data(r, g, static_cast<const T*>(small), static_cast<const T*>(w), b, static_cast<T*>(big));
   else
