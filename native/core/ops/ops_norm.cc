@@ -245,6 +245,8 @@ void fwd_norm_grad(OpCall& c) {
     std::vector<double> rstd(static_cast<size_t>(S), 0.0), A(static_cast<size_t>(S), 0.0), B(static_cast<size_t>(S), 0.0);
     for (int64_t s = 0; s < S; ++s) rstd[size_t(s)] = p.std_out ? 1.0 / double(spread[s]) : 1.0 / std::sqrt(double(spread[s]) + p.eps);
     const T* gq = L.gamma_on_q ? gamma : nullptr;
+    const int64_t G = c.out[1].size();
+    std::vector<double> dg(size_t(G), 0.0), db(size_t(G), 0.0);
     // Pass 1: per statistic, A = sum(dy * w) and B = sum(dy * w * x) (w: gamma along q, else 1).
     if (L.mode == StatMode::Channel) {
       over_rows(c.env, L.C, L.P * L.Q, [&](int64_t ch) {
@@ -253,10 +255,27 @@ void fwd_norm_grad(OpCall& c) {
           k.grad_sums(dy + off, x + off, nullptr, size_t(L.Q), &A[size_t(ch)], &B[size_t(ch)]);
         }
       });
-    } else {
+    } else if (!L.gamma_on_q) {
       over_rows(c.env, rows, L.Q, [&](int64_t r) {
         k.grad_sums(dy + r * L.Q, x + r * L.Q, gq, size_t(L.Q), &A[size_t(r)], &B[size_t(r)]);
       });
+    } else {
+      // Gamma and beta per column, in the same pass: a fixed number of row chunks (so the sums
+      // do not depend on the thread count), each into its own partial columns.
+      const int64_t chunks = std::max<int64_t>(1, std::min<int64_t>(rows, 16));
+      std::vector<double> part(size_t(2 * chunks * L.Q), 0.0);
+      over_rows(c.env, chunks, rows / chunks * L.Q, [&](int64_t ci) {
+        double* pb = part.data() + 2 * ci * L.Q;
+        for (int64_t r = rows * ci / chunks; r < rows * (ci + 1) / chunks; ++r) {
+          k.grad_sums(dy + r * L.Q, x + r * L.Q, gq, size_t(L.Q), &A[size_t(r)], &B[size_t(r)]);
+          k.grad_cols(dy + r * L.Q, x + r * L.Q, size_t(L.Q), mean[r], T(rstd[size_t(r)]), pb, pb + L.Q);
+        }
+      });
+      for (int64_t ci = 0; ci < chunks; ++ci)
+        for (int64_t q = 0; q < L.Q; ++q) {
+          db[size_t(q)] += part[size_t(2 * ci * L.Q + q)];
+          dg[size_t(q)] += part[size_t((2 * ci + 1) * L.Q + q)];
+        }
     }
     // Pass 2: dx = s * w * dy + beta * x + c per row.
     over_rows(c.env, rows, L.Q, [&](int64_t r) {
@@ -272,18 +291,8 @@ void fwd_norm_grad(OpCall& c) {
       }
       k.grad_apply(dy + r * L.Q, x + r * L.Q, dx + r * L.Q, size_t(L.Q), gq, T(rs * g), T(beta), T(off));
     });
-    // Gamma and beta: per channel from the sums (gamma along c), or per column (along q).
-    const int64_t G = c.out[1].size();
-    std::vector<double> dg(size_t(G), 0), db(size_t(G), 0);
-    if (L.gamma_on_q) {
-      const int64_t block = 64;
-      over_rows(c.env, (L.Q + block - 1) / block, rows * block, [&](int64_t bi) {
-        const int64_t q0 = bi * block, len = std::min(block, L.Q - q0);
-        for (int64_t r = 0; r < rows; ++r) {
-          k.grad_cols(dy + r * L.Q + q0, x + r * L.Q + q0, size_t(len), mean[r], T(rstd[size_t(r)]), &db[size_t(q0)], &dg[size_t(q0)]);
-        }
-      });
-    } else {
+    // Gamma and beta per channel from the sums (along q they were summed in pass 1).
+    if (!L.gamma_on_q) {
       for (int64_t r = 0; r < (L.mode == StatMode::Channel ? L.C : rows); ++r) {
         const int64_t ch = r % L.C;
         dg[size_t(ch)] += rstd[size_t(r)] * (B[size_t(r)] - double(mean[r]) * A[size_t(r)]);
