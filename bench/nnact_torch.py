@@ -9,7 +9,7 @@ import time
 import torch
 import torch.nn.functional as F
 
-torch.set_num_threads(2)
+torch.set_num_threads(int(sys.argv[2]) if len(sys.argv) > 2 else 2)
 
 
 def median_time(fn, reps):

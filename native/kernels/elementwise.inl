@@ -162,7 +162,6 @@ NDGRAD_LIBM_OVERLOADS(sinh)
 NDGRAD_LIBM_OVERLOADS(cosh)
 NDGRAD_LIBM_OVERLOADS(tanh)
 NDGRAD_LIBM_OVERLOADS(erf)
-NDGRAD_LIBM_OVERLOADS(erfc)
 NDGRAD_LIBM_OVERLOADS(tgamma)
 #undef NDGRAD_LIBM_OVERLOADS
 // lgamma's reentrant form: plain lgamma writes the global signgam, a race between pool threads.
@@ -204,6 +203,17 @@ inline double erfinv_f64(double y) {
     z -= f / (d + z * f);
   }
   return __builtin_copysign(z, y);
+}
+
+// 0.5 x erfc(-x/sqrt 2) in double. The argument's rounding error d would cost a relative 2 z d
+// for large |z|, so it is computed (1/sqrt 2 as a double-double, the product's low half by an
+// fma) and corrected for to first order: erfc(z + d) = erfc(z) - d 2/sqrt(pi) exp(-z^2).
+inline double gelu_f64(double v) {
+  constexpr double kHi = 0.70710678118654757, kLo = -4.8336466567264567e-17;
+  double z = -v * kHi;
+  double d = __builtin_fma(-v, kHi, -z) - v * kLo;
+  if (!__builtin_isfinite(d)) d = 0;  // +-inf and NaN: erfc(z) alone is right
+  return 0.5 * v * (::erfc(z) - d * 1.1283791670955126 * ::exp(-z * z));
 }
 
 // log(1 + exp(x)); above 20 it is x to float precision (MXNet's threshold).
@@ -288,6 +298,9 @@ void unary_float(Unary op, const T* x, T* y, size_t n) {
     case Unary::Gamma: return map_scalar(x, y, n, [](T v) { return libm_tgamma(v); });
     case Unary::Gammaln: return map_scalar(x, y, n, [](T v) { return libm_lgamma(v); });
     case Unary::Softrelu: return map_scalar(x, y, n, [](T v) { return softrelu_of(v); });
+    case Unary::Gelu:
+      if constexpr (kF32) return map_vec(x, y, n, [](V a) { return gelu_f32(a); });
+      else return map_scalar(x, y, n, [](T v) { return gelu_f64(v); });
     case Unary::Count: return;
   }
 }

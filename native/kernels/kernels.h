@@ -30,6 +30,7 @@ enum class Unary : int {
   Erf,
   Erfinv, Gamma, Gammaln,
   Softrelu,  // log(1 + exp(x)), x above 20 passed through (MXNet)
+  Gelu,      // x Phi(x), the exact (erf) form
   Count
 };
 

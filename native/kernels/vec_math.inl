@@ -133,6 +133,28 @@ inline vf32 sigmoid_f32(vf32 x) {
   return (x >= 0.0f ? splat<vf32>(1.0f) : e) / (1.0f + e);
 }
 
+// gelu(x) = x Phi(x), Phi(x) = erfc(-x/sqrt 2) / 2, with erfc(z) = t exp(-z^2 + E(t)),
+// t = 1/(1 + z/2): the Chebyshev fit of Numerical Recipes' erfcc (relative error below 1.2e-7
+// for all z >= 0). z^2 = x^2/2 is carried in two parts, the larger exact; beyond
+// |x| = 15 the result is x or a signed zero.
+inline vf32 gelu_f32(vf32 x) {
+  static constexpr float kE[] = {-1.26551223f, 1.00002368f, 0.37409196f,  0.09678418f,  -0.18628806f,
+                                 0.27886807f,  -1.13520398f, 1.48851587f, -0.82215223f, 0.17087277f};
+  vf32 ax = abs_bits(x);
+  vf32 t = 1.0f / fmadd(ax, splat<vf32>(0.35355339f), splat<vf32>(1.0f));
+  // x^2 = sq + sq_lo with sq exact: x's top 12 bits square without rounding (an fma would do
+  // it too, but the scalar table has none).
+  vf32 xh = (vf32)((vu32)x & 0xfffff000u);
+  vf32 sq = xh * xh;
+  vf32 sq_lo = (x - xh) * (xh + x);
+  // Two exps: -x^2/2 is exact and goes to exp_f32 alone, since a float sum with the polynomial
+  // would round away up to 4e-6 of an exponent near -70.
+  vf32 small = exp_f32(fmadd(sq_lo, splat<vf32>(-0.5f), polynomial(t, kE)));
+  vf32 tail = 0.5f * t * small * exp_f32(-0.5f * sq);  // Phi(-|x|)
+  vf32 y = x * (x >= 0.0f ? 1.0f - tail : tail);
+  return ax > 15.0f ? (x > 0.0f ? x : x * 0.0f) : y;
+}
+
 inline vf64 exp_f64(vf64 x) {
   // e^r - 1 - r ~ r^2 * P(r) on |r| <= ln2/2.
   static constexpr double kP[] = {0.5,

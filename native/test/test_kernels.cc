@@ -203,6 +203,7 @@ long double reference_unary(Unary op, long double v) {
     case Unary::Gamma: return std::tgamma(v);
     case Unary::Gammaln: return std::lgamma(v);
     case Unary::Softrelu: return v > 20 ? v : std::log1p(std::exp(v));
+    case Unary::Gelu: return 0.5L * v * std::erfc(-v * 0.70710678118654752440L);
     case Unary::Count: break;
   }
   return 0;
@@ -245,6 +246,7 @@ double unary_tolerance_ulps(Unary op) {
     // relative accuracy next to its zeros (x near 1, 2 and the negative roots) by cancellation.
     case Unary::Gamma: return 10;
     case Unary::Gammaln: return 64;
+    case Unary::Gelu: return 10;
     default: return 3;
   }
 }
@@ -775,6 +777,7 @@ struct UlpBound {
 const UlpBound kUlpBounds[] = {
     {Unary::Exp, 1.5, 1.5},  {Unary::Log, 1.0, 1.0},  {Unary::Sin, 2.0, 0},
     {Unary::Cos, 2.0, 0},    {Unary::Tanh, 2.5, 0},   {Unary::Sigmoid, 2.5, 2.5},
+    {Unary::Gelu, 10.0, 0},
 };
 
 const char* op_name(Unary op) {
@@ -785,6 +788,7 @@ const char* op_name(Unary op) {
     case Unary::Cos: return "cos";
     case Unary::Tanh: return "tanh";
     case Unary::Sigmoid: return "sigmoid";
+    case Unary::Gelu: return "gelu";
     default: return "other";
   }
 }

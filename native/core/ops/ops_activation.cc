@@ -272,11 +272,8 @@ void leaky_loop(Runtime& env, const LeakyReluParams& p, const T* x, T* y, size_t
       case kElu:
         for (size_t i = i0; i < i1; ++i) y[i] = x[i] > T(0) ? x[i] : s * std::expm1(x[i]);
         break;
-      case kSelu:
+      default:  // selu
         for (size_t i = i0; i < i1; ++i) y[i] = x[i] > T(0) ? l * x[i] : la * std::expm1(x[i]);
-        break;
-      default:  // gelu, the exact erf form
-        for (size_t i = i0; i < i1; ++i) y[i] = T(0.5) * x[i] * (T(1) + std::erf(x[i] * T(M_SQRT1_2)));
         break;
     }
   });
@@ -320,7 +317,8 @@ void fwd_leaky_relu(OpCall& c) {
       });
       return;
     }
-    leaky_loop(c.env, p, xs, ys, n);
+    if (p.act_type == kGelu) unary_into(c.env, Unary::Gelu, x, c.out[0]);
+    else leaky_loop(c.env, p, xs, ys, n);
   });
 }
 
