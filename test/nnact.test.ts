@@ -3,6 +3,7 @@
 // the bad arguments, which must be errors naming the op and the option. Values against NumPy are
 // in test/ops.golden.test.ts (test/fixtures/ops/nnact.json), gradients in test/gradcheck.test.ts.
 import { autograd, nd, NDArray } from '../lib';
+import { checkNumericGradient } from '../lib/testing';
 
 function gradOf(x: NDArray, f: (x: NDArray) => NDArray): number[] {
   x.attachGrad();
@@ -137,7 +138,10 @@ describe('bad arguments name the op and the option', () => {
     ['pad negative', () => nd.pad(x4, { padWidth: [0, 0, 0, 0, -1, 1, 1, 1] }), /pad: padWidth must not be negative, got \(0,0,0,0,-1,1,1,1\)/],
     ['pad reflect too wide', () => nd.pad(x4, { mode: 'reflect', padWidth: [0, 0, 0, 0, 3, 0, 1, 1] }), /pad: reflect padding of axis 2 must be smaller than its size 3, got \(3, 0\)/],
     ['pad without options', () => nd.pad(x4, undefined as never), /pad: options must be an object with padWidth/],
-    ['upSampling bilinear', () => nd.upSampling(x4, { scale: 2, sampleType: 'bilinear' as never }), /up_sampling: sampleType 'bilinear' is not supported/],
+    ['upSampling bilinear without weight', () => nd.upSampling(x4, { scale: 2, sampleType: 'bilinear' }), /upSampling: sampleType 'bilinear' takes a weight input/],
+    ['upSampling bilinear numFilter', () => nd.upSampling(x4, nd.ones([2, 1, 4, 4]), { scale: 2, sampleType: 'bilinear', numFilter: 3 }), /upSampling: numFilter must be the channel count 2 for bilinear, got 3/],
+    ['upSampling weight with nearest', () => nd.upSampling(x4, nd.ones([2, 1, 4, 4]), { scale: 2 }), /upSampling: a weight input is for sampleType 'bilinear', got sampleType undefined/],
+    ['upSampling bilinear unknown key', () => nd.upSampling(x4, nd.ones([2, 1, 4, 4]), { scale: 2, sampleType: 'bilinear', numFilter: 2, scal: 1 } as never), /upSampling: unknown option 'scal'/],
     ['upSampling 3-D', () => nd.upSampling(nd.ones([2, 3, 4]), { scale: 2 }), /up_sampling: data must be 4-D/],
     ['upSampling scale 0', () => nd.upSampling(x4, { scale: 0 }), /up_sampling: scale .*got 0/],
   ])('%s', (_, call, message) => {
@@ -162,3 +166,23 @@ function erf(x: number): number {
   for (let n = 60; n >= 1; n--) f = n / 2 / (t + f);
   return Math.sign(x) * (1 - Math.exp(-t * t) / Math.sqrt(Math.PI) / (t + f));
 }
+
+describe('upSampling bilinear (MXNet: a depthwise deconvolution with the given weight)', () => {
+  test("MXNet's documented example: ones (1, 1, 3, 3), weight ones (1, 1, 4, 4), scale 2", () => {
+    const y = nd.UpSampling(nd.ones([1, 1, 3, 3]), nd.ones([1, 1, 4, 4]), { scale: 2, sample_type: 'bilinear', num_filter: 1 } as never);
+    const edge = [1, 2, 2, 2, 2, 1];
+    const inner = [2, 4, 4, 4, 4, 2];
+    expect(y.toArray()).toEqual([[[edge, inner, inner, inner, inner, edge]]]);
+  });
+
+  test('shapes for odd and even scales; float64 gradients to data and weight', () => {
+    for (const scale of [2, 3]) {
+      const k = 2 * scale - (scale % 2);
+      const y = nd.upSampling(nd.ones([2, 3, 4, 5]), nd.ones([3, 1, k, k]), { scale, sampleType: 'bilinear', numFilter: 3 });
+      expect(y.shape).toEqual([2, 3, 4 * scale, 5 * scale]);
+    }
+    const x = nd.random.normal({ shape: [1, 2, 3, 3], dtype: 'float64' });
+    const w = nd.random.normal({ shape: [2, 1, 4, 4], dtype: 'float64' });
+    checkNumericGradient((a, b) => nd.upSampling(a, b, { scale: 2, sampleType: 'bilinear', numFilter: 2 }), [x, w]);
+  });
+});

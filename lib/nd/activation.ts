@@ -2,7 +2,9 @@
 // functions (MXNet Activation, LeakyReLU, smooth_l1, add_n, Embedding, SequenceMask, Pad,
 // UpSampling). Options also take MXNet's snake_case keys (act_type, pad_width, ...).
 import { describe, invoke, invokeMulti, requireArray } from '../core/dispatch';
+import { readOptions } from '../core/options';
 import { NDArray } from '../ndarray';
+import { deconvolution } from './conv';
 
 export interface ActivationOptions {
   actType: 'relu' | 'sigmoid' | 'tanh' | 'softrelu' | 'softsign';
@@ -106,12 +108,48 @@ export function pad(x: NDArray, opts: PadOptions): NDArray {
 
 export interface UpSamplingOptions {
   scale: number;
-  sampleType?: 'nearest';
-  numArgs?: 1;
+  sampleType?: 'nearest' | 'bilinear';
+  /** bilinear: the channel count (MXNet's num_filter). */
+  numFilter?: number;
+  /** 1 for nearest; bilinear: 2 (data and weight), as MXNet counts them. */
+  numArgs?: number;
 }
 
-/** Nearest-neighbour upsampling of (batch, channel, height, width) by an integer scale (MXNet UpSampling). */
-export function upSampling(x: NDArray, opts: UpSamplingOptions): NDArray {
+const BILINEAR_OPTIONS = {
+  scale: [],
+  sampleType: ['sample_type'],
+  numFilter: ['num_filter'],
+  numArgs: ['num_args'],
+  multiInputMode: ['multi_input_mode'],
+  workspace: [],
+};
+
+/**
+ * MXNet UpSampling of (batch, channel, height, width) by an integer scale: nearest neighbour, or
+ * bilinear with a weight (channel, 1, k, k), k = 2 scale - scale % 2, which is MXNet's
+ * computation: a depthwise deconvolution with stride scale and padding ceil((scale - 1) / 2)
+ * (the weight usually holds the bilinear kernel, init.Bilinear in MXNet).
+ */
+export function upSampling(x: NDArray, opts: UpSamplingOptions): NDArray;
+export function upSampling(x: NDArray, weight: NDArray, opts: UpSamplingOptions): NDArray;
+export function upSampling(x: NDArray, weightOrOpts: NDArray | UpSamplingOptions, maybeOpts?: UpSamplingOptions): NDArray {
   requireArray(x, 'upSampling', 'data');
-  return invoke('up_sampling', [x], opts as unknown as Record<string, unknown>);
+  if (!(weightOrOpts instanceof NDArray)) {
+    const o = (weightOrOpts ?? {}) as unknown as Record<string, unknown>;
+    if ((o.sampleType ?? o.sample_type) === 'bilinear') {
+      throw new TypeError("upSampling: sampleType 'bilinear' takes a weight input: nd.upSampling(x, weight, { scale, sampleType: 'bilinear', numFilter })");
+    }
+    return invoke('up_sampling', [x], o);
+  }
+  const o = readOptions('upSampling', maybeOpts, BILINEAR_OPTIONS) as unknown as UpSamplingOptions;
+  if (o.sampleType !== 'bilinear') throw new TypeError(`upSampling: a weight input is for sampleType 'bilinear', got sampleType ${String(o.sampleType)}`);
+  const scale = o.scale;
+  if (!Number.isInteger(scale) || scale < 1) throw new RangeError(`upSampling: scale must be a positive integer, got ${String(scale)}`);
+  if (x.ndim !== 4) throw new RangeError(`upSampling: data must be (batch, channel, height, width), got shape (${x.shape.join(', ')})`);
+  const channels = x.shape[1]!;
+  if (o.numFilter !== channels) throw new RangeError(`upSampling: numFilter must be the channel count ${channels} for bilinear, got ${String(o.numFilter)}`);
+  if (o.numArgs !== undefined && o.numArgs !== 2) throw new RangeError(`upSampling: numArgs must be 2 for bilinear (data and weight), got ${String(o.numArgs)}`);
+  const k = 2 * scale - (scale % 2);
+  const pad = Math.ceil((scale - 1) / 2);
+  return deconvolution(x, weightOrOpts, { kernel: [k, k], stride: [scale, scale], pad: [pad, pad], numFilter: channels, numGroup: channels, noBias: true });
 }
