@@ -6,16 +6,11 @@
 // convolution (forward+backward: three times the forward's). Usage:
 //   node bench/nn_conv.js [--rounds=7] [--reps=3] [--md] [--engines=ndgrad,pytorch,tfjs-wasm] [filter]
 // One thread each: NDGRAD_NUM_THREADS=1 BENCH_TORCH_THREADS=1 node bench/nn_conv.js
-const { spawn } = require('child_process');
-const path = require('path');
-const readline = require('readline');
 const { nd, autograd } = require('../dist');
+const { torchServer, tfjsInit, median, timeCalls, option, printTable, run } = require('./common');
 
 const args = process.argv.slice(2);
-const opt = (name, def) => {
-  const a = args.find((s) => s.startsWith(`--${name}=`));
-  return a ? a.slice(name.length + 3) : def;
-};
+const opt = (name, def) => option(args, name, def);
 const ROUNDS = Number(opt('rounds', 7));
 const REPS = Number(opt('reps', 3));
 const ENGINES = opt('engines', 'ndgrad,pytorch,tfjs-wasm').split(',');
@@ -79,22 +74,6 @@ function ndgradRow(row) {
 }
 
 let tf;
-async function tfjsInit() {
-  const log = console.log, warn = console.warn;
-  console.log = () => {};
-  console.warn = () => {};
-  try {
-    tf = require('@tensorflow/tfjs-core');
-    require('@tensorflow/tfjs-backend-wasm');
-    tf.enableProdMode();
-    await tf.setBackend('wasm');
-    await tf.ready();
-  } finally {
-    console.log = log;
-    console.warn = warn;
-  }
-}
-
 // NHWC, as tfjs computes; a backward the wasm backend lacks makes the row n/a.
 function tfjsRow(row) {
   const r = (shape) => tf.randomUniform(shape, -0.5, 0.5);
@@ -115,44 +94,9 @@ function tfjsRow(row) {
   throw new Error(row);
 }
 
-function timeCalls(fn, reps) {
-  const t = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = process.hrtime.bigint();
-    fn();
-    t.push(Number(process.hrtime.bigint() - t0) / 1e9);
-  }
-  return t;
-}
-
-function torchServer() {
-  const py = spawn(process.env.TORCH_PYTHON || '/usr/bin/python3', [path.join(__dirname, 'nn_conv_torch.py')], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const lines = readline.createInterface({ input: py.stdout });
-  const queue = [];
-  lines.on('line', (l) => queue.shift()(JSON.parse(l)));
-  const next = () => new Promise((resolve) => queue.push(resolve));
-  const info = next();
-  return {
-    info,
-    run: (row, reps) => {
-      const p = next();
-      py.stdin.write(JSON.stringify({ row, reps }) + '\n');
-      return p.then((r) => r.times);
-    },
-    close: () => py.stdin.end(),
-  };
-}
-
-const median = (v) => {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 async function main() {
-  const torch = ENGINES.includes('pytorch') ? torchServer() : null;
-  if (ENGINES.includes('tfjs-wasm')) await tfjsInit();
+  const torch = ENGINES.includes('pytorch') ? torchServer('nn_conv_torch.py') : null;
+  if (ENGINES.includes('tfjs-wasm')) tf = await tfjsInit();
   const infos = { ndgrad: { threads: require('../dist/core/native').native.numThreads() } };
   if (torch) infos.pytorch = await torch.info;
   if (tf) infos['tfjs-wasm'] = { version: tf.version_core, threads: 1 };
@@ -177,7 +121,7 @@ async function main() {
     if (torch) await torch.run(name, 1);
     for (let r = 0; r < ROUNDS; r++) {
       if (fns.ndgrad) per.ndgrad.push(median(timeCalls(fns.ndgrad, REPS)));
-      if (torch) per.pytorch.push(median(await torch.run(name, REPS)));
+      if (torch) per.pytorch.push(median((await torch.run(name, REPS)).times));
       if (fns['tfjs-wasm']) per['tfjs-wasm'].push(median(timeCalls(fns['tfjs-wasm'], REPS)));
     }
     const med = Object.fromEntries(Object.entries(per).filter(([, v]) => v.length).map(([e, v]) => [e, median(v)]));
@@ -195,16 +139,7 @@ async function main() {
     r.ms.ndgrad ? f((100 * r.gflop) / (r.ms.ndgrad / 1e3) / PEAK, 0) : 'n/a',
     r.ms.pytorch ? f(r.gflop / (r.ms.pytorch / 1e3)) : 'n/a',
   ]);
-  if (MD) {
-    console.log(`| ${header.join(' | ')} |`);
-    console.log(`| ${header.map(() => '---').join(' | ')} |`);
-    for (const l of lines) console.log(`| ${l.join(' | ')} |`);
-  } else {
-    for (const l of [header, ...lines]) console.log(l.join('\t'));
-  }
+  printTable(header, lines, MD);
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+run(main);

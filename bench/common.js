@@ -1,0 +1,93 @@
+'use strict';
+// Shared by the interleaved benches (nn_conv.js, train_step.js, train_epoch.js): a PyTorch
+// server child process, tfjs set-up, timing, options.
+const { spawn } = require('child_process');
+const path = require('path');
+const readline = require('readline');
+
+/** bench/<script> as a child process (BENCH_TORCH_THREADS=threads when given); run() resolves to its answer. */
+function torchServer(script, threads) {
+  const env = threads === undefined ? process.env : { ...process.env, BENCH_TORCH_THREADS: String(threads) };
+  const py = spawn(process.env.TORCH_PYTHON || '/usr/bin/python3', [path.join(__dirname, script)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env,
+  });
+  const lines = readline.createInterface({ input: py.stdout });
+  const queue = [];
+  lines.on('line', (l) => queue.shift()(JSON.parse(l)));
+  const next = () => new Promise((resolve) => queue.push(resolve));
+  const info = next();
+  return {
+    info,
+    // Torch's OpenMP threads spin for a while after each call (GNU OpenMP's default wait
+    // policy); the pause keeps that spinning out of the next engine's timed region.
+    run: async (row, reps) => {
+      const p = next();
+      py.stdin.write(JSON.stringify({ row, reps }) + '\n');
+      const answer = await p;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      return answer;
+    },
+    close: () => py.stdin.end(),
+  };
+}
+
+/** tfjs-core with the cpu and wasm backends registered (their start-up banners silenced). */
+async function tfjsInit() {
+  const log = console.log, warn = console.warn;
+  console.log = () => {};
+  console.warn = () => {};
+  try {
+    const tf = require('@tensorflow/tfjs-core');
+    require('@tensorflow/tfjs-backend-cpu');
+    require('@tensorflow/tfjs-backend-wasm');
+    tf.enableProdMode();
+    await tf.setBackend('wasm');
+    await tf.ready();
+    return tf;
+  } finally {
+    console.log = log;
+    console.warn = warn;
+  }
+}
+
+const median = (v) => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+function timeCalls(fn, reps) {
+  const t = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = process.hrtime.bigint();
+    fn();
+    t.push(Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+  return t;
+}
+
+/** The value of --name=value in args, or def. */
+function option(args, name, def) {
+  const a = args.find((x) => x.startsWith(`--${name}=`));
+  return a ? a.slice(name.length + 3) : def;
+}
+
+/** Prints a table as markdown (md) or tab-separated. */
+function printTable(header, lines, md) {
+  if (md) {
+    console.log(`| ${header.join(' | ')} |\n| ${header.map(() => '---').join(' | ')} |`);
+    for (const l of lines) console.log(`| ${l.join(' | ')} |`);
+  } else {
+    for (const l of [header, ...lines]) console.log(l.join('\t'));
+  }
+}
+
+/** Runs an async main, exiting with status 1 on failure. */
+function run(main) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
+
+module.exports = { torchServer, tfjsInit, median, timeCalls, option, printTable, run };
