@@ -61,6 +61,24 @@ test('without trainMetrics: accuracy and the loss, named as MXNet names them, an
   expect(l[2]).toBeLessThan(l[0]);
 });
 
+test('validation metrics are independent copies of the train metrics, composite ones included', () => {
+  const { trainData, valData, net, trainer, loss } = setup();
+  const composite = new metric.CompositeEvalMetric([new metric.Accuracy(), new metric.TopKAccuracy({ topK: 2 })]);
+  const est = new Estimator({ net, loss, trainMetrics: [composite, new metric.CrossEntropy()], trainer });
+  expect(est.valMetrics.map((m) => m.name)).toEqual(['validation composite', 'validation cross-entropy']);
+  const valComposite = est.valMetrics[0] as metric.CompositeEvalMetric;
+  expect(valComposite.metrics[0]).not.toBe(composite.metrics[0]);
+  const history = est.fit(trainData, { valData, epochs: 2, eventHandlers: quiet() });
+  expect(Object.keys(history).sort()).toEqual([
+    'training accuracy', 'training cross-entropy', 'training top_k_accuracy_2',
+    'validation accuracy', 'validation cross-entropy', 'validation top_k_accuracy_2',
+  ]);
+  est.evaluate(valData);
+  // Counted separately: 30 validation samples, 120 training samples in the last epoch.
+  expect(valComposite.metrics[0].numInst).toBe(30);
+  expect(composite.metrics[0].numInst).toBe(120);
+});
+
 test('batches stops after that many batches', () => {
   const { trainData, net, trainer, loss } = setup();
   const est = new Estimator({ net, loss, trainer });

@@ -4,7 +4,7 @@
 import { record } from '../../../autograd';
 import { tidy } from '../../../nd';
 import type { NDArray } from '../../../ndarray';
-import { Accuracy, EvalMetric, Loss } from '../../../metric';
+import { Accuracy, CompositeEvalMetric, EvalMetric, Loss } from '../../../metric';
 import type { Block } from '../../block';
 import { SoftmaxCrossEntropyLoss } from '../../loss';
 import type { Trainer } from '../../trainer';
@@ -48,10 +48,24 @@ function metricList(where: string, m: EvalMetric | EvalMetric[] | undefined): Ev
   return list;
 }
 
+/**
+ * Renames m and, unlike MXNet, the metrics inside a CompositeEvalMetric, whose values are
+ * reported under their own names: train and validation composites would otherwise collide.
+ */
+function rename(m: EvalMetric, to: (name: string) => string): void {
+  m.name = to(m.name);
+  if (m instanceof CompositeEvalMetric) for (const inner of m.metrics) rename(inner, to);
+}
+
+/** A reset copy of m (MXNet deep-copies the train metrics into validation metrics). */
 function cloneMetric(m: EvalMetric): EvalMetric {
-  const copy = Object.assign(Object.create(Object.getPrototypeOf(m)) as EvalMetric, m);
-  copy.reset();
-  return copy;
+  const copy = Object.create(Object.getPrototypeOf(m)) as Record<string, unknown>;
+  // Nested metrics (CompositeEvalMetric's) are copied too; reset() replaces every other counter.
+  const own = (v: unknown): unknown => (v instanceof EvalMetric ? cloneMetric(v) : v);
+  for (const [k, v] of Object.entries(m)) copy[k] = Array.isArray(v) ? v.map(own) : own(v);
+  const metricCopy = copy as unknown as EvalMetric;
+  metricCopy.reset();
+  return metricCopy;
 }
 
 export class Estimator {
@@ -84,10 +98,10 @@ export class Estimator {
       if (this.loss instanceof SoftmaxCrossEntropyLoss) this.trainMetrics.push(new Accuracy());
       this.trainMetrics.push(new Loss({ name: this.loss.name.replace(/\d+$/, '') }));
     }
-    for (const m of this.trainMetrics) m.name = `training ${m.name}`;
+    for (const m of this.trainMetrics) rename(m, (n) => `training ${n}`);
     const val = metricList('valMetrics', opts.valMetrics);
     this.valMetrics = val.length > 0 ? val : this.trainMetrics.map(cloneMetric);
-    for (const m of this.valMetrics) m.name = m.name.includes('training') ? m.name.replace('training', 'validation') : `validation ${m.name}`;
+    for (const m of this.valMetrics) rename(m, (n) => (n.includes('training') ? n.replace('training', 'validation') : `validation ${n}`));
   }
 
   /** Runs one batch forward and backward and steps the trainer; returns [pred, loss]. */
