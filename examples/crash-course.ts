@@ -2,10 +2,13 @@
 // pretrained model") on the real Fashion-MNIST: LeNet, SGD, 10 epochs, then save, reload and
 // predict ten test images. Needs the data set: `apt-get install dataset-fashion-mnist`, or the
 // four idx files in $NDGRAD_DATA/fashion-mnist (see docs/data.md).
-//   npm run example -- crash-course [--epochs N] [--params file]
+// Writes the loss and accuracy curves as crash-course.svg and .png into --out (the OS temp dir
+// by default).
+//   npm run example -- crash-course [--epochs N] [--params file] [--out dir] [--limit images]
 import * as os from 'os';
 import * as path from 'path';
 import mx, { autograd, gluon, init, nd, type NDArray } from 'ndgrad';
+import { type Curves, writeCurves } from './plot';
 
 const { nn } = gluon;
 const { transforms } = gluon.data.vision;
@@ -16,6 +19,10 @@ function arg(name: string, def: string): string {
 }
 const epochs = Number(arg('epochs', '10'));
 const paramsFile = arg('params', path.join(os.tmpdir(), 'ndgrad-crash-course.params'));
+const outDir = arg('out', os.tmpdir());
+// A quick run on the first `limit` training and test images (all of them by default).
+const limit = Number(arg('limit', 'Infinity'));
+const subset = (d: gluon.data.Dataset) => (limit < d.length ? d.take(limit) : d);
 
 const buildNet = () =>
   new nn.Sequential().add(
@@ -27,11 +34,11 @@ const buildNet = () =>
 
 mx.random.seed(42);
 const transformer = transforms.Compose([new transforms.ToTensor(), new transforms.Normalize(0.13, 0.31)]);
-const trainData = new gluon.data.DataLoader(new gluon.data.vision.FashionMNIST({ train: true }).transformFirst(transformer), {
+const trainData = new gluon.data.DataLoader(subset(new gluon.data.vision.FashionMNIST({ train: true })).transformFirst(transformer), {
   batchSize: 256,
   shuffle: true,
 });
-const validData = new gluon.data.DataLoader(new gluon.data.vision.FashionMNIST({ train: false }).transformFirst(transformer), {
+const validData = new gluon.data.DataLoader(subset(new gluon.data.vision.FashionMNIST({ train: false })).transformFirst(transformer), {
   batchSize: 256,
 });
 
@@ -42,6 +49,7 @@ const trainer = new gluon.Trainer(net.collectParams(), 'sgd', { learningRate: 0.
 
 const accuracy = (output: NDArray, label: NDArray) => output.argmax(1).equal(label.astype('float32')).mean().asScalar();
 
+const curves: Curves = { 'training loss': [], 'training accuracy': [], 'test accuracy': [] };
 for (let epoch = 0; epoch < epochs; epoch++) {
   let trainLoss = 0;
   let trainAcc = 0;
@@ -61,6 +69,9 @@ for (let epoch = 0; epoch < epochs; epoch++) {
     });
   }
   for (const [data, label] of validData) nd.tidy(() => (validAcc += accuracy(net.forward(data) as NDArray, label)));
+  curves['training loss']!.push(trainLoss / trainData.length);
+  curves['training accuracy']!.push(trainAcc / trainData.length);
+  curves['test accuracy']!.push(validAcc / validData.length);
   console.log(
     `Epoch ${epoch}: loss ${(trainLoss / trainData.length).toFixed(3)}, train acc ${(trainAcc / trainData.length).toFixed(3)}, ` +
       `test acc ${(validAcc / validData.length).toFixed(3)}, in ${((Date.now() - tic) / 1000).toFixed(1)} sec`,
@@ -83,3 +94,10 @@ for (let i = 0; i < 10; i++) {
   lines.push(`  image ${i}: predicted ${textLabels[pred] ?? pred}, label ${textLabels[truth] ?? truth}`);
 }
 console.log(`predictions of the reloaded net:\n${lines.join('\n')}`);
+writeCurves(curves, outDir, 'crash-course').then(
+  (files) => console.log(`curves: ${files.join(' ')}`),
+  (err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  },
+);

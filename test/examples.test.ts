@@ -66,3 +66,46 @@ test('examples/gluon-mlp.ts names its parameters as MXNet and reloads them', () 
   expect(out).toContain('dense0_weight dense0_bias dense1_weight dense1_bias');
   expect(out).toContain('reloaded net agrees: true');
 });
+
+// The examples on the real Fashion-MNIST (Debian's dataset-fashion-mnist) run here on a subset, with
+// tsx as `npm run example` runs them (they import ./plot). Without the data set they are skipped,
+// and the test names say so.
+const haveFashionMnist = (() => {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    new (require('../lib').gluon.data.vision.FashionMNIST)({ train: false });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+const withData = haveFashionMnist ? test : test.skip;
+const absent = haveFashionMnist ? '' : ' (SKIPPED: Fashion-MNIST not installed, apt-get install dataset-fashion-mnist)';
+
+function runExample(name: string, args: string[]): string {
+  const r = spawnSync(process.execPath, [path.join(root, 'scripts/example.js'), name, ...args], { encoding: 'utf8', timeout: 120000 });
+  if (r.status !== 0) throw new Error(`example ${name} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+withData(`examples/crash-course.ts trains, predicts and writes its curves as SVG and PNG${absent}`, () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ndgrad-cc-'));
+  const stdout = runExample('crash-course', ['--epochs', '2', '--limit', '2000', '--out', out, '--params', path.join(out, 'lenet.params')]);
+  expect([...stdout.matchAll(/^Epoch \d: loss /gm)]).toHaveLength(2);
+  expect([...stdout.matchAll(/image \d: predicted \S+/g)]).toHaveLength(10);
+  expect(fs.readFileSync(path.join(out, 'crash-course.svg'), 'utf8')).toMatch(/^<svg[\s\S]*training loss[\s\S]*<\/svg>$/);
+  expect(fs.readFileSync(path.join(out, 'crash-course.png')).subarray(1, 4).toString()).toBe('PNG');
+});
+
+withData(`examples/mlp-estimator.ts trains with the Estimator and prints the history${absent}`, () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ndgrad-mlp-'));
+  const stdout = runExample('mlp-estimator', ['--epochs', '3', '--limit', '3000', '--out', out]);
+  const acc = /^  validation accuracy: (\S+) (\S+) (\S+)$/m.exec(stdout);
+  expect(acc).not.toBeNull();
+  expect(Number(acc![3])).toBeGreaterThan(0.6);
+  expect(stdout).toMatch(/^  training loss: \S+ \S+ \S+$/m);
+  expect(fs.readdirSync(path.join(out, 'mlp-estimator-checkpoints')).sort()).toEqual(
+    ['best', 'epoch1', 'epoch2', 'epoch3'].flatMap((t) => [`mlp-${t}.params`, `mlp-${t}.states`]),
+  );
+  expect(fs.existsSync(path.join(out, 'mlp-estimator.png'))).toBe(true);
+});

@@ -148,3 +148,19 @@ test('freshGrad is false after attachGrad, true after backward, and settable', (
   y.freshGrad = true; // not a variable: nothing to set
   expect(y.freshGrad).toBe(false);
 });
+
+test('optimizer states made by the first step inside nd.tidy outlive the tidy', () => {
+  const inTidy = smallNet(8);
+  const plain = smallNet(8);
+  const t1 = new gluon.Trainer(inTidy.collectParams(), 'sgd', { learningRate: 0.1, momentum: 0.9 });
+  const t2 = new gluon.Trainer(plain.collectParams(), 'sgd', { learningRate: 0.1, momentum: 0.9 });
+  for (let i = 0; i < 3; i++) {
+    nd.tidy(() => {
+      backwardOnce(inTidy);
+      t1.step(4);
+    });
+    backwardOnce(plain);
+    t2.step(4);
+  }
+  expect(weights(inTidy)).toEqual(weights(plain));
+});

@@ -1,4 +1,5 @@
 // gluon: MXNet 1.x's Gluon (blocks, parameters, layers, losses) on the nd and autograd API.
+import * as contrib from './contrib';
 import * as data from './data';
 import * as loss from './loss';
 import * as nn from './nn';
@@ -10,4 +11,4 @@ export { ParameterDict } from './parameter-dict';
 export { Trainer, type StepOptions } from './trainer';
 export { type LoadParametersOptions } from './param-file';
 export { resetNameCounters } from './name-scope';
-export { data, loss, nn, utils };
+export { contrib, data, loss, nn, utils };

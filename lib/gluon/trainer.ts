@@ -2,6 +2,7 @@
 // MXNet 1.9's python/mxnet/gluon/trainer.py does on one device (no kvstore here).
 import { describe } from '../core/dispatch';
 import { readOptions } from '../core/options';
+import { untracked } from '../core/tidy';
 import { loadDict, save } from '../io/files';
 import { array } from '../nd/creation';
 import type { NDArray } from '../ndarray';
@@ -166,7 +167,8 @@ export class Trainer {
   private stateOf(i: number, weight: NDArray): OptimizerState {
     const have = this._states.get(i);
     if (have !== undefined) return have;
-    const state = this._optimizer.createState(i, weight);
+    // The state belongs to the trainer, not to an nd.tidy around the step that first needs it.
+    const state = untracked(() => this._optimizer.createState(i, weight));
     const pending = this._pending.get(i);
     if (pending !== undefined) {
       const arrays = flatState(state);
