@@ -1,10 +1,40 @@
 // nd.linalg: bad arguments (each an error naming the op, the argument and the shape), MXNet's flat
 // spellings, float32 batches through the thread pool, and gradients of gradients.
 import { autograd, nd } from '../lib';
+import { checkNumericGradient } from '../lib/testing';
 
 const la = nd.linalg;
 const f64 = (d: number[][] | number[][][]) => nd.array(d, { dtype: 'float64' });
 const spd = f64([[4, 2, 0.6], [2, 5, 1], [0.6, 1, 3]]);
+
+describe("gemm and gemm2 with the rows on another axis (MXNet's axis)", () => {
+  test('axis 0: rows on axis 0, columns last, axis 1 batches', () => {
+    nd.random.seed(9);
+    const A = nd.random.normal({ shape: [2, 4, 3], dtype: 'float64' }); // (rows, batch, k)
+    const B = nd.random.normal({ shape: [3, 4, 5], dtype: 'float64' }); // (k, batch, cols)
+    const C = nd.random.normal({ shape: [2, 4, 5], dtype: 'float64' });
+    const out = la.gemm(A, B, C, { axis: 0, alpha: 2, beta: 0.5 });
+    expect(out.shape).toEqual([2, 4, 5]);
+    for (let b = 0; b < 4; b++) {
+      const a = A.sliceAxis(1, b, b + 1).reshape([2, 3]);
+      const m = B.sliceAxis(1, b, b + 1).reshape([3, 5]);
+      const want = nd.dot(a, m).mul(2).add(C.sliceAxis(1, b, b + 1).reshape([2, 5]).mul(0.5));
+      expect(out.sliceAxis(1, b, b + 1).reshape([2, 5]).sub(want).abs().max().asScalar()).toBeLessThan(1e-12);
+    }
+    // transposeA with rows on axis 0: A holds (k, batch, rows)
+    const At = nd.random.normal({ shape: [3, 4, 2], dtype: 'float64' });
+    const t = la.gemm2(At, B, { axis: 0, transposeA: true });
+    const want0 = nd.dot(At.sliceAxis(1, 0, 1).reshape([3, 2]).T, B.sliceAxis(1, 0, 1).reshape([3, 5]));
+    expect(t.sliceAxis(1, 0, 1).reshape([2, 5]).sub(want0).abs().max().asScalar()).toBeLessThan(1e-12);
+  });
+
+  test('its gradients are float64-exact by central differences', () => {
+    nd.random.seed(10);
+    const A = nd.random.normal({ shape: [2, 3, 2], dtype: 'float64' });
+    const B = nd.random.normal({ shape: [2, 3, 4], dtype: 'float64' });
+    checkNumericGradient((a, b) => la.gemm2(a, b, { axis: -3 }), [A, B]);
+  });
+});
 
 describe('bad arguments name the op', () => {
   test('rank too small, non-square, integer dtype', () => {
@@ -20,8 +50,8 @@ describe('bad arguments name the op', () => {
     );
     expect(() => la.gemm2(nd.ones([2, 2, 3]), nd.ones([3, 3, 2]))).toThrow('linalg_gemm2: batch dimensions differ: (2,2,3) and (3,3,2)');
     expect(() => la.gemm(nd.ones([2, 3]), nd.ones([3, 2]), nd.ones([3, 3]))).toThrow('linalg_gemm: C must have shape (2,2), got (3,3)');
-    expect(() => la.gemm2(nd.ones([2, 2, 3]), nd.ones([2, 3, 2]), { axis: 0 })).toThrow(
-      'linalg_gemm2: axis 0 is not supported (only -2, the rows of the last two axes)',
+    expect(() => la.gemm2(nd.ones([2, 2, 3]), nd.ones([2, 3, 2]), { axis: 2 })).toThrow(
+      'linalg_gemm2: axis 2 must name an axis before the last of the 3-D inputs (the rows; the columns are the last axis)',
     );
     expect(() => la.trsm(nd.ones([3, 3]), nd.ones([2, 3]))).toThrow("linalg_trsm: A (3,3) does not match B (2,3) (B's rows)");
     expect(() => la.gelqf(nd.ones([3, 2]))).toThrow('linalg_gelqf: the matrices must not have more rows than columns, got shape (3,2)');

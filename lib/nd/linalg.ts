@@ -11,7 +11,10 @@ export interface GemmOptions {
   alpha?: number;
   /** gemm only: the scale of C (default 1). */
   beta?: number;
-  /** The axis of the matrices' rows: only -2 (the default). */
+  /**
+   * The axis of the matrices' rows (default -2); their columns are on the last axis and every
+   * other axis batches (MXNet's axis).
+   */
   axis?: number;
 }
 
@@ -39,13 +42,29 @@ function two(op: OpName, fn: string, x: NDArray, opts?: object): [NDArray, NDArr
   return [p, q];
 }
 
+/**
+ * gemm / gemm2 with the rows on another axis than -2 (MXNet's axis): the op runs on the inputs
+ * with that axis swapped with the second-to-last one, and its result is swapped back.
+ */
+function gemmOnAxis(op: 'linalg_gemm' | 'linalg_gemm2', named: [string, NDArray][], opts?: GemmOptions): NDArray {
+  const inputs = arrays(op, named);
+  const axis = opts?.axis;
+  if (typeof axis !== 'number' || !Number.isInteger(axis)) return one(op, op, named, opts);
+  const n = inputs[0]!.ndim;
+  const a = axis < 0 ? axis + n : axis;
+  if (a === n - 2) return one(op, op, named, opts);
+  if (a < 0 || a >= n - 1) {
+    throw new RangeError(`${op}: axis ${axis} must name an axis before the last of the ${n}-D inputs (the rows; the columns are the last axis)`);
+  }
+  const swapped = named.map(([name, x]): [string, NDArray] => [name, x.swapaxes(a, n - 2)]);
+  return one(op, op, swapped, { ...opts, axis: -2 }).swapaxes(a, n - 2);
+}
+
 export const linalg = {
   /** alpha op(A) op(B) + beta C. */
-  gemm: (A: NDArray, B: NDArray, C: NDArray, opts?: GemmOptions): NDArray =>
-    one('linalg_gemm', 'linalg_gemm', [['A', A], ['B', B], ['C', C]], opts),
+  gemm: (A: NDArray, B: NDArray, C: NDArray, opts?: GemmOptions): NDArray => gemmOnAxis('linalg_gemm', [['A', A], ['B', B], ['C', C]], opts),
   /** alpha op(A) op(B). */
-  gemm2: (A: NDArray, B: NDArray, opts?: Omit<GemmOptions, 'beta'>): NDArray =>
-    one('linalg_gemm2', 'linalg_gemm2', [['A', A], ['B', B]], opts),
+  gemm2: (A: NDArray, B: NDArray, opts?: Omit<GemmOptions, 'beta'>): NDArray => gemmOnAxis('linalg_gemm2', [['A', A], ['B', B]], opts),
   /** alpha A A^T, or alpha A^T A when transpose. */
   syrk: (A: NDArray, opts?: { transpose?: boolean; alpha?: number }): NDArray => one('linalg_syrk', 'linalg_syrk', [['A', A]], opts),
   /** alpha op(A) B, or alpha B op(A) when rightside, with A triangular (its other triangle ignored). */

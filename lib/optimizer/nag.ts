@@ -21,7 +21,7 @@ export class NAG extends Optimizer {
 
   update(index: Index, weight: NDArray, grad: NDArray, state: OptimizerState): void {
     this.updateCount(index);
-    const opts = { lr: this.getLr(index), wd: this.getWd(index), rescaleGrad: this.rescaleGrad, ...this.clipOption() };
+    const opts = this.updateOptions(index);
     if (state !== null) {
       nagMomUpdate(weight, grad, state as NDArray, { ...opts, ...(this.momentum > 0 ? { momentum: this.momentum } : {}) });
     } else {

@@ -214,6 +214,11 @@ export abstract class Optimizer {
     return v === undefined || v === null ? null : numberOption(this.name, key, v, 0);
   }
 
+  /** lr, wd, rescaleGrad and clipGradient of weight `index`, as the fused updates take them. */
+  protected updateOptions(index: Index): { lr: number; wd: number; rescaleGrad: number; clipGradient?: number } {
+    return { lr: this.getLr(index), wd: this.getWd(index), rescaleGrad: this.rescaleGrad, ...this.clipOption() };
+  }
+
   /** clipGradient as the fused ops take it: MXNet passes it only when set and non-zero. */
   protected clipOption(): { clipGradient?: number } {
     return this.clipGradient ? { clipGradient: this.clipGradient } : {};

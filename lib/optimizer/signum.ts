@@ -25,7 +25,7 @@ export class Signum extends Optimizer {
 
   update(index: Index, weight: NDArray, grad: NDArray, state: OptimizerState): void {
     this.updateCount(index);
-    const opts = { lr: this.getLr(index), wd: this.getWd(index), rescaleGrad: this.rescaleGrad, ...this.clipOption() };
+    const opts = this.updateOptions(index);
     if (state !== null) {
       signumUpdate(weight, grad, state as NDArray, {
         ...opts,

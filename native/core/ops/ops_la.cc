@@ -916,7 +916,7 @@ Grads d_gelqf(BackwardCtx& c) {
 
 template <class P>
 constexpr FieldDef kAlpha = field<&P::alpha>("alpha", "scale of the product").set_default(1);
-constexpr FieldDef kAxis = field<&LaGemmParams::axis>("axis", "the axis of the matrices' rows (only -2)").set_default(-2);
+constexpr FieldDef kAxis = field<&LaGemmParams::axis>("axis", "the axis of the matrices' rows (the op: -2; nd.linalg swaps another axis there)").set_default(-2);
 const FieldDef kGemmFields[] = {
     field<&LaGemmParams::transpose_a>("transposeA", "use the transpose of A").alias("transpose_a"),
     field<&LaGemmParams::transpose_b>("transposeB", "use the transpose of B").alias("transpose_b"),
