@@ -28,6 +28,11 @@ export type { FullyConnectedOptions, OneHotOptions } from './nd/nn';
 export type { SliceOptions } from './nd/joining';
 export type { NormalOptions, UniformOptions } from './nd/random';
 export type * from './nd/optim';
+export type { ActivationOptions, LeakyReluOptions, EmbeddingOptions, SequenceMaskOptions, PadOptions, UpSamplingOptions } from './nd/activation';
+export type { PoolingOptions, BatchNormOptions, LayerNormOptions, GroupNormOptions, L2NormalizationOptions } from './nd/poolnorm';
+export type { ConvTuple, ConvolutionOptions, DeconvolutionOptions } from './nd/conv';
+export type { MomentsOptions, DiagOptions } from './nd/numeric';
+export type { GemmOptions, TriangularOptions } from './nd/linalg';
 
 export const autograd = withAliases(autogradNs, AUTOGRAD_ALIASES);
 export { nd, gluon, init, metric, NDArray, Context, cpu, gpu, random, getLimits, setLimits, optimizer, lr_scheduler };
