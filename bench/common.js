@@ -90,4 +90,15 @@ function run(main) {
   });
 }
 
-module.exports = { torchServer, tfjsInit, median, timeCalls, option, printTable, run };
+/** The Gluon crash course's LeNet (bench/train_torch.py builds the same model), uninitialized. */
+function lenet(gluon) {
+  const { nn } = gluon;
+  return new nn.Sequential().add(
+    new nn.Conv2D(6, 5, { activation: 'relu' }), new nn.MaxPool2D(2, 2),
+    new nn.Conv2D(16, 3, { activation: 'relu' }), new nn.MaxPool2D(2, 2),
+    new nn.Flatten(), new nn.Dense(120, { activation: 'relu' }),
+    new nn.Dense(84, { activation: 'relu' }), new nn.Dense(10),
+  );
+}
+
+module.exports = { torchServer, tfjsInit, median, timeCalls, option, printTable, run, lenet };

@@ -7,17 +7,13 @@
 //   node bench/train_drilldown.js [reps=30]
 const path = require('path');
 const { autograd, gluon, init, nd, random } = require(process.env.NDGRAD_PACKAGE || path.join(__dirname, '..'));
+const { lenet } = require('./common');
 
 const reps = Number(process.argv[2] || 50);
 const batch = 256;
 const { nn } = gluon;
 random.seed(0);
-const net = new nn.Sequential().add(
-  new nn.Conv2D(6, 5, { activation: 'relu' }), new nn.MaxPool2D(2, 2),
-  new nn.Conv2D(16, 3, { activation: 'relu' }), new nn.MaxPool2D(2, 2),
-  new nn.Flatten(), new nn.Dense(120, { activation: 'relu' }),
-  new nn.Dense(84, { activation: 'relu' }), new nn.Dense(10),
-);
+const net = lenet(gluon);
 net.initialize(new init.Xavier());
 const x = nd.random.uniform({ shape: [batch, 1, 28, 28] });
 const y = nd.random.randint({ low: 0, high: 10, shape: [batch], dtype: 'float32' });

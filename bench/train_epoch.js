@@ -8,7 +8,7 @@
 // TensorFlow.js is left out: tfjs-core's Node build registers no gradients (bench/train_step.js).
 //   node bench/train_epoch.js [rounds=3] [root=/usr/share/datasets/fashion-mnist]
 const path = require('path');
-const { torchServer, median, run } = require('./common');
+const { torchServer, median, run, lenet } = require('./common');
 const { autograd, gluon, init, nd, random } = require(process.env.NDGRAD_PACKAGE || path.join(__dirname, '..'));
 
 const rounds = Number(process.argv[2] || 3);
@@ -22,12 +22,7 @@ const loader = new gluon.data.DataLoader(
   new gluon.data.vision.FashionMNIST({ root, train: true }).transformFirst(T.Compose([new T.ToTensor(), new T.Normalize(0.13, 0.31)])),
   { batchSize: 256, shuffle: true },
 );
-const net = new nn.Sequential().add(
-  new nn.Conv2D(6, 5, { activation: 'relu' }), new nn.MaxPool2D(2, 2),
-  new nn.Conv2D(16, 3, { activation: 'relu' }), new nn.MaxPool2D(2, 2),
-  new nn.Flatten(), new nn.Dense(120, { activation: 'relu' }),
-  new nn.Dense(84, { activation: 'relu' }), new nn.Dense(10),
-);
+const net = lenet(gluon);
 net.initialize(new init.Xavier());
 const lossFn = new gluon.loss.SoftmaxCrossEntropyLoss();
 const trainer = new gluon.Trainer(net.collectParams(), 'sgd', { learningRate: 0.1 });

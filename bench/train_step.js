@@ -9,7 +9,7 @@
 // turn; the table shows the median over the rounds of the per-round median step time.
 //   node bench/train_step.js [--rounds=7] [--reps=5] [--md] [filter: mlp | lenet]
 const path = require('path');
-const { torchServer, tfjsInit, median, timeCalls, option, printTable, run } = require('./common');
+const { torchServer, tfjsInit, median, timeCalls, option, printTable, run, lenet } = require('./common');
 const { autograd, gluon, init, nd, random } = require(process.env.NDGRAD_PACKAGE || path.join(__dirname, '..'));
 
 const args = process.argv.slice(2);
@@ -31,12 +31,7 @@ const ROWS = [
 
 function gluonNet(name) {
   if (name === 'mlp') return new nn.Sequential().add(new nn.Dense(256, { activation: 'relu' }), new nn.Dense(10));
-  return new nn.Sequential().add(
-    new nn.Conv2D(6, 5, { activation: 'relu' }), new nn.MaxPool2D(2, 2),
-    new nn.Conv2D(16, 3, { activation: 'relu' }), new nn.MaxPool2D(2, 2),
-    new nn.Flatten(), new nn.Dense(120, { activation: 'relu' }),
-    new nn.Dense(84, { activation: 'relu' }), new nn.Dense(10),
-  );
+  return lenet(gluon);
 }
 
 // The raw forward on [w, b] pairs in the gluon net's parameter order.
