@@ -80,8 +80,8 @@ export interface Binding {
   opSchema(): OpSchema[];
   /** owner: the NDArray that will hold a single result (a slot handle, as unary/binary/scalar) */
   invoke(op: number, inputs: Handle[], options?: OpOptions, owner?: object): Handle | Handle[];
-  /** out: writes the single result into this array (MXNet's out=) */
-  invoke(op: number, inputs: Handle[], options: OpOptions | undefined, owner: undefined, out: Handle): undefined;
+  /** out: writes the result into this array, or the results into these, one per result (MXNet's out=) */
+  invoke(op: number, inputs: Handle[], options: OpOptions | undefined, owner: undefined, out: Handle | Handle[]): undefined;
   unary(op: number, x: Handle, owner?: object): Handle;
   binary(op: number, a: Handle, b: Handle, owner?: object): Handle;
   scalar(op: number, a: Handle, s: number, owner?: object): Handle;

@@ -20,7 +20,7 @@ export type { GradReq, NestedArray, Operand, ReduceOptions, NormOptions, Backwar
 export type { ArgsortOptions, SortOptions, TakeMode, TakeOptions, TopkOptions, TopkRetTyp } from './ndarray';
 export type { GeneratedMethods, PickOptions, ReduceArg, Shape, SplitOptions } from './ndarray';
 export type { AxisArg, AxisOptionsOf, AxisOptionValues } from './core/ops';
-export type { OutOption } from './core/dispatch';
+export type { MultiOutOption, OutOption } from './core/dispatch';
 export type { AnyTypedArray } from './core/dtype';
 export type { Aliased } from './core/aliases';
 export type { CreateOptions, ShapeArg, ShapedCreateOptions } from './nd/creation';

@@ -1,7 +1,7 @@
-// MXNet's out=: an op writes its result into an existing array of the result's shape and dtype,
-// returns that array, bumps its version counter and allocates no result block; bad arrays are
-// errors naming the op, the argument and the shapes/dtypes; an array of the graph being recorded
-// is refused (as MXNet refuses it).
+// MXNet's out=: an op writes its result into an existing array of the result's shape and dtype
+// (an op with several results into a list of them), returns it, bumps its version counter and
+// allocates no result block; bad arrays are errors naming the op, the argument and the
+// shapes/dtypes; an array of the graph being recorded is refused (as MXNet refuses it).
 import { autograd, nd, NDArray } from '../lib';
 import { invoke } from '../lib/core/dispatch';
 import { native } from '../lib/core/native';
@@ -157,11 +157,13 @@ describe('bad out arrays', () => {
   });
 
   test('not an NDArray, disposed, or an op with several results', () => {
-    expect(() => nd.add(a, b, { out: [1, 2] as unknown as NDArray })).toThrow(/add: out must be an NDArray, got an Array/);
     const gone = nd.zeros([2, 3]);
     gone.dispose();
     expect(() => nd.add(a, b, { out: gone })).toThrow(/disposed/);
-    expect(() => a.split(3, { out: nd.zeros([2, 1]) } as never)).toThrow(/split: out takes one array, and this op has 3 results/);
+    expect(() => nd.add(a, b, { out: 5 as unknown as NDArray })).toThrow(/add: out must be an NDArray, got number/);
+    expect(() => a.split(3, { out: nd.zeros([2, 1]) } as never)).toThrow(
+      /split: out has 1 array, and this op has 3 results \(pass a list of 3 arrays\)/,
+    );
   });
 
   test('a failed call leaves out unchanged', () => {
@@ -202,5 +204,115 @@ describe('versions and recording', () => {
     });
     y.backward();
     expect(x.grad!.toArray()).toEqual([2, 4, 6]);
+  });
+});
+
+describe('out= on ops with several results: a list, one array per result', () => {
+  const sym = nd.array([[4, 1], [1, 3]]);
+
+  test('each op writes its results into the list, returns those arrays and allocates no result block', () => {
+    // Each: the call without out, then with out, whose arrays must come back holding the same,
+    // allocating all the call without out does but its result blocks (moments has a scratch one).
+    const cases: [string, (o?: { out: NDArray[] }) => NDArray[], number[][]][] = [
+      ['topk both', (o) => nd.topk(a, { k: 2, retTyp: 'both', ...o }) as NDArray[], [[2, 2], [2, 2]]],
+      ['moments', (o) => nd.moments(a, { axes: 1, ...o }), [[2], [2]]],
+      ['split', (o) => nd.split(a, 3, { axis: 1, ...o }), [[2, 1], [2, 1], [2, 1]]],
+      ['slogdet', (o) => nd.linalg.slogdet(sym, o), [[1], [1]]],
+      ['gelqf', (o) => nd.linalg.gelqf(a, o), [[2, 3], [2, 2]]],
+      ['syevd', (o) => nd.linalg.syevd(sym, o), [[2, 2], [2]]],
+    ];
+    for (const [name, call, shapes] of cases) {
+      let expected!: unknown[];
+      const without = allocatedBy(() => (expected = call().map((x) => x.toArray())));
+      const out = shapes.map((s) => nd.zeros(s));
+      let r!: NDArray[];
+      expect([name, allocatedBy(() => (r = call({ out })))]).toEqual([name, without - out.length]);
+      expect(r.length).toBe(out.length);
+      r.forEach((x, i) => expect(x).toBe(out[i]));
+      expect([name, out.map((x) => x.toArray())]).toEqual([name, expected]);
+    }
+  });
+
+  test('an out that is also an input: the results are computed aside, then copied', () => {
+    const m = sym.copy();
+    const values = nd.zeros([2]);
+    const [u, l] = nd.linalg.syevd(sym);
+    nd.linalg.syevd(m, { out: [m, values] });
+    expect(m.toArray()).toEqual(u.toArray());
+    expect(values.toArray()).toEqual(l.toArray());
+  });
+
+  test('a single-result op takes a list of one (MXNet does) and returns its array', () => {
+    const c = nd.zeros([2, 3]);
+    expect(nd.add(a, b, { out: [c] } as never)).toBe(c);
+    expect(c.toArray()).toEqual([[11, 22, 33], [44, 55, 66]]);
+  });
+
+  test('the wrong number of arrays is a TypeError saying how many the op has', () => {
+    expectError(() => nd.moments(a, { out: [nd.zeros([1])] }), TypeError,
+      'moments: out has 1 array, and this op has 2 results (pass a list of 2 arrays)');
+    expectError(() => nd.linalg.slogdet(sym, { out: [nd.zeros([1]), nd.zeros([1]), nd.zeros([1])] }), TypeError,
+      'linalg_slogdet: out has 3 arrays, and this op has 2 results');
+    expectError(() => nd.add(a, b, { out: [nd.zeros([2, 3]), nd.zeros([2, 3])] } as never), TypeError,
+      'add: out has 2 arrays, and this op has 1 results');
+    expectError(() => nd.moments(a, { out: [] }), TypeError, 'moments: out is an empty list; pass one NDArray per result');
+  });
+
+  test('each array is checked: shape (RangeError), dtype (TypeError), type, disposed, shared memory', () => {
+    const v = nd.zeros([2, 2]);
+    expectError(() => nd.topk(a, { k: 2, retTyp: 'both', out: [v, nd.zeros([2, 3])] }), RangeError,
+      'topk: out[1] has shape (2,3) and dtype float32, the result has shape (2,2) and dtype float32');
+    expectError(() => nd.topk(a, { k: 2, retTyp: 'both', out: [v, nd.zeros([2, 2], { dtype: 'int32' })] }), TypeError,
+      'topk: out[1] has shape (2,2) and dtype int32, the result has shape (2,2) and dtype float32');
+    expectError(() => nd.moments(a, { out: [nd.zeros([1]), 3 as unknown as NDArray] }), TypeError,
+      'moments: out[1] must be an NDArray, got number');
+    const gone = nd.zeros([2]);
+    gone.dispose();
+    expectError(() => nd.moments(a, { axes: 1, out: [nd.zeros([2]), gone] }), Error, 'moments: out[1] is an NDArray that was disposed');
+    const m = nd.zeros([2]);
+    expectError(() => nd.moments(a, { axes: 1, out: [m, m] }), RangeError, 'moments: out[0] and out[1] share memory; pass separate arrays');
+  });
+
+  test('a failed call leaves every out unchanged', () => {
+    const mean = nd.full([2], 7);
+    const variance = nd.full([3], 7);
+    expect(() => nd.moments(a, { axes: 1, out: [mean, variance] })).toThrow(/moments: out\[1\]/);
+    expect(mean.toArray()).toEqual([7, 7]);
+    expect(variance.toArray()).toEqual([7, 7, 7]);
+  });
+
+  test('writing bumps every out: a graph that saved one refuses to backward', () => {
+    const c = nd.array([1, 2]);
+    c.attachGrad();
+    let y!: NDArray;
+    autograd.record(() => {
+      y = c.log().sum();
+    });
+    nd.moments(a, { axes: 1, out: [nd.zeros([2]), c] });
+    expect(() => y.backward()).toThrow(/modified in place/);
+  });
+
+  test('under record(), an out in the graph is refused; fresh outs are recorded as the results', () => {
+    const x = nd.array([[1, 2, 4], [3, 5, 9]]);
+    x.attachGrad();
+    const mean = nd.zeros([2]);
+    const variance = nd.zeros([2]);
+    let loss!: NDArray;
+    autograd.record(() => {
+      const h = x.mul(1);
+      expect(() => nd.moments(x, { axes: 1, out: [mean, h.sum({ axis: 1 })] })).toThrow(
+        /moments: out\[1\] is an array of the graph being recorded/,
+      );
+      nd.moments(x, { axes: 1, out: [mean, variance] });
+      loss = nd.add(mean.sum(), variance.sum());
+    });
+    loss.backward();
+    const withOut = x.grad!.toArray();
+    autograd.record(() => {
+      const [m, v] = nd.moments(x, { axes: 1 });
+      loss = nd.add(m.sum(), v.sum());
+    });
+    loss.backward();
+    expect(withOut).toEqual(x.grad!.toArray());
   });
 });

@@ -40,23 +40,39 @@ export interface OutOption {
   out?: NDArray | null;
 }
 
-function hasOut(options: OpOptions | undefined): options is OutOption {
+/**
+ * MXNet's out= for an op with several results: one array per result, in the order the op returns
+ * them, each of its result's shape and dtype (MXNet takes a list or a tuple; here a list).
+ */
+export interface MultiOutOption {
+  out?: NDArray[] | null;
+}
+
+function hasOut(options: OpOptions | undefined): options is OutOption | MultiOutOption {
   return typeof options === 'object' && options !== null && 'out' in options;
 }
 
-// out= travels as invoke's own argument, not as an option of the op's field table; the array is
-// written, not replaced, so the caller's NDArray object is what comes back.
-function invokeInto(op: OpName, inputs: readonly HasHandle[], options: OutOption): NDArray | null {
-  const out = options.out;
-  if (out === undefined || out === null) return null;
-  requireArray(out, op, 'out');
-  native.invoke(OP[op], inputs.map((x) => x._h), withoutOut(options), undefined, out._h);
-  return out;
+// out= travels as invoke's own argument, not as an option of the op's field table; the arrays
+// are written, not replaced, so the caller's NDArray objects are what comes back. The addon
+// checks the count, shapes and dtypes against the op's results.
+function invokeInto(op: OpName, inputs: readonly HasHandle[], out: NDArray | NDArray[], options: OpOptions | undefined): void {
+  let handles: Handle | Handle[];
+  if (Array.isArray(out)) {
+    if (out.length === 0) throw new TypeError(`${op}: out is an empty list; pass one NDArray per result`);
+    handles = out.map((o, i) => {
+      requireArray(o, op, `out[${i}]`);
+      return o._h;
+    });
+  } else {
+    requireArray(out, op, 'out');
+    handles = out._h;
+  }
+  native.invoke(OP[op], inputs.map((x) => x._h), options, undefined, handles);
 }
 
 // The options without `out`; undefined when `out` was the only one, so that the addon skips its
 // option reader (`nd.add(a, b, { out })` in a loop).
-function withoutOut(options: OutOption): OpOptions | undefined {
+function withoutOut(options: OutOption | MultiOutOption): OpOptions | undefined {
   for (const key in options) {
     if (key !== 'out') {
       const { out: _, ...rest } = options;
@@ -68,9 +84,12 @@ function withoutOut(options: OutOption): OpOptions | undefined {
 
 export function invoke(op: OpName, inputs: readonly HasHandle[], options?: OpOptions): NDArray {
   if (hasOut(options)) {
-    const written = invokeInto(op, inputs, options);
-    if (written) return written;
+    const out = options.out;
     options = withoutOut(options);
+    if (out !== undefined && out !== null) {
+      invokeInto(op, inputs, out, options);
+      return Array.isArray(out) ? out[0]! : out;
+    }
   }
   // A single result gets a slot handle on an NDArray made first, as the unary/binary fast paths.
   const r = fresh();
@@ -81,9 +100,12 @@ export function invoke(op: OpName, inputs: readonly HasHandle[], options?: OpOpt
 
 export function invokeMulti(op: OpName, inputs: readonly HasHandle[], options?: OpOptions): NDArray[] {
   if (hasOut(options)) {
-    const written = invokeInto(op, inputs, options); // the addon refuses out for several results
-    if (written) return [written];
+    const out = options.out;
     options = withoutOut(options);
+    if (out !== undefined && out !== null) {
+      invokeInto(op, inputs, out, options);
+      return Array.isArray(out) ? [...out] : [out];
+    }
   }
   const out = native.invoke(OP[op], inputs.map((x) => x._h), options);
   return (Array.isArray(out) ? out : [out]).map((h) => new ArrayClass(h));

@@ -1,6 +1,6 @@
 // Joining, splitting, tiling, strided slicing and batched products: the nd functions. Each is
 // one registry op (native/core/ops/ops_join.cc, ops_slice.cc, ops_tile.cc, ops_linalg.cc).
-import { invoke, requireArray } from '../core/dispatch';
+import { invoke, type MultiOutOption, requireArray } from '../core/dispatch';
 import { NDArray, type SplitOptions } from '../ndarray';
 
 type JoinArgs<O> = (NDArray | NDArray[] | O | undefined)[];
@@ -39,8 +39,11 @@ export function stack(...args: JoinArgs<{ axis?: number }>): NDArray {
   return invoke('stack', arrays, opts);
 }
 
-/** numOutputs equal parts along `axis` (default 1); always an array, even for one part. */
-export function split(x: NDArray, numOutputs: number, opts?: SplitOptions): NDArray[] {
+/**
+ * numOutputs equal parts along `axis` (default 1); always an array, even for one part. `out`: a
+ * list of numOutputs arrays the parts are written into.
+ */
+export function split(x: NDArray, numOutputs: number, opts?: SplitOptions & MultiOutOption): NDArray[] {
   requireArray(x, 'split', 'data');
   return x.split(numOutputs, opts);
 }

@@ -1,7 +1,7 @@
 // nd.linalg: MXNet's linalg operators (mx.nd.linalg.gemm, ...), on the last two axes and batched
 // over the leading ones, float32 or float64. MXNet's flat spellings (nd.linalg_gemm) are aliases
 // (lib/core/aliases.ts).
-import { invoke, invokeMulti, requireArray } from '../core/dispatch';
+import { invoke, invokeMulti, type MultiOutOption, requireArray } from '../core/dispatch';
 import type { OpName } from '../core/ops';
 import type { NDArray } from '../ndarray';
 
@@ -37,7 +37,7 @@ function one(op: OpName, fn: string, named: [string, NDArray][], opts?: object):
   return invoke(op, arrays(fn, named), opts as never);
 }
 
-function two(op: OpName, fn: string, x: NDArray, opts?: object): [NDArray, NDArray] {
+function two(op: OpName, fn: string, x: NDArray, opts?: MultiOutOption): [NDArray, NDArray] {
   const [p, q] = invokeMulti(op, arrays(fn, [['A', x]]), opts as never);
   return [p, q];
 }
@@ -87,12 +87,12 @@ export const linalg = {
   /** The determinant of each square matrix. */
   det: (A: NDArray): NDArray => one('linalg_det', 'linalg_det', [['A', A]]),
   /** [sign, log |det|] of each square matrix. */
-  slogdet: (A: NDArray): [NDArray, NDArray] => two('linalg_slogdet', 'linalg_slogdet', A),
+  slogdet: (A: NDArray, opts?: MultiOutOption): [NDArray, NDArray] => two('linalg_slogdet', 'linalg_slogdet', A, opts),
   /** LQ factorization of A (rows <= columns): [Q, L] with A = L Q, Q's rows orthonormal, L lower triangular. */
-  gelqf: (A: NDArray): [NDArray, NDArray] => two('linalg_gelqf', 'linalg_gelqf', A),
+  gelqf: (A: NDArray, opts?: MultiOutOption): [NDArray, NDArray] => two('linalg_gelqf', 'linalg_gelqf', A, opts),
   /**
    * Symmetric eigendecomposition (the lower triangle is read): [U, lambda] with A = U^T diag(lambda) U,
    * eigenvalues ascending, each eigenvector (a row of U) signed so its largest entry is positive.
    */
-  syevd: (A: NDArray): [NDArray, NDArray] => two('linalg_syevd', 'linalg_syevd', A),
+  syevd: (A: NDArray, opts?: MultiOutOption): [NDArray, NDArray] => two('linalg_syevd', 'linalg_syevd', A, opts),
 };

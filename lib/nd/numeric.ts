@@ -1,9 +1,9 @@
 // The numeric toolkit's functions with their own call forms: nd.moments, nd.diag, nd.gatherNd,
 // nd.scatterNd (std, var, cumprod and reverse are generated from the axis-op table).
-import { invoke, invokeMulti, requireArray } from '../core/dispatch';
+import { invoke, invokeMulti, type MultiOutOption, requireArray } from '../core/dispatch';
 import type { NDArray } from '../ndarray';
 
-export interface MomentsOptions {
+export interface MomentsOptions extends MultiOutOption {
   /** The axes to reduce (MXNet `axes`; `axis` is accepted too); none reduces all. */
   axes?: number | number[] | null;
   keepdims?: boolean;

@@ -8,7 +8,7 @@ import {
   type TopkOptions,
   type TopkRetTyp,
 } from '../ndarray';
-import { requireArray } from '../core/dispatch';
+import { type MultiOutOption, type OutOption, requireArray } from '../core/dispatch';
 
 export type { ArgsortOptions, SortOptions, TakeMode, TakeOptions, TopkOptions, TopkRetTyp } from '../ndarray';
 
@@ -18,9 +18,12 @@ export function take(x: NDArray, indices: NDArray, opts?: TakeOptions): NDArray 
   return x.take(indices, opts);
 }
 
-/** The k largest (isAscend: smallest) entries along `axis`: indices, values, [values, indices] or a mask. */
-export function topk(x: NDArray, opts: TopkOptions & { retTyp: 'both' }): NDArray[];
-export function topk(x: NDArray, opts?: TopkOptions & { retTyp?: Exclude<TopkRetTyp, 'both'> }): NDArray;
+/**
+ * The k largest (isAscend: smallest) entries along `axis`: indices, values, [values, indices] or a
+ * mask. `out`: the array the result is written into, or [values, indices] for retTyp 'both'.
+ */
+export function topk(x: NDArray, opts: TopkOptions & { retTyp: 'both' } & MultiOutOption): NDArray[];
+export function topk(x: NDArray, opts?: TopkOptions & { retTyp?: Exclude<TopkRetTyp, 'both'> } & OutOption): NDArray;
 export function topk(x: NDArray, opts?: TopkOptions): NDArray | NDArray[];
 export function topk(x: NDArray, opts?: TopkOptions): NDArray | NDArray[] {
   requireArray(x, 'topk', 'x');

@@ -109,9 +109,11 @@ Napi::Value Addon::Invoke(const Napi::CallbackInfo& info) {
     std::vector<ArrayRef> inputs = unwrap_list(info[1], name, "input", false);
     ParamBlock storage;
     const void* params = read_params(info[2], op_def(id), storage);
-    ArrayRef out = unwrap_optional(info[4], name, "out");
-    ArrayList outs = invoke_params(core, id, ArrayList(inputs.begin(), inputs.end()), params, out);
-    if (out) {
+    ArrayList into;  // out=: one array, or a list of one per result
+    if (info[4].IsArray()) into = unwrap_list(info[4], name, "out", false);
+    else if (ArrayRef out = unwrap_optional(info[4], name, "out")) into.push_back(out);
+    ArrayList outs = invoke_params(core, id, ArrayList(inputs.begin(), inputs.end()), params, into);
+    if (!into.empty()) {
       flush_memory(info.Env());
       return info.Env().Undefined();  // JS returns its own out object
     }

@@ -45,36 +45,68 @@ void bump_written(const OpDef& def, const ArrayList& inputs) {
     if (writes_input(def, i)) inputs[i]->t.storage->bump_version();
 }
 
-// MXNet's out=: one result, of the result's shape and dtype, not an array of the graph being
-// recorded (a fresh one is recorded as the op's output, as MXNet does).
-void check_out(const Runtime& env, const OpDef& def, const ArrayRef& out, const OutSpecs& specs) {
+// MXNet's out=: one array per result (a list for an op with several), each of its result's shape
+// and dtype, not an array of the graph being recorded (a fresh one is recorded as the op's output,
+// as MXNet does), and no two of them sharing memory (the results would overwrite each other).
+void check_out(const Runtime& env, const OpDef& def, const ArrayList& outs, const OutSpecs& specs) {
   std::string name = def.name;
-  if (out->disposed) throw_error(name + ": out is an NDArray that was disposed");
-  if (specs.size() != 1) {
-    throw_type(name + ": out takes one array, and this op has " + std::to_string(specs.size()) + " results");
+  if (outs.size() != specs.size()) {
+    throw_type(name + ": out has " + std::to_string(outs.size()) + (outs.size() == 1 ? " array" : " arrays") +
+               ", and this op has " + std::to_string(specs.size()) + " results" +
+               (specs.size() > 1 ? " (pass a list of " + std::to_string(specs.size()) + " arrays)" : ""));
   }
-  const OutSpec& r = specs[0];
-  if (out->t.shape != r.shape || out->t.dtype != r.dtype) {
-    std::string msg = name + ": out has shape " + shape_str(out->t.shape) + " and dtype " + dtype_name(out->t.dtype) +
-                      ", the result has shape " + shape_str(r.shape) + " and dtype " + dtype_name(r.dtype);
-    if (out->t.shape != r.shape) throw_range(msg);
-    throw_type(msg);
-  }
-  if (env.recording && out->ag.live()) {
-    throw_error(name + ": out is an array of the graph being recorded; writing it would change what the graph " +
-                "computed (MXNet refuses this too): pass a fresh array or call the op outside autograd.record()");
+  for (size_t i = 0; i < outs.size(); ++i) {
+    const ArrayRef& out = outs[i];
+    std::string arg = outs.size() > 1 ? "out[" + std::to_string(i) + "]" : "out";
+    if (out->disposed) throw_error(name + ": " + arg + " is an NDArray that was disposed");
+    const OutSpec& r = specs[i];
+    if (out->t.shape != r.shape || out->t.dtype != r.dtype) {
+      std::string msg = name + ": " + arg + " has shape " + shape_str(out->t.shape) + " and dtype " + dtype_name(out->t.dtype) +
+                        ", the result has shape " + shape_str(r.shape) + " and dtype " + dtype_name(r.dtype);
+      if (out->t.shape != r.shape) throw_range(msg);
+      throw_type(msg);
+    }
+    if (env.recording && out->ag.live()) {
+      throw_error(name + ": " + arg + " is an array of the graph being recorded; writing it would change what the graph " +
+                  "computed (MXNet refuses this too): pass a fresh array or call the op outside autograd.record()");
+    }
+    for (size_t j = 0; j < i; ++j) {
+      if (outs[j]->t.storage == out->t.storage) {
+        throw_range(name + ": out[" + std::to_string(j) + "] and " + arg + " share memory; pass separate arrays");
+      }
+    }
   }
 }
 
-bool shares_storage(const ArrayRef& out, const ArrayList& inputs) {
-  for (const ArrayRef& a : inputs)
-    if (a->t.storage && a->t.storage == out->t.storage) return true;
+bool shares_storage(const ArrayList& outs, const ArrayList& inputs) {
+  for (const ArrayRef& o : outs)
+    for (const ArrayRef& a : inputs)
+      if (a->t.storage && a->t.storage == o->t.storage) return true;
   return false;
+}
+
+// Copies results computed aside (a view op's, or an op that reads one of the outs) into the outs.
+// A result that is a view of some out is copied aside first, before any out is written.
+void copy_into_outs(Runtime& env, SmallVec<Tensor, 2>& results, const ArrayList& outs) {
+  for (Tensor& result : results) {
+    for (const ArrayRef& o : outs) {
+      if (result.storage == o->t.storage) {
+        Tensor aside = env.empty(result.shape, result.dtype);
+        cast_into(env, result, aside);
+        result = aside;
+        break;
+      }
+    }
+  }
+  for (size_t i = 0; i < outs.size(); ++i) {
+    Tensor target = outs[i]->t;
+    cast_into(env, results[i], target);
+  }
 }
 
 }  // namespace
 
-ArrayList invoke_params(Runtime& env, OpId id, const ArrayList& inputs, const void* params, const ArrayRef& out) {
+ArrayList invoke_params(Runtime& env, OpId id, const ArrayList& inputs, const void* params, const ArrayList& outs) {
   const OpDef& def = op_def(id);
   if (!params) params = def.defaults.get();
   if (def.num_inputs >= 0 && inputs.size() != static_cast<size_t>(def.num_inputs)) {
@@ -89,11 +121,13 @@ ArrayList invoke_params(Runtime& env, OpId id, const ArrayList& inputs, const vo
   OpCall call{env, def, in.data(), in.size(), params, {}};
   OutSpecs specs;
   def.infer(call, specs);
-  if (out) check_out(env, def, out, specs);
-  // The result goes straight into out unless the op makes a view or out is also read (then the
-  // result is computed aside and copied: one temporary, as NumPy does for overlapping operands).
-  bool into_out = out && !(def.flags & kView) && !shares_storage(out, inputs);
-  if (into_out) call.out.push_back(out->t);
+  const bool has_out = !outs.empty();
+  if (has_out) check_out(env, def, outs, specs);
+  // The results go straight into the outs unless the op makes views or an out is also read (then
+  // the results are computed aside and copied: temporaries, as NumPy makes for overlapping operands).
+  bool into_out = has_out && !(def.flags & kView) && !shares_storage(outs, inputs);
+  if (into_out)
+    for (const ArrayRef& o : outs) call.out.push_back(o->t);
   if (!(def.flags & kView) && !into_out) {
     for (const OutSpec& s : specs) {
       check_shape(s.shape, def.name, "output shape");
@@ -110,34 +144,25 @@ ArrayList invoke_params(Runtime& env, OpId id, const ArrayList& inputs, const vo
   def.forward(call);
   if (mutates) bump_written(def, inputs);
 
-  ArrayList outs;
-  if (out) {
-    if (!into_out) {
-      Tensor result = call.out[0];
-      if (result.storage == out->t.storage) {  // a view of out itself, maybe shifted: copy it aside first
-        Tensor aside = env.empty(result.shape, result.dtype);
-        cast_into(env, result, aside);
-        result = aside;
-      }
-      Tensor target = out->t;
-      cast_into(env, result, target);
-    }
-    out->t.storage->bump_version();
-    outs.push_back(out);
+  ArrayList results;
+  if (has_out) {
+    if (!into_out) copy_into_outs(env, call.out, outs);
+    for (const ArrayRef& o : outs) o->t.storage->bump_version();
+    results = outs;
   } else {
-    for (Tensor& t : call.out) outs.push_back(make_array(std::move(t)));
+    for (Tensor& t : call.out) results.push_back(make_array(std::move(t)));
   }
 
   // A mutating op is never recorded: its writes have no gradient, and its outputs (LAMB's
   // phase-one direction) are plain arrays. So are the moving statistics batch norm updates.
-  if (!env.recording || (def.flags & (kCreation | kMutates))) return outs;
+  if (!env.recording || (def.flags & (kCreation | kMutates))) return results;
   bool any_live = false;
   for (const ArrayRef& a : inputs) any_live = any_live || a->ag.live();
-  if (!any_live) return outs;
+  if (!any_live) return results;
 
-  NodeRef node = record_node(&def, inputs.data(), inputs.size(), outs.data(), outs.size());
+  NodeRef node = record_node(&def, inputs.data(), inputs.size(), results.data(), results.size());
   node->set_params(params);
-  return outs;
+  return results;
 }
 
 NodeRef record_node(const OpDef* op, const ArrayRef* inputs, size_t num_inputs, const ArrayRef* outputs,

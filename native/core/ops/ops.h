@@ -15,10 +15,11 @@ namespace ndgrad {
 // Runs op `id` on inputs: validates (shape rule), allocates, computes and, when recording and
 // some input is in a graph, records a node. Throws ndgrad::Error on bad input. `params` is a
 // block of the op's parameter struct, or null for its defaults (and for an op without options).
-// With `out` (MXNet's out=), the single result is written into that existing array, which must
-// have the result's shape and dtype, and is returned; no result block is allocated.
+// With `outs` (MXNet's out=), one existing array per result, each result is written into its
+// array, which must have the result's shape and dtype, and the arrays are returned; no result
+// block is allocated.
 ArrayList invoke_params(Runtime& env, OpId id, const ArrayList& inputs, const void* params,
-                        const ArrayRef& out = ArrayRef());
+                        const ArrayList& outs = {});
 inline ArrayList invoke(Runtime& env, OpId id, const ArrayList& inputs) { return invoke_params(env, id, inputs, nullptr); }
 ArrayRef invoke1(Runtime& env, OpId id, const ArrayList& inputs);
 
