@@ -126,30 +126,6 @@ export const IN_PLACE = {
   divInPlace: 'divide',
 } as const satisfies Record<string, OpName>;
 
-/**
- * NDArray method -> op whose first option is an axis (`x.sum(0)`, `x.sum([0, 1])`,
- * `x.sum({ axis, keepdims })`); the nd function has the method's name.
- */
-export const AXIS_OPS = {
-  sum: 'sum',
-  mean: 'mean',
-  prod: 'prod',
-  max: 'max',
-  min: 'min',
-  argmax: 'argmax',
-  argmin: 'argmin',
-  /** Running sums along `axis`, or of the flattened array (no axis; NumPy's default); `dtype` optional. */
-  cumsum: 'cumsum',
-  /** Running products along `axis`, or of the flattened array (no axis); `dtype` optional. */
-  cumprod: 'cumprod',
-  /** Standard deviation over `axis` (all when none), divisor N - `ddof` (default 0, NumPy). */
-  std: 'std',
-  /** Variance over `axis` (all when none), divisor N - `ddof` (default 0, NumPy). */
-  var: 'var',
-  /** The elements in reverse order along `axis` (one axis or a list; MXNet reverse, alias flip). */
-  reverse: 'reverse',
-} as const satisfies Record<string, OpName>;
-
 /** The value type of each option an AXIS_OPS op may take, by field name. */
 export interface AxisOptionValues {
   axis: number | number[] | null;
@@ -159,9 +135,10 @@ export interface AxisOptionValues {
 }
 
 /**
- * The options of each AXIS_OPS op: the names in its field table (test/axis-options.test.ts checks
- * them against native.opSchema()). Its method's and nd function's option types follow from them,
- * so `x.cumsum({ keepdims: true })` does not type-check.
+ * The ops whose first option is an axis (`x.sum(0)`, `x.sum([0, 1])`, `x.sum({ axis, keepdims })`),
+ * each with the names in its field table (test/axis-options.test.ts checks them against
+ * native.opSchema()). Its method's and nd function's option types follow from them, so
+ * `x.cumsum({ keepdims: true })` does not type-check.
  */
 export const AXIS_OPTIONS = {
   sum: ['axis', 'keepdims'],
@@ -171,12 +148,22 @@ export const AXIS_OPTIONS = {
   min: ['axis', 'keepdims'],
   argmax: ['axis', 'keepdims'],
   argmin: ['axis', 'keepdims'],
+  /** Running sums along `axis`, or of the flattened array (no axis; NumPy's default); `dtype` optional. */
   cumsum: ['axis', 'dtype'],
+  /** Running products along `axis`, or of the flattened array (no axis); `dtype` optional. */
   cumprod: ['axis', 'dtype'],
+  /** Standard deviation over `axis` (all when none), divisor N - `ddof` (default 0, NumPy). */
   std: ['axis', 'keepdims', 'ddof'],
+  /** Variance over `axis` (all when none), divisor N - `ddof` (default 0, NumPy). */
   var: ['axis', 'keepdims', 'ddof'],
+  /** The elements in reverse order along `axis` (one axis or a list; MXNet reverse, alias flip). */
   reverse: ['axis'],
-} as const satisfies { [Op in (typeof AXIS_OPS)[keyof typeof AXIS_OPS]]: readonly (keyof AxisOptionValues)[] };
+} as const satisfies { [Op in OpName]?: readonly (keyof AxisOptionValues)[] };
+
+/** NDArray method -> AXIS_OPTIONS op: the method, and the nd function, have the op's name. */
+export const AXIS_OPS = Object.fromEntries(Object.keys(AXIS_OPTIONS).map((op) => [op, op])) as {
+  readonly [Op in keyof typeof AXIS_OPTIONS]: Op;
+};
 
 /** The options object of an AXIS_OPS op. */
 export type AxisOptionsOf<Op extends keyof typeof AXIS_OPTIONS> = {
