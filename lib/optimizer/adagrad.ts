@@ -23,11 +23,9 @@ export class AdaGrad extends Optimizer {
   update(index: Index, weight: NDArray, grad: NDArray, state: OptimizerState): void {
     this.updateCount(index);
     adagradUpdate(weight, grad, state as NDArray, {
-      lr: this.getLr(index),
-      wd: this.getWd(index),
+      ...this.updateOptions(index),
       epsilon: this.floatStableEps,
-      rescaleGrad: this.rescaleGrad,
-      // MXNet's dense AdaGrad clips whenever clip_gradient is not None.
+      // MXNet's dense AdaGrad clips whenever clip_gradient is not None (0 included).
       ...(this.clipGradient !== null ? { clipGradient: this.clipGradient } : {}),
     });
   }

@@ -21,14 +21,6 @@ export class Adam extends MomentOptimizer {
     this.updateCount(index);
     const lr = this.corrected(this.getLr(index), index);
     const [mean, variance] = state as NDArray[];
-    adamUpdate(weight, grad, mean, variance, {
-      lr,
-      wd: this.getWd(index),
-      beta1: this.beta1,
-      beta2: this.beta2,
-      epsilon: this.epsilon,
-      rescaleGrad: this.rescaleGrad,
-      ...this.clipOption(),
-    });
+    adamUpdate(weight, grad, mean, variance, { lr, ...this.momentOptions(index) });
   }
 }

@@ -23,15 +23,6 @@ export class AdamW extends MomentOptimizer {
     this.updateCount(index);
     const lr = this.correctBias ? this.corrected(this.getLr(index), index) : this.getLr(index);
     const [mean, variance] = state as NDArray[];
-    adamwUpdate(weight, grad, mean, variance, {
-      lr: 1,
-      eta: lr,
-      wd: this.getWd(index),
-      beta1: this.beta1,
-      beta2: this.beta2,
-      epsilon: this.epsilon,
-      rescaleGrad: this.rescaleGrad,
-      ...this.clipOption(),
-    });
+    adamwUpdate(weight, grad, mean, variance, { lr: 1, eta: lr, ...this.momentOptions(index) });
   }
 }

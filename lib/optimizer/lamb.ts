@@ -27,20 +27,10 @@ export class LAMB extends MomentOptimizer {
   update(index: Index, weight: NDArray, grad: NDArray, state: OptimizerState): void {
     this.updateCount(index);
     const lr = this.getLr(index);
-    const wd = this.getWd(index);
     const t = this.count(index);
     const [mean, variance] = state as NDArray[];
     tidy(() => {
-      const g = lambUpdatePhase1(weight, grad, mean, variance, {
-        t,
-        wd,
-        beta1: this.beta1,
-        beta2: this.beta2,
-        epsilon: this.epsilon,
-        biasCorrection: this.biasCorrection,
-        rescaleGrad: this.rescaleGrad,
-        ...this.clipOption(),
-      });
+      const g = lambUpdatePhase1(weight, grad, mean, variance, { t, biasCorrection: this.biasCorrection, ...this.momentOptions(index) });
       lambUpdatePhase2(weight, g, weight.norm(), g.norm(), {
         lr,
         ...(this.lowerBound ? { lowerBound: this.lowerBound } : {}),

@@ -26,6 +26,18 @@ export abstract class MomentOptimizer extends Optimizer {
     return zerosLikeWeight(weight, 2);
   }
 
+  /** The options every moment update op takes (all but the learning rate). */
+  protected momentOptions(index: Index) {
+    return {
+      wd: this.getWd(index),
+      beta1: this.beta1,
+      beta2: this.beta2,
+      epsilon: this.epsilon,
+      rescaleGrad: this.rescaleGrad,
+      ...this.clipOption(),
+    };
+  }
+
   /** lr * sqrt(1 - beta2^t) / (1 - beta1^t): Adam's bias correction folded into the rate. */
   protected corrected(lr: number, index: Index): number {
     const t = this.count(index);

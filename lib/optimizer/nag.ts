@@ -1,31 +1,23 @@
 // Nesterov accelerated SGD (MXNet's NAG): nag_mom_update, or sgd_update without momentum.
 import { nagMomUpdate, sgdUpdate } from '../nd/optim';
 import type { NDArray } from '../ndarray';
-import { type Index, Optimizer, type OptimizerOptions, type OptimizerState, zerosLikeWeight } from './optimizer';
+import type { OptimizerOptions } from './optimizer';
+import { MomentumOptimizer, type StepOptions } from './momentum';
 
 export interface NAGOptions extends OptimizerOptions {
   momentum?: number;
 }
 
-export class NAG extends Optimizer {
-  momentum: number;
-
+export class NAG extends MomentumOptimizer {
   constructor(opts?: NAGOptions) {
-    super('NAG', opts, { momentum: [] });
-    this.momentum = this.option('momentum', 0);
+    super('NAG', opts, {}, 0);
   }
 
-  createState(index: Index, weight: NDArray): OptimizerState {
-    return this.momentum !== 0 ? zerosLikeWeight(weight, 1)[0] : null;
+  protected momentumStep(weight: NDArray, grad: NDArray, momentum: NDArray, opts: StepOptions): void {
+    nagMomUpdate(weight, grad, momentum, opts);
   }
 
-  update(index: Index, weight: NDArray, grad: NDArray, state: OptimizerState): void {
-    this.updateCount(index);
-    const opts = this.updateOptions(index);
-    if (state !== null) {
-      nagMomUpdate(weight, grad, state as NDArray, { ...opts, ...(this.momentum > 0 ? { momentum: this.momentum } : {}) });
-    } else {
-      sgdUpdate(weight, grad, opts);
-    }
+  protected plainStep(weight: NDArray, grad: NDArray, opts: StepOptions): void {
+    sgdUpdate(weight, grad, opts);
   }
 }

@@ -67,6 +67,11 @@ export function zerosLikeWeight(weight: NDArray, count: number): NDArray[] {
   return Array.from({ length: count }, () => zerosLike(weight));
 }
 
+/** The momentum buffer of SGD, NAG and Signum: one zero array, or no state when momentum is 0. */
+export function momentumState(weight: NDArray, momentum: number): OptimizerState {
+  return momentum !== 0 ? zerosLike(weight) : null;
+}
+
 export abstract class Optimizer {
   rescaleGrad: number;
   wd: number;

@@ -2,7 +2,7 @@
 // updates, as MXNet's aggregated path does, so a list of indices is one native call.
 import { multiSgdMomUpdate, multiSgdUpdate } from '../nd/optim';
 import type { NDArray } from '../ndarray';
-import { type Index, Optimizer, type OptimizerOptions, type OptimizerState, zerosLikeWeight } from './optimizer';
+import { type Index, Optimizer, type OptimizerOptions, type OptimizerState, momentumState } from './optimizer';
 
 export interface SGDOptions extends OptimizerOptions {
   momentum?: number;
@@ -21,7 +21,7 @@ export class SGD extends Optimizer {
   }
 
   createState(index: Index, weight: NDArray): OptimizerState {
-    return this.momentum !== 0 ? zerosLikeWeight(weight, 1)[0] : null;
+    return momentumState(weight, this.momentum);
   }
 
   /** One weight, or lists of indices, weights, gradients and states (one native call for all). */
