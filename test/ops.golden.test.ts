@@ -340,15 +340,6 @@ function spellings(c: GCase, xs: NDArray[]): [string, () => unknown][] {
       }
       return out;
     }
-    case 'nd':
-      // poolnorm.json's form: { fn, opts, alias, snake } (one MXNet spelling)
-      if (a.names === undefined) return fnForms(xs, a.fn, a.opts, a.alias ? [a.alias] : [], a.snake);
-      // numeric.json / linalg.json's form: a function of nd (or of a namespace of it:
-      // 'linalg.potrf') under each of its names, with its trailing arguments
-      return (a.names as string[]).map((name) => {
-        const fn = name.split('.').reduce((o: any, k) => o[k], nd) as (...args: unknown[]) => unknown;
-        return [`nd.${name}(...)`, () => fn(...xs, ...(a.rest as unknown[]))] as [string, () => unknown];
-      });
     case 'conv': {
       const fn = a.fn as string;
       const mx = fn === 'convolution' ? 'Convolution' : 'Deconvolution';
@@ -364,19 +355,17 @@ function spellings(c: GCase, xs: NDArray[]): [string, () => unknown][] {
     case 'invoke':
       return [[`invoke('${c.op}', ${JSON.stringify(a.attrs)})`, () => invoke(c.op, xs, a.attrs)]];
     case 'fn':
-      return fnForms(xs, a.fn, a.opts, a.aliases, a.mxOpts);
+      // nd.<name>(...inputs, ...rest) under each name of the function (a dotted name is in a
+      // namespace of nd: 'linalg.potrf'); the MXNet aliases after the first name take mxRest,
+      // MXNet's option keys, when the case has it
+      return (a.names as string[]).map((name, i): [string, () => unknown] => {
+        const fn = name.split('.').reduce((o: any, k) => o[k], nd) as (...args: unknown[]) => unknown;
+        const rest = (i > 0 && a.mxRest) || a.rest;
+        return [`nd.${name}(...xs, ${JSON.stringify(rest).slice(1, -1)})`, () => fn(...xs, ...rest)];
+      });
     default:
       throw new Error(`${c.id}: unknown call kind ${c.call}`);
   }
-}
-
-/** nd[fn](...xs, opts), and each MXNet alias with MXNet's option keys where given. */
-function fnForms(xs: NDArray[], fn: string, opts: unknown, aliases: string[], mxOpts: unknown): [string, () => unknown][] {
-  const call = (name: string, o: unknown) => () => (o === undefined ? ndAny[name](...xs) : ndAny[name](...xs, o));
-  return [
-    [`nd.${fn}(...xs, ${JSON.stringify(opts)})`, call(fn, opts)],
-    ...aliases.map((name): [string, () => unknown] => [`nd.${name}(...xs, ${JSON.stringify(mxOpts ?? opts)})`, call(name, mxOpts ?? opts)]),
-  ];
 }
 
 function runCase(c: GCase): void {
