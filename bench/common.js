@@ -66,6 +66,12 @@ function timeCalls(fn, reps) {
   return t;
 }
 
+/** The median of `reps` timed calls of fn after one warm-up call, in seconds. */
+function medianTime(fn, reps) {
+  fn();
+  return median(timeCalls(fn, reps));
+}
+
 /** The value of --name=value in args, or def. */
 function option(args, name, def) {
   const a = args.find((x) => x.startsWith(`--${name}=`));
@@ -101,4 +107,4 @@ function lenet(gluon) {
   );
 }
 
-module.exports = { torchServer, tfjsInit, median, timeCalls, option, printTable, run, lenet };
+module.exports = { torchServer, tfjsInit, median, timeCalls, medianTime, option, printTable, run, lenet };

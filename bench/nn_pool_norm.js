@@ -9,6 +9,7 @@
 const { spawn } = require('child_process');
 const path = require('path');
 const readline = require('readline');
+const { median, medianTime } = require('./common');
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')).map(([k, v]) => [k, v ?? true]));
 const ROUNDS = Number(args.rounds ?? 5);
@@ -29,21 +30,6 @@ const ROWS = [
   { name: 'ln_train', label: 'layerNorm fwd+bwd (4096,784) last axis', bytes: MB(3 * 4096 * 784) + MB(5 * 4096 * 784) },
 ];
 
-function median(a) {
-  const s = [...a].sort((x, y) => x - y);
-  return s[Math.floor(s.length / 2)];
-}
-
-function timeIt(f, reps) {
-  f();
-  const t = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = process.hrtime.bigint();
-    f();
-    t.push(Number(process.hrtime.bigint() - t0) / 1e9);
-  }
-  return median(t);
-}
 
 function rand(shape) {
   return nd.random.uniform(-2, 2, shape);
@@ -138,7 +124,7 @@ async function main() {
       for (const [name, rows] of Object.entries(engines)) {
         if (!rows[row.name]) continue;
         const k = `${row.name}/${name}`;
-        (times[k] ??= []).push(timeIt(rows[row.name], REPS));
+        (times[k] ??= []).push(medianTime(rows[row.name], REPS));
       }
       (times[`${row.name}/torch`] ??= []).push((await torch2.ask(`${row.name} ${REPS}`)).median);
       (times[`${row.name}/torch1`] ??= []).push((await torch1.ask(`${row.name} ${REPS}`)).median);

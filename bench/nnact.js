@@ -7,26 +7,11 @@
 const path = require('path');
 const { execFileSync } = require('child_process');
 const mx = require(path.join(__dirname, '..'));
+const { median, medianTime } = require('./common');
 
 const { nd, autograd } = mx;
 const REPS = 30;
 
-function medianTime(fn, reps) {
-  fn();
-  const times = [];
-  for (let i = 0; i < reps; i++) {
-    const t = process.hrtime.bigint();
-    fn();
-    times.push(Number(process.hrtime.bigint() - t) / 1e9);
-  }
-  times.sort((a, b) => a - b);
-  return times[times.length >> 1];
-}
-
-function median(v) {
-  const s = [...v].sort((a, b) => a - b);
-  return s[s.length >> 1];
-}
 
 function rows() {
   const n = 1_000_000;

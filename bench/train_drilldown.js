@@ -7,7 +7,7 @@
 //   node bench/train_drilldown.js [reps=30]
 const path = require('path');
 const { autograd, gluon, init, nd, random } = require(process.env.NDGRAD_PACKAGE || path.join(__dirname, '..'));
-const { lenet } = require('./common');
+const { lenet, timeCalls } = require('./common');
 
 const reps = Number(process.argv[2] || 50);
 const batch = 256;
@@ -23,13 +23,7 @@ const trainer = new gluon.Trainer(net.collectParams(), 'sgd', { learningRate: 0.
 
 const ms = (fn) => {
   fn();
-  const t = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = process.hrtime.bigint();
-    fn();
-    t.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  return Math.min(...t);
+  return Math.min(...timeCalls(fn, reps)) * 1e3;
 };
 
 const rows = [];

@@ -1,19 +1,10 @@
 // Slot handles (native/binding/handles.h): the results of the hot ops (unary, binary, scalar) are
 // tied to the NDArray that holds them, and small ones are released lazily after collection. These
 // tests pin the memory-safety and accounting rules of that path.
-import { spawnSync } from 'child_process';
-import * as path from 'path';
 import { nd, NDArray } from '../lib';
 import { OP } from '../lib/core/ops';
 import { native } from '../lib/core/native';
-
-const root = path.join(__dirname, '..');
-
-function runNode(script: string, flags: string[] = []): string {
-  const r = spawnSync(process.execPath, [...flags, '-e', script], { cwd: root, encoding: 'utf8', timeout: 120000 });
-  if (r.status !== 0) throw new Error(`child failed (${r.status}): ${r.stderr}`);
-  return r.stdout;
-}
+import { runNode } from './helpers/child';
 
 describe('slot handles', () => {
   test('op results are usable, disposable and print', () => {

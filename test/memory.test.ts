@@ -3,14 +3,9 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { autograd, nd } from '../lib';
+import { runNode } from './helpers/child';
 
 const root = path.join(__dirname, '..');
-
-function runNode(script: string, flags: string[] = []): string {
-  const r = spawnSync(process.execPath, [...flags, '-e', script], { cwd: root, encoding: 'utf8', timeout: 120000 });
-  if (r.status !== 0) throw new Error(`child failed (${r.status}): ${r.stderr}`);
-  return r.stdout;
-}
 
 describe('views', () => {
   test('reshape, at and slice share memory with their source', () => {

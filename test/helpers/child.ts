@@ -1,0 +1,13 @@
+// Runs a script in a fresh Node process at the project root (what one process cannot show: exit
+// behaviour, flags such as --expose-gc, memory from the start); its stdout, or an error with its
+// stderr when it fails.
+import { spawnSync } from 'child_process';
+import * as path from 'path';
+
+const root = path.join(__dirname, '..', '..');
+
+export function runNode(script: string, flags: string[] = []): string {
+  const r = spawnSync(process.execPath, [...flags, '-e', script], { cwd: root, encoding: 'utf8', timeout: 120000 });
+  if (r.status !== 0) throw new Error(`child failed (${r.status}): ${r.stderr}`);
+  return r.stdout;
+}
