@@ -2,6 +2,7 @@
 // fullyConnected, backward), with the same rules and messages as the addon's field reader
 // (native/core/ops/params.cc): unknown keys are TypeErrors naming the nearest known key, and MXNet's
 // snake_case spellings are accepted.
+import { describe } from './dispatch';
 
 /** camelCase name -> other accepted spellings */
 export type OptionNames = Readonly<Record<string, readonly string[]>>;
@@ -40,6 +41,13 @@ export function unknownOption(fn: string, key: string, names: OptionNames): Type
     }
   }
   return new TypeError(`${fn}: unknown option '${key}' (did you mean '${nearest}'?); known: ${known.join(', ')}`);
+}
+
+/** A number option: the value, or def when absent; anything else is a TypeError naming it. */
+export function numberOption(fn: string, key: string, v: unknown, def: number): number {
+  if (v === undefined) return def;
+  if (typeof v !== 'number' || Number.isNaN(v)) throw new TypeError(`${fn}: ${key} must be a number, got ${describe(v)}`);
+  return v;
 }
 
 /**

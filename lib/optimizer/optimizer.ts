@@ -3,7 +3,7 @@
 // per-parameter multipliers and the update counts. Subclasses call one fused update op per
 // weight (lib/nd/optim.ts).
 import { describe } from '../core/dispatch';
-import { readOptions, type OptionNames } from '../core/options';
+import { numberOption, readOptions, type OptionNames } from '../core/options';
 import type { LRScheduler } from '../lr_scheduler';
 import type { NDArray } from '../ndarray';
 import { zerosLike } from '../nd/creation';
@@ -51,12 +51,6 @@ export const BASE_OPTIONS: OptionNames = {
   multiPrecision: ['multi_precision'],
 };
 
-/** A number option: the value, or def when absent; anything else is a TypeError naming it. */
-export function numberOption(fn: string, key: string, v: unknown, def: number): number {
-  if (v === undefined) return def;
-  if (typeof v !== 'number' || Number.isNaN(v)) throw new TypeError(`${fn}: ${key} must be a number, got ${describe(v)}`);
-  return v;
-}
 
 function nullableNumber(fn: string, key: string, v: unknown): number | null {
   return v === undefined || v === null ? null : numberOption(fn, key, v, 0);

@@ -21,7 +21,7 @@ export class SoftmaxCrossEntropyLoss extends Loss {
   constructor(opts: SoftmaxCrossEntropyOptions = {}) {
     super(opts, null, { axis: [], sparseLabel: ['sparse_label'], fromLogits: ['from_logits'] });
     const o = this.options as SoftmaxCrossEntropyOptions;
-    this.axis = o.axis ?? -1;
+    this.axis = this.numberOption('axis', -1);
     this.sparseLabel = o.sparseLabel ?? true;
     this.fromLogits = o.fromLogits ?? false;
   }
@@ -82,7 +82,7 @@ export class KLDivLoss extends Loss {
   constructor(opts: LossOptions & { fromLogits?: boolean; axis?: number } = {}) {
     super(opts, null, { fromLogits: ['from_logits'], axis: [] });
     this.fromLogits = (this.options.fromLogits as boolean | undefined) ?? true;
-    this.axis = (this.options.axis as number | undefined) ?? -1;
+    this.axis = this.numberOption('axis', -1);
   }
 
   forward(pred: NDArray, label: NDArray, sampleWeight?: NDArray): NDArray {
@@ -123,7 +123,7 @@ export class HingeLoss extends Loss {
 
   constructor(opts: LossOptions & { margin?: number } = {}) {
     super(opts, null, { margin: [] });
-    this.margin = (this.options.margin as number | undefined) ?? 1;
+    this.margin = this.numberOption('margin', 1);
   }
 
   forward(pred: NDArray, label: NDArray, sampleWeight?: NDArray): NDArray {

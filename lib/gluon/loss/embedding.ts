@@ -8,7 +8,7 @@ export class TripletLoss extends Loss {
 
   constructor(opts: LossOptions & { margin?: number } = {}) {
     super(opts, null, { margin: [] });
-    this.margin = (this.options.margin as number | undefined) ?? 1;
+    this.margin = this.numberOption('margin', 1);
   }
 
   forward(pred: NDArray, positive: NDArray, negative: NDArray): NDArray {
@@ -27,7 +27,7 @@ export class CosineEmbeddingLoss extends Loss {
 
   constructor(opts: LossOptions & { margin?: number } = {}) {
     super(opts, null, { margin: [] });
-    this.margin = (this.options.margin as number | undefined) ?? 0;
+    this.margin = this.numberOption('margin', 0);
   }
 
   forward(input1: NDArray, input2: NDArray, label: NDArray, sampleWeight?: NDArray): NDArray {

@@ -1,7 +1,7 @@
 // gluon.loss.Loss: the base of the losses, with MXNet's weighting (a scalar weight and a
 // broadcast sampleWeight) and reduction over every axis but batchAxis.
 import { describe, requireArray } from '../../core/dispatch';
-import { readOptions } from '../../core/options';
+import { numberOption, readOptions } from '../../core/options';
 import type { NDArray } from '../../ndarray';
 import { BLOCK_OPTIONS, type BlockOptions, HybridBlock } from '../block';
 
@@ -30,6 +30,11 @@ export abstract class Loss extends HybridBlock {
     this.weight = weight;
     this.batchAxis = o.batchAxis ?? 0;
     if (!Number.isInteger(this.batchAxis)) throw new TypeError(`${new.target.name}: batchAxis must be an integer, got ${describe(this.batchAxis)}`);
+  }
+
+  /** The loss's own number option `key`, or def when absent; anything else is a TypeError naming it. */
+  protected numberOption(key: string, def: number): number {
+    return numberOption(this.constructor.name, key, this.options[key], def);
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -34,7 +34,7 @@ export class HuberLoss extends Loss {
 
   constructor(opts: LossOptions & { rho?: number } = {}) {
     super(opts, null, { rho: [] });
-    this.rho = (this.options.rho as number | undefined) ?? 1;
+    this.rho = this.numberOption('rho', 1);
   }
 
   forward(pred: NDArray, label: NDArray, sampleWeight?: NDArray): NDArray {
