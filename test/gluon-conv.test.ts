@@ -1,7 +1,8 @@
 // gluon.nn convolution layers: shapes, MXNet's weight layouts and names, deferred input
 // channels, and equality with the nd.convolution / nd.deconvolution call they make.
-import mx, { autograd, gluon, init, nd, type NDArray } from '../lib';
+import mx, { gluon, init, nd } from '../lib';
 import { assertAlmostEqual } from '../lib/testing';
+import { trainFullBatch } from './helpers/train';
 
 const { nn } = gluon;
 
@@ -71,15 +72,7 @@ test('the crash-course LeNet trains with gluon.Trainer on a synthetic batch (los
   net.initialize(new init.Xavier());
   const x = nd.random.normal({ shape: [16, 1, 28, 28] });
   const y = nd.array(Array.from({ length: 16 }, (_, i) => i % 10));
-  const trainer = new gluon.Trainer(net.collectParams(), 'sgd', { learningRate: 0.1 });
-  const lossFn = new gluon.loss.SoftmaxCrossEntropyLoss();
-  const losses: number[] = [];
-  for (let i = 0; i < 20; i++) {
-    const loss = autograd.record(() => lossFn.forward(net.forward(x) as NDArray, y));
-    loss.backward();
-    trainer.step(16);
-    losses.push(loss.mean().asScalar());
-  }
+  const losses = trainFullBatch(net, x, y, new gluon.Trainer(net.collectParams(), 'sgd', { learningRate: 0.1 }), 20);
   expect(net.collectParams().keys()).toEqual([
     'conv0_weight', 'conv0_bias', 'conv1_weight', 'conv1_bias',
     'dense0_weight', 'dense0_bias', 'dense1_weight', 'dense1_bias', 'dense2_weight', 'dense2_bias',

@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import mx, { autograd, gluon, init, nd, type NDArray } from '../lib';
 import { checkNumericGradient } from '../lib/testing';
+import { trainFullBatch } from './helpers/train';
 
 const { nn } = gluon;
 
@@ -113,13 +114,7 @@ test('a small CNN (conv, batch norm, pool, dense) learns a synthetic task; a sav
   };
   const net = build();
   net.initialize(new init.Xavier());
-  const trainer = new gluon.Trainer(net.collectParams(), 'adam', { learningRate: 0.02 });
-  const lossFn = new gluon.loss.SoftmaxCrossEntropyLoss();
-  for (let epoch = 0; epoch < 40; epoch++) {
-    const loss = autograd.record(() => lossFn.forward(net.forward(x) as NDArray, y));
-    loss.backward();
-    trainer.step(n);
-  }
+  trainFullBatch(net, x, y, new gluon.Trainer(net.collectParams(), 'adam', { learningRate: 0.02 }), 40);
   const out = net.forward(x) as NDArray; // inference mode: the running statistics
   const accuracy = out.argmax(1).equal(y).mean().asScalar();
   expect(accuracy).toBeGreaterThan(0.95);

@@ -3,6 +3,7 @@
 // gradReq, deferred shapes) and, where it learns, its gradient.
 import mx, { autograd, gluon, init, nd, type NDArray } from '../lib';
 import { assertAlmostEqual } from '../lib/testing';
+import { trainFullBatch } from './helpers/train';
 
 const { nn } = gluon;
 
@@ -138,14 +139,6 @@ test('an MLP with BatchNorm trains with gluon.Trainer (loss falls)', () => {
   const net = new nn.Sequential();
   net.add(new nn.Dense(16), new nn.BatchNorm(), new nn.LeakyReLU(0.1), new nn.Dense(2));
   net.initialize(new init.Xavier());
-  const trainer = new gluon.Trainer(net.collectParams(), 'adam', { learningRate: 0.05 });
-  const lossFn = new gluon.loss.SoftmaxCrossEntropyLoss();
-  const losses: number[] = [];
-  for (let epoch = 0; epoch < 30; epoch++) {
-    const loss = autograd.record(() => lossFn.forward(net.forward(x) as NDArray, y));
-    loss.backward();
-    trainer.step(64);
-    losses.push(loss.mean().asScalar());
-  }
+  const losses = trainFullBatch(net, x, y, new gluon.Trainer(net.collectParams(), 'adam', { learningRate: 0.05 }), 30);
   expect(losses[29]).toBeLessThan(0.5 * losses[0]);
 });
