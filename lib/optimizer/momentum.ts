@@ -5,7 +5,7 @@ import type { NDArray } from '../ndarray';
 import { type Index, momentumState, Optimizer, type OptimizerState } from './optimizer';
 
 /** The options the two ops of a MomentumOptimizer take. */
-export interface StepOptions {
+export interface MomentumStepOptions {
   lr: number;
   wd: number;
   rescaleGrad: number;
@@ -34,8 +34,8 @@ export abstract class MomentumOptimizer extends Optimizer {
   }
 
   /** One step with the momentum buffer. */
-  protected abstract momentumStep(weight: NDArray, grad: NDArray, momentum: NDArray, opts: StepOptions): void;
+  protected abstract momentumStep(weight: NDArray, grad: NDArray, momentum: NDArray, opts: MomentumStepOptions): void;
 
   /** One step without momentum. */
-  protected abstract plainStep(weight: NDArray, grad: NDArray, opts: StepOptions): void;
+  protected abstract plainStep(weight: NDArray, grad: NDArray, opts: MomentumStepOptions): void;
 }

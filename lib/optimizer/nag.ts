@@ -2,7 +2,7 @@
 import { nagMomUpdate, sgdUpdate } from '../nd/optim';
 import type { NDArray } from '../ndarray';
 import type { OptimizerOptions } from './optimizer';
-import { MomentumOptimizer, type StepOptions } from './momentum';
+import { MomentumOptimizer, type MomentumStepOptions } from './momentum';
 
 export interface NAGOptions extends OptimizerOptions {
   momentum?: number;
@@ -13,11 +13,11 @@ export class NAG extends MomentumOptimizer {
     super('NAG', opts, {}, 0);
   }
 
-  protected momentumStep(weight: NDArray, grad: NDArray, momentum: NDArray, opts: StepOptions): void {
+  protected momentumStep(weight: NDArray, grad: NDArray, momentum: NDArray, opts: MomentumStepOptions): void {
     nagMomUpdate(weight, grad, momentum, opts);
   }
 
-  protected plainStep(weight: NDArray, grad: NDArray, opts: StepOptions): void {
+  protected plainStep(weight: NDArray, grad: NDArray, opts: MomentumStepOptions): void {
     sgdUpdate(weight, grad, opts);
   }
 }

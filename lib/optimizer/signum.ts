@@ -2,7 +2,7 @@
 import { signsgdUpdate, signumUpdate } from '../nd/optim';
 import type { NDArray } from '../ndarray';
 import type { OptimizerOptions } from './optimizer';
-import { MomentumOptimizer, type StepOptions } from './momentum';
+import { MomentumOptimizer, type MomentumStepOptions } from './momentum';
 
 export interface SignumOptions extends OptimizerOptions {
   momentum?: number;
@@ -18,11 +18,11 @@ export class Signum extends MomentumOptimizer {
     this.wdLh = this.option('wdLh', 0);
   }
 
-  protected momentumStep(weight: NDArray, grad: NDArray, momentum: NDArray, opts: StepOptions): void {
+  protected momentumStep(weight: NDArray, grad: NDArray, momentum: NDArray, opts: MomentumStepOptions): void {
     signumUpdate(weight, grad, momentum, { ...opts, ...(this.wdLh ? { wdLh: this.wdLh } : {}) });
   }
 
-  protected plainStep(weight: NDArray, grad: NDArray, opts: StepOptions): void {
+  protected plainStep(weight: NDArray, grad: NDArray, opts: MomentumStepOptions): void {
     signsgdUpdate(weight, grad, opts);
   }
 }
