@@ -17,6 +17,16 @@ Grads backward_nothing(BackwardCtx&) { return {}; }
 
 bool contains(const std::string& s, const char* part) { return s.find(part) != std::string::npos; }
 
+// Makes d a test op named `name`: the rules every op has (shape rule, forward), a backward when
+// `differentiable`, and `flags`.
+void stub(OpDef& d, const char* name, uint32_t flags, bool differentiable = false) {
+  d.name = name;
+  d.infer = infer_nothing;
+  d.forward = forward_nothing;
+  if (differentiable) d.backward = backward_nothing;
+  d.flags = flags;
+}
+
 }  // namespace
 
 TEST(the_registry_is_complete) { CHECK_EQ(registry_problems(registry()), std::string()); }
@@ -24,18 +34,9 @@ TEST(the_registry_is_complete) { CHECK_EQ(registry_problems(registry()), std::st
 TEST(registry_problems_name_the_op_and_what_it_lacks) {
   std::vector<OpDef> table(4);
   table[0].name = "no_rules";
-  table[1].name = "no_backward";
-  table[1].infer = infer_nothing;
-  table[1].forward = forward_nothing;
-  table[2].name = "both_marks";
-  table[2].infer = infer_nothing;
-  table[2].forward = forward_nothing;
-  table[2].backward = backward_nothing;
-  table[2].flags = kNoGrad;
-  table[3].name = "complete";
-  table[3].infer = infer_nothing;
-  table[3].forward = forward_nothing;
-  table[3].flags = kNoGrad;
+  stub(table[1], "no_backward", 0);
+  stub(table[2], "both_marks", kNoGrad, true);
+  stub(table[3], "complete", kNoGrad);
   std::string p = registry_problems(table);
   CHECK(contains(p, "no_rules: no shape rule"));
   CHECK(contains(p, "no_rules: no forward"));
@@ -158,18 +159,10 @@ TEST(the_all_inputs_shorthand_saves_every_input_in_order) {
 
 TEST(saved_tensor_marks_are_checked_at_load) {
   std::vector<OpDef> table(3);
-  for (OpDef& d : table) {
-    d.infer = infer_nothing;
-    d.forward = forward_nothing;
-    d.backward = backward_nothing;
-    d.num_inputs = 2;
-  }
-  table[0].name = "both";
-  table[0].flags = kSaveInputs | kSaveInput1;
-  table[1].name = "beyond";
-  table[1].flags = kSaveInput2;
-  table[2].name = "fine";
-  table[2].flags = kSaveInput1 | kSaveOutput0;
+  stub(table[0], "both", kSaveInputs | kSaveInput1, true);
+  stub(table[1], "beyond", kSaveInput2, true);
+  stub(table[2], "fine", kSaveInput1 | kSaveOutput0, true);
+  for (OpDef& d : table) d.num_inputs = 2;
   std::string p = registry_problems(table);
   CHECK(contains(p, "both: kSaveInputs and a kSaveInput<i> mark"));
   CHECK(contains(p, "beyond: saves an input it does not have"));
@@ -190,10 +183,7 @@ const FieldDef kOtherField[] = {field<&OtherParams::y>("y", "a member of another
 
 TEST(a_field_filling_another_structs_member_is_a_registry_problem) {
   std::vector<OpDef> table(1);
-  table[0].name = "mixed";
-  table[0].infer = infer_nothing;
-  table[0].forward = forward_nothing;
-  table[0].flags = kNoGrad;
+  stub(table[0], "mixed", kNoGrad);
   set_params<OneParams>(table, static_cast<OpId>(0), kOtherField);
   CHECK(contains(registry_problems(table), "mixed.y: fills a member of another struct"));
 }
@@ -270,10 +260,6 @@ TEST(kmutates_alone_writes_input_0_and_set_writes_names_the_inputs) {
 
 TEST(a_mutating_op_with_a_backward_is_a_registry_problem) {
   std::vector<OpDef> table(1);
-  table[0].name = "writes_and_differentiates";
-  table[0].infer = infer_nothing;
-  table[0].forward = forward_nothing;
-  table[0].backward = backward_nothing;
-  table[0].flags = kMutates;
+  stub(table[0], "writes_and_differentiates", kMutates, true);
   CHECK(contains(registry_problems(table), "writes_and_differentiates: a mutating op is never recorded"));
 }

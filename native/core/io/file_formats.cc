@@ -160,11 +160,11 @@ bool find_value(const std::string& header, const char* key, size_t* pos) {
   return false;
 }
 
-// 'descr': '<f4'
-bool read_descr(const std::string& header, std::string* out) {
+// The text of `key`'s value between `open` and `close`: 'descr': '<f4' gives <f4.
+bool read_enclosed(const std::string& header, const char* key, char open, char close, std::string* out) {
   size_t i;
-  if (!find_value(header, "descr", &i) || i >= header.size() || header[i] != '\'') return false;
-  size_t end = header.find('\'', i + 1);
+  if (!find_value(header, key, &i) || i >= header.size() || header[i] != open) return false;
+  size_t end = header.find(close, i + 1);
   if (end == std::string::npos) return false;
   *out = header.substr(i + 1, end - i - 1);
   return true;
@@ -177,16 +177,6 @@ bool read_fortran(const std::string& header, bool* out) {
   if (header.compare(i, 4, "True") == 0) *out = true;
   else if (header.compare(i, 5, "False") == 0) *out = false;
   else return false;
-  return true;
-}
-
-// 'shape': (2, 3) -> the text between the parentheses
-bool read_shape_field(const std::string& header, std::string* out) {
-  size_t i;
-  if (!find_value(header, "shape", &i) || i >= header.size() || header[i] != '(') return false;
-  size_t end = header.find(')', i + 1);
-  if (end == std::string::npos) return false;
-  *out = header.substr(i + 1, end - i - 1);
   return true;
 }
 
@@ -238,9 +228,9 @@ NpyLayout parse_npy(const uint8_t* data, size_t size, const std::string& file) {
 
   std::string descr, shape_field;
   NpyLayout out;
-  if (!read_descr(header, &descr)) bad("no dtype in the header " + trimmed(header));
+  if (!read_enclosed(header, "descr", '\'', '\'', &descr)) bad("no dtype in the header " + trimmed(header));
   if (!read_fortran(header, &out.fortran)) bad("no fortran_order in the header " + trimmed(header));
-  if (!read_shape_field(header, &shape_field)) bad("no shape in the header " + trimmed(header));
+  if (!read_enclosed(header, "shape", '(', ')', &shape_field)) bad("no shape in the header " + trimmed(header));
   Shape dims;
   size_t from = 0;
   while (from <= shape_field.size()) {

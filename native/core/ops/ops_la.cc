@@ -154,6 +154,13 @@ void each_matrix(OpCall& c, int64_t count, F&& f) {
   visit_float(c.in[0].dtype, [&](auto zero) { for_batch(c.env, count, [&](size_t i) { f(zero, i); }); });
 }
 
+// f(T{}, i, n) for each n x n matrix i of input 0 (the op's shape rule checked it square).
+template <class F>
+void each_square(OpCall& c, F&& f) {
+  Batch b = batch_of(c.in[0], "");
+  each_matrix(c, b.count, [&](auto zero, size_t i) { f(zero, i, b.rows); });
+}
+
 // ---- gemm, gemm2, syrk ---------------------------------------------------------------------------
 
 struct ProductPlan {
@@ -392,9 +399,7 @@ void infer_copytri(const OpCall& c, OutSpecs& outs) {
 
 void fwd_copytri(OpCall& c) {
   const LaCopyTriParams& a = c.params<LaCopyTriParams>();
-  Batch b = batch_of(c.in[0], "");
-  int64_t n = b.rows;
-  each_matrix(c, b.count, [&](auto zero, size_t m) {
+  each_square(c, [&](auto zero, size_t m, int64_t n) {
     using T = decltype(zero);
     const T* x = item<T>(c.in[0], m);
     T* y = item<T>(c.out[0], m);
@@ -484,22 +489,22 @@ void infer_square(const OpCall& c, OutSpecs& outs) {
   outs.push_back({c.in[0].shape, c.in[0].dtype});
 }
 
-[[noreturn]] void throw_matrix(const char* op, const std::string& what, size_t item, int64_t count) {
-  throw_range(std::string(op) + ": " + what + (count > 1 ? " (matrix " + std::to_string(item) + " of the batch)" : ""));
+// An error about matrix `item` of input 0's batch (named only when there are several).
+[[noreturn]] void throw_matrix(const OpCall& c, const std::string& what, size_t item) {
+  bool batched = batch_of(c.in[0], "").count > 1;
+  throw_range(std::string(c.def.name) + ": " + what + (batched ? " (matrix " + std::to_string(item) + " of the batch)" : ""));
 }
 
 void fwd_potrf(OpCall& c) {
   bool lower = c.params<LaCholParams>().lower;
-  Batch b = batch_of(c.in[0], "");
-  int64_t n = b.rows;
-  each_matrix(c, b.count, [&](auto zero, size_t i) {
+  each_square(c, [&](auto zero, size_t i, int64_t n) {
     using T = decltype(zero);
     const T* a = item<T>(c.in[0], i);
     T* y = item<T>(c.out[0], i);
     // The upper factor of A is the transposed lower factor of A's upper triangle.
     if (lower) std::copy(a, a + n * n, y);
     else transpose_square(a, y, n);
-    if (!cholesky_lower(c.env, y, n)) throw_matrix("linalg_potrf", "the matrix is not positive definite", i, b.count);
+    if (!cholesky_lower(c.env, y, n)) throw_matrix(c, "the matrix is not positive definite", i);
     if (!lower) {
       std::vector<T> t(y, y + n * n);
       transpose_square(t.data(), y, n);
@@ -521,13 +526,11 @@ Grads d_potrf(BackwardCtx& c) {
 // A^-1 from the Cholesky factor: L^-T L^-1 (lower) or U^-1 U^-T (upper).
 void fwd_potri(OpCall& c) {
   bool lower = c.params<LaCholParams>().lower;
-  Batch b = batch_of(c.in[0], "");
-  int64_t n = b.rows;
-  each_matrix(c, b.count, [&](auto zero, size_t i) {
+  each_square(c, [&](auto zero, size_t i, int64_t n) {
     using T = decltype(zero);
     const T* f = item<T>(c.in[0], i);
     for (int64_t d = 0; d < n; ++d)
-      if (f[d * n + d] == T(0)) throw_matrix("linalg_potri", "the factor is singular (a zero on its diagonal)", i, b.count);
+      if (f[d * n + d] == T(0)) throw_matrix(c, "the factor is singular (a zero on its diagonal)", i);
     std::vector<T> inv(static_cast<size_t>(n * n), T(0));
     for (int64_t d = 0; d < n; ++d) inv[d * n + d] = T(1);
     trsm_kernel<T>(f, inv.data(), n, n, false, lower, false, false, T(1));
@@ -560,9 +563,7 @@ void infer_sumlogdiag(const OpCall& c, OutSpecs& outs) {
 }
 
 void fwd_sumlogdiag(OpCall& c) {
-  Batch b = batch_of(c.in[0], "");
-  int64_t n = b.rows;
-  each_matrix(c, b.count, [&](auto zero, size_t i) {
+  each_square(c, [&](auto zero, size_t i, int64_t n) {
     using T = decltype(zero);
     const T* a = item<T>(c.in[0], i);
     T s = 0;
@@ -665,9 +666,7 @@ int lu_factor(T* a, int64_t n, std::vector<int64_t>& perm) {
 }
 
 void fwd_inverse(OpCall& c) {
-  Batch b = batch_of(c.in[0], "");
-  int64_t n = b.rows;
-  each_matrix(c, b.count, [&](auto zero, size_t i) {
+  each_square(c, [&](auto zero, size_t i, int64_t n) {
     using T = decltype(zero);
     std::vector<T> lu(item<T>(c.in[0], i), item<T>(c.in[0], i) + n * n);
     std::vector<int64_t> perm;
@@ -677,7 +676,7 @@ void fwd_inverse(OpCall& c) {
     for (int64_t d = 0; d < n; ++d) {
       if (lu[d * n + d] != T(0)) continue;
       if (c.params<LaInverseParams>().zero_singular) return;
-      throw_matrix("linalg_inverse", "the matrix is singular", i, b.count);
+      throw_matrix(c, "the matrix is singular", i);
     }
     for (int64_t r = 0; r < n; ++r) y[r * n + perm[r]] = T(1);
     trsm_kernel<T>(lu.data(), y, n, n, false, true, false, true, T(1));
@@ -702,9 +701,7 @@ void infer_det(const OpCall& c, OutSpecs& outs) {
 // det: sign * exp(sum log|u_ii|) (MXNet's form); slogdet: sign and sum log|u_ii|.
 template <bool Log>
 void fwd_det(OpCall& c) {
-  Batch b = batch_of(c.in[0], "");
-  int64_t n = b.rows;
-  each_matrix(c, b.count, [&](auto zero, size_t i) {
+  each_square(c, [&](auto zero, size_t i, int64_t n) {
     using T = decltype(zero);
     std::vector<T> lu(item<T>(c.in[0], i), item<T>(c.in[0], i) + n * n);
     std::vector<int64_t> perm;
@@ -807,9 +804,7 @@ void infer_syevd(const OpCall& c, OutSpecs& outs) {
 }
 
 void fwd_syevd(OpCall& c) {
-  Batch b = batch_of(c.in[0], "");
-  int64_t n = b.rows;
-  each_matrix(c, b.count, [&](auto zero, size_t i) {
+  each_square(c, [&](auto zero, size_t i, int64_t n) {
     using T = decltype(zero);
     // The lower triangle defines the matrix (MXNet, LAPACK's uplo 'L').
     std::vector<T> s(static_cast<size_t>(n * n));

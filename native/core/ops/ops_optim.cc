@@ -117,6 +117,27 @@ constexpr FieldDef epsilon_field(double def) {
   return field<&P::epsilon>("epsilon", "added to the denominator for numerical stability").set_default(def);
 }
 template <class P>
+constexpr FieldDef momentum_field() {
+  return field<&P::momentum>("momentum", "the momentum factor").set_default(0);
+}
+template <class P>
+constexpr FieldDef beta1_field() {
+  return field<&P::beta1>("beta1", "decay rate of the first moment").set_default(0.9);
+}
+template <class P>
+constexpr FieldDef beta2_field() {
+  return field<&P::beta2>("beta2", "decay rate of the second moment").set_default(0.999);
+}
+// The per-weight learning rates and weight decays of a multi-weight update.
+template <class P>
+constexpr FieldDef lrs_field() {
+  return field<&P::lrs>("lrs", "the learning rate of each weight").require();
+}
+template <class P>
+constexpr FieldDef wds_field() {
+  return field<&P::wds>("wds", "the weight decay of each weight").require();
+}
+template <class P>
 constexpr FieldDef clip_weights_field() {
   return field<&P::clip_weights>("clipWeights", "clip the updated weight to [-c, c]; negative: no clipping")
       .alias("clip_weights")
@@ -125,19 +146,15 @@ constexpr FieldDef clip_weights_field() {
 
 const FieldDef kSgdFields[] = {lr_field<SgdParams>(), wd_field<SgdParams>(), rescale_field<SgdParams>(),
                                clip_field<SgdParams>(), lazy_field<SgdParams>()};
-const FieldDef kSignSgdFields[] = {lr_field<SgdParams>(), wd_field<SgdParams>(), rescale_field<SgdParams>(),
-                                   clip_field<SgdParams>()};
-const FieldDef kSgdMomFields[] = {
-    lr_field<SgdMomParams>(),   field<&SgdMomParams::momentum>("momentum", "the momentum factor").set_default(0),
-    wd_field<SgdMomParams>(),   rescale_field<SgdMomParams>(),
-    clip_field<SgdMomParams>(), lazy_field<SgdMomParams>()};
-const FieldDef kNagFields[] = {
-    lr_field<SgdMomParams>(), field<&SgdMomParams::momentum>("momentum", "the momentum factor").set_default(0),
-    wd_field<SgdMomParams>(), rescale_field<SgdMomParams>(), clip_field<SgdMomParams>()};
+// signsgd and NAG: their sibling's fields without lazyUpdate.
+const FieldDef kSignSgdFields[] = {kSgdFields[0], kSgdFields[1], kSgdFields[2], kSgdFields[3]};
+const FieldDef kSgdMomFields[] = {lr_field<SgdMomParams>(),      momentum_field<SgdMomParams>(), wd_field<SgdMomParams>(),
+                                  rescale_field<SgdMomParams>(), clip_field<SgdMomParams>(),     lazy_field<SgdMomParams>()};
+const FieldDef kNagFields[] = {kSgdMomFields[0], kSgdMomFields[1], kSgdMomFields[2], kSgdMomFields[3], kSgdMomFields[4]};
 const FieldDef kAdamFields[] = {
     lr_field<AdamParams>(),
-    field<&AdamParams::beta1>("beta1", "decay rate of the first moment").set_default(0.9),
-    field<&AdamParams::beta2>("beta2", "decay rate of the second moment").set_default(0.999),
+    beta1_field<AdamParams>(),
+    beta2_field<AdamParams>(),
     epsilon_field<AdamParams>(1e-8),
     wd_field<AdamParams>(),
     rescale_field<AdamParams>(),
@@ -147,8 +164,8 @@ const FieldDef kAdamFields[] = {
 const FieldDef kAdamWFields[] = {
     lr_field<AdamWParams>(),
     field<&AdamWParams::eta>("eta", "the learning-rate schedule multiplier of the whole step").set_default(1),
-    field<&AdamWParams::beta1>("beta1", "decay rate of the first moment").set_default(0.9),
-    field<&AdamWParams::beta2>("beta2", "decay rate of the second moment").set_default(0.999),
+    beta1_field<AdamWParams>(),
+    beta2_field<AdamWParams>(),
     epsilon_field<AdamWParams>(1e-8),
     wd_field<AdamWParams>(),
     rescale_field<AdamWParams>(),
@@ -175,7 +192,7 @@ const FieldDef kAdaGradFields[] = {lr_field<AdaGradParams>(), epsilon_field<AdaG
                                    clip_field<AdaGradParams>()};
 const FieldDef kSignumFields[] = {
     lr_field<SignumParams>(),
-    field<&SignumParams::momentum>("momentum", "the momentum factor").set_default(0),
+    momentum_field<SignumParams>(),
     wd_field<SignumParams>(),
     rescale_field<SignumParams>(),
     clip_field<SignumParams>(),
@@ -188,9 +205,9 @@ const FieldDef kFtrlFields[] = {
     rescale_field<FtrlParams>(),
     clip_field<FtrlParams>()};
 const FieldDef kLambPhase1Fields[] = {
-    field<&LambPhase1Params::beta1>("beta1", "decay rate of the first moment").set_default(0.9),
-    field<&LambPhase1Params::beta2>("beta2", "decay rate of the second moment").set_default(0.999),
-    field<&LambPhase1Params::epsilon>("epsilon", "added to the denominator for numerical stability").set_default(1e-6),
+    beta1_field<LambPhase1Params>(),
+    beta2_field<LambPhase1Params>(),
+    epsilon_field<LambPhase1Params>(1e-6),
     field<&LambPhase1Params::t>("t", "the update count (for the bias correction)").require(),
     field<&LambPhase1Params::bias_correction>("biasCorrection", "divide the moments by 1 - beta^t")
         .alias("bias_correction")
@@ -214,26 +231,18 @@ constexpr FieldDef num_weights_field() {
       .non_negative()
       .set_default(0);
 }
-const FieldDef kMultiSgdFields[] = {
-    field<&MultiSgdParams::lrs>("lrs", "the learning rate of each weight").require(),
-    field<&MultiSgdParams::wds>("wds", "the weight decay of each weight").require(),
-    rescale_field<MultiSgdParams>(),
-    clip_field<MultiSgdParams>(),
-    num_weights_field<MultiSgdParams>()};
-const FieldDef kMultiSgdMomFields[] = {
-    field<&MultiSgdParams::lrs>("lrs", "the learning rate of each weight").require(),
-    field<&MultiSgdParams::wds>("wds", "the weight decay of each weight").require(),
-    field<&MultiSgdParams::momentum>("momentum", "the momentum factor").set_default(0),
-    rescale_field<MultiSgdParams>(),
-    clip_field<MultiSgdParams>(),
-    num_weights_field<MultiSgdParams>()};
+const FieldDef kMultiSgdFields[] = {lrs_field<MultiSgdParams>(), wds_field<MultiSgdParams>(), rescale_field<MultiSgdParams>(),
+                                    clip_field<MultiSgdParams>(), num_weights_field<MultiSgdParams>()};
+const FieldDef kMultiSgdMomFields[] = {lrs_field<MultiSgdParams>(),      wds_field<MultiSgdParams>(),
+                                       momentum_field<MultiSgdParams>(), rescale_field<MultiSgdParams>(),
+                                       clip_field<MultiSgdParams>(),     num_weights_field<MultiSgdParams>()};
 const FieldDef kMultiAdamWFields[] = {
-    field<&MultiAdamWParams::lrs>("lrs", "the learning rate of each weight").require(),
-    field<&MultiAdamWParams::wds>("wds", "the weight decay of each weight").require(),
+    lrs_field<MultiAdamWParams>(),
+    wds_field<MultiAdamWParams>(),
     field<&MultiAdamWParams::etas>("etas", "the schedule multiplier of each weight").require(),
-    field<&MultiAdamWParams::beta1>("beta1", "decay rate of the first moment").set_default(0.9),
-    field<&MultiAdamWParams::beta2>("beta2", "decay rate of the second moment").set_default(0.999),
-    field<&MultiAdamWParams::epsilon>("epsilon", "added to the denominator for numerical stability").set_default(1e-8),
+    beta1_field<MultiAdamWParams>(),
+    beta2_field<MultiAdamWParams>(),
+    epsilon_field<MultiAdamWParams>(1e-8),
     rescale_field<MultiAdamWParams>(),
     clip_field<MultiAdamWParams>(),
     num_weights_field<MultiAdamWParams>()};
