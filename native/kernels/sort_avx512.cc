@@ -1,0 +1,73 @@
+// The AVX-512 quicksort (16 keys a vector; partitions by compress).
+// GCC 12's AVX-512 headers fill the unused operand of the unmasked min/max/permute intrinsics
+// from a self-initialised variable, which -Wuninitialized reports once per inlined call.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+
+#include <cstdint>
+
+namespace ndgrad {
+namespace kernels {
+namespace avx512 {
+namespace {
+
+struct SortVec {
+  using reg = __m512i;
+  static constexpr int N = 16;
+  static __mmask16 first(int c) { return __mmask16((1u << c) - 1); }
+  static reg load(const uint32_t* p) { return _mm512_loadu_si512(p); }
+  static void store(uint32_t* p, reg v) { _mm512_storeu_si512(p, v); }
+  static reg load_pad(const uint32_t* p, int c) { return _mm512_mask_loadu_epi32(set1(~0u), first(c), p); }
+  static void store_n(uint32_t* p, int c, reg v) { _mm512_mask_storeu_epi32(p, first(c), v); }
+  static reg set1(uint32_t x) { return _mm512_set1_epi32(int(x)); }
+  static reg min(reg a, reg b) { return _mm512_min_epu32(a, b); }
+  static reg max(reg a, reg b) { return _mm512_max_epu32(a, b); }
+  static uint32_t hmax(reg v) { return _mm512_reduce_max_epu32(v); }
+  template <int M>
+  static reg xor_perm(reg v) {
+    if constexpr (M < 4) {
+      return _mm512_shuffle_epi32(v, _MM_PERM_ENUM(((3 ^ M) << 6) | ((2 ^ M) << 4) | ((1 ^ M) << 2) | (0 ^ M)));
+    } else {
+      const reg idx = _mm512_setr_epi32(0 ^ M, 1 ^ M, 2 ^ M, 3 ^ M, 4 ^ M, 5 ^ M, 6 ^ M, 7 ^ M, 8 ^ M, 9 ^ M,
+                                        10 ^ M, 11 ^ M, 12 ^ M, 13 ^ M, 14 ^ M, 15 ^ M);
+      return _mm512_permutexvar_epi32(idx, v);
+    }
+  }
+  template <int B>
+  static constexpr __mmask16 lanes_with_bit() {
+    unsigned m = 0;
+    for (int l = 0; l < N; ++l) m |= (l & B) ? 1u << l : 0u;
+    return __mmask16(m);
+  }
+  template <int B>
+  static reg blend(reg lo, reg hi) { return _mm512_mask_mov_epi32(lo, lanes_with_bit<B>(), hi); }
+  static int partition_store(reg v, reg pivot, uint32_t* left, uint32_t* right_end) {
+    const __mmask16 ge = _mm512_cmpge_epu32_mask(v, pivot);
+    const int c = _mm_popcnt_u32(ge);
+    _mm512_storeu_si512(left, _mm512_maskz_compress_epi32(__mmask16(~ge), v));
+    _mm512_mask_storeu_epi32(right_end - c, first(c), _mm512_maskz_compress_epi32(ge, v));
+    return c;
+  }
+  static int partition_store_tail(reg v, reg pivot, uint32_t* left, uint32_t* right_end) {
+    const __mmask16 ge = _mm512_cmpge_epu32_mask(v, pivot);
+    const int c = _mm_popcnt_u32(ge);
+    _mm512_mask_storeu_epi32(left, first(N - c), _mm512_maskz_compress_epi32(__mmask16(~ge), v));
+    _mm512_mask_storeu_epi32(right_end - c, first(c), _mm512_maskz_compress_epi32(ge, v));
+    return c;
+  }
+};
+
+}  // namespace
+}  // namespace avx512
+}  // namespace kernels
+}  // namespace ndgrad
+
+#define NDGRAD_KERNEL_NS avx512
+#include "kernels/sort.inl"
+
+namespace ndgrad {
+namespace kernels {
+extern const SortKernels kSortAvx512 = avx512::make_sort_kernels(Isa::Avx512);
+}  // namespace kernels
+}  // namespace ndgrad
