@@ -5,8 +5,8 @@
 // room for its own < and >= parts on both sides, and a bitonic sorting network over up to 16
 // registers for the ranges of at most 16 N keys. SortVec provides:
 //   reg, N; load, store, load_pad(p, c) (lanes >= c read as the largest key), store_n(p, c, v);
-//   min, max, set1, hmax; xor_perm<M>(v) (lane l takes lane l ^ M), blend<B>(lo, hi) (lane l
-//   takes hi where l & B); partition_store(v, pivot, left, right_end) -> the count c of lanes
+//   min, max, set1, hmax; xor_perm<M>(v) (lane l takes lane l ^ M), min_max<B>(v, p) (the larger
+//   of v and p in the lanes l with l & B, the smaller elsewhere); partition_store(v, pivot, left, right_end) -> the count c of lanes
 //   >= pivot, writing the others to left[0, N - c) and these to right_end[-c, 0) (N free keys on
 //   both sides may be overwritten); partition_store_tail, the same writing nothing else.
 #include <algorithm>
@@ -29,8 +29,7 @@ constexpr size_t kSmall = size_t(kMaxRegs) * N;  // ranges the network sorts
 // lanes with bit B set.
 template <int M, int B>
 inline reg cx(reg v) {
-  const reg p = V::template xor_perm<M>(v);
-  return V::template blend<B>(V::min(v, p), V::max(v, p));
+  return V::template min_max<B>(v, V::template xor_perm<M>(v));
 }
 
 // Half-cleaners at distances D, D / 2, .., 1: a register holding a bitonic sequence (or two

@@ -62,7 +62,7 @@ struct SortVec {
     return m;
   }
   template <int B>
-  static reg blend(reg lo, reg hi) { return _mm256_blend_epi32(lo, hi, lanes_with_bit<B>()); }
+  static reg min_max(reg v, reg p) { return _mm256_blend_epi32(min(v, p), max(v, p), lanes_with_bit<B>()); }
   // v with its lanes < pivot first and the count of the others.
   static reg partitioned(reg v, reg pivot, int* c) {
     const int ge = _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(max(v, pivot), v)));

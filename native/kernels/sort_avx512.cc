@@ -41,20 +41,17 @@ struct SortVec {
     return __mmask16(m);
   }
   template <int B>
-  static reg blend(reg lo, reg hi) { return _mm512_mask_mov_epi32(lo, lanes_with_bit<B>(), hi); }
+  static reg min_max(reg v, reg p) { return _mm512_mask_max_epu32(min(v, p), lanes_with_bit<B>(), v, p); }
   static int partition_store(reg v, reg pivot, uint32_t* left, uint32_t* right_end) {
     const __mmask16 ge = _mm512_cmpge_epu32_mask(v, pivot);
     const int c = _mm_popcnt_u32(ge);
-    _mm512_storeu_si512(left, _mm512_maskz_compress_epi32(__mmask16(~ge), v));
-    _mm512_mask_storeu_epi32(right_end - c, first(c), _mm512_maskz_compress_epi32(ge, v));
+    _mm512_mask_compressstoreu_epi32(left, __mmask16(~ge), v);
+    _mm512_mask_compressstoreu_epi32(right_end - c, ge, v);
     return c;
   }
+  // The masked stores touch no key outside the two parts: the last vector needs nothing else.
   static int partition_store_tail(reg v, reg pivot, uint32_t* left, uint32_t* right_end) {
-    const __mmask16 ge = _mm512_cmpge_epu32_mask(v, pivot);
-    const int c = _mm_popcnt_u32(ge);
-    _mm512_mask_storeu_epi32(left, first(N - c), _mm512_maskz_compress_epi32(__mmask16(~ge), v));
-    _mm512_mask_storeu_epi32(right_end - c, first(c), _mm512_maskz_compress_epi32(ge, v));
-    return c;
+    return partition_store(v, pivot, left, right_end);
   }
 };
 
