@@ -6,7 +6,8 @@
 // registers for the ranges of at most 16 N keys. SortVec provides:
 //   reg, N; load, store, load_pad(p, c) (lanes >= c read as the largest key), store_n(p, c, v);
 //   min, max, set1, hmax; xor_perm<M>(v) (lane l takes lane l ^ M), min_max<B>(v, p) (the larger
-//   of v and p in the lanes l with l & B, the smaller elsewhere); partition_store(v, pivot, left, right_end) -> the count c of lanes
+//   of v and p in the lanes l with l & B, the smaller elsewhere), max_min<B> (the other way
+//   round); transpose(r) (of N registers as an N x N matrix); partition_store(v, pivot, left, right_end) -> the count c of lanes
 //   >= pivot, writing the others to left[0, N - c) and these to right_end[-c, 0) (N free keys on
 //   both sides may be overwritten); partition_store_tail, the same writing nothing else.
 #include <algorithm>
@@ -49,22 +50,30 @@ inline reg sort_in(reg v) {
 
 inline reg reverse(reg v) { return V::template xor_perm<N - 1>(v); }
 
-// Half-cleaners between registers at distances D, D / 2, .., 1 registers, then inside each.
+inline void cx_regs(reg* r, int i, int j) {
+  const reg lo = r[i], hi = r[j];
+  r[i] = V::min(lo, hi);
+  r[j] = V::max(lo, hi);
+}
+
+// Half-cleaners between the registers of r[0, R) at distances D, D / 2, .., 1.
 template <int R, int D>
-inline void clean_regs(reg* r) {
+inline void clean_across(reg* r) {
   if constexpr (D >= 1) {
 #pragma GCC unroll 16
     for (int i = 0; i < R; ++i) {
-      if (i & D) continue;
-      const reg lo = r[i], hi = r[i + D];
-      r[i] = V::min(lo, hi);
-      r[i + D] = V::max(lo, hi);
+      if (!(i & D)) cx_regs(r, i, i + D);
     }
-    clean_regs<R, D / 2>(r);
-  } else {
-#pragma GCC unroll 16
-    for (int i = 0; i < R; ++i) r[i] = clean_in<N / 2>(r[i]);
+    clean_across<R, D / 2>(r);
   }
+}
+
+// Half-cleaners between registers at distances D, D / 2, .., 1 registers, then inside each.
+template <int R, int D>
+inline void clean_regs(reg* r) {
+  clean_across<R, D>(r);
+#pragma GCC unroll 16
+  for (int i = 0; i < R; ++i) r[i] = clean_in<N / 2>(r[i]);
 }
 
 // Merges the sorted blocks of B / 2 registers of r[0, R) into sorted blocks of B registers.
@@ -93,6 +102,47 @@ inline void sort_regs(reg* r) {
   if constexpr (R >= 16) merge_regs<R, 16>(r);
 }
 
+// Stage B (blocks of B keys) onwards of the network of sort_square.
+template <int B>
+inline void square_stage(reg* r) {
+  if constexpr (B <= N) {
+    // Blocks within a lane: compare-exchanges of whole registers.
+#pragma GCC unroll 16
+    for (int i = 0; i < N; ++i) {
+      if (!(i & (B / 2))) cx_regs(r, i, i ^ (B - 1));
+    }
+    clean_across<N, B / 4>(r);
+  } else {
+    constexpr int L = B / N;  // the block's lanes: key l N + i pairs with the key at lane l ^ (L - 1), register N - 1 - i
+#pragma GCC unroll 16
+    for (int i = 0; i < N / 2; ++i) {
+      const reg lo = r[i], hi = V::template xor_perm<L - 1>(r[N - 1 - i]);
+      r[i] = V::template min_max<L / 2>(lo, hi);
+      r[N - 1 - i] = V::template xor_perm<L - 1>(V::template max_min<L / 2>(lo, hi));
+    }
+#pragma GCC unroll 16
+    for (int i = 0; i < N; ++i) r[i] = clean_in<L / 4>(r[i]);
+    clean_across<N, N / 2>(r);
+  }
+  if constexpr (B < N * N) square_stage<B * 2>(r);
+}
+
+// Sorts the N * N keys of r[0, N) read lane-major (key l N + i in lane l of register i), then
+// transposes them into register order. Read this way, the network's steps between keys less than
+// N apart (26 of the 36 steps for N = 16) compare whole registers and need no permute; the input
+// order does not matter, so only the result is transposed.
+inline void sort_square(reg* r) {
+  square_stage<2>(r);
+  V::transpose(r);
+}
+
+// Sorts the R * N keys of r[0, R) into register order.
+template <int R>
+inline void sort_block(reg* r) {
+  if constexpr (R == N) sort_square(r);
+  else sort_regs<R>(r);
+}
+
 template <int R>
 void sort_small_regs(uint32_t* a, size_t n) {
   reg r[R];
@@ -102,7 +152,7 @@ void sort_small_regs(uint32_t* a, size_t n) {
     else if (at < n) r[i] = V::load_pad(a + at, int(n - at));
     else r[i] = V::set1(~0u);
   }
-  sort_regs<R>(r);
+  sort_block<R>(r);
   for (int i = 0; i < R; ++i) {
     const size_t at = size_t(i) * N;
     if (at + N <= n) V::store(a + at, r[i]);
@@ -128,7 +178,7 @@ uint32_t sample_median(const uint32_t* a, size_t n) {
   for (int i = 0; i < R * N; ++i) s[i] = a[size_t(i) * step + step / 2];
   reg r[R];
   for (int i = 0; i < R; ++i) r[i] = V::load(s + i * N);
-  sort_regs<R>(r);
+  sort_block<R>(r);
   for (int i = 0; i < R; ++i) V::store(s + i * N, r[i]);
   return s[R * N / 2];
 }

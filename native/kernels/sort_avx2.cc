@@ -63,6 +63,24 @@ struct SortVec {
   }
   template <int B>
   static reg min_max(reg v, reg p) { return _mm256_blend_epi32(min(v, p), max(v, p), lanes_with_bit<B>()); }
+  template <int B>
+  static reg max_min(reg v, reg p) { return _mm256_blend_epi32(max(v, p), min(v, p), lanes_with_bit<B>()); }
+  // 4 x 4 transposes of 32-bit keys in each 128-bit half, then of the halves.
+  static void transpose(reg* r) {
+    reg u[8];
+    for (int i = 0; i < 8; i += 4) {
+      const reg t0 = _mm256_unpacklo_epi32(r[i], r[i + 1]), t1 = _mm256_unpackhi_epi32(r[i], r[i + 1]);
+      const reg t2 = _mm256_unpacklo_epi32(r[i + 2], r[i + 3]), t3 = _mm256_unpackhi_epi32(r[i + 2], r[i + 3]);
+      u[i] = _mm256_unpacklo_epi64(t0, t2);
+      u[i + 1] = _mm256_unpackhi_epi64(t0, t2);
+      u[i + 2] = _mm256_unpacklo_epi64(t1, t3);
+      u[i + 3] = _mm256_unpackhi_epi64(t1, t3);
+    }
+    for (int j = 0; j < 4; ++j) {
+      r[j] = _mm256_permute2x128_si256(u[j], u[4 + j], 0x20);
+      r[4 + j] = _mm256_permute2x128_si256(u[j], u[4 + j], 0x31);
+    }
+  }
   // v with its lanes < pivot first and the count of the others.
   static reg partitioned(reg v, reg pivot, int* c) {
     const int ge = _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(max(v, pivot), v)));

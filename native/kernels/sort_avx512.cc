@@ -42,6 +42,30 @@ struct SortVec {
   }
   template <int B>
   static reg min_max(reg v, reg p) { return _mm512_mask_max_epu32(min(v, p), lanes_with_bit<B>(), v, p); }
+  template <int B>
+  static reg max_min(reg v, reg p) { return _mm512_mask_min_epu32(max(v, p), lanes_with_bit<B>(), v, p); }
+  // 4 x 4 transposes of 32-bit keys in each 128-bit lane, then of the 128-bit blocks.
+  static void transpose(reg* r) {
+    reg t[16], u[16];
+    for (int i = 0; i < 16; i += 4) {
+      t[i] = _mm512_unpacklo_epi32(r[i], r[i + 1]);
+      t[i + 1] = _mm512_unpackhi_epi32(r[i], r[i + 1]);
+      t[i + 2] = _mm512_unpacklo_epi32(r[i + 2], r[i + 3]);
+      t[i + 3] = _mm512_unpackhi_epi32(r[i + 2], r[i + 3]);
+      u[i] = _mm512_unpacklo_epi64(t[i], t[i + 2]);
+      u[i + 1] = _mm512_unpackhi_epi64(t[i], t[i + 2]);
+      u[i + 2] = _mm512_unpacklo_epi64(t[i + 1], t[i + 3]);
+      u[i + 3] = _mm512_unpackhi_epi64(t[i + 1], t[i + 3]);
+    }
+    for (int j = 0; j < 4; ++j) {
+      const reg v0 = _mm512_shuffle_i32x4(u[j], u[4 + j], 0x44), v1 = _mm512_shuffle_i32x4(u[j], u[4 + j], 0xEE);
+      const reg v2 = _mm512_shuffle_i32x4(u[8 + j], u[12 + j], 0x44), v3 = _mm512_shuffle_i32x4(u[8 + j], u[12 + j], 0xEE);
+      r[j] = _mm512_shuffle_i32x4(v0, v2, 0x88);
+      r[4 + j] = _mm512_shuffle_i32x4(v0, v2, 0xDD);
+      r[8 + j] = _mm512_shuffle_i32x4(v1, v3, 0x88);
+      r[12 + j] = _mm512_shuffle_i32x4(v1, v3, 0xDD);
+    }
+  }
   static int partition_store(reg v, reg pivot, uint32_t* left, uint32_t* right_end) {
     const __mmask16 ge = _mm512_cmpge_epu32_mask(v, pivot);
     const int c = _mm_popcnt_u32(ge);
