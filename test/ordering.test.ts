@@ -3,6 +3,7 @@
 // the gradient behaviour the golden and gradient-check suites do not show on their own.
 import { autograd, nd } from '../lib';
 import type { DType } from '../lib';
+import { orderReference as reference, showSigned as show } from './helpers/ordering';
 
 const DTYPES: DType[] = ['float32', 'float64', 'int32', 'uint8'];
 
@@ -110,20 +111,6 @@ test('take along an inner axis in wrap mode, and its gradient', () => {
   expect(x.grad!.toArray()).toEqual([[0, 2, 0, 1], [0, 2, 0, 1]]);
 });
 
-// The indices of `line` in the order the ordering ops give: NaN above every number, -0 equal to
-// +0 (their difference is 0), ties in index order, in both directions.
-function reference(line: number[], ascend: boolean): number[] {
-  const isNan = (v: number) => Number.isNaN(v);
-  return line
-    .map((v, i) => i)
-    .sort((i, j) => {
-      const a = line[i], b = line[j];
-      if (isNan(a) !== isNan(b)) return (isNan(a) ? 1 : -1) * (ascend ? 1 : -1);
-      const d = isNan(a) ? 0 : ascend ? a - b : b - a;
-      return d !== 0 ? d : i - j;
-    });
-}
-
 // Lines of at least 64 entries are sorted by a radix sort, shorter ones (and topk with k smaller
 // than the line) by comparison. Both must give the one order: NaN above every number, -0 equal
 // to +0, ties in index order, in both directions; checked here against a reference in JS.
@@ -182,7 +169,6 @@ describe.each(DTYPES)('one long line (bucketed, threaded radix path) gives the r
     const v = r - 50000;
     return dtype === 'uint8' ? ((v % 256) + 256) % 256 : float ? v / 8 : v * 20011;
   });
-  const show = (v: number) => (Object.is(v, -0) ? '-0' : String(v));
 
   test.each([true, false])('isAscend %s: values and argsort', (isAscend) => {
     const x = nd.array(raw, { dtype });

@@ -11,12 +11,11 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
-#include <new>
 #include <utility>
 #include <vector>
 
+#include "core/runtime/scratch.h"
 #include "core/runtime/thread_pool.h"
 #include "kernels/gemm_kernels.h"
 
@@ -50,33 +49,6 @@ struct Strided {
   const T* p;
   size_t rs, cs;
   Strided transposed() const { return {p, cs, rs}; }
-};
-
-// 64-byte aligned storage that only grows, kept per thread and role so the steady state neither
-// allocates nor faults in fresh pages.
-class Scratch {
- public:
-  Scratch() = default;
-  Scratch(const Scratch&) = delete;
-  Scratch& operator=(const Scratch&) = delete;
-  ~Scratch() { std::free(data_); }
-
-  template <class T>
-  T* get(size_t count) {
-    size_t bytes = round_up(count * sizeof(T), 64);
-    if (bytes > bytes_) {
-      std::free(data_);
-      bytes_ = 0;
-      data_ = std::aligned_alloc(64, bytes);
-      if (!data_) throw std::bad_alloc();
-      bytes_ = bytes;
-    }
-    return static_cast<T*>(data_);
-  }
-
- private:
-  void* data_ = nullptr;
-  size_t bytes_ = 0;
 };
 
 thread_local Scratch t_packed_b;  // the calling thread's B panel, read by every task

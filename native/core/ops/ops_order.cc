@@ -18,7 +18,9 @@
 #include "core/tensor/indices.h"
 #include "core/ops/ops.h"
 #include "core/drivers/radix_sort.h"
+#include "core/runtime/scratch.h"
 #include "core/runtime/thread_pool.h"
+#include "kernels/sort_kernels.h"
 
 namespace ndgrad {
 
@@ -103,6 +105,10 @@ void infer_order(const OpCall& c, OutSpecs& outs) {
   if (s.ret == kMask) outs.push_back({x.shape, x.dtype});
 }
 
+// This thread's key and index lines, reused from call to call: a sort costs no fresh pages once
+// a line of its length has been sorted on the thread.
+thread_local Scratch t_keys, t_key_tmp, t_order, t_order_tmp;
+
 template <class T>
 bool is_nan(T v) {
   if constexpr (std::is_floating_point_v<T>) return v != v;
@@ -118,8 +124,9 @@ bool less_nan_last(T a, T b) {
 // One line of the array as (value, index) pairs, ordered, with its selection written out.
 template <class T, class IT>
 struct RowSorter {
-  RowSorter(const OrderSpec& spec, const T* in, T* vals, IT* idx, T* msk, ThreadPool* line_pool)
-      : s(spec), x(in), values(vals), indices(idx), mask(msk), pool(line_pool) {}
+  RowSorter(const OrderSpec& spec, const T* in, T* vals, IT* idx, T* msk, ThreadPool* line_pool,
+            const kernels::SortKernels* vector_sort)
+      : s(spec), x(in), values(vals), indices(idx), mask(msk), pool(line_pool), vsort(vector_sort) {}
 
   const OrderSpec& s;
   const T* x;
@@ -127,11 +134,20 @@ struct RowSorter {
   IT* indices;  // null unless indices are wanted
   T* mask;      // null unless a mask is wanted (already zeroed)
   ThreadPool* pool;  // shares out one line's sort; null when lines are shared out instead
-  // scratch, reused from line to line
-  std::vector<std::pair<T, int64_t>> buf;
+  const kernels::SortKernels* vsort;  // null: no vector sort on this ISA
+  std::vector<std::pair<T, int64_t>> buf;  // partial orders (topk), reused from line to line
   using Key = SortKeyOf<T>;
-  std::vector<Key> keys, key_tmp;
-  std::vector<uint32_t> order, order_tmp;
+
+  // Runs fn(from, to) over the parts of [0, n), on the pool when it shares out this line.
+  template <class Fn>
+  void over_parts(size_t n, const Fn& fn) const {
+    const size_t parts = pool ? pool->num_threads() : 1;
+    if (parts == 1) {
+      fn(size_t(0), n);
+      return;
+    }
+    pool->parallel_for(parts, [&](size_t t) { fn(n * t / parts, n * (t + 1) / parts); });
+  }
 
   void run(size_t row) {
     const size_t n = s.geom.n, inner = s.geom.inner, k = static_cast<size_t>(s.k);
@@ -167,16 +183,14 @@ struct RowSorter {
   static constexpr size_t kRadixMin = 64;
   void run_radix(size_t base, size_t out) {
     const size_t n = s.geom.n, inner = s.geom.inner;
-    keys.resize(n);
-    key_tmp.resize(n);
-    order.resize(n);
-    order_tmp.resize(n);
+    Key* keys = t_keys.get<Key>(n);
+    uint32_t* order = t_order.get<uint32_t>(n);
     const Key flip = s.ascend ? Key(0) : ~Key(0);
     for (size_t t = 0; t < n; ++t) {
       keys[t] = sort_key(x[base + t * inner]) ^ flip;
       order[t] = static_cast<uint32_t>(t);
     }
-    radix_sort_pairs(keys.data(), key_tmp.data(), order.data(), order_tmp.data(), n);
+    radix_sort_pairs(keys, t_key_tmp.get<Key>(n), order, t_order_tmp.get<uint32_t>(n), n);
     for (size_t j = 0; j < n; ++j) {
       size_t from = order[j];
       if (values) values[out + j * inner] = x[base + from * inner];
@@ -187,13 +201,54 @@ struct RowSorter {
 
   // Values alone: the keys are sorted by themselves and mapped back. Equal keys are equal
   // numbers except for -0/+0 and the NaNs, whose runs are refilled from the line in order (the
-  // stable order, as above).
+  // stable order, as above). The keys are made in the output line itself when it is contiguous
+  // and of the keys' width, else in this thread's scratch.
   void run_values(size_t base, size_t out) {
     const size_t n = s.geom.n, inner = s.geom.inner;
-    keys.resize(n);
-    key_tmp.resize(n);
     const Key flip = s.ascend ? Key(0) : ~Key(0);
+    const bool in_place = inner == 1 && sizeof(T) == sizeof(Key);
+    Key* keys = in_place ? reinterpret_cast<Key*>(values + out) : t_keys.get<Key>(n);
+    over_parts(n, [&](size_t from, size_t to) {
+      if constexpr (std::is_same_v<T, float>) {
+        if (vsort && inner == 1) return vsort->keys_from_f32(x + base + from, keys + from, to - from, flip);
+      }
+      for (size_t j = from; j < to; ++j) keys[j] = sort_key(x[base + j * inner]) ^ flip;
+    });
+    sort_keys(keys, n);
+    const auto zeros = equal_range(keys, n, sort_key(T(0)) ^ flip);
+    const auto nans = equal_range(keys, n, ~Key(0) ^ flip);
+    over_parts(n, [&](size_t from, size_t to) {
+      if constexpr (std::is_same_v<T, float>) {
+        if (vsort && in_place) return vsort->keys_to_f32(keys + from, to - from, flip);
+      }
+      for (size_t j = from; j < to; ++j) values[out + j * inner] = from_sort_key<T>(keys[j] ^ flip);
+    });
+    if constexpr (std::is_floating_point_v<T>) {
+      refill_run(zeros, base, out, [](T e) { return e == T(0); });
+      refill_run(nans, base, out, [](T e) { return is_nan(e); });
+    }
+  }
+
+  // Sorts keys[0, n): by the vector sort where there is one for these keys (a line shared out
+  // is first split into a part per thread), else by the radix sort.
+  void sort_keys(Key* keys, size_t n) {
     const size_t parts = pool ? pool->num_threads() : 1;
+    if constexpr (std::is_same_v<Key, uint32_t>) {
+      if (vsort) {
+        std::vector<std::pair<size_t, size_t>> pieces{{0, n}};  // (from, size)
+        while (pieces.size() < parts) {
+          auto largest = std::max_element(pieces.begin(), pieces.end(),
+                                          [](const auto& a, const auto& b) { return a.second < b.second; });
+          const auto [from, size] = *largest;
+          const size_t m = vsort->split_u32(keys + from, size);
+          if (m == 0 || m == size) break;  // too short to split, or all equal
+          *largest = {from, m};
+          pieces.push_back({from + m, size - m});
+        }
+        if (pieces.size() == 1) return vsort->sort_u32(keys, n);
+        return pool->parallel_for(pieces.size(), [&](size_t t) { vsort->sort_u32(keys + pieces[t].first, pieces[t].second); });
+      }
+    }
     auto run = [&](size_t tasks, const auto& fn) {
       if (parts > 1) {
         pool->parallel_for(tasks, fn);
@@ -201,30 +256,23 @@ struct RowSorter {
         for (size_t t = 0; t < tasks; ++t) fn(t);
       }
     };
-    run(parts, [&](size_t t) {
-      for (size_t j = n * t / parts, end = n * (t + 1) / parts; j < end; ++j)
-        keys[j] = sort_key(x[base + j * inner]) ^ flip;
-    });
-    radix_sort_keys(keys.data(), key_tmp.data(), n, parts, run);
-    run(parts, [&](size_t t) {
-      for (size_t j = n * t / parts, end = n * (t + 1) / parts; j < end; ++j)
-        values[out + j * inner] = from_sort_key<T>(keys[j] ^ flip);
-    });
-    if constexpr (std::is_floating_point_v<T>) {
-      refill_run(sort_key(T(0)) ^ flip, base, out, [](T e) { return e == T(0); });
-      refill_run(~Key(0) ^ flip, base, out, [](T e) { return is_nan(e); });
-    }
+    radix_sort_keys(keys, t_key_tmp.get<Key>(n), n, parts, run);
   }
 
-  // The entries whose key is `key` (sorted keys are in `keys`), in line order.
+  static std::pair<size_t, size_t> equal_range(const Key* keys, size_t n, Key key) {
+    const auto run = std::equal_range(keys, keys + n, key);
+    return {static_cast<size_t>(run.first - keys), static_cast<size_t>(run.second - keys)};
+  }
+
+  // Writes the entries that satisfy is_one, in line order, to the sorted positions [run.first,
+  // run.second) (the run of their shared key).
   template <class Pred>
-  void refill_run(Key key, size_t base, size_t out, Pred is_one) {
-    const size_t n = s.geom.n, inner = s.geom.inner;
-    auto run = std::equal_range(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(n), key);
+  void refill_run(std::pair<size_t, size_t> run, size_t base, size_t out, Pred is_one) {
+    const size_t inner = s.geom.inner;
     size_t from = 0;
-    for (auto j = run.first; j != run.second; ++j) {
+    for (size_t j = run.first; j != run.second; ++j) {
       while (!is_one(x[base + from * inner])) ++from;
-      values[out + static_cast<size_t>(j - keys.begin()) * inner] = x[base + from++ * inner];
+      values[out + j * inner] = x[base + from++ * inner];
     }
   }
 };
@@ -250,7 +298,8 @@ void fwd_order(OpCall& c) {
       auto body = [&](size_t r0, size_t r1) {
         RowSorter<T, IT> sorter(s, x.data<T>(), values ? values->data<T>() : nullptr,
                                 indices ? indices->data<IT>() : nullptr, mask ? mask->data<T>() : nullptr,
-                                lines_in_parallel || s.geom.n < kParallelGrain ? nullptr : &pool);
+                                lines_in_parallel || s.geom.n < kParallelGrain ? nullptr : &pool,
+                                kernels::sort_kernels(c.env.isa));
         for (size_t r = r0; r < r1; ++r) sorter.run(r);
       };
       if (lines_in_parallel) pool.parallel_range(rows, grain, body);
