@@ -140,6 +140,12 @@ function filled(r: NDArray, h: Handle): NDArray {
 // Each generated function or method is a closure holding its op's ids and calling one shared
 // function (unaryCall, binaryCall): a single call target that V8 inlines, whichever op it is.
 
+/** An op of two arrays with its default options, through the binding's binary entry. */
+export function pairCall(id: number, a: NDArray, b: NDArray): NDArray {
+  const r = fresh();
+  return filled(r, native.binary(id, a._h, b._h, r));
+}
+
 export function unaryCall(id: number, op: OpName, x: NDArray): NDArray {
   requireArray(x, op, 'x');
   const r = fresh();

@@ -16,25 +16,37 @@ namespace kernels {
 
 template <class T>
 struct GemmOps {
+  using Micro = void (*)(size_t kc, const T* a, size_t a_stride, const T* b, size_t b_stride, T* c,
+                         size_t ldc, size_t m_valid, size_t n_valid, bool accumulate);
+  using PackA = void (*)(size_t m, size_t kc, const T* a, size_t rs, size_t cs, T* out);
+  // A micro-kernel of mr rows with its A packing (rows == 0: absent).
+  struct Tile {
+    size_t rows;
+    Micro micro, micro_rows;
+    PackA pack_a;
+  };
+
   // Register tile of the micro-kernel (mr rows of A by nr columns of B).
   size_t mr, nr;
   // Cache blocking: kc is the depth of one packed panel (B sliver kc x nr stays in L1), mc the
   // rows of a packed A block (kept in L2), nc the columns of a packed B panel (shared, in L3).
   size_t kc, mc, nc;
 
-  // C[m_valid x n_valid] (row stride ldc) = sum over p < kc of op(A)(:, p) x b sliver(p), added
-  // to the old C when accumulate. b is a packed sliver, 64-byte aligned. micro reads
+  // C[m_valid x n_valid] (row stride ldc) = sum over p < kc of op(A)(:, p) x B(p, :), added to
+  // the old C when accumulate. B(p, j) = b[p * b_stride + j]: a packed sliver (b_stride == nr)
+  // or a row-major op(B) read in place; all nr columns are read. micro reads
   // op(A)(i, p) = a[p * a_stride + i] (a packed sliver, a_stride == mr, or a transposed A);
   // micro_rows reads a[i * a_stride + p] (a row-major A). Both read all mr rows of A.
-  void (*micro)(size_t kc, const T* a, size_t a_stride, const T* b, T* c, size_t ldc,
-                size_t m_valid, size_t n_valid, bool accumulate);
-  void (*micro_rows)(size_t kc, const T* a, size_t a_stride, const T* b, T* c, size_t ldc,
-                     size_t m_valid, size_t n_valid, bool accumulate);
+  Micro micro, micro_rows;
 
   // Packs op(A)[m x kc] into ceil(m / mr) slivers at out.
-  void (*pack_a)(size_t m, size_t kc, const T* a, size_t rs, size_t cs, T* out);
+  PackA pack_a;
   // Packs op(B)[kc x n] into ceil(n / nr) slivers at out.
   void (*pack_b)(size_t kc, size_t n, const T* b, size_t rs, size_t cs, T* out);
+
+  // Shorter tiles (8 then 4 rows, where below mr) for the last rows of a block, so that a
+  // ragged row count wastes at most 3 rows of a tile rather than up to mr - 1.
+  Tile short_tiles[2];
 
   // C[m x n] = op(A)[m x k] . op(B)[k x n] (+ old C) with no packing, for products too small or
   // too thin (a vector operand) to repay it. Fastest when op(B) rows are contiguous (b_cs == 1)

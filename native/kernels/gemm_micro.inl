@@ -51,9 +51,12 @@ constexpr int kLanes = NDGRAD_GEMM_VECTOR_BYTES / sizeof(T);
 // packed sliver has a_stride == MR; a transposed A, its row stride), a[i * a_stride + p] when
 // kRowsContiguous (a row-major A). Either way the MR values of one k step are broadcast one by
 // one, so reading A unpacked costs nothing when its rows are in cache.
+//
+// B is a packed sliver (b_stride == NR) or a row-major op(B) read in place (b_stride its row
+// stride); its loads are unaligned either way, which costs nothing on aligned data.
 template <class T, int MR, int NV, bool kRowsContiguous>
-void micro_kernel(size_t kc, const T* a, size_t a_stride, const T* b, T* c, size_t ldc,
-                  size_t m_valid, size_t n_valid, bool accumulate) {
+void micro_kernel(size_t kc, const T* a, size_t a_stride, const T* b, size_t b_stride, T* c,
+                  size_t ldc, size_t m_valid, size_t n_valid, bool accumulate) {
   using V = typename VecOf<T>::Aligned;
   using U = typename VecOf<T>::Unaligned;
   constexpr int L = kLanes<T>;
@@ -72,19 +75,27 @@ void micro_kernel(size_t kc, const T* a, size_t a_stride, const T* b, T* c, size
 #pragma GCC unroll 8
     for (int j = 0; j < NV; ++j) acc[i][j] = V{};
 
-  const V* bv = reinterpret_cast<const V*>(b);
+  // Rows read in place are addressed as base + 0, 1 or 2 strides from one base per three rows
+  // (x86 addressing scales the stride by 1 or 2): MR / 3 + 2 registers instead of MR pointers,
+  // which would not fit beside the accumulators and spill in the loop.
+  constexpr int kBases = kRowsContiguous ? (MR + 2) / 3 : 1;
+  const T* base[kBases];
+#pragma GCC unroll 8
+  for (int g = 0; g < kBases; ++g) base[g] = a + (kRowsContiguous ? 3 * g * a_stride : 0);
   for (size_t p = 0; p < kc; ++p) {
     V bp[NV];
 #pragma GCC unroll 8
-    for (int j = 0; j < NV; ++j) bp[j] = bv[j];
+    for (int j = 0; j < NV; ++j) bp[j] = *reinterpret_cast<const U*>(b + j * L);
 #pragma GCC unroll 32
     for (int i = 0; i < MR; ++i) {
-      const T ai = kRowsContiguous ? a[i * a_stride] : a[i];  // broadcast from memory
+      // broadcast from memory
+      const T ai = kRowsContiguous ? base[i / 3][(i % 3) * a_stride] : base[0][i];
 #pragma GCC unroll 8
       for (int j = 0; j < NV; ++j) acc[i][j] += ai * bp[j];
     }
-    a += kRowsContiguous ? 1 : a_stride;
-    bv += NV;
+#pragma GCC unroll 8
+    for (int g = 0; g < kBases; ++g) base[g] += kRowsContiguous ? 1 : a_stride;
+    b += b_stride;
   }
 
   if (m_valid == MR && n_valid == NR) {
@@ -307,6 +318,22 @@ void direct(size_t m, size_t n, size_t k, const T* a, size_t a_rs, size_t a_cs, 
 // ---- table --------------------------------------------------------------------------------
 
 template <class T, int MR, int NV>
+constexpr typename GemmOps<T>::Tile tile_of() {
+  return {MR, &micro_kernel<T, MR, NV, false>, &micro_kernel<T, MR, NV, true>, &pack_a<T, MR>};
+}
+
+// Tiles of 8 and 4 rows where shorter than the main one, for the last rows of a block: the
+// 64 rows of a 64 x 64 product are 5 x 12 + 4 rather than 6 x 12 with a third of the last tile
+// wasted.
+template <class T, int MR, int NV, int ROWS>
+constexpr typename GemmOps<T>::Tile short_tile() {
+  if constexpr (ROWS < MR)
+    return tile_of<T, ROWS, NV>();
+  else
+    return {};
+}
+
+template <class T, int MR, int NV>
 constexpr GemmOps<T> make_gemm_ops(size_t kc, size_t mc, size_t nc) {
   return GemmOps<T>{MR,
                     size_t(NV) * kLanes<T>,
@@ -317,6 +344,7 @@ constexpr GemmOps<T> make_gemm_ops(size_t kc, size_t mc, size_t nc) {
                     &micro_kernel<T, MR, NV, true>,
                     &pack_a<T, MR>,
                     &pack_b<T, NV * kLanes<T>>,
+                    {short_tile<T, MR, NV, 8>(), short_tile<T, MR, NV, 4>()},
                     &direct<T>};
 }
 

@@ -166,6 +166,32 @@ TEST(gemm_float64_matches_reference) {
   for (Isa isa : supported_isas()) check_against_reference<double>(isa);
 }
 
+// Row counts around every tile height (12, 8, 6, 4 and their sums: main tiles, the shorter 8-
+// and 4-row tiles, a padded last tile) and widths around the in-place B limit (a k x n slice of
+// at most 32 KiB is read in place, whole slivers only; wider, transposed or ragged is packed).
+template <class T>
+void check_tile_heights_and_b_in_place(Isa isa) {
+  const size_t rows[] = {1, 3, 4, 5, 7, 8, 9, 11, 12, 13, 16, 17, 20, 23, 24, 63, 64, 65, 127, 129};
+  const size_t widths[] = {17, 32, 64, 70, 129};
+  const size_t depths[] = {64, 65, 200};
+  uint64_t seed = 500;
+  for (size_t m : rows)
+    for (size_t n : widths)
+      for (int trans = 0; trans < 4; ++trans) {
+        const size_t k = depths[seed % 3];
+        const bool accumulate = (seed & 1) != 0;
+        Problem<T> prob(trans & 1, trans & 2, m, n, k, seed % 5 == 0 ? 3 : 0, seed++);
+        prob.check_float(prob.run(pool_of(1), isa, accumulate), accumulate);
+      }
+}
+
+TEST(gemm_short_tiles_and_b_read_in_place_match_reference) {
+  for (Isa isa : supported_isas()) {
+    check_tile_heights_and_b_in_place<float>(isa);
+    check_tile_heights_and_b_in_place<double>(isa);
+  }
+}
+
 TEST(gemm_integers_wrap_like_the_modular_reference) {
   check_against_reference<int32_t>(Isa::Scalar);
   check_against_reference<uint8_t>(Isa::Scalar);
@@ -222,8 +248,10 @@ void check_thread_count_invariance(Isa isa) {
   // Shapes that take each threaded route: one block per thread over rows and over columns,
   // shared panels (2^27 multiply-adds and up) over rows and with columns split too (few rows),
   // direct over rows and over columns, as given and transposed.
+  // Around the packed path's threading threshold (2^22 multiply-adds) too.
   const Shape shapes[] = {{300, 257, 513}, {7, 2000, 100}, {2000, 1, 300},  {1, 3000, 200},
-                          {3, 2000, 300},  {2000, 5, 300}, {520, 510, 520}, {13, 5000, 2100}};
+                          {3, 2000, 300},  {2000, 5, 300}, {520, 510, 520}, {13, 5000, 2100},
+                          {160, 160, 160}, {161, 161, 162}, {129, 127, 260}};
   uint64_t seed = 100;
   for (const Shape& s : shapes)
     for (int trans = 0; trans < 4; ++trans) {

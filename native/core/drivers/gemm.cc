@@ -32,6 +32,9 @@ constexpr double kDirectMaxMacs = 12.0 * 12 * 12;
 // Below this many multiply-adds waking the pool (about 10 us per parallel_for) costs more than
 // splitting saves.
 constexpr double kParallelMinMacs = 1 << 20;
+// The same for packed products, which run at 150-190 GFLOPS on one core: 128^3 takes 26 us on
+// one thread and 30-40 us on two, where a sleeping worker takes 10-30 us to wake (docs/gemm.md).
+constexpr double kPackedParallelMinMacs = 1 << 22;
 // A strided vector operand at least this long is copied once to unit stride.
 constexpr size_t kCopyVectorMin = 16;
 // From this many multiply-adds (512^3) threads share packed B panels and balance row blocks
@@ -39,6 +42,8 @@ constexpr size_t kCopyVectorMin = 16;
 constexpr double kSharedPanelsMinMacs = double(1 << 27);
 // Panels at most this many B slivers wide read op(A) in place rather than packing it.
 constexpr size_t kInPlaceAMaxSlivers = 16;
+// A row-major op(B) slice of at most this many bytes is read in place rather than packed.
+constexpr size_t kInPlaceBMaxBytes = 32 << 10;
 // Column blocks of the direct path are split at multiples of this, a multiple of every vector
 // chunk width the kernels use, so each element keeps its vector/tail treatment.
 constexpr size_t kDirectColumnQuantum = 64;
@@ -54,53 +59,112 @@ struct Strided {
 thread_local Scratch t_packed_b;  // the calling thread's B panel, read by every task
 thread_local Scratch t_packed_a;  // the A block of whichever task this thread is running
 
+// A run of rows of one block computed with one tile height: read in place, or packed into
+// zero-padded slivers at `packed` (a ragged last run, or every run when A is packed).
+template <class T>
+struct RowRun {
+  const typename GemmOps<T>::Tile* tile;
+  size_t i0, rows;
+  const T* packed;
+};
+
+// Cuts rows [0, m) into runs of whole tiles (main tiles, then each shorter tile as often as it
+// fits) and a last run of the smallest tile that covers what is left, which must be packed.
+// Returns the number of runs (at most 4).
+template <class T>
+size_t plan_rows(const GemmOps<T>& ops, const typename GemmOps<T>::Tile& main, size_t m,
+                 RowRun<T>* runs) {
+  size_t count = 0, i = 0;
+  auto add = [&](const typename GemmOps<T>::Tile& tile, size_t rows) {
+    runs[count++] = {&tile, i, rows, nullptr};
+    i += rows;
+  };
+  if (m >= main.rows) add(main, m / main.rows * main.rows);
+  const typename GemmOps<T>::Tile* smallest = &main;
+  for (const auto& tile : ops.short_tiles) {
+    if (tile.rows == 0) continue;
+    smallest = &tile;
+    if (m - i >= tile.rows) add(tile, (m - i) / tile.rows * tile.rows);
+  }
+  if (i < m) add(*smallest, m - i);
+  return count;
+}
+
 // Whether the micro-kernel should read op(A) where it lies instead of packing it: packing pays off
 // only when each packed block is reused across many B slivers; with few (a narrow panel, or a
 // thread's share of one) the pack is a pass over A for little gain.
 bool read_a_in_place(size_t n_slivers) { return n_slivers <= kInPlaceAMaxSlivers; }
 
+// Whether the micro-kernel should read a row-major op(B) slice where it lies: when the whole
+// slice sits in L1 the pack is a copy for nothing; a larger slice read with its row stride would
+// spread each sliver over few cache sets and evict itself.
+template <class T>
+bool read_b_in_place(Strided<T> b, size_t k_slice, size_t n_panel) {
+  return b.cs == 1 && k_slice * n_panel * sizeof(T) <= kInPlaceBMaxBytes;
+}
+
 // The serial GotoBLAS loops over one block of C, with the calling thread's packing buffers.
 template <class T>
 void gemm_block(const GemmOps<T>& ops, size_t m, size_t n, size_t k, Strided<T> a, Strided<T> b,
                 T* c, size_t ldc, bool accumulate) {
+  using Tile = typename GemmOps<T>::Tile;
   const size_t mr = ops.mr, nr = ops.nr;
+  const Tile main{mr, ops.micro, ops.micro_rows, ops.pack_a};
   // Even slices (k = 257 gives 129 + 128, not 256 + 1), and likewise for row blocks and panels.
   const size_t kc = ceil_div(k, ceil_div(k, ops.kc));
   const size_t nc = round_up(ceil_div(n, ceil_div(n, ops.nc)), nr);
   const size_t mc = round_up(ceil_div(m, ceil_div(m, ops.mc)), mr);
   T* packed_b = t_packed_b.get<T>(kc * nc);
-  T* packed_a = t_packed_a.get<T>(mc * kc);
+  // Runs round up to their tile: at most mr - 1 rows of padding per block.
+  T* packed_a = t_packed_a.get<T>((mc + mr) * kc);
   for (size_t jc = 0; jc < n; jc += nc) {
     const size_t n_panel = std::min(nc, n - jc);
     const size_t n_slivers = ceil_div(n_panel, nr);
-    const bool in_place = read_a_in_place(n_slivers);
+    const bool a_in_place = read_a_in_place(n_slivers);
     for (size_t pc = 0; pc < k; pc += kc) {
       const size_t k_slice = std::min(kc, k - pc);
       const bool add_to_c = accumulate || pc > 0;
-      ops.pack_b(k_slice, n_panel, b.p + pc * b.rs + jc * b.cs, b.rs, b.cs, packed_b);
+      const T* b_slice = b.p + pc * b.rs + jc * b.cs;
+      // Read in place, only a ragged last sliver is packed (the kernel reads all nr columns).
+      const size_t n_in_place = read_b_in_place(b, k_slice, n_panel) ? n_panel / nr * nr : 0;
+      ops.pack_b(k_slice, n_panel - n_in_place, b_slice + n_in_place * b.cs, b.rs, b.cs,
+                 packed_b);
       for (size_t ic = 0; ic < m; ic += mc) {
         const size_t m_block = std::min(mc, m - ic);
-        const size_t m_full = in_place ? m_block / mr * mr : 0;
         const T* a_block = a.p + ic * a.rs + pc * a.cs;
-        // Read in place, only a ragged last tile is packed (the kernel reads all mr rows).
-        ops.pack_a(m_block - m_full, k_slice, a_block + m_full * a.rs, a.rs, a.cs, packed_a);
+        RowRun<T> runs[4];
+        const size_t n_runs = plan_rows(ops, main, m_block, runs);
+        T* pack_at = packed_a;
+        for (size_t r = 0; r < n_runs; ++r) {
+          RowRun<T>& run = runs[r];
+          if (a_in_place && run.rows % run.tile->rows == 0) continue;
+          run.tile->pack_a(run.rows, k_slice, a_block + run.i0 * a.rs, a.rs, a.cs, pack_at);
+          run.packed = pack_at;
+          pack_at += round_up(run.rows, run.tile->rows) * k_slice;
+        }
         // The B sliver stays in L1 while the A slivers stream from L2.
         for (size_t s = 0; s < n_slivers; ++s) {
           const size_t j = s * nr, n_valid = std::min(nr, n_panel - j);
-          const T* b_sliver = packed_b + j * k_slice;
+          const bool b_packed = j >= n_in_place;
+          const T* b_sliver = b_packed ? packed_b + (j - n_in_place) * k_slice : b_slice + j;
+          const size_t b_stride = b_packed ? nr : b.rs;
           T* c_col = c + ic * ldc + jc + j;
-          size_t i = 0;
-          for (; i < m_full; i += mr) {
-            if (a.cs == 1)
-              ops.micro_rows(k_slice, a_block + i * a.rs, a.rs, b_sliver, c_col + i * ldc, ldc,
-                             mr, n_valid, add_to_c);
-            else
-              ops.micro(k_slice, a_block + i * a.rs, a.cs, b_sliver, c_col + i * ldc, ldc, mr,
-                        n_valid, add_to_c);
+          for (size_t r = 0; r < n_runs; ++r) {
+            const RowRun<T>& run = runs[r];
+            const size_t h = run.tile->rows, end = run.i0 + run.rows;
+            for (size_t i = run.i0; i < end; i += h) {
+              T* c_tile = c_col + i * ldc;
+              if (run.packed)
+                run.tile->micro(k_slice, run.packed + (i - run.i0) * k_slice, h, b_sliver,
+                                b_stride, c_tile, ldc, std::min(h, end - i), n_valid, add_to_c);
+              else if (a.cs == 1)
+                run.tile->micro_rows(k_slice, a_block + i * a.rs, a.rs, b_sliver, b_stride,
+                                     c_tile, ldc, h, n_valid, add_to_c);
+              else
+                run.tile->micro(k_slice, a_block + i * a.rs, a.cs, b_sliver, b_stride, c_tile,
+                                ldc, h, n_valid, add_to_c);
+            }
           }
-          for (; i < m_block; i += mr)
-            ops.micro(k_slice, packed_a + (i - m_full) * k_slice, mr, b_sliver, c_col + i * ldc,
-                      ldc, std::min(mr, m_block - i), n_valid, add_to_c);
         }
       }
     }
@@ -151,7 +215,7 @@ void gemm_shared_panels(ThreadPool& pool, const GemmOps<T>& ops, size_t m, size_
         for (size_t s = s0; s < s1; ++s) {
           size_t j = s * nr, n_valid = std::min(nr, n_panel - j);
           for (size_t i = i0; i < i1; i += mr)
-            ops.micro(k_slice, packed_a + (i - i0) * k_slice, mr, packed_b + j * k_slice,
+            ops.micro(k_slice, packed_a + (i - i0) * k_slice, mr, packed_b + j * k_slice, nr,
                       c + i * ldc + jc + j, ldc, std::min(mr, i1 - i), n_valid, add_to_c);
         }
       });
@@ -276,14 +340,16 @@ void gemm_float(ThreadPool& pool, const GemmOps<T>& ops, bool trans_a, bool tran
   const Strided<T> sa = trans_a ? Strided<T>{a, 1, lda} : Strided<T>{a, lda, 1};
   const Strided<T> sb = trans_b ? Strided<T>{b, 1, ldb} : Strided<T>{b, ldb, 1};
   const double macs = double(m) * double(n) * double(k);
-  const bool parallel = pool.num_threads() > 1 && macs >= kParallelMinMacs;
+  const bool threads = pool.num_threads() > 1;
   // Tiny products, and thin ones (narrower than a register tile) laid out so the direct kernel
   // streams them, skip packing.
   const bool thin = m < ops.mr || n < ops.nr;
   if (macs <= kDirectMaxMacs || (thin && plan_direct(ops, m, n, k, sa, sb).score > 0))
-    gemm_direct(pool, parallel, ops, m, n, k, sa, sb, c, ldc, 1, accumulate);
+    gemm_direct(pool, threads && macs >= kParallelMinMacs, ops, m, n, k, sa, sb, c, ldc, 1,
+                accumulate);
   else
-    gemm_packed(pool, parallel, ops, m, n, k, sa, sb, c, ldc, accumulate);
+    gemm_packed(pool, threads && macs >= kPackedParallelMinMacs, ops, m, n, k, sa, sb, c, ldc,
+                accumulate);
 }
 
 // Unsigned arithmetic wraps by definition; the conversion back to T is modular.
