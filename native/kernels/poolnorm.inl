@@ -69,21 +69,72 @@ inline bool is_max_2x2(const PoolGeom& g) {
          g.p[1] == 0 && g.p[2] == 0 && g.out[1] * 2 <= g.in[1] && g.out[2] * 2 <= g.in[2];
 }
 
+// The offset in its window (0 to 3, row-major) of the first maximum of a 2x2 window, and that
+// maximum. A NaN in the first place is kept, one elsewhere never taken (no comparison with it is
+// true). Written without branches (integer arithmetic on the comparisons, float selects the
+// compiler turns into max instructions): random data mispredicts every branch.
 template <class T>
-bool pool_max_2x2(const PoolGeom& g, const T* x, T* y) {
+inline int first_max_2x2(T a, T b, T c, T d, T& m) {
+  m = a;
+  int k = b > m;
+  m = b > m ? b : m;
+  int gt = c > m;
+  k += gt * (2 - k);
+  m = c > m ? c : m;
+  gt = d > m;
+  k += gt * (3 - k);
+  m = d > m ? d : m;
+  return k;
+}
+
+template <int Bytes>
+struct BitsOf;
+template <>
+struct BitsOf<4> {
+  using type = uint32_t;
+};
+template <>
+struct BitsOf<8> {
+  using type = uint64_t;
+};
+
+// v where keep is true, else +0, without a branch (a multiply would turn an infinite v into NaN).
+template <class T>
+inline T keep_if(T v, bool keep) {
+  using U = typename BitsOf<sizeof(T)>::type;
+  U bits;
+  __builtin_memcpy(&bits, &v, sizeof(T));
+  bits &= U(0) - U(keep);
+  __builtin_memcpy(&v, &bits, sizeof(T));
+  return v;
+}
+
+template <class T>
+bool pool_max_2x2(const PoolGeom& g, const T* x, T* y, int32_t* idx) {
   if (!is_max_2x2(g)) return false;
   const int64_t w_in = g.in[2], w_out = g.out[2];
   for (int64_t oh = 0; oh < g.out[1]; ++oh) {
     const T* r0 = x + 2 * oh * w_in;
     const T* r1 = r0 + w_in;
     T* yr = y + oh * w_out;
+    if (!idx) {
+      for (int64_t ow = 0; ow < w_out; ++ow) {
+        T a = r0[2 * ow], b = r0[2 * ow + 1], c = r1[2 * ow], d = r1[2 * ow + 1];
+        T m = a;
+        if (b > m) m = b;
+        if (c > m) m = c;
+        if (d > m) m = d;
+        yr[ow] = m;
+      }
+      continue;
+    }
+    int32_t* ir = idx + oh * w_out;
+    const int32_t row0 = int32_t(2 * oh * w_in);
     for (int64_t ow = 0; ow < w_out; ++ow) {
-      T a = r0[2 * ow], b = r0[2 * ow + 1], c = r1[2 * ow], d = r1[2 * ow + 1];
-      T m = a;
-      if (b > m) m = b;
-      if (c > m) m = c;
-      if (d > m) m = d;
+      T m;
+      const int k = first_max_2x2(r0[2 * ow], r0[2 * ow + 1], r1[2 * ow], r1[2 * ow + 1], m);
       yr[ow] = m;
+      ir[ow] = row0 + int32_t(2 * ow) + (k & 1) + (k >> 1) * int32_t(w_in);
     }
   }
   return true;
@@ -107,8 +158,25 @@ T row_sum(const T* x, size_t n) {
   return s;
 }
 
+// The flat index of the first maximum of x in window w, or -1 for an empty window.
 template <class T>
-void pool_fwd(const PoolGeom& g, const T* x, T* y) {
+int64_t first_max(const PoolGeom& g, const Window& w, const T* x) {
+  int64_t best = -1;
+  T m = T(0);
+  for (int64_t d = w.lo[0]; d < w.hi[0]; ++d)
+    for (int64_t h = w.lo[1]; h < w.hi[1]; ++h)
+      for (int64_t c = w.lo[2]; c < w.hi[2]; ++c) {
+        const int64_t i = (d * g.in[1] + h) * g.in[2] + c;
+        if (best < 0 || x[i] > m) {
+          m = x[i];
+          best = i;
+        }
+      }
+  return best;
+}
+
+template <class T>
+void pool_fwd(const PoolGeom& g, const T* x, T* y, int32_t* idx) {
   const int64_t plane = g.in[0] * g.in[1] * g.in[2];
   if (g.out[0] * g.out[1] * g.out[2] == 1 && g.type != PoolType::Max && g.type != PoolType::Lp &&
       g.k[0] == g.in[0] && g.k[1] == g.in[1] && g.k[2] == g.in[2] && g.p[0] + g.p[1] + g.p[2] == 0) {
@@ -116,7 +184,7 @@ void pool_fwd(const PoolGeom& g, const T* x, T* y) {
     y[0] = g.type == PoolType::Avg ? s / T(plane) : s;
     return;
   }
-  if (g.type == PoolType::Max && pool_max_2x2(g, x, y)) return;
+  if (g.type == PoolType::Max && pool_max_2x2(g, x, y, idx)) return;
   int64_t o[3];
   for (o[0] = 0; o[0] < g.out[0]; ++o[0])
     for (o[1] = 0; o[1] < g.out[1]; ++o[1])
@@ -141,26 +209,12 @@ void pool_fwd(const PoolGeom& g, const T* x, T* y) {
         else if (g.type == PoolType::Avg) out = w.size > 0 ? acc / T(w.size) : T(0);
         else if (g.type == PoolType::Lp) out = lp_root(acc, g.p_value);
         else out = acc;
-        y[(o[0] * g.out[1] + o[1]) * g.out[2] + o[2]] = out;
+        const int64_t at = (o[0] * g.out[1] + o[1]) * g.out[2] + o[2];
+        y[at] = out;
+        if (idx) idx[at] = int32_t(first_max(g, w, x));
       }
 }
 
-// The flat index of the first maximum of x in window w, or -1 for an empty window.
-template <class T>
-int64_t first_max(const PoolGeom& g, const Window& w, const T* x) {
-  int64_t best = -1;
-  T m = T(0);
-  for (int64_t d = w.lo[0]; d < w.hi[0]; ++d)
-    for (int64_t h = w.lo[1]; h < w.hi[1]; ++h)
-      for (int64_t c = w.lo[2]; c < w.hi[2]; ++c) {
-        const int64_t i = (d * g.in[1] + h) * g.in[2] + c;
-        if (best < 0 || x[i] > m) {
-          m = x[i];
-          best = i;
-        }
-      }
-  return best;
-}
 
 // The gradient of pool_max_2x2: each dy to the first maximum of its 2x2 window. Every input of a
 // window is written (dy or 0) with selects instead of branches, which random data mispredicts.
@@ -174,19 +228,13 @@ void pool_max_2x2_bwd(const PoolGeom& g, const T* dy, const T* x, T* dx) {
     T* d1 = d0 + w_in;
     const T* gy = dy + oh * w_out;
     for (int64_t ow = 0; ow < w_out; ++ow) {
-      const T a = r0[2 * ow], b = r0[2 * ow + 1], c = r1[2 * ow], d = r1[2 * ow + 1];
-      T m = a;
-      int idx = 0;
-      idx = b > m ? 1 : idx;
-      m = b > m ? b : m;
-      idx = c > m ? 2 : idx;
-      m = c > m ? c : m;
-      idx = d > m ? 3 : idx;
+      T m;
+      const int idx = first_max_2x2(r0[2 * ow], r0[2 * ow + 1], r1[2 * ow], r1[2 * ow + 1], m);
       const T v = gy[ow];
-      d0[2 * ow] = idx == 0 ? v : T(0);
-      d0[2 * ow + 1] = idx == 1 ? v : T(0);
-      d1[2 * ow] = idx == 2 ? v : T(0);
-      d1[2 * ow + 1] = idx == 3 ? v : T(0);
+      d0[2 * ow] = keep_if(v, idx == 0);
+      d0[2 * ow + 1] = keep_if(v, idx == 1);
+      d1[2 * ow] = keep_if(v, idx == 2);
+      d1[2 * ow + 1] = keep_if(v, idx == 3);
     }
   }
 }
@@ -219,6 +267,56 @@ void pool_bwd(const PoolGeom& g, const T* dy, const T* x, T* dx) {
             for (int64_t c = w.lo[2]; c < w.hi[2]; ++c) row[c] += v;
           }
       }
+}
+
+// pool_max_2x2_bwd from the recorded indices: each window's four inputs written (dy or 0).
+template <class T>
+bool pool_max_2x2_bwd_index(const PoolGeom& g, const T* dy, const int32_t* idx, T* dx) {
+  const int64_t w_in = g.in[2], w_out = g.out[2];
+  bool bad = false;
+  for (int64_t oh = 0; oh < g.out[1]; ++oh) {
+    T* d0 = dx + 2 * oh * w_in;
+    T* d1 = d0 + w_in;
+    const T* gy = dy + oh * w_out;
+    const int32_t* ir = idx + oh * w_out;
+    for (int64_t ow = 0; ow < w_out; ++ow) {
+      const int64_t off = ir[ow] - (2 * oh * w_in + 2 * ow);
+      const bool k0 = off == 0, k1 = off == 1, k2 = off == w_in, k3 = off == w_in + 1;
+      bad |= !(k0 | k1 | k2 | k3);
+      const T v = gy[ow];
+      d0[2 * ow] = keep_if(v, k0);
+      d0[2 * ow + 1] = keep_if(v, k1);
+      d1[2 * ow] = keep_if(v, k2);
+      d1[2 * ow + 1] = keep_if(v, k3);
+    }
+  }
+  return !bad;
+}
+
+template <class T>
+bool pool_bwd_index(const PoolGeom& g, const T* dy, const int32_t* idx, T* dx) {
+  const int64_t plane = g.in[0] * g.in[1] * g.in[2];
+  if (is_max_2x2(g)) {
+    if (g.out[1] * 2 != g.in[1] || g.out[2] * 2 != g.in[2]) memset(dx, 0, size_t(plane) * sizeof(T));
+    return pool_max_2x2_bwd_index(g, dy, idx, dx);
+  }
+  memset(dx, 0, size_t(plane) * sizeof(T));
+  bool ok = true;
+  int64_t o[3];
+  for (o[0] = 0; o[0] < g.out[0]; ++o[0])
+    for (o[1] = 0; o[1] < g.out[1]; ++o[1])
+      for (o[2] = 0; o[2] < g.out[2]; ++o[2]) {
+        const int64_t at = (o[0] * g.out[1] + o[1]) * g.out[2] + o[2], i = idx[at];
+        if (i == -1) continue;
+        const Window w = window(g, o);
+        const int64_t d = i / (g.in[1] * g.in[2]), h = i / g.in[2] % g.in[1], c = i % g.in[2];
+        if (i < 0 || d < w.lo[0] || d >= w.hi[0] || h < w.lo[1] || h >= w.hi[1] || c < w.lo[2] || c >= w.hi[2]) {
+          ok = false;
+          continue;
+        }
+        dx[i] += dy[at];
+      }
+  return ok;
 }
 
 template <class T>
@@ -364,7 +462,7 @@ void grad_apply(const T* dy, const T* x, T* dx, size_t n, const T* g, T s, T b, 
 
 template <class T>
 constexpr PoolNormOps<T> make_ops() {
-  return PoolNormOps<T>{&pool_fwd<T>, &pool_bwd<T>, &pool_select<T>, &moments<T>, &moments_cols<T>, &affine<T>, &norm_cols<T>,
+  return PoolNormOps<T>{&pool_fwd<T>, &pool_bwd<T>, &pool_bwd_index<T>, &pool_select<T>, &moments<T>, &moments_cols<T>, &affine<T>, &norm_cols<T>,
                         &norm_gamma_cols<T>, &grad_sums<T>, &grad_cols<T>, &grad_apply<T>};
 }
 

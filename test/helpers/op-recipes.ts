@@ -441,6 +441,16 @@ export const recipes: Record<string, Recipe> = {
       inputs: [input([1, 2, 3, 3]), input([1, 2, 3, 3])],
       fn: (g, x) => invoke('pooling_grad', [g, x], { kernel: [3, 3], pad: [1, 1], poolType: 'avg' }),
     },
+    {
+      // the index recorded by max pooling: dy scattered to it, x gives only the shape
+      label: 'max 3x3 stride 2 pad 1, with the index',
+      inputs: [input([1, 2, 3, 3]), input([1, 2, 5, 5])],
+      fn: (g, x) => {
+        const opts = { kernel: [3, 3], stride: [2, 2], pad: [1, 1] };
+        const index = autograd.record(() => invokeMulti('pooling', [x.detach()], opts))[1];
+        return invoke('pooling_grad', [g, x, index], opts);
+      },
+    },
   ],
   pooling_select: () => [
     {
