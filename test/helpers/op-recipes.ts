@@ -587,6 +587,18 @@ export const recipes: Record<string, Recipe> = {
       fn: (x, w) => nd.deconvolution(x, w, { kernel: 2, numFilter: 2, numGroup: 2, stride: 2 }).square(),
     },
   ],
+  convolution_relu: () => [
+    {
+      label: '2-D, bias, stride 2, pad 1',
+      inputs: [input([2, 2, 5, 4]), input([3, 2, 3, 3]), input([3])],
+      fn: (x, w, b) => invoke('convolution_relu', [x, w, b], { kernel: 3, numFilter: 3, stride: 2, pad: 1 }),
+    },
+    {
+      label: '2-D depthwise, no bias',
+      inputs: [input([2, 3, 4, 4]), input([3, 1, 3, 3])],
+      fn: (x, w) => invoke('convolution_relu', [x, w], { kernel: 3, numFilter: 3, pad: 1, numGroup: 3, noBias: true }).square(),
+    },
+  ],
   conv_weight_grad: () => [
     {
       label: '2-D stride 2 pad 1',
