@@ -71,20 +71,17 @@ inline bool is_max_2x2(const PoolGeom& g) {
 
 // The offset in its window (0 to 3, row-major) of the first maximum of a 2x2 window, and that
 // maximum. A NaN in the first place is kept, one elsewhere never taken (no comparison with it is
-// true). Written without branches (integer arithmetic on the comparisons, float selects the
-// compiler turns into max instructions): random data mispredicts every branch.
+// true). Without branches, which random data mispredicts: the maximum by the same selects as
+// the forward without an index (max instructions), then the offset as the first element equal
+// to it (or the NaN in the first place), by counting trailing zeros.
 template <class T>
 inline int first_max_2x2(T a, T b, T c, T d, T& m) {
   m = a;
-  int k = b > m;
   m = b > m ? b : m;
-  int gt = c > m;
-  k += gt * (2 - k);
   m = c > m ? c : m;
-  gt = d > m;
-  k += gt * (3 - k);
   m = d > m ? d : m;
-  return k;
+  const unsigned first = unsigned((a == m) | (a != a)), second = unsigned(b == m), third = unsigned(c == m);
+  return __builtin_ctz(first | second << 1 | third << 2 | 8u);
 }
 
 template <int Bytes>
@@ -109,6 +106,46 @@ inline T keep_if(T v, bool keep) {
   return v;
 }
 
+typedef float v4f32 __attribute__((vector_size(16)));
+typedef int32_t v4i32 __attribute__((vector_size(16)));
+
+// pool_max_2x2's float32 row, four windows at a time (pooled rows are short: 12 and 5 windows in
+// a LeNet, so wider vectors would mostly run the scalar tail): the rows' even and odd columns
+// deinterleaved, then the maximum and its offset (first_max_2x2's rules) lane by lane. Returns
+// the windows done; the caller finishes the row.
+template <class T>
+int64_t max_2x2_row_vec(const T* r0, const T* r1, T* yr, int32_t* ir, int64_t w_out, int32_t at0, int32_t w_in) {
+  if constexpr (sizeof(T) != 4) {
+    return 0;
+  } else {
+    using V = v4f32;
+    using I = v4i32;
+    constexpr int64_t L = 4;
+    I even, odd;
+    for (int64_t l = 0; l < L; ++l) {
+      even[l] = int32_t(2 * l);
+      odd[l] = int32_t(2 * l + 1);
+    }
+    const I zero = splat<I>(0), one = splat<I>(1), down = splat<I>(w_in), diag = splat<I>(w_in + 1);
+    int64_t ow = 0;
+    for (; ow + L <= w_out; ow += L) {
+      const V p0 = load<V>(r0 + 2 * ow), p1 = load<V>(r0 + 2 * ow + L);
+      const V q0 = load<V>(r1 + 2 * ow), q1 = load<V>(r1 + 2 * ow + L);
+      const V a = __builtin_shuffle(p0, p1, even), b = __builtin_shuffle(p0, p1, odd);
+      const V c = __builtin_shuffle(q0, q1, even), d = __builtin_shuffle(q0, q1, odd);
+      V m = a;
+      m = b > m ? b : m;
+      m = c > m ? c : m;
+      m = d > m ? d : m;
+      store(yr + ow, m);
+      if (!ir) continue;
+      const I off = (a == m) | (a != a) ? zero : b == m ? one : c == m ? down : diag;
+      store(ir + ow, splat<I>(at0 + int32_t(2 * ow)) + even + off);
+    }
+    return ow;
+  }
+}
+
 template <class T>
 bool pool_max_2x2(const PoolGeom& g, const T* x, T* y, int32_t* idx) {
   if (!is_max_2x2(g)) return false;
@@ -117,8 +154,10 @@ bool pool_max_2x2(const PoolGeom& g, const T* x, T* y, int32_t* idx) {
     const T* r0 = x + 2 * oh * w_in;
     const T* r1 = r0 + w_in;
     T* yr = y + oh * w_out;
+    const int64_t done = max_2x2_row_vec(r0, r1, yr, idx ? idx + oh * w_out : nullptr, w_out,
+                                         int32_t(2 * oh * w_in), int32_t(w_in));
     if (!idx) {
-      for (int64_t ow = 0; ow < w_out; ++ow) {
+      for (int64_t ow = done; ow < w_out; ++ow) {
         T a = r0[2 * ow], b = r0[2 * ow + 1], c = r1[2 * ow], d = r1[2 * ow + 1];
         T m = a;
         if (b > m) m = b;
@@ -130,11 +169,11 @@ bool pool_max_2x2(const PoolGeom& g, const T* x, T* y, int32_t* idx) {
     }
     int32_t* ir = idx + oh * w_out;
     const int32_t row0 = int32_t(2 * oh * w_in);
-    for (int64_t ow = 0; ow < w_out; ++ow) {
+    for (int64_t ow = done; ow < w_out; ++ow) {
       T m;
       const int k = first_max_2x2(r0[2 * ow], r0[2 * ow + 1], r1[2 * ow], r1[2 * ow + 1], m);
       yr[ow] = m;
-      ir[ow] = row0 + int32_t(2 * ow) + (k & 1) + (k >> 1) * int32_t(w_in);
+      ir[ow] = row0 + int32_t(2 * ow) + (k & 1) + (-(k >> 1) & int32_t(w_in));
     }
   }
   return true;
