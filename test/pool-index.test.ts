@@ -98,6 +98,19 @@ describe('recording and the index output', () => {
     expect(autograd.record(() => nd.pooling(x, { kernel: [2, 2] })).shape).toEqual([1, 2, 3, 3]);
   });
 
+  test('nd.pooling with out while recording writes out and the gradient flows through it', () => {
+    const x = tied([1, 2, 4, 4], 31);
+    x.attachGrad();
+    const out = nd.zeros([1, 2, 2, 2], { dtype: 'float64' });
+    const y = autograd.record(() => nd.pooling(x, { kernel: [2, 2], stride: [2, 2], out }));
+    expect(y).toBe(out);
+    expect(Array.from(out.toTypedArray())).toEqual(Array.from(nd.pooling(x, { kernel: [2, 2], stride: [2, 2] }).toTypedArray()));
+    y.backward(nd.onesLike(y).mul(3));
+    const [, index] = recorded(x, { kernel: [2, 2], stride: [2, 2] });
+    const want = invoke('pooling_grad', [nd.onesLike(y).mul(3), x, index], { kernel: [2, 2], stride: [2, 2] });
+    expect(Array.from(x.grad!.toTypedArray())).toEqual(Array.from(want.toTypedArray()));
+  });
+
   test('second derivatives through the index path (createGraph)', () => {
     const x = tied([2, 3, 6, 6], 17);
     const v = tied([2, 3, 6, 6], 19);
