@@ -67,6 +67,7 @@ const CALLS: Record<string, { inputs: (options: Record<string, unknown>) => NDAr
   linalg_gemm2: { inputs: () => [nd.array([[1, 2], [3, 4]]), nd.array([[5, 6], [7, 9]])] },
   convolution: { inputs: convInputs(false), options: { kernel: 3, numFilter: 2, numGroup: 1, noBias: true } },
   deconvolution: { inputs: convInputs(true), options: { kernel: 3, numFilter: 2, numGroup: 1 } },
+  convolution_relu: { inputs: convInputs(false), options: { kernel: 3, numFilter: 2, numGroup: 1, noBias: true } },
   conv_weight_grad: {
     inputs: () => [nd.arange(32).reshape([1, 2, 4, 4]), nd.arange(8).reshape([1, 2, 2, 2])],
     options: { kernel: 3 },

@@ -32,7 +32,7 @@ export const OP_NAMES = [
   'linalg_gemm', 'linalg_gemm2', 'linalg_syrk', 'linalg_trmm', 'linalg_trsm', 'linalg_potrf', 'linalg_potri',
   'linalg_sumlogdiag', 'linalg_extractdiag', 'linalg_makediag', 'linalg_copytri', 'linalg_inverse', 'linalg_det',
   'linalg_slogdet', 'linalg_gelqf', 'linalg_syevd',
-  'convolution', 'deconvolution', 'conv_weight_grad',
+  'convolution', 'deconvolution', 'conv_weight_grad', 'convolution_relu',
 ] as const;
 
 export type OpName = (typeof OP_NAMES)[number];

@@ -1,8 +1,8 @@
 // Pooling and the normalizations as nd functions (MXNet's Pooling, BatchNorm, LayerNorm,
 // InstanceNorm, GroupNorm, L2Normalization). Options go to the ops' field tables as given
 // (camelCase or MXNet's snake_case); only the flags that choose what comes back are read here.
-import { isTraining } from '../autograd';
-import { describe, invokeMulti, requireArray } from '../core/dispatch';
+import { isRecording, isTraining } from '../autograd';
+import { describe, invoke, invokeMulti, requireArray } from '../core/dispatch';
 import type { NDArray } from '../ndarray';
 
 type Options = Record<string, unknown>;
@@ -58,7 +58,14 @@ function flag(opts: Options, camel: string, snake: string): boolean {
 /** Pools each (N, C) plane over its 1 to 3 spatial axes. */
 export function pooling(x: NDArray, opts?: PoolingOptions): NDArray {
   requireArray(x, 'pooling', 'data');
-  return invokeMulti('pooling', [x], optionsObject('pooling', opts))[0];
+  const o = optionsObject('pooling', opts);
+  if (isRecording() && o.out !== undefined && o.out !== null) {
+    // Recording, max pooling has a second result (its index, docs/operators.md), which `out`
+    // cannot take: pool, then copy into out (recorded, so the gradient flows).
+    const { out, ...rest } = o;
+    return invoke('copy', [invokeMulti('pooling', [x], rest)[0]], { out });
+  }
+  return invokeMulti('pooling', [x], o)[0];
 }
 
 /**

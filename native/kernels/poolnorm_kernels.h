@@ -27,11 +27,17 @@ struct PoolGeom {
 
 template <class T>
 struct PoolNormOps {
-  // y = pool(x) over one plane.
-  void (*pool_fwd)(const PoolGeom& g, const T* x, T* y);
+  // y = pool(x) over one plane. Max pooling with idx not null also writes, per window, the
+  // plane index of the element pool_bwd would pick (its first maximum), -1 for a window wholly
+  // in the padding: PyTorch's max_pool2d_with_indices.
+  void (*pool_fwd)(const PoolGeom& g, const T* x, T* y, int32_t* idx);
   // dx = the gradient of one plane of max, avg or sum pooling (dx is overwritten). Max: to the
   // first maximum of each window.
   void (*pool_bwd)(const PoolGeom& g, const T* dy, const T* x, T* dx);
+  // dx = max pooling's gradient of one plane from the indices pool_fwd recorded (dx is
+  // overwritten), without reading x. False when an index is not -1 or an element of its window
+  // (dx is then incomplete).
+  bool (*pool_bwd_index)(const PoolGeom& g, const T* dy, const int32_t* idx, T* dx);
   // y[o] = v at the first maximum of x in window o (the adjoint of max pooling's gradient).
   void (*pool_select)(const PoolGeom& g, const T* x, const T* v, T* y);
   // s1 += sum(x - shift), s2 += sum((x - shift)^2) over a row of n.

@@ -441,6 +441,16 @@ export const recipes: Record<string, Recipe> = {
       inputs: [input([1, 2, 3, 3]), input([1, 2, 3, 3])],
       fn: (g, x) => invoke('pooling_grad', [g, x], { kernel: [3, 3], pad: [1, 1], poolType: 'avg' }),
     },
+    {
+      // the index recorded by max pooling: dy scattered to it, x gives only the shape
+      label: 'max 3x3 stride 2 pad 1, with the index',
+      inputs: [input([1, 2, 3, 3]), input([1, 2, 5, 5])],
+      fn: (g, x) => {
+        const opts = { kernel: [3, 3], stride: [2, 2], pad: [1, 1] };
+        const index = autograd.record(() => invokeMulti('pooling', [x.detach()], opts))[1];
+        return invoke('pooling_grad', [g, x, index], opts);
+      },
+    },
   ],
   pooling_select: () => [
     {
@@ -575,6 +585,18 @@ export const recipes: Record<string, Recipe> = {
       label: '3-D depthwise',
       inputs: [input([1, 2, 2, 3, 2]), input([2, 1, 2, 2, 2])],
       fn: (x, w) => nd.deconvolution(x, w, { kernel: 2, numFilter: 2, numGroup: 2, stride: 2 }).square(),
+    },
+  ],
+  convolution_relu: () => [
+    {
+      label: '2-D, bias, stride 2, pad 1',
+      inputs: [input([2, 2, 5, 4]), input([3, 2, 3, 3]), input([3])],
+      fn: (x, w, b) => invoke('convolution_relu', [x, w, b], { kernel: 3, numFilter: 3, stride: 2, pad: 1 }),
+    },
+    {
+      label: '2-D depthwise, no bias',
+      inputs: [input([2, 3, 4, 4]), input([3, 1, 3, 3])],
+      fn: (x, w) => invoke('convolution_relu', [x, w], { kernel: 3, numFilter: 3, pad: 1, numGroup: 3, noBias: true }).square(),
     },
   ],
   conv_weight_grad: () => [

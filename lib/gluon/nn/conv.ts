@@ -1,7 +1,8 @@
 // gluon.nn convolution layers (MXNet 1.9's conv_layers.py): Conv1D/2D/3D and their transposes,
-// one nd.convolution / nd.deconvolution call each, with an optional activation.
+// one nd.convolution / nd.deconvolution call each, with an optional activation; a convolution
+// with activation 'relu' is the one op convolution_relu.
 import type { DType } from '../../core/dtype';
-import { describe } from '../../core/dispatch';
+import { describe, invoke, requireArray } from '../../core/dispatch';
 import { readOptions } from '../../core/options';
 import type { InitLike } from '../../init/initializer';
 import { convolution, deconvolution } from '../../nd/conv';
@@ -118,6 +119,12 @@ abstract class Conv extends HybridBlock {
 
   forward(x: NDArray): NDArray {
     if (x.ndim >= 2) this.weight.inferShape(this.weightShape(x.shape[1]));
+    if (!this.transpose && this.act?.actType === 'relu') {
+      // one op, relu applied in the convolution's output pass (docs/operators.md, Convolution)
+      requireArray(x, 'convolution', 'data');
+      const w = this.weight.data();
+      return invoke('convolution_relu', this.bias ? [x, w, this.bias.data()] : [x, w], this.kwargs);
+    }
     const op = this.transpose ? deconvolution : convolution;
     const y = op(x, this.weight.data(), this.bias ? this.bias.data() : null, this.kwargs as never);
     return this.act ? this.act.forward(y) : y;

@@ -165,6 +165,21 @@ void add_bias(T* plane, size_t size, T b) {
   for (size_t i = 0; i < size; ++i) plane[i] += b;
 }
 
+// nd.relu's rule: positive values and NaN kept, everything else +0.
+template <class T>
+T relu_of(T v) {
+  return v > T(0) || v != v ? v : T(0);
+}
+
+// The forward's last touch of an output plane: + b, then relu when asked.
+template <class T>
+void finish_plane(T* plane, size_t size, T b, bool relu) {
+  if (relu)
+    for (size_t i = 0; i < size; ++i) plane[i] = relu_of(plane[i] + b);
+  else
+    add_bias(plane, size, b);
+}
+
 // sum a[i] * b[i] in kLanes interleaved partial sums, which the compiler keeps in one vector
 // register (a single running sum is a dependency chain it may not reorder).
 constexpr Index kLanes = 8;
@@ -193,7 +208,7 @@ T dot_strided(const T* a, const T* b, Index n, Index stride) {
 size_t source_channel(const ConvGeom& g, size_t f) { return f / (g.f / g.groups); }
 
 template <class T>
-void direct_forward(const ConvRun& r, const ConvGeom& g, const T* big, const T* w, const T* bias, T* small) {
+void direct_forward(const ConvRun& r, const ConvGeom& g, const T* big, const T* w, const T* bias, T* small, bool relu) {
   const size_t I = g.in_size(), O = g.out_size(), K = g.k_size();
   const Index sw = static_cast<Index>(g.stride[2]);
   for_items(r.pool, g.n * g.f, [&](size_t plane) {
@@ -211,6 +226,7 @@ void direct_forward(const ConvRun& r, const ConvGeom& g, const T* big, const T* 
       else
         for (Index o = s.lo; o < s.hi; ++o) yr[o] += wv * xr[o * sw];
     });
+    if (relu) finish_plane(y, O, T(0), true);
   });
 }
 
@@ -229,7 +245,7 @@ const kernels::GemmOps<T>& gemm_ops(const kernels::GemmKernels& k) {
 // 1 x n x kw product per tap row, vectorised along the long padded grid instead of 28-element rows.
 template <class T>
 void direct_forward_unit_stride(const ConvRun& r, const kernels::GemmOps<T>& ops, const ConvGeom& g, const T* big,
-                                const T* w, const T* bias, T* small) {
+                                const T* w, const T* bias, T* small, bool relu) {
   const size_t I = g.in_size(), O = g.out_size(), K = g.k_size();
   const size_t dp = g.in[0] + 2 * g.pad[0], hp = g.in[1] + 2 * g.pad[1], wp = g.in[2] + 2 * g.pad[2];
   const size_t grid = ((g.out[0] - 1) * hp + g.out[1] - 1) * wp + g.out[2];
@@ -255,7 +271,10 @@ void direct_forward_unit_stride(const ConvRun& r, const kernels::GemmOps<T>& ops
       for (size_t h = 0; h < g.out[1]; ++h) {
         const T* src = acc + (d * hp + h) * wp;
         T* dst = y + (d * g.out[1] + h) * g.out[2];
-        for (size_t o = 0; o < g.out[2]; ++o) dst[o] = src[o] + b;
+        if (relu)
+          for (size_t o = 0; o < g.out[2]; ++o) dst[o] = relu_of(src[o] + b);
+        else
+          for (size_t o = 0; o < g.out[2]; ++o) dst[o] = src[o] + b;
       }
   });
 }
@@ -307,7 +326,7 @@ void direct_backward_weight(const ConvRun& r, const ConvGeom& g, const T* big, c
 // ---- im2col + GEMM -----------------------------------------------------------------------------
 
 template <class T>
-void gemm_forward(const ConvRun& r, const ConvGeom& g, const T* big, const T* w, const T* bias, T* small) {
+void gemm_forward(const ConvRun& r, const ConvGeom& g, const T* big, const T* w, const T* bias, T* small, bool relu) {
   const size_t I = g.in_size(), O = g.out_size(), K = g.k_size(), ow = g.out[2], nrows = g.out[0] * g.out[1];
   const size_t cg = g.c / g.groups, fg = g.f / g.groups, rows = cg * K;
   const bool pointwise = is_pointwise(g);
@@ -323,8 +342,8 @@ void gemm_forward(const ConvRun& r, const ConvGeom& g, const T* big, const T* w,
         gemm(r.pool, r.isa, r.dtype, false, false, fg, oc, rows, w + grp * fg * rows, rows,
              pointwise ? x + r0 * ow : col, pointwise ? O : oc, y + r0 * ow, O, false);
       }
-      if (bias)
-        for (size_t f = 0; f < fg; ++f) add_bias(y + f * O, O, bias[grp * fg + f]);
+      if (bias || relu)
+        for (size_t f = 0; f < fg; ++f) finish_plane(y + f * O, O, bias ? bias[grp * fg + f] : T(0), relu);
     }
   });
 }
@@ -394,16 +413,17 @@ void gemm_backward_weight(const ConvRun& r, const ConvGeom& g, const T* big, con
 bool one_channel_per_group(const ConvGeom& g) { return g.c == g.groups && g.groups > 1; }
 
 template <class T>
-void forward_t(const ConvRun& r, const ConvGeom& g, const void* big, const void* w, const void* bias, void* small) {
+void forward_t(const ConvRun& r, const ConvGeom& g, const void* big, const void* w, const void* bias, void* small,
+               bool relu) {
   auto* b = static_cast<const T*>(bias);
   const kernels::GemmKernels* k = kernels::gemm_kernels_for(r.isa);
   if (one_channel_per_group(g) && unit_strides(g) && k)
     direct_forward_unit_stride(r, gemm_ops<T>(*k), g, static_cast<const T*>(big), static_cast<const T*>(w), b,
-                               static_cast<T*>(small));
+                               static_cast<T*>(small), relu);
   else if (one_channel_per_group(g))
-    direct_forward(r, g, static_cast<const T*>(big), static_cast<const T*>(w), b, static_cast<T*>(small));
+    direct_forward(r, g, static_cast<const T*>(big), static_cast<const T*>(w), b, static_cast<T*>(small), relu);
   else
-    gemm_forward(r, g, static_cast<const T*>(big), static_cast<const T*>(w), b, static_cast<T*>(small));
+    gemm_forward(r, g, static_cast<const T*>(big), static_cast<const T*>(w), b, static_cast<T*>(small), relu);
 }
 
 // The depthwise data gradient with unit strides is itself a depthwise convolution: of the output
@@ -424,7 +444,7 @@ bool flipped_depthwise(const ConvRun& r, const ConvGeom& g, const T* small, cons
   std::vector<T> flipped(g.c * K);
   for (size_t c = 0; c < g.c; ++c)
     for (size_t tap = 0; tap < K; ++tap) flipped[c * K + tap] = w[c * K + K - 1 - tap];
-  direct_forward_unit_stride(r, gemm_ops<T>(*k), t, small, flipped.data(), bias, big);
+  direct_forward_unit_stride(r, gemm_ops<T>(*k), t, small, flipped.data(), bias, big, false);
   return true;
 }
 
@@ -451,9 +471,10 @@ void backward_weight_t(const ConvRun& r, const ConvGeom& g, const void* big, con
 
 }  // namespace
 
-void conv_forward(const ConvRun& r, const ConvGeom& g, const void* big, const void* w, const void* bias, void* small) {
-  if (r.dtype == DType::Float64) forward_t<double>(r, g, big, w, bias, small);
-  else forward_t<float>(r, g, big, w, bias, small);
+void conv_forward(const ConvRun& r, const ConvGeom& g, const void* big, const void* w, const void* bias, void* small,
+                  bool relu) {
+  if (r.dtype == DType::Float64) forward_t<double>(r, g, big, w, bias, small, relu);
+  else forward_t<float>(r, g, big, w, bias, small, relu);
 }
 
 void conv_backward_data(const ConvRun& r, const ConvGeom& g, const void* small, const void* w, const void* bias,

@@ -32,8 +32,10 @@ struct ConvRun {
   DType dtype;  // Float32 or Float64
 };
 
-// small = conv(big, w) (+ bias[f] when bias is not null).
-void conv_forward(const ConvRun& r, const ConvGeom& g, const void* big, const void* w, const void* bias, void* small);
+// small = conv(big, w) (+ bias[f] when bias is not null), then with relu max(small, 0) (NaN
+// kept, as nd.relu), applied while each image's output is still in cache (oneDNN's post-op).
+void conv_forward(const ConvRun& r, const ConvGeom& g, const void* big, const void* w, const void* bias, void* small,
+                  bool relu = false);
 // big = the transposed convolution of small with w (+ bias[c] when not null): the gradient of
 // conv_forward with respect to big, and deconvolution's forward.
 void conv_backward_data(const ConvRun& r, const ConvGeom& g, const void* small, const void* w, const void* bias,

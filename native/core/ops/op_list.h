@@ -61,8 +61,9 @@
   X(linalg_potri) X(linalg_sumlogdiag) X(linalg_extractdiag) X(linalg_makediag) X(linalg_copytri)      \
   X(linalg_inverse) X(linalg_det) X(linalg_slogdet) X(linalg_gelqf) X(linalg_syevd)
 
-// Convolution and its transpose, and the weight gradient they share (ops_conv.cc).
-#define NDGRAD_CONV_OPS(X) X(convolution) X(deconvolution) X(conv_weight_grad)
+// Convolution and its transpose, the weight gradient they share, and convolution followed by
+// relu in one pass (ops_conv.cc).
+#define NDGRAD_CONV_OPS(X) X(convolution) X(deconvolution) X(conv_weight_grad) X(convolution_relu)
 
 #define NDGRAD_OPS(X) \
   NDGRAD_UNARY_OPS(X) NDGRAD_BINARY_OPS(X) NDGRAD_SCALAR_OPS(X) NDGRAD_OTHER_OPS(X) NDGRAD_JOIN_OPS(X) NDGRAD_ORDER_OPS(X) \

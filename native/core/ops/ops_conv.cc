@@ -3,7 +3,9 @@
 // The three ops are each other's gradients: convolution's data gradient is a deconvolution, the
 // deconvolution's is a convolution, and both weight gradients are conv_weight_grad, whose own
 // gradients are again a deconvolution and a convolution (so createGraph works). Backward calls
-// pass explicit padding and adj (ConvParams), never targetShape.
+// pass explicit padding and adj (ConvParams), never targetShape. convolution_relu is
+// relu(convolution(...)) in one pass over the output (gluon's Conv layers with activation
+// 'relu'); its shape errors name convolution, the op it extends.
 #include <string>
 #include <utility>
 
@@ -254,6 +256,11 @@ void fwd_conv(OpCall& c) {
   conv_forward(run_of(c), pl.g, c.in[0].raw(), c.in[1].raw(), bias_of(c), c.out[0].raw());
 }
 
+void fwd_conv_relu(OpCall& c) {
+  Plan pl = plan_conv(c.in[0], c.in[1], c.params<ConvParams>());
+  conv_forward(run_of(c), pl.g, c.in[0].raw(), c.in[1].raw(), bias_of(c), c.out[0].raw(), true);
+}
+
 void fwd_deconv(OpCall& c) {
   Plan pl = plan_deconv(c.in[0], c.in[1], c.params<ConvParams>());
   conv_backward_data(run_of(c), pl.g, c.in[0].raw(), c.in[1].raw(), bias_of(c), c.out[0].raw());
@@ -322,14 +329,20 @@ Plan replan(BackwardCtx& c) {
 // data gradient costs as much as its weight gradient).
 bool wanted(const BackwardCtx& c, size_t i) { return c.node.inputs[i].live(); }
 
-Grads d_conv(BackwardCtx& c) {
+// The convolution's gradients for the output gradient g.
+Grads conv_grads(BackwardCtx& c, const ArrayRef& g) {
   Plan pl = replan<Kind::Conv>(c);
   Grads out(c.node.num_inputs());
-  if (wanted(c, 0)) out[0] = to_big(c.env, c.grad(), c.input(1), pl.g, pl.nd);
-  if (wanted(c, 1)) out[1] = weight_grad(c.env, c.input(0), c.grad(), pl.g, pl.nd);
-  if (out.size() == 3 && wanted(c, 2)) out[2] = bias_grad(c.env, c.grad());
+  if (wanted(c, 0)) out[0] = to_big(c.env, g, c.input(1), pl.g, pl.nd);
+  if (wanted(c, 1)) out[1] = weight_grad(c.env, c.input(0), g, pl.g, pl.nd);
+  if (out.size() == 3 && wanted(c, 2)) out[2] = bias_grad(c.env, g);
   return out;
 }
+
+Grads d_conv(BackwardCtx& c) { return conv_grads(c, c.grad()); }
+
+// relu's gradient first, as d_relu writes it (g * sign(y): 0 where y is 0, NaN where y is NaN).
+Grads d_conv_relu(BackwardCtx& c) { return conv_grads(c, mul(c.env, c.grad(), unary(c.env, OpId::sign, c.output(0)))); }
 
 Grads d_deconv(BackwardCtx& c) {
   Plan pl = replan<Kind::Deconv>(c);
@@ -394,9 +407,11 @@ void define_conv_ops(std::vector<OpDef>& table) {
   define_op(table, OpId::convolution, -1, infer<Kind::Conv>, fwd_conv, d_conv, kSaveInputs);
   define_op(table, OpId::deconvolution, -1, infer<Kind::Deconv>, fwd_deconv, d_deconv, kSaveInputs);
   define_op(table, OpId::conv_weight_grad, 2, infer<Kind::WeightGrad>, fwd_weight_grad, d_weight_grad, kSaveInputs);
+  define_op(table, OpId::convolution_relu, -1, infer<Kind::Conv>, fwd_conv_relu, d_conv_relu, kSaveInputs | kSaveOutputs);
   set_params<ConvParams>(table, OpId::convolution, kConvFields);
   set_params<ConvParams>(table, OpId::deconvolution, kDeconvFields);
   set_params<ConvParams>(table, OpId::conv_weight_grad, kWeightGradFields);
+  set_params<ConvParams>(table, OpId::convolution_relu, kConvFields);
 }
 
 }  // namespace ndgrad

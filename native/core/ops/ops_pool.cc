@@ -1,5 +1,7 @@
 // Pooling (MXNet's Pooling): max, avg, sum and lp over 1 to 3 spatial axes of an (N, C, ...)
 // array, global or windowed, 'valid' or 'full' convention; its gradient pooling_grad.
+#include <atomic>
+#include <climits>
 #include <cmath>
 #include <string>
 
@@ -87,20 +89,41 @@ Shape pooled_shape(const Tensor& x, const PoolGeom& g) {
   return s;
 }
 
+int64_t plane_size(const PoolGeom& g) { return g.in[0] * g.in[1] * g.in[2]; }
+
+// Max pooling while recording also outputs, per window, the plane index of the element its
+// gradient goes to (int32, -1 for a window wholly in the padding), so that the backward scatters
+// dy without rereading x. Not recording (or a plane too large for int32), it outputs y alone.
+bool records_index(const OpCall& c, const PoolGeom& g) {
+  return g.type == PoolType::Max && c.env.recording && plane_size(g) <= INT32_MAX;
+}
+
 void infer_pooling(const OpCall& c, OutSpecs& outs) {
   const Tensor& x = c.in[0];
   PoolGeom g = pool_geom(x, c.params<PoolParams>(), "pooling");
   outs.push_back({pooled_shape(x, g), x.dtype});
+  if (records_index(c, g)) outs.push_back({pooled_shape(x, g), DType::Int32});
 }
 
-// pooling_grad(dy, x) -> dx, for max, avg and sum pooling (lp's gradient is composed in
-// d_pooling). pooling_select(x, v) -> v at the first maximum of x in each window.
+// pooling_grad(dy, x[, index]) -> dx, for max, avg and sum pooling (lp's gradient is composed
+// in d_pooling). With max pooling's recorded index, x gives only the shape.
+// pooling_select(x, v) -> v at the first maximum of x in each window.
 void infer_pooling_grad(const OpCall& c, OutSpecs& outs) {
+  if (c.num_inputs != 2 && c.num_inputs != 3) {
+    throw_type("pooling_grad: expected 2 or 3 inputs (dy, x, index), got " + std::to_string(c.num_inputs));
+  }
   const Tensor& x = c.in[1];
   PoolGeom g = pool_geom(x, c.params<PoolParams>(), "pooling_grad");
   if (g.type == PoolType::Lp) throw_range("pooling_grad: lp pooling's gradient is composed of other ops");
   if (c.in[0].shape != pooled_shape(x, g) || c.in[0].dtype != x.dtype) {
     throw_range("pooling_grad: dy must have the pooled shape " + shape_str(pooled_shape(x, g)) + " and x's dtype");
+  }
+  if (c.num_inputs == 3) {
+    if (g.type != PoolType::Max) throw_range("pooling_grad: an index is only for max pooling");
+    if (c.in[2].shape != pooled_shape(x, g) || c.in[2].dtype != DType::Int32) {
+      throw_range("pooling_grad: index must be int32 of the pooled shape " + shape_str(pooled_shape(x, g)) + ", got " +
+                  dtype_name(c.in[2].dtype) + " " + shape_str(c.in[2].shape));
+    }
   }
   outs.push_back({x.shape, x.dtype});
 }
@@ -128,6 +151,17 @@ void fwd_pooling_grad(OpCall& c) {
   const Tensor& x = c.in[1];
   PoolGeom g = pool_geom(x, c.params<PoolParams>(), "pooling_grad");
   const int64_t in_plane = g.in[0] * g.in[1] * g.in[2], out_plane = g.out[0] * g.out[1] * g.out[2];
+  if (c.num_inputs == 3) {
+    std::atomic<bool> ok{true};
+    each_plane(c, x, g, [&](const auto& ops, auto zero, int64_t p) {
+      using T = decltype(zero);
+      if (!ops.pool_bwd_index(g, c.in[0].data<T>() + p * out_plane, c.in[2].data<int32_t>() + p * out_plane,
+                              c.out[0].data<T>() + p * in_plane))
+        ok.store(false, std::memory_order_relaxed);
+    });
+    if (!ok.load()) throw_range("pooling_grad: index holds a value that is not -1 or an element of its window");
+    return;
+  }
   each_plane(c, x, g, [&](const auto& ops, auto zero, int64_t p) {
     using T = decltype(zero);
     ops.pool_bwd(g, c.in[0].data<T>() + p * out_plane, x.data<T>() + p * in_plane, c.out[0].data<T>() + p * in_plane);
@@ -147,16 +181,19 @@ void fwd_pooling_select(OpCall& c) {
 void fwd_pooling(OpCall& c) {
   const Tensor& x = c.in[0];
   PoolGeom g = pool_geom(x, c.params<PoolParams>(), "pooling");
+  int32_t* index = c.out.size() > 1 ? c.out[1].data<int32_t>() : nullptr;
   const int64_t in_plane = g.in[0] * g.in[1] * g.in[2], out_plane = g.out[0] * g.out[1] * g.out[2];
   each_plane(c, x, g, [&](const auto& ops, auto zero, int64_t p) {
     using T = decltype(zero);
-    ops.pool_fwd(g, x.data<T>() + p * in_plane, c.out[0].data<T>() + p * out_plane);
+    ops.pool_fwd(g, x.data<T>() + p * in_plane, c.out[0].data<T>() + p * out_plane,
+                 index ? index + p * out_plane : nullptr);
   });
 }
 
 // lp: dx = x^(p-1) * (the sum pooling gradient of dy / y^(p-1)), 0 where y is 0 (MXNet's lp_grad).
 Grads d_pooling(BackwardCtx& c) {
   const PoolParams& p = c.params<PoolParams>();
+  if (c.node.num_outputs() == 2) return {invoke1(c.env, OpId::pooling_grad, {c.grad(), c.input(0), c.output(1)}, p)};
   if (p.pool_type != static_cast<int>(PoolType::Lp)) return {invoke1(c.env, OpId::pooling_grad, {c.grad(), c.input(0)}, p)};
   PoolParams sum = p;
   sum.pool_type = static_cast<int>(PoolType::Sum);
@@ -170,13 +207,14 @@ Grads d_pooling(BackwardCtx& c) {
 }
 
 // pooling_grad is linear in dy: its adjoint is avg or sum pooling itself, or for max the value at
-// each window's first maximum. It does not depend on x (max: almost everywhere).
+// each window's first maximum (the element the index names). It does not depend on x (max:
+// almost everywhere) nor on the index.
 Grads d_pooling_grad(BackwardCtx& c) {
   const PoolParams& p = c.params<PoolParams>();
-  if (p.pool_type == static_cast<int>(PoolType::Max)) {
-    return {invoke1(c.env, OpId::pooling_select, {c.input(1), c.grad()}, p), nullptr};
-  }
-  return {invoke1(c.env, OpId::pooling, {c.grad()}, p), nullptr};
+  Grads out(c.node.num_inputs());
+  out[0] = p.pool_type == static_cast<int>(PoolType::Max) ? invoke1(c.env, OpId::pooling_select, {c.input(1), c.grad()}, p)
+                                                          : invoke1(c.env, OpId::pooling, {c.grad()}, p);
+  return out;
 }
 
 // pooling_select is linear in v, with max pooling's gradient as its adjoint.
@@ -204,7 +242,7 @@ const FieldDef kPoolFields[] = {
 
 void define_pool_ops(std::vector<OpDef>& table) {
   define_op(table, OpId::pooling, 1, infer_pooling, fwd_pooling, d_pooling, kSaveInputs | kSaveOutputs);
-  define_op(table, OpId::pooling_grad, 2, infer_pooling_grad, fwd_pooling_grad, d_pooling_grad, kSaveInputs);
+  define_op(table, OpId::pooling_grad, -1, infer_pooling_grad, fwd_pooling_grad, d_pooling_grad, kSaveInputs);
   define_op(table, OpId::pooling_select, 2, infer_pooling_select, fwd_pooling_select, d_pooling_select, kSaveInputs);
   set_params<PoolParams>(table, OpId::pooling, kPoolFields);
   set_params<PoolParams>(table, OpId::pooling_grad, kPoolFields);
