@@ -163,6 +163,23 @@ describe('collections paced by the results (young_collections.h)', () => {
     expect(r.stdout.split('\n').filter((l) => / ms: (Scavenge|Mark-Compact)/.test(l)).length).toBeLessThanOrEqual(10);
   });
 
+  test('after large arrays fill the pool, small results still reuse its blocks', () => {
+    // Four dead 64 MiB blocks fill the pool's 256 MiB cache. A full cache used to refuse every
+    // later block, so each 64 KiB result came from fresh pages (16 faults each).
+    const out = runNode(
+      `const { nd } = require('.');
+       const big = [0, 1, 2, 3].map(() => nd.zeros([10000000]));
+       big.forEach((x) => x.dispose());
+       const a = nd.ones([16384]);
+       let c;
+       for (let i = 0; i < 500; i++) c = a.add(i);
+       const before = process.resourceUsage().minorPageFault;
+       for (let i = 0; i < 5000; i++) c = a.add(i);
+       console.log(process.resourceUsage().minorPageFault - before);`,
+    );
+    expect(Number(out)).toBeLessThan(5000);
+  });
+
   test('results kept alive bring no extra mark-compact collections', () => {
     // Requests that free nothing space out, so the ballast never raises V8's external count
     // towards its limit: V8 alone (no requests) collects this growth in 6 mark-compacts, and so does the pacing.

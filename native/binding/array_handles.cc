@@ -51,7 +51,7 @@ Napi::Value Addon::wrap(Napi::Env env, ArrayRef a) {
 // finalizers free go to it and the next results, and before its bytes are reported, so that
 // V8's count does not hold the new result and the dead ones it replaces at the same time.
 void Addon::pace_collections(napi_env env, size_t fresh) {
-  if (!fresh) return;
+  if (!fresh || fresh > YoungCollections::kMaxPacedBytes) return;
   if (handles_->take_collected()) young_.wake();
   if (young_.due(fresh)) {
     handles_->reserve_dead();
