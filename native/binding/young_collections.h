@@ -23,6 +23,7 @@
 
 #include "core/runtime/storage.h"
 #include "external_memory.h"
+#include "handles.h"
 
 namespace ndgrad::binding {
 
@@ -57,8 +58,7 @@ class YoungCollections {
   // only a collection frees them, and the frees found by this one are held back until the
   // ballast is gone), at most what the live bytes grew by since the last request, so the count
   // neither rises above what it was nor falls below what it was after the last request.
-  template <class Table>
-  void request(napi_env env, MemoryStats& stats, Table& table) {
+  void request(napi_env env, MemoryStats& stats, HandleTable& table) {
     int64_t live = stats.live_bytes.load(std::memory_order_relaxed);
     int64_t taken = static_cast<int64_t>(owed_ < kBallastBytes ? owed_ : kBallastBytes);
     if (taken > live - live_after_) taken = live - live_after_ > 0 ? live - live_after_ : 0;
@@ -86,8 +86,9 @@ class YoungCollections {
     // Results kept alive (a growing list, a recorded graph) make requests that free little.
     // Each request may cost V8 up to a ballast of its 64 MiB margin (when a mark-compact since
     // the last request raised V8's lowest count above what this request takes back), so those
-    // space out, four times further each time up to 64 times their pace, and come back to it once a request frees most
-    // of what was owed, or a collection V8 started itself finds results dead (wake()).
+    // space out, four times further each time up to 64 times their pace, and come back to it
+    // once a request frees most of what was owed, or a collection V8 started itself finds
+    // results dead (wake()).
     size_t freed = live > live_after_ ? static_cast<size_t>(live - live_after_) : 0;
     if (4 * freed < owed) {
       if (backoff_ < 64) backoff_ *= 4;
