@@ -7,7 +7,8 @@
 // add: c = a.add(b) on two float32 arrays of n elements; dot: c = nd.dot(m, m), m n x n; with
 // `out`, the result is written into one array instead (nd.add(a, b, { out: c })).
 // Prints the per-call median and mean wall time of the timed calls (after 50 untimed ones); the
-// mean includes every collection, so it is the figure a user's loop sees.
+// mean includes every collection, so it is the figure a user's loop sees. The CPU time per call
+// (the whole process's, collector threads included) is the steadier figure on a busy machine.
 const path = require('path');
 const { nd } = require(process.env.NDGRAD_PACKAGE || path.join(__dirname, '..'));
 
@@ -33,6 +34,7 @@ for (let i = 0; i < 50; i++) {
   if (dispose) c.dispose();
 }
 const times = new Float64Array(iters);
+const cpu0 = process.cpuUsage();
 const t0 = process.hrtime.bigint();
 for (let i = 0; i < iters; i++) {
   const s = process.hrtime.bigint();
@@ -41,6 +43,8 @@ for (let i = 0; i < iters; i++) {
   times[i] = Number(process.hrtime.bigint() - s);
 }
 const mean = Number(process.hrtime.bigint() - t0) / iters;
+const cpu = process.cpuUsage(cpu0);
+const cpuPerCall = ((cpu.user + cpu.system) * 1e3) / iters;
 times.sort();
 const us = (ns) => (ns / 1e3).toFixed(1);
-console.log(`${kind} ${n} ${dispose ? 'dispose' : intoOut ? 'out' : 'no dispose'}: median ${us(times[iters >> 1])} us, mean ${us(mean)} us per call`);
+console.log(`${kind} ${n} ${dispose ? 'dispose' : intoOut ? 'out' : 'no dispose'}: median ${us(times[iters >> 1])} us, mean ${us(mean)} us, CPU ${us(cpuPerCall)} us per call`);

@@ -9,6 +9,7 @@
 #include "core/tensor/array.h"
 #include "core/runtime/runtime.h"
 #include "handles.h"
+#include "young_collections.h"
 
 namespace ndgrad::binding {
 
@@ -26,16 +27,11 @@ class Addon : public Napi::Addon<Addon> {
   const HandleTable& handles() const { return *handles_; }
   // Reports storage bytes allocated or freed since the last call to V8.
   void flush_memory(Napi::Env env);
-  // Results of at least kWeighBytes and at most kWeighMaxBytes weigh in V8's young generation
-  // (see weigh()).
-  static constexpr size_t kWeighBytes = size_t{256} << 10;
-  static constexpr size_t kWeighMaxBytes = size_t{16} << 20;
 
  private:
   // Sets core.custom_backward, which runs an autograd.Function's backward in JS.
   void install_custom_backward(Napi::Env env);
-  void weigh(napi_env env, napi_value owner, int32_t h);
-  void unweigh(const Napi::Value& handle, const Napi::Value& owner);
+  void pace_collections(napi_env env, size_t fresh);
   Napi::Value OpInfo(const Napi::CallbackInfo& info);
   Napi::Value OpSchema(const Napi::CallbackInfo& info);
   Napi::Value Invoke(const Napi::CallbackInfo& info);
@@ -86,6 +82,7 @@ class Addon : public Napi::Addon<Addon> {
   // JS function(fnObject, outGrads) -> inGrads that runs an autograd.Function's backward.
   Napi::FunctionReference custom_dispatcher_;
   HandleTable* handles_ = new HandleTable(core.stats);  // outlives this object while owners are pending
+  YoungCollections young_;
 };
 
 }  // namespace ndgrad::binding

@@ -1,5 +1,5 @@
-// Array handles: wrapping results for JS (External or slot handles), their weight in V8's young
-// generation, dispose(), and the memory figures.
+// Array handles: wrapping results for JS (External or slot handles), pacing the young-generation
+// collections that find them dead (young_collections.h), dispose(), and the memory figures.
 #include "addon.h"
 
 #include <string>
@@ -10,10 +10,22 @@
 
 namespace ndgrad::binding {
 
+namespace {
+
+// The bytes of `a`'s storage when `a` is its only user (a fresh result, not a view): what its
+// owner's death or dispose() frees.
+size_t fresh_bytes(const Array& a) {
+  const Storage* s = a.t.storage.get();
+  return s && s->ref_count() == 1 ? s->bytes() : 0;
+}
+
+}  // namespace
+
 void Addon::flush_memory(Napi::Env env) { report_external(env, *core.stats); }
 
 Napi::Value Addon::wrap(Napi::Env env, ArrayRef a) {
   handles_->release_dead(2);  // the lazily released arrays of handles.h also drain without own()
+  pace_collections(env, fresh_bytes(*a));
   flush_memory(env);
   // A basic finalizer: it touches no JS, so Node runs it during GC itself (the module is built
   // with the experimental Node-API version) instead of deferring it to the event loop; a
@@ -34,13 +46,27 @@ Napi::Value Addon::wrap(Napi::Env env, ArrayRef a) {
   return Napi::Value(env, result);
 }
 
+// Results left to the collector are found dead by the young-generation collections this paces
+// (young_collections.h). Before the new result is filed, so that the slots and blocks that the
+// finalizers free go to it and the next results, and before its bytes are reported, so that
+// V8's count does not hold the new result and the dead ones it replaces at the same time.
+void Addon::pace_collections(napi_env env, size_t fresh) {
+  if (!fresh || fresh > YoungCollections::kMaxPacedBytes) return;
+  if (handles_->take_collected()) young_.wake();
+  if (young_.due(fresh)) {
+    handles_->reserve_dead();
+    young_.request(env, *core.stats, *handles_);
+  }
+  young_.note_result(fresh);
+}
+
 Napi::Value Addon::own(const Napi::Value& owner, ArrayRef a) {
   napi_env env = owner.Env();
   napi_valuetype type;
   if (napi_typeof(env, owner, &type) != napi_ok || type != napi_object) return wrap(owner.Env(), std::move(a));
-  flush_memory(owner.Env());
   handles_->reserve_dead();
-  bool heavy = a->t.storage && a->t.storage->bytes() >= kWeighBytes;  // small ops skip weigh()
+  pace_collections(env, fresh_bytes(*a));
+  flush_memory(owner.Env());
   void* cookie;
   int32_t h = handles_->add(std::move(a), &cookie);
   napi_status status = napi_add_finalizer(
@@ -52,68 +78,9 @@ Napi::Value Addon::own(const Napi::Value& owner, ArrayRef a) {
     handles_->release_dead();
     throw Napi::Error::New(env, "ndgrad: could not create an array handle");
   }
-  if (heavy) weigh(env, owner, h);
   napi_value result;
   napi_create_int32(env, h, &result);
   return Napi::Value(env, result);
-}
-
-// A large result left to the collector should be found dead by the next cheap collection, so
-// that its block is what the next result of its size reuses, still in cache. V8 starts a
-// young-generation collection (a scavenge, tens of microseconds) when the ArrayBuffers that
-// young objects hold pass 32 MiB and an ArrayBuffer is allocated; external memory reported
-// through napi_adjust_external_memory only ever starts mark-compact collections of the whole
-// heap, and only every 64 MiB. So the owner of a fresh large result gets a hidden ArrayBuffer
-// over its storage (no copy, no finalizer: the storage stays the array's), which V8 then counts
-// as young external memory, and a 1-byte ArrayBuffer asks V8 to look at that count. While the
-// owner lives V8 counts those bytes itself, so they leave this instance's own report and come
-// back to it when the owner dies (HandleTable::set_weight): what V8 counts stays what is live.
-// Where the runtime refuses external ArrayBuffers, results are reported the plain way, and so are
-// results above 16 MiB: a dead owner's ArrayBuffer leaves V8's count only when V8 has swept it,
-// after this instance has taken the bytes back into its own report, and two such counts of one
-// 64 MiB block put V8 over its external limit, a mark-compact collection on every call even
-// when results are disposed.
-void Addon::weigh(napi_env env, napi_value owner, int32_t h) {
-  const Array* a = handles_->get(h);
-  const Storage* s = a ? a->t.storage.get() : nullptr;
-  if (!s || s->bytes() < kWeighBytes || s->bytes() > kWeighMaxBytes || s->ref_count() != 1) return;  // fresh only
-  size_t pages = s->bytes() / HandleTable::kWeightPage;
-  int64_t bytes = static_cast<int64_t>(pages) * HandleTable::kWeightPage;
-  // The bytes leave this instance's report before V8 counts them again through the ArrayBuffer:
-  // counted twice for a moment, a 40 MB result would push V8 over its external-memory limit and
-  // into a mark-compact collection on every call.
-  MemoryStats& stats = *core.stats;
-  stats.pending_external.fetch_sub(bytes, std::memory_order_relaxed);
-  report_all(env, stats);
-  napi_value weight;
-  napi_property_descriptor prop{"_weight", nullptr, nullptr, nullptr, nullptr, nullptr, napi_default, nullptr};
-  if (napi_create_external_arraybuffer(env, s->data(), static_cast<size_t>(bytes), nullptr, nullptr, &weight) != napi_ok ||
-      (prop.value = weight, napi_define_properties(env, owner, 1, &prop) != napi_ok)) {
-    stats.pending_external.fetch_add(bytes, std::memory_order_relaxed);  // reported the plain way
-    return;
-  }
-  handles_->set_weight(h, static_cast<uint32_t>(pages));
-  stats.weighed_external.fetch_add(bytes, std::memory_order_relaxed);
-  void* data;
-  napi_value poke;
-  napi_create_arraybuffer(env, 1, &data, &poke);
-}
-
-// dispose(): the weight's ArrayBuffer must not outlive the storage it spans (reachable through
-// the owner's hidden property, it would read freed memory), so it is detached, and V8 stops
-// counting its bytes.
-void Addon::unweigh(const Napi::Value& handle, const Napi::Value& owner) {
-  int32_t h;
-  if (napi_get_value_int32(handle.Env(), handle, &h) != napi_ok || !handles_->weighed(h) || !owner.IsObject()) return;
-  napi_env env = owner.Env();
-  napi_value weight;
-  bool is_buffer = false;
-  if (napi_get_named_property(env, owner, "_weight", &weight) != napi_ok ||
-      napi_is_arraybuffer(env, weight, &is_buffer) != napi_ok || !is_buffer ||
-      napi_detach_arraybuffer(env, weight) != napi_ok) {
-    return;
-  }
-  handles_->drop_weight(h);
 }
 
 Napi::Value Addon::Dispose(const Napi::CallbackInfo& info) {
@@ -121,7 +88,7 @@ Napi::Value Addon::Dispose(const Napi::CallbackInfo& info) {
     Array* a = handle_of(info[0], "dispose");
     if (!a->disposed) {
       a->disposed = true;
-      unweigh(info[0], info[1]);
+      if (size_t fresh = fresh_bytes(*a)) young_.note_disposed(fresh);
       a->t.storage.reset();
       a->ag = AGEntry{};
     }
@@ -150,9 +117,11 @@ Napi::Value Addon::Allocations(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(core.stats->allocations.load()));
 }
 
+// What V8 counts as external memory (this instance's reports, and ArrayBuffers while they live).
 Napi::Value Addon::ReportedMemory(const Napi::CallbackInfo& info) {
-  const MemoryStats& s = *core.stats;
-  return Napi::Number::New(info.Env(), static_cast<double>(s.reported_external.load() + s.weighed_external.load()));
+  int64_t total = 0;
+  napi_adjust_external_memory(info.Env(), 0, &total);
+  return Napi::Number::New(info.Env(), static_cast<double>(total));
 }
 
 }  // namespace ndgrad::binding

@@ -14,17 +14,15 @@ namespace ndgrad::binding {
 // Small deltas are batched: telling V8 about every 64-byte buffer costs more than the op.
 constexpr int64_t kReportThreshold = int64_t{1} << 20;
 
-inline void adjust_external(node_api_basic_env env, MemoryStats& stats, int64_t delta) {
+inline void adjust_external(node_api_basic_env env, int64_t delta) {
   int64_t total;
-  if (napi_adjust_external_memory(env, delta, &total) == napi_ok) {
-    stats.reported_external.fetch_add(delta, std::memory_order_relaxed);
-  }
+  napi_adjust_external_memory(env, delta, &total);
 }
 
 // Reports everything not reported yet.
 inline void report_all(node_api_basic_env env, MemoryStats& stats) {
   int64_t delta = stats.pending_external.exchange(0, std::memory_order_relaxed);
-  if (delta != 0) adjust_external(env, stats, delta);
+  if (delta != 0) adjust_external(env, delta);
 }
 
 // Reports what was allocated or freed since the last report, once it adds up to the threshold.
@@ -32,7 +30,7 @@ inline void report_external(node_api_basic_env env, MemoryStats& stats) {
   int64_t pending = stats.pending_external.load(std::memory_order_relaxed);
   if (pending > -kReportThreshold && pending < kReportThreshold) return;
   int64_t delta = stats.pending_external.exchange(0, std::memory_order_relaxed);
-  if (delta != 0) adjust_external(env, stats, delta);
+  if (delta != 0) adjust_external(env, delta);
 }
 
 // From a finalizer that runs inside a collection: reports frees only. V8 sets its next external
@@ -44,7 +42,7 @@ inline void report_freed(node_api_basic_env env, MemoryStats& stats) {
   if (stats.pending_external.load(std::memory_order_relaxed) > -kReportThreshold) return;
   int64_t delta = stats.pending_external.exchange(0, std::memory_order_relaxed);
   if (delta < 0) {
-    adjust_external(env, stats, delta);
+    adjust_external(env, delta);
   } else {
     stats.pending_external.fetch_add(delta, std::memory_order_relaxed);
   }

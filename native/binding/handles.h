@@ -27,7 +27,6 @@ namespace ndgrad::binding {
 
 class HandleTable {
  public:
-  static constexpr int64_t kWeightPage = 4096;
   explicit HandleTable(Ref<MemoryStats> stats) : stats_(std::move(stats)) {}
 
   // Arrays whose storage is at most this many bytes are released lazily.
@@ -55,21 +54,12 @@ class HandleTable {
     Slot& s = slots_[static_cast<size_t>(h)];
     s.array = a.leak();
     s.next_free = -1;
-    s.weight_pages = 0;
     ++live_;
     *cookie = reinterpret_cast<void*>((static_cast<uintptr_t>(h) << 1) | (lazy ? 1u : 0u));
     // Last, so that the slot table is consistent whatever this release frees.
     if (dead) ArrayRef::adopt(dead);
     return h;
   }
-
-  // The owner of slot h carries a young-generation weight of `pages` pages (Addon::weigh): V8
-  // counts those bytes until the owner dies, so the table gives them back to this instance's
-  // own report then.
-  void set_weight(int32_t h, uint32_t pages) { slots_[static_cast<size_t>(h)].weight_pages = pages; }
-  bool weighed(int64_t h) const { return get(h) && slots_[static_cast<size_t>(h)].weight_pages != 0; }
-  // The weight's ArrayBuffer was detached (dispose()): V8 no longer counts those bytes.
-  void drop_weight(int32_t h) { return_weight(h); }
 
   // The array in slot h, or null when h is not a filled slot.
   Array* get(int64_t h) const {
@@ -87,6 +77,7 @@ class HandleTable {
       dead_.push_back(h);  // reserved ahead, see reserve_dead()
       return;
     }
+    collected_ |= !hold_reports_;
     free_slot(h);
     finish_release(env);
   }
@@ -96,8 +87,19 @@ class HandleTable {
   // The owner of an External handle was collected (runs in GC finalizers).
   void release_external(node_api_basic_env env, Array* a) {
     --live_;
+    collected_ |= !hold_reports_ && a->t.storage && a->t.storage->bytes() > kLazyBytes;
     ArrayRef::adopt(a);
     finish_release(env);
+  }
+
+  // While true, finalizers leave what they free for the caller to report (YoungCollections).
+  void hold_reports(bool hold) { hold_reports_ = hold; }
+  // Whether a collection that YoungCollections did not ask for found the owners of arrays above
+  // kLazyBytes dead since the last call.
+  bool take_collected() {
+    bool c = collected_;
+    collected_ = false;
+    return c;
   }
 
   // Finalizers must not allocate: keeps room for every live slot to die.
@@ -124,21 +126,11 @@ class HandleTable {
 
  private:
   void finish_release(node_api_basic_env env) {
-    report_freed(env, *stats_);
+    if (!hold_reports_) report_freed(env, *stats_);
     if (orphaned_ && live_ == 0) delete this;
   }
 
-  void return_weight(int32_t h) {
-    auto& s = slots_[static_cast<size_t>(h)];
-    if (!s.weight_pages) return;
-    int64_t bytes = static_cast<int64_t>(s.weight_pages) * kWeightPage;
-    stats_->weighed_external.fetch_sub(bytes, std::memory_order_relaxed);
-    stats_->pending_external.fetch_add(bytes, std::memory_order_relaxed);
-    s.weight_pages = 0;
-  }
-
   void free_slot(int32_t h) {
-    return_weight(h);
     Slot& s = slots_[static_cast<size_t>(h)];
     Array* a = s.array;
     s.array = nullptr;
@@ -169,7 +161,6 @@ class HandleTable {
   struct Slot {
     Array* array = nullptr;  // null: free
     int32_t next_free = -1;
-    uint32_t weight_pages = 0;  // see set_weight()
   };
   Ref<MemoryStats> stats_;
   std::vector<Slot> slots_;
@@ -177,6 +168,8 @@ class HandleTable {
   int32_t free_head_ = -1;
   size_t live_ = 0;
   bool orphaned_ = false;
+  bool hold_reports_ = false;
+  bool collected_ = false;
 };
 
 }  // namespace ndgrad::binding

@@ -31,6 +31,26 @@ TEST(storage_reuses_a_dead_block_of_the_same_class) {
   }
 }
 
+TEST(storage_a_full_cache_drops_larger_blocks_for_a_smaller_one) {
+  auto stats = ndgrad::make_ref<MemoryStats>();
+  auto pool = ndgrad::make_ref<StoragePool>(stats);
+  {
+    // four 64 MiB blocks (40 MB arrays) fill the 256 MiB cache once they die
+    Ref<Storage> big[4];
+    for (auto& b : big) b = pool->allocate(size_t{40} << 20);
+  }
+  Ref<Storage> a = pool->allocate(size_t{3} << 20);  // a mapped 4 MiB block
+  char* data = static_cast<char*>(a->data());
+  std::memset(data, 0x5a, size_t{3} << 20);
+  a.reset();
+  Ref<Storage> b = pool->allocate(size_t{3} << 20);
+  // the same block, its pages still there (a released one would come back as fresh zero pages)
+  CHECK(b->data() == data);
+  CHECK_EQ(static_cast<int>(static_cast<char*>(b->data())[1 << 20]), 0x5a);
+  b.reset();
+  pool->trim();
+}
+
 TEST(storage_large_buffers_start_on_huge_page_boundaries) {
   auto stats = ndgrad::make_ref<MemoryStats>();
   auto pool = ndgrad::make_ref<StoragePool>(stats);

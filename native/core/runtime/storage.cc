@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <new>
+#include <utility>
 
 namespace ndgrad {
 
@@ -130,15 +131,29 @@ void StoragePool::give_back(void* block, size_t bytes, int size_class) {
   stats_->live_buffers.fetch_sub(1, std::memory_order_relaxed);
   stats_->live_bytes.fetch_sub(static_cast<int64_t>(bytes), std::memory_order_relaxed);
   stats_->pending_external.fetch_sub(static_cast<int64_t>(bytes), std::memory_order_relaxed);
+  // A full cache makes room by dropping blocks of larger classes: the block freed now is warm
+  // and its class busy, while a large block cached since an earlier phase of the program (a few
+  // 64 MiB results fill the cache) is neither. Refusing the small one instead sent every later
+  // free to the system, and every later result of that class to fresh, faulting pages.
+  std::vector<std::pair<void*, int>> dropped;
+  bool cached = false;
   if (size_class >= 0) {
     std::lock_guard<std::mutex> lock(mutex_);
+    for (int c = kMaxPooledClass; c > size_class && cached_bytes_ + bytes > kMaxCachedBytes; --c) {
+      while (!free_[c].empty() && cached_bytes_ + bytes > kMaxCachedBytes) {
+        dropped.emplace_back(free_[c].back(), c);
+        free_[c].pop_back();
+        cached_bytes_ -= class_bytes(c);
+      }
+    }
     if (cached_bytes_ + bytes <= kMaxCachedBytes) {
       free_[size_class].push_back(block);
       cached_bytes_ += bytes;
-      return;
+      cached = true;
     }
   }
-  release_block(block, bytes);
+  for (auto [b, c] : dropped) release_block(b, class_bytes(c));
+  if (!cached) release_block(block, bytes);
 }
 
 void StoragePool::release_block(void* block, size_t bytes) {

@@ -16,17 +16,12 @@
 namespace ndgrad {
 
 // Live-memory accounting of one addon instance. `pending_external` collects the byte deltas that
-// the binding has not yet reported to V8 (reports are batched, see binding/external_memory.h);
-// `reported_external` is what was reported, `weighed_external` what V8 counts through the
-// ArrayBuffers that weigh large results (binding/addon.cc, Addon::weigh); their sum is what V8
-// counts for this instance.
+// the binding has not yet reported to V8 (reports are batched, see binding/external_memory.h).
 struct MemoryStats : RefCounted {
   std::atomic<int64_t> allocations{0};  // buffers handed out since load (out= is checked by it)
   std::atomic<int64_t> live_buffers{0};
   std::atomic<int64_t> live_bytes{0};
   std::atomic<int64_t> pending_external{0};
-  std::atomic<int64_t> reported_external{0};
-  std::atomic<int64_t> weighed_external{0};
 };
 
 class StoragePool;

@@ -1,0 +1,132 @@
+// Results that users leave to the garbage collector (`c = a.add(b)` in a loop, no dispose()) are
+// freed when a collection finds their owners dead. V8 schedules collections by its own figures,
+// which know nothing of results: a scavenge once young ArrayBuffers pass 32 MiB, a mark-compact
+// every 64 MiB of reported external memory. Meanwhile dozens of dead results pile up and each
+// new result lands in a cold block. So this instance asks for a young-generation collection (a
+// scavenge) itself, once the results handed to JS and not disposed since the last request add
+// up to a pace set by their size.
+//
+// Node-API has no call for that. V8 starts a scavenge when an ArrayBuffer is allocated while the
+// ArrayBuffers held by the young generation pass 2 x its maximum semi-space (32 MiB on 64-bit;
+// Heap::AllocateExternalBackingStore). So a request makes an external ArrayBuffer of that size
+// (the "ballast"), allocates a 1-byte ArrayBuffer, and detaches the ballast again, which takes
+// its bytes out of V8's count at once. The ballast spans a reserved, never-touched region of the
+// process (zero pages, never faulted in), not any array's memory, and is never handed to JS:
+// nothing can reach native memory through it, and results carry no hidden property.
+#pragma once
+
+#include <node_api.h>
+#include <sys/mman.h>
+
+#include <cstddef>
+#include <cstdint>
+
+#include "core/runtime/storage.h"
+#include "external_memory.h"
+#include "handles.h"
+
+namespace ndgrad::binding {
+
+class YoungCollections {
+ public:
+  // V8's young ArrayBuffer trigger on 64-bit (2 x the 16 MiB maximum semi-space).
+  static constexpr size_t kBallastBytes = size_t{32} << 20;
+
+  // Results above this are left to V8's own collections. Two of them are V8's whole 64 MiB
+  // external-memory margin, so a dead one and its successor meet at V8's limit whatever the
+  // pace (1e7-element adds: 127 mark-compacts per 200 calls paced, 85 left alone), and a
+  // request after each makes every owner old (see pace()).
+  static constexpr size_t kMaxPacedBytes = size_t{16} << 20;
+
+  // A result of `bytes` (fresh storage, not a view, at most kMaxPacedBytes) is about to be
+  // handed to JS: true when the results before it call for a collection (request()). Asked
+  // before the result is counted, so that a loop that disposes each result never asks.
+  bool due(size_t bytes) const { return owed_ >= pace(bytes); }
+  void note_result(size_t bytes) { owed_ += bytes; }
+  // dispose() freed `bytes` at once: they no longer wait for a collection.
+  void note_disposed(size_t bytes) { owed_ = owed_ > bytes ? owed_ - bytes : 0; }
+  // A collection V8 started itself found results dead: back to the results' own pace.
+  void wake() { backoff_ = 1; }
+
+  // Asks V8 for a scavenge now; the finalizers of the owners it finds dead run before it
+  // returns. Does nothing where the runtime refuses external ArrayBuffers.
+  //
+  // V8 counts the ballast as external memory too, and starts marking the whole heap once that
+  // count passes 64 MiB above its lowest since the last mark-compact; a count that undercuts
+  // that lowest drags the limit down with it. So while the ballast exists, this instance takes
+  // the results owed since the last request out of its own report (they are still counted:
+  // only a collection frees them, and the frees found by this one are held back until the
+  // ballast is gone), at most what the live bytes grew by since the last request, so the count
+  // neither rises above what it was nor falls below what it was after the last request.
+  void request(napi_env env, MemoryStats& stats, HandleTable& table) {
+    int64_t live = stats.live_bytes.load(std::memory_order_relaxed);
+    int64_t taken = static_cast<int64_t>(owed_ < kBallastBytes ? owed_ : kBallastBytes);
+    if (taken > live - live_after_) taken = live - live_after_ > 0 ? live - live_after_ : 0;
+    size_t owed = owed_;
+    owed_ = 0;
+    void* region = ballast_region();
+    if (!region || refused_) return;
+    stats.pending_external.fetch_sub(taken, std::memory_order_relaxed);
+    report_all(env, stats);
+    table.hold_reports(true);
+    napi_value ballast;
+    napi_status status = napi_create_external_arraybuffer(env, region, kBallastBytes, nullptr, nullptr, &ballast);
+    if (status == napi_ok) {
+      void* data;
+      napi_value poke;
+      napi_create_arraybuffer(env, 1, &data, &poke);
+      napi_detach_arraybuffer(env, ballast);
+    } else if (status == napi_no_external_buffers_allowed) {
+      refused_ = true;
+    }
+    table.hold_reports(false);
+    stats.pending_external.fetch_add(taken, std::memory_order_relaxed);
+    report_all(env, stats);
+    live_after_ = stats.live_bytes.load(std::memory_order_relaxed);
+    // Results kept alive (a growing list, a recorded graph) make requests that free little.
+    // Each request may cost V8 up to a ballast of its 64 MiB margin (when a mark-compact since
+    // the last request raised V8's lowest count above what this request takes back), so those
+    // space out, four times further each time up to 64 times their pace, and come back to it
+    // once a request frees most of what was owed, or a collection V8 started itself finds
+    // results dead (wake()).
+    size_t freed = live > live_after_ ? static_cast<size_t>(live - live_after_) : 0;
+    if (4 * freed < owed) {
+      if (backoff_ < 64) backoff_ *= 4;
+    } else if (2 * freed >= owed) {
+      backoff_ = 1;
+    }
+  }
+
+ private:
+  // The result bytes between two requests. Reusing a dead result's block while it is still in
+  // cache is what makes a collection pay, but a scavenge costs about what four 1e5-element adds
+  // cost (40-100 us, most of it scanning V8's roots): results ask for one every 16 results
+  // (2 MiB at least: a few dozen small results), and at most every 32 MiB (V8's own young
+  // ArrayBuffer figure). Never after fewer than two results: a result's owner is alive at its
+  // own request and at the next result's, and an owner that lives through two scavenges is
+  // moved to the old generation, where only a mark-compact collection finds it dead.
+  size_t pace(size_t bytes) const {
+    constexpr size_t kMin = size_t{2} << 20, kMax = size_t{32} << 20;
+    size_t t = 16 * bytes;
+    t = (t < kMin ? kMin : t > kMax ? kMax : t) * backoff_;
+    return t < 2 * bytes ? 2 * bytes : t;
+  }
+
+  // One region for the process, mapped on first use and never unmapped (ballasts of every
+  // addon instance alias it; V8 keeps no registry of external backing stores that are not
+  // shared). MAP_NORESERVE: it costs address space only.
+  static void* ballast_region() {
+    static void* region = [] {
+      void* p = mmap(nullptr, kBallastBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+      return p == MAP_FAILED ? nullptr : p;
+    }();
+    return region;
+  }
+
+  size_t owed_ = 0;
+  int64_t live_after_ = 0;  // live bytes after the last request
+  size_t backoff_ = 1;
+  bool refused_ = false;
+};
+
+}  // namespace ndgrad::binding
