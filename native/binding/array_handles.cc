@@ -40,6 +40,14 @@ Napi::Value Addon::own(const Napi::Value& owner, ArrayRef a) {
   if (napi_typeof(env, owner, &type) != napi_ok || type != napi_object) return wrap(owner.Env(), std::move(a));
   flush_memory(owner.Env());
   handles_->reserve_dead();
+  if (!a->t.storage || a->t.storage->bytes() <= ResultPages::kMaxBytes) {
+    napi_value token;
+    int32_t h = pages_.join(env, a, &token);
+    if (h >= 0) {
+      *slot_cell_ = h;
+      return Napi::Value(env, token);
+    }
+  }
   bool heavy = a->t.storage && a->t.storage->bytes() >= kWeighBytes;  // small ops skip weigh()
   void* cookie;
   int32_t h = handles_->add(std::move(a), &cookie);
