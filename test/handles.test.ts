@@ -163,6 +163,24 @@ describe('result pages', () => {
     expect(a).toBe(1);
   });
 
+  test('a worker that exits while small results and their pages are alive tears down cleanly', () => {
+    // At teardown Node runs the pages' finalizers and the addon's own in an order of its
+    // choosing: the open page's weak reference, the page records and the slot table must all go
+    // exactly once (npm run test:asan checks the memory side).
+    const out = runNode(
+      `const { Worker } = require('worker_threads');
+       const src = "const { nd } = require(" + JSON.stringify(process.cwd()) + ");" +
+         "const a = nd.ones([2, 2]); globalThis.keep = [];" +
+         "for (let i = 0; i < 1000; i++) { const r = a.add(i); if (i % 3 === 0) keep.push(r); }" +
+         "require('worker_threads').parentPort.postMessage(keep.length + ' ' + keep[333].toTypedArray()[0]);";
+       const w = new Worker(src, { eval: true });
+       w.on('message', (m) => console.log('kept', m));
+       w.on('exit', (code) => console.log('exit', code));`,
+    );
+    expect(out).toMatch(/kept 334 1000/);
+    expect(out).toMatch(/exit 0/);
+  });
+
   test('recorded small results are paged and their gradients stay right', () => {
     const { autograd } = require('../lib') as typeof import('../lib');
     const x = nd.array([0.5, -1, 2, 3]);
