@@ -11,6 +11,15 @@ export interface Handle {
 }
 
 /**
+ * What a call with an `owner` returns for a small result (native/binding/result_pages.h): the
+ * token of the page the result shares one finalizer with, to be stored in `owner._p`; the slot
+ * number is then in `slotCell[0]`.
+ */
+export interface PageToken {
+  readonly __ndgradPage: unique symbol;
+}
+
+/**
  * The options of a generic op call, checked by the op's field table in the addon (unknown keys,
  * types, ranges); `opSchema()` lists every op's fields.
  */
@@ -79,12 +88,14 @@ export interface Binding {
   opInfo(): OpInfo[];
   opSchema(): OpSchema[];
   /** owner: the NDArray that will hold a single result (a slot handle, as unary/binary/scalar) */
-  invoke(op: number, inputs: Handle[], options?: OpOptions, owner?: object): Handle | Handle[];
+  invoke(op: number, inputs: Handle[], options?: OpOptions, owner?: object): Handle | PageToken | Handle[];
   /** out: writes the result into this array, or the results into these, one per result (MXNet's out=) */
   invoke(op: number, inputs: Handle[], options: OpOptions | undefined, owner: undefined, out: Handle | Handle[]): undefined;
-  unary(op: number, x: Handle, owner?: object): Handle;
-  binary(op: number, a: Handle, b: Handle, owner?: object): Handle;
-  scalar(op: number, a: Handle, s: number, owner?: object): Handle;
+  unary(op: number, x: Handle, owner?: object): Handle | PageToken;
+  binary(op: number, a: Handle, b: Handle, owner?: object): Handle | PageToken;
+  scalar(op: number, a: Handle, s: number, owner?: object): Handle | PageToken;
+  /** the slot number of the last result that came back as a PageToken */
+  readonly slotCell: Int32Array;
   /** dtype: 0 float32, 1 float64, 2 int32, 3 uint8 */
   fromTyped(data: NativeTypedArray, shape: number[], dtype: number): Handle;
   toTyped(h: Handle): NativeTypedArray;

@@ -7,8 +7,8 @@
 //   napi-noop          native.isa(): a bare Node-API call returning a cached string
 //   native.binary      the raw binding: OP lookup + Node-API + invoke() + napi External, no NDArray
 //                      object; the handle is dropped, so its finalizer runs in GC
-//   native.binary+owner  the same with an owner object: a slot handle (native/binding/handles.h),
-//                      the path a.add(b) takes
+//   native.binary+owner  the same with an owner object: a slot handle (native/binding/handles.h)
+//                      in a page (result_pages.h) whose token the owner keeps, the path a.add(b) takes
 //   a.add(b)           the public API (NDArray wrapper + binaryOp dispatch + native.binary)
 //   a.add(b).dispose() same, freed explicitly (no GC finalizer, no deferred free)
 //   a.add(b) keep-64   results kept alive in a ring of 64 (finalizers run later, in batches)
@@ -32,7 +32,7 @@ let sink;
 const cases = [
   ['napi-noop (native.isa())', (n) => { for (let i = 0; i < n; i++) sink = native.isa(); }],
   ['native.binary(add) raw handle', (n) => { for (let i = 0; i < n; i++) sink = native.binary(addId, a._h, b._h); }],
-  ['native.binary(add) + owner object', (n) => { for (let i = 0; i < n; i++) { const o = {}; native.binary(addId, a._h, b._h, o); sink = o; } }],
+  ['native.binary(add) + owner object', (n) => { for (let i = 0; i < n; i++) { const o = { _p: undefined }; o._p = native.binary(addId, a._h, b._h, o); sink = o; } }],
   ['a.add(b)', (n) => { for (let i = 0; i < n; i++) sink = a.add(b); }],
   ['a.add(b).dispose()', (n) => { for (let i = 0; i < n; i++) a.add(b).dispose(); }],
   ['a.add(b) keep-64 ring', (() => { const ring = new Array(64); let k = 0; return (n) => { for (let i = 0; i < n; i++) ring[k++ & 63] = a.add(b); }; })()],

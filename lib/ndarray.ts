@@ -101,6 +101,8 @@ export function gradReqCode(req: unknown, fn: string): number {
 class NDArrayCore {
   /** @internal the native array (assigned once, by the constructor or by `fresh`'s caller) */
   _h: Handle;
+  /** @internal the token of the page this small result shares one finalizer with (native/binding/result_pages.h) */
+  _p: object | undefined;
   private _shape: Shape | undefined;
   private _disposed = false;
 

@@ -360,7 +360,9 @@ describe('long graphs', () => {
     const { grad, value, arrays } = JSON.parse(out);
     // z = x * c^n with x = 1, so dz/dx = c^n = z (float32 rounding along the chain included).
     expect(grad).toBeCloseTo(value, 4);
-    expect(arrays).toBeLessThan(10);
+    // z lives on, and so does its page (native/binding/result_pages.h): up to 15 dead arrays of
+    // the chain's last ops kept with it.
+    expect(arrays).toBeLessThan(10 + 15);
   });
 });
 

@@ -1,7 +1,7 @@
 // Calling registry ops from JS: the generic call (options checked by the op's field table in the
 // addon), the per-op fast paths of unary, binary and number operands, and the argument checks
 // every op shares.
-import type { Handle, OpOptions } from '../../binding';
+import type { Handle, OpOptions, PageToken } from '../../binding';
 import type { NDArray } from '../ndarray';
 import { native } from './native';
 import { OP, type OpName } from './ops';
@@ -108,7 +108,7 @@ export function invokeMulti(op: OpName, inputs: readonly HasHandle[], options?: 
     }
   }
   const out = native.invoke(OP[op], inputs.map((x) => x._h), options);
-  return (Array.isArray(out) ? out : [out]).map((h) => new ArrayClass(h));
+  return (Array.isArray(out) ? out : [out]).map((h) => new ArrayClass(h as Handle)); // no owner: no page token
 }
 
 /**
@@ -131,8 +131,18 @@ function fresh(): NDArray {
   return new ArrayClass(NO_HANDLE, false);
 }
 
-function filled(r: NDArray, h: Handle): NDArray {
-  r._h = h;
+// A small result comes back as its page's token (native/binding/result_pages.h), which the
+// NDArray must hold, with the slot number in the shared cell; a call with an owner returns
+// nothing else but a slot number.
+const slotCell = native.slotCell;
+
+function filled(r: NDArray, h: Handle | PageToken): NDArray {
+  if (typeof h === 'number') {
+    r._h = h;
+  } else {
+    r._p = h;
+    r._h = slotCell[0] as unknown as Handle;
+  }
   track(r);
   return r;
 }

@@ -1,6 +1,6 @@
 // Loads the compiled addon: a prebuild from prebuilds/<platform>-<arch>/ or a local build.
 import * as path from 'path';
-import type { Binding, Handle } from '../../binding';
+import type { Binding, Handle, PageToken } from '../../binding';
 
 function load(): Binding {
   const root = path.join(__dirname, '..', '..');
@@ -54,17 +54,18 @@ function throwing(raw: Binding): Binding {
   const check = (r: unknown): never => {
     throw r;
   };
-  out.unary = (op: number, x: Handle, owner?: object): Handle => {
+  // (a page token, an empty object, has no message: only an error needs the slower test)
+  out.unary = (op: number, x: Handle, owner?: object): Handle | PageToken => {
     const r = b.unary(op, x, owner);
-    return typeof r === 'number' ? r : isError(r) ? check(r) : r;
+    return typeof r === 'number' || (r as { message?: unknown }).message === undefined ? r : isError(r) ? check(r) : r;
   };
-  out.binary = (op: number, x: Handle, y: Handle, owner?: object): Handle => {
+  out.binary = (op: number, x: Handle, y: Handle, owner?: object): Handle | PageToken => {
     const r = b.binary(op, x, y, owner);
-    return typeof r === 'number' ? r : isError(r) ? check(r) : r;
+    return typeof r === 'number' || (r as { message?: unknown }).message === undefined ? r : isError(r) ? check(r) : r;
   };
-  out.scalar = (op: number, x: Handle, v: number, owner?: object): Handle => {
+  out.scalar = (op: number, x: Handle, v: number, owner?: object): Handle | PageToken => {
     const r = b.scalar(op, x, v, owner);
-    return typeof r === 'number' ? r : isError(r) ? check(r) : r;
+    return typeof r === 'number' || (r as { message?: unknown }).message === undefined ? r : isError(r) ? check(r) : r;
   };
   return out as unknown as Binding;
 }

@@ -50,9 +50,17 @@ Addon::Addon(Napi::Env env, Napi::Object exports) {
   });
   array_buffer_ctor_ = Napi::Persistent(env.Global().Get("ArrayBuffer").As<Napi::Function>());
   install_custom_backward(env);
+  env_ = env;
+  Napi::Int32Array cell = Napi::Int32Array::New(env, 1);
+  slot_cell_ = cell.Data();
+  slot_cell_ref_ = Napi::Persistent(cell);
+  exports.Set("slotCell", cell);
 }
 
-Addon::~Addon() { handles_->orphan(); }
+Addon::~Addon() {
+  pages_.close(env_);
+  handles_->orphan();
+}
 
 Napi::Value Addon::Seed(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {

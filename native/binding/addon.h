@@ -10,6 +10,7 @@
 #include "core/runtime/runtime.h"
 #include "handles.h"
 #include "young_collections.h"
+#include "result_pages.h"
 
 namespace ndgrad::binding {
 
@@ -22,7 +23,9 @@ class Addon : public Napi::Addon<Addon> {
   // Wraps an array in a JS handle that owns one reference (released by GC or dispose()).
   Napi::Value wrap(Napi::Env env, ArrayRef a);
   // A slot handle for `a` whose reference is released when the JS object `owner` is collected
-  // (see handles.h); wrap() when owner is not an object.
+  // (see handles.h); wrap() when owner is not an object. A small result joins a page
+  // (result_pages.h): the return value is then the page's token, which the caller stores in
+  // owner._p, and the slot number is in slot_cell_.
   Napi::Value own(const Napi::Value& owner, ArrayRef a);
   const HandleTable& handles() const { return *handles_; }
   // Reports storage bytes allocated or freed since the last call to V8.
@@ -83,6 +86,12 @@ class Addon : public Napi::Addon<Addon> {
   Napi::FunctionReference custom_dispatcher_;
   HandleTable* handles_ = new HandleTable(core.stats);  // outlives this object while owners are pending
   YoungCollections young_;
+  ResultPages pages_{handles_};
+  napi_env env_;
+  // The slot number of a result that joined a page (own() returns the page's token instead);
+  // JS reads it as binding.slotCell[0].
+  Napi::Reference<Napi::Int32Array> slot_cell_ref_;
+  int32_t* slot_cell_ = nullptr;
 };
 
 }  // namespace ndgrad::binding

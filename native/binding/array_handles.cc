@@ -67,6 +67,14 @@ Napi::Value Addon::own(const Napi::Value& owner, ArrayRef a) {
   handles_->reserve_dead();
   pace_collections(env, fresh_bytes(*a));
   flush_memory(owner.Env());
+  if (!a->t.storage || a->t.storage->bytes() <= ResultPages::kMaxBytes) {
+    napi_value token;
+    int32_t h = pages_.join(env, a, &token);
+    if (h >= 0) {
+      *slot_cell_ = h;
+      return Napi::Value(env, token);
+    }
+  }
   void* cookie;
   int32_t h = handles_->add(std::move(a), &cookie);
   napi_status status = napi_add_finalizer(

@@ -82,6 +82,20 @@ class HandleTable {
     finish_release(env);
   }
 
+  // The owners of these slots were all collected (one finalizer for them: result_pages.h); the
+  // slots hold small arrays, released lazily as release() does.
+  void release_group(node_api_basic_env env, const int32_t* slots, int n) {
+    live_ -= static_cast<size_t>(n);
+    for (int i = 0; i < n; ++i) {
+      if (orphaned_) {
+        free_slot(slots[i]);
+      } else {
+        dead_.push_back(slots[i]);  // reserved ahead, see reserve_dead()
+      }
+    }
+    if (orphaned_) finish_release(env);
+  }
+
   // External handles (Addon::wrap) are counted too, so that the table outlives their finalizers.
   void add_external() { ++live_; }
   // The owner of an External handle was collected (runs in GC finalizers).
