@@ -1,9 +1,44 @@
 #include "core/runtime/thread_pool.h"
 
+#include <chrono>
 #include <cstdlib>
 #include <exception>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
 namespace ndgrad {
+
+namespace {
+
+// How long a thread polls before it sleeps: a worker for the next round, the caller for the
+// workers of this one. Waking a sleeping thread (a futex wake, on a VM an inter-processor
+// interrupt) costs 10-50 us, as much as a whole 256^3 product; a training step issues its parallel
+// ops a few microseconds apart, so a short poll catches the next one. OpenBLAS and OpenMP
+// runtimes poll far longer; 50 us keeps the cost to other processes small when ndgrad goes idle.
+constexpr auto kPoll = std::chrono::microseconds(50);
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  _mm_pause();
+#endif
+}
+
+// Polls until done() or kPoll has passed; true if done() held.
+template <class Done>
+bool poll(Done done) {
+  auto deadline = std::chrono::steady_clock::now() + kPoll;
+  for (;;) {
+    for (int i = 0; i < 64; ++i) {
+      if (done()) return true;
+      cpu_relax();
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return done();
+  }
+}
+
+}  // namespace
 
 size_t ThreadPool::default_num_threads() {
   if (const char* env = std::getenv("NDGRAD_NUM_THREADS")) {
@@ -23,7 +58,7 @@ ThreadPool::ThreadPool(size_t num_threads) {
 ThreadPool::~ThreadPool() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    stopping_ = true;
+    stopping_.store(true, std::memory_order_release);
   }
   wake_.notify_all();
   for (auto& t : workers_) t.join();
@@ -44,17 +79,22 @@ void ThreadPool::run_tasks() {
 
 void ThreadPool::worker_loop() {
   uint64_t seen = 0;
+  auto next_round = [&] {
+    return stopping_.load(std::memory_order_acquire) || generation_.load(std::memory_order_acquire) != seen;
+  };
   for (;;) {
-    {
+    if (!poll(next_round)) {
       std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
-      if (stopping_) return;
-      seen = generation_;
+      wake_.wait(lock, next_round);
     }
+    if (stopping_.load(std::memory_order_acquire)) return;
+    seen = generation_.load(std::memory_order_acquire);
     run_tasks();
-    {
+    if (active_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      // The caller may be asleep on done_: notify under the mutex so the wake-up cannot fall
+      // between its check of active_ and its wait.
       std::lock_guard<std::mutex> lock(mutex_);
-      if (--active_ == 0) done_.notify_one();
+      done_.notify_one();
     }
   }
 }
@@ -72,20 +112,24 @@ void ThreadPool::parallel_for(size_t num_tasks, const std::function<void(size_t)
     return;
   }
   {
+    // The round's fields are published by the release increment of generation_, which polling
+    // workers read with acquire; sleeping ones re-check it under the mutex.
     std::lock_guard<std::mutex> lock(mutex_);
     task_ = &task;
     num_tasks_ = num_tasks;
     next_task_.store(0, std::memory_order_relaxed);
-    active_ = workers_.size();
+    active_.store(workers_.size(), std::memory_order_relaxed);
     error_ = nullptr;
-    ++generation_;
+    generation_.fetch_add(1, std::memory_order_release);
   }
   wake_.notify_all();
   run_tasks();
+  auto finished = [&] { return active_.load(std::memory_order_acquire) == 0; };
   std::exception_ptr error;
   {
+    bool done = poll(finished);
     std::unique_lock<std::mutex> lock(mutex_);
-    done_.wait(lock, [&] { return active_ == 0; });
+    if (!done) done_.wait(lock, finished);
     task_ = nullptr;
     busy_ = false;
     error = error_;
