@@ -52,7 +52,7 @@ Napi::Value Addon::wrap(Napi::Env env, ArrayRef a) {
 // V8's count does not hold the new result and the dead ones it replaces at the same time.
 void Addon::pace_collections(napi_env env, size_t fresh) {
   if (!fresh || fresh > YoungCollections::kMaxPacedBytes) return;
-  if (handles_->take_collected()) young_.wake();
+  young_.observe(*core.stats, *handles_);
   if (young_.due(fresh)) {
     handles_->reserve_dead();
     young_.request(env, *core.stats, *handles_);

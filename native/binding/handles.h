@@ -73,11 +73,11 @@ class HandleTable {
     uintptr_t c = reinterpret_cast<uintptr_t>(cookie);
     int32_t h = static_cast<int32_t>(c >> 1);
     --live_;
+    ++found_;
     if ((c & 1) && !orphaned_) {
       dead_.push_back(h);  // reserved ahead, see reserve_dead()
       return;
     }
-    collected_ |= !hold_reports_;
     free_slot(h);
     finish_release(env);
   }
@@ -86,6 +86,7 @@ class HandleTable {
   // slots hold small arrays, released lazily as release() does.
   void release_group(node_api_basic_env env, const int32_t* slots, int n) {
     live_ -= static_cast<size_t>(n);
+    found_ += static_cast<size_t>(n);
     for (int i = 0; i < n; ++i) {
       if (orphaned_) {
         free_slot(slots[i]);
@@ -101,20 +102,16 @@ class HandleTable {
   // The owner of an External handle was collected (runs in GC finalizers).
   void release_external(node_api_basic_env env, Array* a) {
     --live_;
-    collected_ |= !hold_reports_ && a->t.storage && a->t.storage->bytes() > kLazyBytes;
+    ++found_;
     ArrayRef::adopt(a);
     finish_release(env);
   }
 
   // While true, finalizers leave what they free for the caller to report (YoungCollections).
   void hold_reports(bool hold) { hold_reports_ = hold; }
-  // Whether a collection that YoungCollections did not ask for found the owners of arrays above
-  // kLazyBytes dead since the last call.
-  bool take_collected() {
-    bool c = collected_;
-    collected_ = false;
-    return c;
-  }
+  // How many owners collections have found dead so far (a running count; small arrays count
+  // when found, not when released). YoungCollections tells its own collections from V8's by it.
+  size_t found() const { return found_; }
 
   // Finalizers must not allocate: keeps room for every live slot to die.
   void reserve_dead() {
@@ -183,7 +180,7 @@ class HandleTable {
   size_t live_ = 0;
   bool orphaned_ = false;
   bool hold_reports_ = false;
-  bool collected_ = false;
+  size_t found_ = 0;
 };
 
 }  // namespace ndgrad::binding

@@ -42,11 +42,32 @@ class YoungCollections {
   // handed to JS: true when the results before it call for a collection (request()). Asked
   // before the result is counted, so that a loop that disposes each result never asks.
   bool due(size_t bytes) const { return owed_ >= pace(bytes); }
-  void note_result(size_t bytes) { owed_ += bytes; }
+  void note_result(size_t bytes) {
+    owed_ += bytes;
+    ++owed_results_;
+  }
   // dispose() freed `bytes` at once: they no longer wait for a collection.
-  void note_disposed(size_t bytes) { owed_ = owed_ > bytes ? owed_ - bytes : 0; }
-  // A collection V8 started itself found results dead: back to the results' own pace.
-  void wake() { backoff_ = 1; }
+  void note_disposed(size_t bytes) {
+    owed_ = owed_ > bytes ? owed_ - bytes : 0;
+    owed_results_ -= owed_results_ > 0;
+  }
+
+  // Call before due(). A collection that V8 started itself and that found owners dead went
+  // through the whole young generation: every result owed before it is settled, freed or alive.
+  // So the pace starts again from it, at the results' own pace. Counting those results as still
+  // owed made the next request come at once, find nothing (that collection had found it all)
+  // and space the pace out; V8's own mark-compact then came first again, 64 MiB later, and
+  // every request after it found nothing: one mark-compact per request for good, entered by a
+  // single unproductive request (4 MiB results after a loop of 4 KiB ones: 49 mark-compacts per
+  // 1,000 softmax calls of 1000x1000).
+  void observe(const MemoryStats& stats, const HandleTable& table) {
+    if (table.found() == found_seen_) return;
+    found_seen_ = table.found();
+    owed_ = 0;
+    owed_results_ = 0;
+    backoff_ = 1;
+    live_after_ = stats.live_bytes.load(std::memory_order_relaxed);
+  }
 
   // Asks V8 for a scavenge now; the finalizers of the owners it finds dead run before it
   // returns. Does nothing where the runtime refuses external ArrayBuffers.
@@ -62,12 +83,14 @@ class YoungCollections {
     int64_t live = stats.live_bytes.load(std::memory_order_relaxed);
     int64_t taken = static_cast<int64_t>(owed_ < kBallastBytes ? owed_ : kBallastBytes);
     if (taken > live - live_after_) taken = live - live_after_ > 0 ? live - live_after_ : 0;
-    size_t owed = owed_;
+    size_t owed = owed_, owed_results = owed_results_;
     owed_ = 0;
+    owed_results_ = 0;
     void* region = ballast_region();
     if (!region || refused_) return;
     stats.pending_external.fetch_sub(taken, std::memory_order_relaxed);
     report_all(env, stats);
+    size_t found_before = table.found();
     table.hold_reports(true);
     napi_value ballast;
     napi_status status = napi_create_external_arraybuffer(env, region, kBallastBytes, nullptr, nullptr, &ballast);
@@ -83,16 +106,20 @@ class YoungCollections {
     stats.pending_external.fetch_add(taken, std::memory_order_relaxed);
     report_all(env, stats);
     live_after_ = stats.live_bytes.load(std::memory_order_relaxed);
+    found_seen_ = table.found();
     // Results kept alive (a growing list, a recorded graph) make requests that free little.
     // Each request may cost V8 up to a ballast of its 64 MiB margin (when a mark-compact since
     // the last request raised V8's lowest count above what this request takes back), so those
     // space out, four times further each time up to 64 times their pace, and come back to it
-    // once a request frees most of what was owed, or a collection V8 started itself finds
-    // results dead (wake()).
+    // once a request finds most of what was owed, or a collection V8 started itself finds
+    // results dead (observe()). Found is counted in bytes freed and in owners found dead: small
+    // arrays are released by later ops (handles.h), so a request that finds every 4 KiB
+    // result dead frees no bytes by itself.
     size_t freed = live > live_after_ ? static_cast<size_t>(live - live_after_) : 0;
-    if (4 * freed < owed) {
+    size_t found = found_seen_ - found_before;
+    if (4 * freed < owed && 4 * found < owed_results) {
       if (backoff_ < 64) backoff_ *= 4;
-    } else if (2 * freed >= owed) {
+    } else if (2 * freed >= owed || 2 * found >= owed_results) {
       backoff_ = 1;
     }
   }
@@ -124,7 +151,9 @@ class YoungCollections {
   }
 
   size_t owed_ = 0;
-  int64_t live_after_ = 0;  // live bytes after the last request
+  size_t owed_results_ = 0;
+  size_t found_seen_ = 0;   // HandleTable::found() when this instance last looked
+  int64_t live_after_ = 0;  // live bytes after the last request, or after V8's last collection
   size_t backoff_ = 1;
   bool refused_ = false;
 };
