@@ -76,6 +76,7 @@ class HandleTable {
     ++found_;
     if ((c & 1) && !orphaned_) {
       dead_.push_back(h);  // reserved ahead, see reserve_dead()
+      found_small_bytes_ += kLazyBytes;
       return;
     }
     free_slot(h);
@@ -87,6 +88,7 @@ class HandleTable {
   void release_group(node_api_basic_env env, const int32_t* slots, int n) {
     live_ -= static_cast<size_t>(n);
     found_ += static_cast<size_t>(n);
+    found_small_bytes_ += static_cast<size_t>(n) * kLazyBytes;
     for (int i = 0; i < n; ++i) {
       if (orphaned_) {
         free_slot(slots[i]);
@@ -109,9 +111,12 @@ class HandleTable {
 
   // While true, finalizers leave what they free for the caller to report (YoungCollections).
   void hold_reports(bool hold) { hold_reports_ = hold; }
-  // How many owners collections have found dead so far (a running count; small arrays count
-  // when found, not when released). YoungCollections tells its own collections from V8's by it.
+  // How many owners collections have found dead so far (a running count). YoungCollections
+  // tells its own collections from V8's by it.
   size_t found() const { return found_; }
+  // The bytes of the small arrays among them, at most (kLazyBytes each; a running count): they
+  // are released by later add() calls, so the live bytes do not show them when they are found.
+  size_t found_small_bytes() const { return found_small_bytes_; }
 
   // Finalizers must not allocate: keeps room for every live slot to die.
   void reserve_dead() {
@@ -181,6 +186,7 @@ class HandleTable {
   bool orphaned_ = false;
   bool hold_reports_ = false;
   size_t found_ = 0;
+  size_t found_small_bytes_ = 0;
 };
 
 }  // namespace ndgrad::binding

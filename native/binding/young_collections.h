@@ -42,15 +42,9 @@ class YoungCollections {
   // handed to JS: true when the results before it call for a collection (request()). Asked
   // before the result is counted, so that a loop that disposes each result never asks.
   bool due(size_t bytes) const { return owed_ >= pace(bytes); }
-  void note_result(size_t bytes) {
-    owed_ += bytes;
-    ++owed_results_;
-  }
+  void note_result(size_t bytes) { owed_ += bytes; }
   // dispose() freed `bytes` at once: they no longer wait for a collection.
-  void note_disposed(size_t bytes) {
-    owed_ = owed_ > bytes ? owed_ - bytes : 0;
-    owed_results_ -= owed_results_ > 0;
-  }
+  void note_disposed(size_t bytes) { owed_ = owed_ > bytes ? owed_ - bytes : 0; }
 
   // Call before due(). A collection that V8 started itself and that found owners dead went
   // through the whole young generation: every result owed before it is settled, freed or alive.
@@ -64,7 +58,6 @@ class YoungCollections {
     if (table.found() == found_seen_) return;
     found_seen_ = table.found();
     owed_ = 0;
-    owed_results_ = 0;
     backoff_ = 1;
     live_after_ = stats.live_bytes.load(std::memory_order_relaxed);
   }
@@ -83,14 +76,13 @@ class YoungCollections {
     int64_t live = stats.live_bytes.load(std::memory_order_relaxed);
     int64_t taken = static_cast<int64_t>(owed_ < kBallastBytes ? owed_ : kBallastBytes);
     if (taken > live - live_after_) taken = live - live_after_ > 0 ? live - live_after_ : 0;
-    size_t owed = owed_, owed_results = owed_results_;
+    size_t owed = owed_;
     owed_ = 0;
-    owed_results_ = 0;
     void* region = ballast_region();
     if (!region || refused_) return;
     stats.pending_external.fetch_sub(taken, std::memory_order_relaxed);
     report_all(env, stats);
-    size_t found_before = table.found();
+    size_t small_before = table.found_small_bytes();
     table.hold_reports(true);
     napi_value ballast;
     napi_status status = napi_create_external_arraybuffer(env, region, kBallastBytes, nullptr, nullptr, &ballast);
@@ -112,14 +104,14 @@ class YoungCollections {
     // the last request raised V8's lowest count above what this request takes back), so those
     // space out, four times further each time up to 64 times their pace, and come back to it
     // once a request finds most of what was owed, or a collection V8 started itself finds
-    // results dead (observe()). Found is counted in bytes freed and in owners found dead: small
-    // arrays are released by later ops (handles.h), so a request that finds every 4 KiB
-    // result dead frees no bytes by itself.
+    // results dead (observe()). Small arrays are released by later ops (handles.h), not by the
+    // collection that finds them, so they count at their most (a request that found every
+    // 4 KiB result dead freed no bytes itself, and the pace of 4 KiB loops spaced out).
     size_t freed = live > live_after_ ? static_cast<size_t>(live - live_after_) : 0;
-    size_t found = found_seen_ - found_before;
-    if (4 * freed < owed && 4 * found < owed_results) {
+    freed += table.found_small_bytes() - small_before;
+    if (4 * freed < owed) {
       if (backoff_ < 64) backoff_ *= 4;
-    } else if (2 * freed >= owed || 2 * found >= owed_results) {
+    } else if (2 * freed >= owed) {
       backoff_ = 1;
     }
   }
@@ -151,7 +143,6 @@ class YoungCollections {
   }
 
   size_t owed_ = 0;
-  size_t owed_results_ = 0;
   size_t found_seen_ = 0;   // HandleTable::found() when this instance last looked
   int64_t live_after_ = 0;  // live bytes after the last request, or after V8's last collection
   size_t backoff_ = 1;
