@@ -479,6 +479,19 @@ bool all_finite(const T* x, size_t n) {
   return sum == T(0);
 }
 
+// The channel offsets of every tap on a grid whose channels are `stride` apart: tap t of channel
+// c reads c * stride + off(t).
+std::vector<size_t> grid_offsets(const ConvGeom& g, const FlatGrid& grid, size_t channels) {
+  const size_t K = g.k_size();
+  std::vector<size_t> off(channels * K);
+  for (size_t c = 0; c < channels; ++c)
+    for (size_t kd = 0, t = 0; kd < g.k[0]; ++kd)
+      for (size_t kh = 0; kh < g.k[1]; ++kh)
+        for (size_t kw = 0; kw < g.k[2]; ++kw, ++t)
+          off[c * K + t] = c * grid.stride + (kd * g.dilate[0] * grid.hp + kh * g.dilate[1]) * grid.wp + kw * g.dilate[2];
+  return off;
+}
+
 template <class T>
 void flat_backward_weight(const ConvRun& r, const kernels::ConvOps<T>& ops, const ConvGeom& g, const T* big,
                           const T* small, T* w) {
@@ -486,12 +499,7 @@ void flat_backward_weight(const ConvRun& r, const kernels::ConvOps<T>& ops, cons
   const size_t cg = g.c / g.groups, fg = g.f / g.groups, rows = cg * K, wsize = g.f * rows;
   const FlatGrid grid = flat_grid<T>(g);
   constexpr size_t unit = kernels::kTapDotUnit<T>;
-  std::vector<size_t> off(rows);
-  for (size_t c = 0; c < cg; ++c)
-    for (size_t kd = 0, t = 0; kd < g.k[0]; ++kd)
-      for (size_t kh = 0; kh < g.k[1]; ++kh)
-        for (size_t kw = 0; kw < g.k[2]; ++kw, ++t)
-          off[c * K + t] = c * grid.stride + (kd * g.dilate[0] * grid.hp + kh * g.dilate[1]) * grid.wp + kw * g.dilate[2];
+  const std::vector<size_t> off = grid_offsets(g, grid, cg);
   const size_t last = ((g.out[0] - 1) * grid.hp + g.out[1] - 1) * grid.wp + g.out[2];
   const size_t chunks = std::max<size_t>(1, std::min(g.n, kWeightChunks));
   std::unique_ptr<T[]> partial(chunks > 1 ? new T[(chunks - 1) * wsize] : nullptr);
@@ -527,6 +535,83 @@ void flat_backward_weight(const ConvRun& r, const kernels::ConvOps<T>& ops, cons
   }
 }
 
+// The forward with unit strides, one image at a time on its grid: each output is the sum of its
+// own taps over the padded input (the pairs im2col makes); the grid's columns past the outputs
+// are computed and dropped.
+template <class T>
+void flat_forward(const ConvRun& r, const kernels::ConvOps<T>& ops, const ConvGeom& g, const T* big, const T* w,
+                  const T* bias, T* small, bool relu) {
+  const size_t I = g.in_size(), O = g.out_size();
+  const size_t cg = g.c / g.groups, fg = g.f / g.groups, rows = cg * g.k_size();
+  constexpr size_t unit = kernels::kTapDotUnit<T>;
+  FlatGrid grid = flat_grid<T>(g);
+  grid.block = 1;
+  grid.stride = grid.plane + unit;
+  const std::vector<size_t> off = grid_offsets(g, grid, cg);
+  const size_t len = (((g.out[0] - 1) * grid.hp + g.out[1] - 1) * grid.wp + g.out[2] + unit - 1) / unit * unit;
+  for_items(r.pool, g.n, [&](size_t n) {
+    T* xb = col_buffer<T>(cg * grid.stride + fg * len);
+    T* yb = xb + cg * grid.stride;
+    for (size_t grp = 0; grp < g.groups; ++grp) {
+      for (size_t c = 0; c < cg; ++c) {
+        T* dst = xb + c * grid.stride;
+        input_to_grid(g, grid, big + (n * g.c + grp * cg + c) * I, dst);
+        std::fill(dst + grid.plane, dst + grid.stride, T(0));
+      }
+      ops.tap_axpys(fg, rows, len, w + grp * fg * rows, rows, xb, off.data(), yb, len);
+      for (size_t f = 0; f < fg; ++f) {
+        const T b = bias ? bias[grp * fg + f] : T(0);
+        T* y = small + (n * g.f + grp * fg + f) * O;
+        for (size_t d = 0; d < g.out[0]; ++d)
+          for (size_t h = 0; h < g.out[1]; ++h) {
+            const T* src = yb + f * len + (d * grid.hp + h) * grid.wp;
+            T* dst = y + (d * g.out[1] + h) * g.out[2];
+            if (relu)
+              for (size_t o = 0; o < g.out[2]; ++o) dst[o] = relu_of(src[o] + b);
+            else
+              for (size_t o = 0; o < g.out[2]; ++o) dst[o] = src[o] + b;
+          }
+      }
+    }
+  });
+}
+
+// The data gradient with unit strides is a forward convolution of the output gradient, padded by
+// dilate (k - 1) - pad, with the weight's taps reversed and its two channel axes swapped within
+// each group. The padding's zeros meet every weight, so an infinite or NaN weight would reach
+// inputs the convolution never pairs with it: such weights (and padding beyond the kernel's
+// reach) keep col2im. False when not taken.
+template <class T>
+bool flat_backward_data(const ConvRun& r, const kernels::ConvOps<T>& ops, const ConvGeom& g, const T* small,
+                        const T* w, const T* bias, T* big) {
+  const size_t K = g.k_size(), cg = g.c / g.groups, fg = g.f / g.groups;
+  if (!all_finite(w, g.f * cg * K)) return false;
+  ConvGeom t = g;
+  for (int a = 0; a < 3; ++a) {
+    const size_t reach = g.dilate[a] * (g.k[a] - 1);
+    if (g.pad[a] > reach) return false;
+    t.in[a] = g.out[a];
+    t.out[a] = g.in[a];
+    t.pad[a] = reach - g.pad[a];
+  }
+  t.c = g.f;
+  t.f = g.c;
+  std::vector<T> flipped(g.f * cg * K);
+  for (size_t grp = 0; grp < g.groups; ++grp)
+    for (size_t f = 0; f < fg; ++f)
+      for (size_t c = 0; c < cg; ++c)
+        for (size_t tap = 0; tap < K; ++tap)
+          flipped[((grp * cg + c) * fg + f) * K + tap] = w[((grp * fg + f) * cg + c) * K + K - 1 - tap];
+  flat_forward(r, ops, t, small, flipped.data(), bias, big, false);
+  return true;
+}
+
+// The flat grid pays where the im2col products are small: few rows and taps per group (LeNet's
+// 1->6 5x5 and 6->16 3x3 layers); wide layers keep the packed GEMM's blocking.
+bool flat_fits(const ConvGeom& g) {
+  return unit_strides(g) && (g.f / g.groups) * (g.c / g.groups) * g.k_size() <= 4096;
+}
+
 // Depthwise (one input channel per group, any number of outputs per group) runs the direct
 // kernels; with a single group (a one-channel first layer) the GEMM on im2col is faster, its
 // micro-kernel reusing each loaded input across all output channels.
@@ -542,6 +627,9 @@ void forward_t(const ConvRun& r, const ConvGeom& g, const void* big, const void*
                                static_cast<T*>(small), relu);
   else if (one_channel_per_group(g))
     direct_forward(r, g, static_cast<const T*>(big), static_cast<const T*>(w), b, static_cast<T*>(small), relu);
+  else if (flat_fits(g))
+    flat_forward(r, ops_of<T>(kernels::conv_kernels(r.isa)), g, static_cast<const T*>(big), static_cast<const T*>(w),
+                 b, static_cast<T*>(small), relu);
   else
     gemm_forward(r, g, static_cast<const T*>(big), static_cast<const T*>(w), b, static_cast<T*>(small), relu);
 }
@@ -579,21 +667,15 @@ void backward_data_t(const ConvRun& r, const ConvGeom& g, const void* small, con
     return;
   if (one_channel_per_group(g))
     direct_backward_data(r, g, static_cast<const T*>(small), static_cast<const T*>(w), b, static_cast<T*>(big));
-  else
+  else if (!(flat_fits(g) && flat_backward_data(r, ops_of<T>(kernels::conv_kernels(r.isa)), g,
+                                                static_cast<const T*>(small), static_cast<const T*>(w), b,
+                                                static_cast<T*>(big))))
     gemm_backward_data(r, g, static_cast<const T*>(small), static_cast<const T*>(w), b, static_cast<T*>(big));
-}
-
-// The flat grid pays where the im2col products are small: few rows and taps per group (LeNet's
-// 1->6 5x5 and 6->16 3x3 layers); wide layers keep the packed GEMM's blocking.
-template <class T>
-bool flat_weight_grad_fits(const ConvGeom& g, const T* big) {
-  const size_t per_group = (g.f / g.groups) * (g.c / g.groups) * g.k_size();
-  return unit_strides(g) && per_group <= 4096 && all_finite(big, g.n * g.c * g.in_size());
 }
 
 template <class T>
 void backward_weight_t(const ConvRun& r, const ConvGeom& g, const void* big, const void* small, void* w) {
-  if (flat_weight_grad_fits(g, static_cast<const T*>(big)))
+  if (flat_fits(g) && all_finite(static_cast<const T*>(big), g.n * g.c * g.in_size()))
     flat_backward_weight(r, ops_of<T>(kernels::conv_kernels(r.isa)), g, static_cast<const T*>(big),
                          static_cast<const T*>(small), static_cast<T*>(w));
   else if (one_channel_per_group(g))
