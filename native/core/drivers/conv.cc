@@ -181,6 +181,21 @@ void finish_plane(T* plane, size_t size, T b, bool relu) {
     add_bias(plane, size, b);
 }
 
+// An output plane from the padded grid it was computed on (row (d, h) at (d * hp + h) * wp),
+// + b, then relu when asked.
+template <class T>
+void plane_from_grid(const ConvGeom& g, const T* grid, size_t hp, size_t wp, T b, bool relu, T* y) {
+  for (size_t d = 0; d < g.out[0]; ++d)
+    for (size_t h = 0; h < g.out[1]; ++h) {
+      const T* src = grid + (d * hp + h) * wp;
+      T* dst = y + (d * g.out[1] + h) * g.out[2];
+      if (relu)
+        for (size_t o = 0; o < g.out[2]; ++o) dst[o] = relu_of(src[o] + b);
+      else
+        for (size_t o = 0; o < g.out[2]; ++o) dst[o] = src[o] + b;
+    }
+}
+
 // sum a[i] * b[i] in kLanes interleaved partial sums, which the compiler keeps in one vector
 // register (a single running sum is a dependency chain it may not reorder).
 constexpr Index kLanes = 8;
@@ -239,6 +254,23 @@ const auto& ops_of(const Table& k) {
   else return k.f64;
 }
 
+// With unit strides a data gradient is the forward convolution of the output gradient padded by
+// dilate (k - 1) - pad, whose geometry this is (input and output, channels and filters swapped;
+// the taps must then be reversed). False when the padding is beyond the kernel's reach.
+bool transposed(const ConvGeom& g, ConvGeom& t) {
+  t = g;
+  for (int a = 0; a < 3; ++a) {
+    const size_t reach = g.dilate[a] * (g.k[a] - 1);
+    if (g.pad[a] > reach) return false;
+    t.in[a] = g.out[a];
+    t.out[a] = g.in[a];
+    t.pad[a] = reach - g.pad[a];
+  }
+  t.c = g.f;
+  t.f = g.c;
+  return true;
+}
+
 // Depthwise forward with unit strides on the ISA's unpacked GEMM kernel. Each plane is copied
 // zero-padded into a per-thread buffer; outputs are computed on the padded grid (index
 // j = (od * Hp + oh) * Wp + ow, the columns past the valid width are discarded), where the taps
@@ -266,17 +298,7 @@ void direct_forward_unit_stride(const ConvRun& r, const kernels::GemmOps<T>& ops
         ops.direct(1, grid, g.k[2], wf + (kd * g.k[1] + kh) * g.k[2], g.k[2], 1,
                    xpad + (kd * g.dilate[0] * hp + kh * g.dilate[1]) * wp, g.dilate[2], 1, acc, grid, 1,
                    kd + kh > 0);
-    T* y = small + plane * O;
-    const T b = bias ? bias[f] : T(0);
-    for (size_t d = 0; d < g.out[0]; ++d)
-      for (size_t h = 0; h < g.out[1]; ++h) {
-        const T* src = acc + (d * hp + h) * wp;
-        T* dst = y + (d * g.out[1] + h) * g.out[2];
-        if (relu)
-          for (size_t o = 0; o < g.out[2]; ++o) dst[o] = relu_of(src[o] + b);
-        else
-          for (size_t o = 0; o < g.out[2]; ++o) dst[o] = src[o] + b;
-      }
+    plane_from_grid(g, acc, hp, wp, bias ? bias[f] : T(0), relu, small + plane * O);
   });
 }
 
@@ -559,19 +581,9 @@ void flat_forward(const ConvRun& r, const kernels::ConvOps<T>& ops, const ConvGe
         std::fill(dst + grid.plane, dst + grid.stride, T(0));
       }
       ops.tap_axpys(fg, rows, len, w + grp * fg * rows, rows, xb, off.data(), yb, len);
-      for (size_t f = 0; f < fg; ++f) {
-        const T b = bias ? bias[grp * fg + f] : T(0);
-        T* y = small + (n * g.f + grp * fg + f) * O;
-        for (size_t d = 0; d < g.out[0]; ++d)
-          for (size_t h = 0; h < g.out[1]; ++h) {
-            const T* src = yb + f * len + (d * grid.hp + h) * grid.wp;
-            T* dst = y + (d * g.out[1] + h) * g.out[2];
-            if (relu)
-              for (size_t o = 0; o < g.out[2]; ++o) dst[o] = relu_of(src[o] + b);
-            else
-              for (size_t o = 0; o < g.out[2]; ++o) dst[o] = src[o] + b;
-          }
-      }
+      for (size_t f = 0; f < fg; ++f)
+        plane_from_grid(g, yb + f * len, grid.hp, grid.wp, bias ? bias[grp * fg + f] : T(0), relu,
+                        small + (n * g.f + grp * fg + f) * O);
     }
   });
 }
@@ -586,16 +598,8 @@ bool flat_backward_data(const ConvRun& r, const kernels::ConvOps<T>& ops, const 
                         const T* w, const T* bias, T* big) {
   const size_t K = g.k_size(), cg = g.c / g.groups, fg = g.f / g.groups;
   if (!all_finite(w, g.f * cg * K)) return false;
-  ConvGeom t = g;
-  for (int a = 0; a < 3; ++a) {
-    const size_t reach = g.dilate[a] * (g.k[a] - 1);
-    if (g.pad[a] > reach) return false;
-    t.in[a] = g.out[a];
-    t.out[a] = g.in[a];
-    t.pad[a] = reach - g.pad[a];
-  }
-  t.c = g.f;
-  t.f = g.c;
+  ConvGeom t;
+  if (!transposed(g, t)) return false;
   std::vector<T> flipped(g.f * cg * K);
   for (size_t grp = 0; grp < g.groups; ++grp)
     for (size_t f = 0; f < fg; ++f)
@@ -642,14 +646,8 @@ bool flipped_depthwise(const ConvRun& r, const ConvGeom& g, const T* small, cons
   // the padded output gradient's zeros meet every tap: an infinite or NaN weight would reach
   // inputs the convolution never pairs with it
   if (!k || !unit_strides(g) || g.groups != g.c || g.f != g.c || !all_finite(w, g.c * g.k_size())) return false;
-  ConvGeom t = g;
-  for (int a = 0; a < 3; ++a) {
-    size_t reach = g.dilate[a] * (g.k[a] - 1);
-    if (g.pad[a] > reach) return false;
-    t.in[a] = g.out[a];
-    t.out[a] = g.in[a];
-    t.pad[a] = reach - g.pad[a];
-  }
+  ConvGeom t;
+  if (!transposed(g, t)) return false;
   const size_t K = g.k_size();
   std::vector<T> flipped(g.c * K);
   for (size_t c = 0; c < g.c; ++c)
