@@ -344,8 +344,9 @@ Grads conv_grads(BackwardCtx& c, const ArrayRef& g) {
 
 Grads d_conv(BackwardCtx& c) { return conv_grads(c, c.grad()); }
 
-// relu's gradient first, as d_relu writes it (g * sign(y): 0 where y is 0, NaN where y is NaN).
-Grads d_conv_relu(BackwardCtx& c) { return conv_grads(c, mul(c.env, c.grad(), unary(c.env, OpId::sign, c.output(0)))); }
+// relu's gradient first, as d_relu writes it (relu_grad: g * sign(y), 0 where y is 0, NaN where y
+// is NaN).
+Grads d_conv_relu(BackwardCtx& c) { return conv_grads(c, invoke1(c.env, OpId::relu_grad, {c.grad(), c.output(0)})); }
 
 Grads d_deconv(BackwardCtx& c) {
   Plan pl = replan<Kind::Deconv>(c);
