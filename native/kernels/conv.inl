@@ -139,7 +139,13 @@ void axpy_rows(size_t taps, size_t len, const T* w, size_t w_rs, const T* x, con
   constexpr size_t L = kLanes<T>;
   size_t j = 0;
   for (; j + kOutVecs * L <= len; j += kOutVecs * L) axpy_tile<T, R, kOutVecs>(taps, w, w_rs, x + j, off, y + j, y_rs);
-  for (; j < len; j += L) axpy_tile<T, R, 1>(taps, w, w_rs, x + j, off, y + j, y_rs);
+  // the last vectors as one tile: one-vector tiles load a broadcast weight per multiply-add
+  switch ((len - j) / L) {
+    case 3: axpy_tile<T, R, 3>(taps, w, w_rs, x + j, off, y + j, y_rs); break;
+    case 2: axpy_tile<T, R, 2>(taps, w, w_rs, x + j, off, y + j, y_rs); break;
+    case 1: axpy_tile<T, R, 1>(taps, w, w_rs, x + j, off, y + j, y_rs); break;
+    default: break;
+  }
 }
 
 template <class T>
