@@ -381,6 +381,8 @@ void binary_stepped(Binary op, const T* a, const T* b, T* y, size_t n) {
     case Binary::GreaterEqual: return vec([&](V p, V q) { return p >= q ? one : zero; });
     case Binary::Lesser: return vec([&](V p, V q) { return p < q ? one : zero; });
     case Binary::LesserEqual: return vec([&](V p, V q) { return p <= q ? one : zero; });
+    // sign(q) as Unary::Sign writes it (NaN and zeros kept), then the product
+    case Binary::MulSign: return vec([&](V p, V q) { return vmul(p, q > zero ? one : (q < zero ? -one : q)); });
     case Binary::Count: return;
   }
 }

@@ -40,6 +40,7 @@ enum class Unary : int {
 enum class Binary : int {
   Add, Sub, Mul, Div, Pow, Mod, Maximum, Minimum,
   Equal, NotEqual, Greater, GreaterEqual, Lesser, LesserEqual,
+  MulSign,  // a * sign(b): relu's gradient from its output (op relu_grad)
   Count
 };
 

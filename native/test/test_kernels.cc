@@ -392,6 +392,7 @@ double expected_binary(Binary op, DType dt, double a, double b) {
       case Binary::Add: return wrap_to(dt, p + q);
       case Binary::Sub: return wrap_to(dt, p - q);
       case Binary::Mul: return wrap_to(dt, p * q);
+      case Binary::MulSign: return wrap_to(dt, p * ((q > 0) - (q < 0)));
       case Binary::Div: return q == 0 ? 0 : wrap_to(dt, p / q);
       case Binary::Pow: return int_pow_reference(dt, p, q);
       case Binary::Mod: {
@@ -420,6 +421,10 @@ double expected_binary(Binary op, DType dt, double a, double b) {
     case Binary::GreaterEqual: return a >= b;
     case Binary::Lesser: return a < b;
     case Binary::LesserEqual: return a <= b;
+    case Binary::MulSign: {
+      const double s = b > 0 ? 1 : b < 0 ? -1 : b;
+      return f32 ? double(float(a) * float(s)) : a * s;
+    }
     case Binary::Count: break;
   }
   return 0;

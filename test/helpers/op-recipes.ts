@@ -430,6 +430,14 @@ export const recipes: Record<string, Recipe> = {
     { label: 'global avg', inputs: [input([2, 3, 3, 3])], fn: (x) => nd.pooling(x, { globalPool: true, poolType: 'avg' }) },
     { label: 'global max', inputs: [input([2, 2, 3, 4])], fn: (x) => nd.pooling(x, { globalPool: true }) },
   ],
+  relu_grad: (d) => [
+    {
+      // y away from zero (the domain), where sign(y) is locally constant: the gradient to y is 0
+      label: '(3,4)',
+      inputs: [input([3, 4]), input([3, 4], d)],
+      fn: (g, y) => invoke('relu_grad', [g, y]),
+    },
+  ],
   pooling_grad: () => [
     {
       label: 'max 2x2',

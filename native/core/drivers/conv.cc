@@ -20,6 +20,7 @@
 
 #include "core/drivers/gemm.h"
 #include "core/runtime/thread_pool.h"
+#include "kernels/conv_kernels.h"
 #include "kernels/gemm_kernels.h"
 
 namespace ndgrad {
@@ -180,6 +181,21 @@ void finish_plane(T* plane, size_t size, T b, bool relu) {
     add_bias(plane, size, b);
 }
 
+// An output plane from the padded grid it was computed on (row (d, h) at (d * hp + h) * wp),
+// + b, then relu when asked.
+template <class T>
+void plane_from_grid(const ConvGeom& g, const T* grid, size_t hp, size_t wp, T b, bool relu, T* y) {
+  for (size_t d = 0; d < g.out[0]; ++d)
+    for (size_t h = 0; h < g.out[1]; ++h) {
+      const T* src = grid + (d * hp + h) * wp;
+      T* dst = y + (d * g.out[1] + h) * g.out[2];
+      if (relu)
+        for (size_t o = 0; o < g.out[2]; ++o) dst[o] = relu_of(src[o] + b);
+      else
+        for (size_t o = 0; o < g.out[2]; ++o) dst[o] = src[o] + b;
+    }
+}
+
 // sum a[i] * b[i] in kLanes interleaved partial sums, which the compiler keeps in one vector
 // register (a single running sum is a dependency chain it may not reorder).
 constexpr Index kLanes = 8;
@@ -232,10 +248,27 @@ void direct_forward(const ConvRun& r, const ConvGeom& g, const T* big, const T* 
 
 bool unit_strides(const ConvGeom& g) { return g.stride[0] == 1 && g.stride[1] == 1 && g.stride[2] == 1; }
 
-template <class T>
-const kernels::GemmOps<T>& gemm_ops(const kernels::GemmKernels& k) {
+template <class T, class Table>
+const auto& ops_of(const Table& k) {
   if constexpr (std::is_same_v<T, float>) return k.f32;
   else return k.f64;
+}
+
+// With unit strides a data gradient is the forward convolution of the output gradient padded by
+// dilate (k - 1) - pad, whose geometry this is (input and output, channels and filters swapped;
+// the taps must then be reversed). False when the padding is beyond the kernel's reach.
+bool transposed(const ConvGeom& g, ConvGeom& t) {
+  t = g;
+  for (int a = 0; a < 3; ++a) {
+    const size_t reach = g.dilate[a] * (g.k[a] - 1);
+    if (g.pad[a] > reach) return false;
+    t.in[a] = g.out[a];
+    t.out[a] = g.in[a];
+    t.pad[a] = reach - g.pad[a];
+  }
+  t.c = g.f;
+  t.f = g.c;
+  return true;
 }
 
 // Depthwise forward with unit strides on the ISA's unpacked GEMM kernel. Each plane is copied
@@ -265,17 +298,7 @@ void direct_forward_unit_stride(const ConvRun& r, const kernels::GemmOps<T>& ops
         ops.direct(1, grid, g.k[2], wf + (kd * g.k[1] + kh) * g.k[2], g.k[2], 1,
                    xpad + (kd * g.dilate[0] * hp + kh * g.dilate[1]) * wp, g.dilate[2], 1, acc, grid, 1,
                    kd + kh > 0);
-    T* y = small + plane * O;
-    const T b = bias ? bias[f] : T(0);
-    for (size_t d = 0; d < g.out[0]; ++d)
-      for (size_t h = 0; h < g.out[1]; ++h) {
-        const T* src = acc + (d * hp + h) * wp;
-        T* dst = y + (d * g.out[1] + h) * g.out[2];
-        if (relu)
-          for (size_t o = 0; o < g.out[2]; ++o) dst[o] = relu_of(src[o] + b);
-        else
-          for (size_t o = 0; o < g.out[2]; ++o) dst[o] = src[o] + b;
-      }
+    plane_from_grid(g, acc, hp, wp, bias ? bias[f] : T(0), relu, small + plane * O);
   });
 }
 
@@ -407,6 +430,192 @@ void gemm_backward_weight(const ConvRun& r, const ConvGeom& g, const T* big, con
   }
 }
 
+// ---- unit strides: the weight gradient as dot products on one flat grid ---------------------
+
+// With unit strides, output (od, oh, ow) at tap (kd, kh, kw) reads the padded input at flat index
+// ((od + kd * dd) * Hp + oh + kh * dh) * Wp + ow + kw * dw: on the flat index j of the output
+// copied onto the padded input's grid (zero past the outputs), each tap is a shift of the input.
+// A block of images laid end to end on that grid then makes every weight one long dot product,
+// run by the ISA's tap_dots with register tiles of rows and taps, instead of one small product
+// per image whose packing costs more than its arithmetic.
+struct FlatGrid {
+  size_t dp, hp, wp, plane;
+  size_t block;   // images per buffer
+  size_t stride;  // elements between channels: block planes and a zero tail
+};
+
+template <class T>
+FlatGrid flat_grid(const ConvGeom& g) {
+  FlatGrid fg;
+  fg.dp = g.in[0] + 2 * g.pad[0];
+  fg.hp = g.in[1] + 2 * g.pad[1];
+  fg.wp = g.in[2] + 2 * g.pad[2];
+  fg.plane = fg.dp * fg.hp * fg.wp;
+  const size_t channels = g.c / g.groups + g.f / g.groups;
+  fg.block = std::max<size_t>(1, kColBytes / 4 / (channels * fg.plane * sizeof(T)));
+  fg.stride = fg.block * fg.plane + kernels::kTapDotUnit<T>;
+  return fg;
+}
+
+// One input plane onto the grid, zero padded (without padding the grid is the plane).
+template <class T>
+void input_to_grid(const ConvGeom& g, const FlatGrid& fg, const T* x, T* dst) {
+  if (fg.plane == g.in_size()) {
+    std::memcpy(dst, x, fg.plane * sizeof(T));
+    return;
+  }
+  for (size_t d = 0; d < fg.dp; ++d)
+    for (size_t h = 0; h < fg.hp; ++h) {
+      T* row = dst + (d * fg.hp + h) * fg.wp;
+      std::fill(row, row + fg.wp, T(0));
+      if (d >= g.pad[0] && d < g.pad[0] + g.in[0] && h >= g.pad[1] && h < g.pad[1] + g.in[1])
+        std::memcpy(row + g.pad[2], x + ((d - g.pad[0]) * g.in[1] + h - g.pad[1]) * g.in[2], g.in[2] * sizeof(T));
+    }
+}
+
+// One output plane onto the grid, zero past the outputs. The rows are short (10 to 30 values in
+// LeNet's layers), so element loops rather than a memcpy and a fill call per row.
+template <class T>
+void output_to_grid(const ConvGeom& g, const FlatGrid& fg, const T* y, T* dst) {
+  for (size_t d = 0; d < fg.dp; ++d)
+    for (size_t h = 0; h < fg.hp; ++h) {
+      T* row = dst + (d * fg.hp + h) * fg.wp;
+      const size_t n = d < g.out[0] && h < g.out[1] ? g.out[2] : 0;
+      const T* src = y + (d * g.out[1] + h) * g.out[2];
+      for (size_t w = 0; w < fg.wp; ++w) row[w] = w < n ? src[w] : T(0);
+    }
+}
+
+// On the grid a dot product also multiplies the zeros past the outputs by real inputs, which
+// adds nothing unless an input is infinite or NaN (0 * inf is NaN): such inputs take the
+// im2col path, which only multiplies pairs the convolution has.
+template <class T>
+bool all_finite(const T* x, size_t n) {
+  T acc[kLanes] = {};
+  size_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (Index l = 0; l < kLanes; ++l) acc[l] += x[i + l] * T(0);
+  T sum = 0;
+  for (Index l = 0; l < kLanes; ++l) sum += acc[l];
+  for (; i < n; ++i) sum += x[i] * T(0);
+  return sum == T(0);
+}
+
+// The channel offsets of every tap on a grid whose channels are `stride` apart: tap t of channel
+// c reads c * stride + off(t).
+std::vector<size_t> grid_offsets(const ConvGeom& g, const FlatGrid& grid, size_t channels) {
+  const size_t K = g.k_size();
+  std::vector<size_t> off(channels * K);
+  for (size_t c = 0; c < channels; ++c)
+    for (size_t kd = 0, t = 0; kd < g.k[0]; ++kd)
+      for (size_t kh = 0; kh < g.k[1]; ++kh)
+        for (size_t kw = 0; kw < g.k[2]; ++kw, ++t)
+          off[c * K + t] = c * grid.stride + (kd * g.dilate[0] * grid.hp + kh * g.dilate[1]) * grid.wp + kw * g.dilate[2];
+  return off;
+}
+
+template <class T>
+void flat_backward_weight(const ConvRun& r, const kernels::ConvOps<T>& ops, const ConvGeom& g, const T* big,
+                          const T* small, T* w) {
+  const size_t I = g.in_size(), O = g.out_size(), K = g.k_size();
+  const size_t cg = g.c / g.groups, fg = g.f / g.groups, rows = cg * K, wsize = g.f * rows;
+  const FlatGrid grid = flat_grid<T>(g);
+  constexpr size_t unit = kernels::kTapDotUnit<T>;
+  const std::vector<size_t> off = grid_offsets(g, grid, cg);
+  const size_t last = ((g.out[0] - 1) * grid.hp + g.out[1] - 1) * grid.wp + g.out[2];
+  const size_t chunks = std::max<size_t>(1, std::min(g.n, kWeightChunks));
+  std::unique_ptr<T[]> partial(chunks > 1 ? new T[(chunks - 1) * wsize] : nullptr);
+  for_items(r.pool, chunks, [&](size_t chunk) {
+    T* dw = chunk == 0 ? w : partial.get() + (chunk - 1) * wsize;
+    std::fill(dw, dw + wsize, T(0));
+    T* xb = col_buffer<T>((cg + fg) * grid.stride);
+    T* yb = xb + cg * grid.stride;
+    const size_t end = g.n * (chunk + 1) / chunks;
+    for (size_t n0 = g.n * chunk / chunks; n0 < end; n0 += grid.block) {
+      const size_t nb = std::min(grid.block, end - n0);
+      const size_t len = ((nb - 1) * grid.plane + last + unit - 1) / unit * unit;
+      for (size_t grp = 0; grp < g.groups; ++grp) {
+        for (size_t c = 0; c < cg; ++c) {
+          T* dst = xb + c * grid.stride;
+          for (size_t b = 0; b < nb; ++b)
+            input_to_grid(g, grid, big + ((n0 + b) * g.c + grp * cg + c) * I, dst + b * grid.plane);
+          std::fill(dst + nb * grid.plane, dst + nb * grid.plane + unit, T(0));
+        }
+        for (size_t f = 0; f < fg; ++f) {
+          T* dst = yb + f * grid.stride;
+          for (size_t b = 0; b < nb; ++b)
+            output_to_grid(g, grid, small + ((n0 + b) * g.f + grp * fg + f) * O, dst + b * grid.plane);
+          std::fill(dst + nb * grid.plane, dst + nb * grid.plane + unit, T(0));
+        }
+        ops.tap_dots(fg, rows, len, yb, grid.stride, xb, off.data(), dw + grp * fg * rows, rows);
+      }
+    }
+  });
+  for (size_t chunk = 1; chunk < chunks; ++chunk) {
+    const T* p = partial.get() + (chunk - 1) * wsize;
+    for (size_t i = 0; i < wsize; ++i) w[i] += p[i];
+  }
+}
+
+// The forward with unit strides, one image at a time on its grid: each output is the sum of its
+// own taps over the padded input (the pairs im2col makes); the grid's columns past the outputs
+// are computed and dropped.
+template <class T>
+void flat_forward(const ConvRun& r, const kernels::ConvOps<T>& ops, const ConvGeom& g, const T* big, const T* w,
+                  const T* bias, T* small, bool relu) {
+  const size_t I = g.in_size(), O = g.out_size();
+  const size_t cg = g.c / g.groups, fg = g.f / g.groups, rows = cg * g.k_size();
+  constexpr size_t unit = kernels::kTapDotUnit<T>;
+  FlatGrid grid = flat_grid<T>(g);
+  grid.block = 1;
+  grid.stride = grid.plane + unit;
+  const std::vector<size_t> off = grid_offsets(g, grid, cg);
+  const size_t len = (((g.out[0] - 1) * grid.hp + g.out[1] - 1) * grid.wp + g.out[2] + unit - 1) / unit * unit;
+  for_items(r.pool, g.n, [&](size_t n) {
+    T* xb = col_buffer<T>(cg * grid.stride + fg * len);
+    T* yb = xb + cg * grid.stride;
+    for (size_t grp = 0; grp < g.groups; ++grp) {
+      for (size_t c = 0; c < cg; ++c) {
+        T* dst = xb + c * grid.stride;
+        input_to_grid(g, grid, big + (n * g.c + grp * cg + c) * I, dst);
+        std::fill(dst + grid.plane, dst + grid.stride, T(0));
+      }
+      ops.tap_axpys(fg, rows, len, w + grp * fg * rows, rows, xb, off.data(), yb, len);
+      for (size_t f = 0; f < fg; ++f)
+        plane_from_grid(g, yb + f * len, grid.hp, grid.wp, bias ? bias[grp * fg + f] : T(0), relu,
+                        small + (n * g.f + grp * fg + f) * O);
+    }
+  });
+}
+
+// The data gradient with unit strides is a forward convolution of the output gradient, padded by
+// dilate (k - 1) - pad, with the weight's taps reversed and its two channel axes swapped within
+// each group. The padding's zeros meet every weight, so an infinite or NaN weight would reach
+// inputs the convolution never pairs with it: such weights (and padding beyond the kernel's
+// reach) keep col2im. False when not taken.
+template <class T>
+bool flat_backward_data(const ConvRun& r, const kernels::ConvOps<T>& ops, const ConvGeom& g, const T* small,
+                        const T* w, const T* bias, T* big) {
+  const size_t K = g.k_size(), cg = g.c / g.groups, fg = g.f / g.groups;
+  if (!all_finite(w, g.f * cg * K)) return false;
+  ConvGeom t;
+  if (!transposed(g, t)) return false;
+  std::vector<T> flipped(g.f * cg * K);
+  for (size_t grp = 0; grp < g.groups; ++grp)
+    for (size_t f = 0; f < fg; ++f)
+      for (size_t c = 0; c < cg; ++c)
+        for (size_t tap = 0; tap < K; ++tap)
+          flipped[((grp * cg + c) * fg + f) * K + tap] = w[((grp * fg + f) * cg + c) * K + K - 1 - tap];
+  flat_forward(r, ops, t, small, flipped.data(), bias, big, false);
+  return true;
+}
+
+// The flat grid pays where the im2col products are small: few rows and taps per group (LeNet's
+// 1->6 5x5 and 6->16 3x3 layers); wide layers keep the packed GEMM's blocking.
+bool flat_fits(const ConvGeom& g) {
+  return unit_strides(g) && (g.f / g.groups) * (g.c / g.groups) * g.k_size() <= 4096;
+}
+
 // Depthwise (one input channel per group, any number of outputs per group) runs the direct
 // kernels; with a single group (a one-channel first layer) the GEMM on im2col is faster, its
 // micro-kernel reusing each loaded input across all output channels.
@@ -418,10 +627,13 @@ void forward_t(const ConvRun& r, const ConvGeom& g, const void* big, const void*
   auto* b = static_cast<const T*>(bias);
   const kernels::GemmKernels* k = kernels::gemm_kernels_for(r.isa);
   if (one_channel_per_group(g) && unit_strides(g) && k)
-    direct_forward_unit_stride(r, gemm_ops<T>(*k), g, static_cast<const T*>(big), static_cast<const T*>(w), b,
+    direct_forward_unit_stride(r, ops_of<T>(*k), g, static_cast<const T*>(big), static_cast<const T*>(w), b,
                                static_cast<T*>(small), relu);
   else if (one_channel_per_group(g))
     direct_forward(r, g, static_cast<const T*>(big), static_cast<const T*>(w), b, static_cast<T*>(small), relu);
+  else if (flat_fits(g))
+    flat_forward(r, ops_of<T>(kernels::conv_kernels(r.isa)), g, static_cast<const T*>(big), static_cast<const T*>(w),
+                 b, static_cast<T*>(small), relu);
   else
     gemm_forward(r, g, static_cast<const T*>(big), static_cast<const T*>(w), b, static_cast<T*>(small), relu);
 }
@@ -431,20 +643,16 @@ void forward_t(const ConvRun& r, const ConvGeom& g, const void* big, const void*
 template <class T>
 bool flipped_depthwise(const ConvRun& r, const ConvGeom& g, const T* small, const T* w, const T* bias, T* big) {
   const kernels::GemmKernels* k = kernels::gemm_kernels_for(r.isa);
-  if (!k || !unit_strides(g) || g.groups != g.c || g.f != g.c) return false;
-  ConvGeom t = g;
-  for (int a = 0; a < 3; ++a) {
-    size_t reach = g.dilate[a] * (g.k[a] - 1);
-    if (g.pad[a] > reach) return false;
-    t.in[a] = g.out[a];
-    t.out[a] = g.in[a];
-    t.pad[a] = reach - g.pad[a];
-  }
+  // the padded output gradient's zeros meet every tap: an infinite or NaN weight would reach
+  // inputs the convolution never pairs with it
+  if (!k || !unit_strides(g) || g.groups != g.c || g.f != g.c || !all_finite(w, g.c * g.k_size())) return false;
+  ConvGeom t;
+  if (!transposed(g, t)) return false;
   const size_t K = g.k_size();
   std::vector<T> flipped(g.c * K);
   for (size_t c = 0; c < g.c; ++c)
     for (size_t tap = 0; tap < K; ++tap) flipped[c * K + tap] = w[c * K + K - 1 - tap];
-  direct_forward_unit_stride(r, gemm_ops<T>(*k), t, small, flipped.data(), bias, big, false);
+  direct_forward_unit_stride(r, ops_of<T>(*k), t, small, flipped.data(), bias, big, false);
   return true;
 }
 
@@ -457,13 +665,18 @@ void backward_data_t(const ConvRun& r, const ConvGeom& g, const void* small, con
     return;
   if (one_channel_per_group(g))
     direct_backward_data(r, g, static_cast<const T*>(small), static_cast<const T*>(w), b, static_cast<T*>(big));
-  else
+  else if (!(flat_fits(g) && flat_backward_data(r, ops_of<T>(kernels::conv_kernels(r.isa)), g,
+                                                static_cast<const T*>(small), static_cast<const T*>(w), b,
+                                                static_cast<T*>(big))))
     gemm_backward_data(r, g, static_cast<const T*>(small), static_cast<const T*>(w), b, static_cast<T*>(big));
 }
 
 template <class T>
 void backward_weight_t(const ConvRun& r, const ConvGeom& g, const void* big, const void* small, void* w) {
-  if (one_channel_per_group(g))
+  if (flat_fits(g) && all_finite(static_cast<const T*>(big), g.n * g.c * g.in_size()))
+    flat_backward_weight(r, ops_of<T>(kernels::conv_kernels(r.isa)), g, static_cast<const T*>(big),
+                         static_cast<const T*>(small), static_cast<T*>(w));
+  else if (one_channel_per_group(g))
     direct_backward_weight(r, g, static_cast<const T*>(big), static_cast<const T*>(small), static_cast<T*>(w));
   else
     gemm_backward_weight(r, g, static_cast<const T*>(big), static_cast<const T*>(small), static_cast<T*>(w));

@@ -65,9 +65,14 @@
 // relu in one pass (ops_conv.cc).
 #define NDGRAD_CONV_OPS(X) X(convolution) X(deconvolution) X(conv_weight_grad) X(convolution_relu)
 
+// relu's gradient from its output, g * sign(y), in one pass (ops_relu_grad.cc): the backward of
+// relu, Activation('relu') and convolution_relu.
+#define NDGRAD_RELU_GRAD_OPS(X) X(relu_grad)
+
 #define NDGRAD_OPS(X) \
   NDGRAD_UNARY_OPS(X) NDGRAD_BINARY_OPS(X) NDGRAD_SCALAR_OPS(X) NDGRAD_OTHER_OPS(X) NDGRAD_JOIN_OPS(X) NDGRAD_ORDER_OPS(X) \
-  NDGRAD_OPTIM_OPS(X) NDGRAD_POOLNORM_OPS(X) NDGRAD_NNACT_OPS(X) NDGRAD_NUMERIC_OPS(X) NDGRAD_LINALG_OPS(X) NDGRAD_CONV_OPS(X)
+  NDGRAD_OPTIM_OPS(X) NDGRAD_POOLNORM_OPS(X) NDGRAD_NNACT_OPS(X) NDGRAD_NUMERIC_OPS(X) NDGRAD_LINALG_OPS(X) NDGRAD_CONV_OPS(X) \
+  NDGRAD_RELU_GRAD_OPS(X)
 
 namespace ndgrad {
 

@@ -198,7 +198,7 @@ Grads d_activation(BackwardCtx& c) {
   Runtime& e = c.env;
   const ArrayRef& g = c.grad();
   switch (c.params<ActivationParams>().act_type) {
-    case kRelu: return {mul(e, g, unary(e, OpId::sign, c.output(0)))};
+    case kRelu: return {invoke1(e, OpId::relu_grad, {g, c.output(0)})};
     case kSigmoid: return {mul(e, g, mul(e, c.output(0), rsub_scalar(e, c.output(0), 1.0)))};
     case kTanh: return {mul(e, g, rsub_scalar(e, unary(e, OpId::square, c.output(0)), 1.0))};
     case kSoftrelu: return {mul(e, g, neg(e, unary(e, OpId::expm1, neg(e, c.output(0)))))};

@@ -309,13 +309,16 @@ ArrayRef weight_grad(Runtime& env, const ArrayRef& big, const ArrayRef& small, c
   return invoke1(env, OpId::conv_weight_grad, {big, small}, explicit_params(g, nd));
 }
 
-// The bias gradient: the output gradient summed over every axis but the channels.
+// The bias gradient: the output gradient summed over every axis but the channels. Over the batch
+// first (whole rows added column by column), then over each channel's plane: one sum over the
+// batch and spatial axes together walked the short rows of every (image, channel) plane and took
+// 3x (256x6x24x24) to 7x (256x16x10x10) as long.
 ArrayRef bias_grad(Runtime& env, const ArrayRef& g) {
+  ArrayRef per_channel = invoke1(env, OpId::sum, {g}, ReduceParams{{0}, true, false});
   ReduceParams r;
   r.has_axes = true;
-  r.axes.push_back(0);
-  for (size_t a = 2; a < g->t.ndim(); ++a) r.axes.push_back(static_cast<int64_t>(a));
-  return invoke1(env, OpId::sum, {g}, r);
+  for (size_t a = 1; a + 1 < g->t.ndim(); ++a) r.axes.push_back(static_cast<int64_t>(a));
+  return invoke1(env, OpId::sum, {per_channel}, r);
 }
 
 template <Kind K>
@@ -341,8 +344,9 @@ Grads conv_grads(BackwardCtx& c, const ArrayRef& g) {
 
 Grads d_conv(BackwardCtx& c) { return conv_grads(c, c.grad()); }
 
-// relu's gradient first, as d_relu writes it (g * sign(y): 0 where y is 0, NaN where y is NaN).
-Grads d_conv_relu(BackwardCtx& c) { return conv_grads(c, mul(c.env, c.grad(), unary(c.env, OpId::sign, c.output(0)))); }
+// relu's gradient first, as d_relu writes it (relu_grad: g * sign(y), 0 where y is 0, NaN where y
+// is NaN).
+Grads d_conv_relu(BackwardCtx& c) { return conv_grads(c, invoke1(c.env, OpId::relu_grad, {c.grad(), c.output(0)})); }
 
 Grads d_deconv(BackwardCtx& c) {
   Plan pl = replan<Kind::Deconv>(c);

@@ -82,7 +82,7 @@ GRAD1(d_cosh, mul(e, g, unary(e, OpId::sinh, X)))
 GRAD1(d_tanh, mul(e, g, rsub_scalar(e, unary(e, OpId::square, Y), 1.0)))
 GRAD1(d_sigmoid, mul(e, g, mul(e, Y, rsub_scalar(e, Y, 1.0))))
 // sign(relu(x)) is 1 above zero, 0 below and NaN at NaN: MXNet's relu_grad.
-GRAD1(d_relu, mul(e, g, unary(e, OpId::sign, Y)))
+GRAD1(d_relu, invoke1(e, OpId::relu_grad, {g, Y}))
 GRAD1(d_erf, mul(e, g, mul_scalar(e, unary(e, OpId::exp, neg(e, unary(e, OpId::square, X))), M_2_SQRTPI)))
 GRAD1(d_softsign, div(e, g, unary(e, OpId::square, add_scalar(e, unary(e, OpId::abs, X), 1.0))))
 

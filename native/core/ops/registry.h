@@ -164,6 +164,7 @@ void define_shuffle_ops(std::vector<OpDef>& table);
 void define_optim_ops(std::vector<OpDef>& table);
 void define_activation_ops(std::vector<OpDef>& table);
 void define_embed_ops(std::vector<OpDef>& table);
+void define_relu_grad_ops(std::vector<OpDef>& table);
 
 inline OpDef& def_slot(std::vector<OpDef>& table, OpId id) { return table[static_cast<int>(id)]; }
 
