@@ -33,6 +33,7 @@ export const OP_NAMES = [
   'linalg_sumlogdiag', 'linalg_extractdiag', 'linalg_makediag', 'linalg_copytri', 'linalg_inverse', 'linalg_det',
   'linalg_slogdet', 'linalg_gelqf', 'linalg_syevd',
   'convolution', 'deconvolution', 'conv_weight_grad', 'convolution_relu',
+  'fully_connected', 'softmax_ce_loss', 'softmax_ce_grad',
 ] as const;
 
 export type OpName = (typeof OP_NAMES)[number];

@@ -73,6 +73,7 @@ std::vector<OpDef> build_registry() {
   define_numeric_ops(table);
   define_la_ops(table);
   define_conv_ops(table);
+  define_dense_ops(table);
   for (int i = 0; i < kNumOps; ++i) {
     table[i].name = kOpNames[i];
     table[i].defaults = ParamBlock(table[i].params.type);
