@@ -198,3 +198,49 @@ describe('Trainer: SGD updates four weights per call (MXNet aggregate_num)', () 
     expect(calls).toEqual([1, 1, 2]);
   });
 });
+
+describe('backward writes a gradient buffer by taking the computed block when nothing else sees either', () => {
+  test('the values are the gradient, step after step', () => {
+    const w = nd.array([[1, 2], [3, 4]]);
+    w.attachGrad();
+    const grad = w.grad;
+    for (const k of [1, 2, 3]) {
+      autograd.record(() => w.mul(k).sum()).backward();
+      expect(grad.toArray()).toEqual([[k, k], [k, k]]);
+    }
+  });
+
+  test('a view or a dataView of the buffer sees the new gradient (the buffer is written into)', () => {
+    const w = nd.array([1, 2, 3, 4]);
+    w.attachGrad();
+    const view = w.grad.reshape([2, 2]);
+    const data = w.grad.dataView();
+    autograd.record(() => w.mul(3).sum()).backward();
+    expect(view.toArray()).toEqual([[3, 3], [3, 3]]);
+    expect(Array.from(data)).toEqual([3, 3, 3, 3]);
+    autograd.record(() => w.mul(5).sum()).backward();
+    expect(Array.from(data)).toEqual([5, 5, 5, 5]);
+    expect(view.toArray()).toEqual([[5, 5], [5, 5]]);
+  });
+
+  test('one gradient array shared by two variables gives each its own buffer', () => {
+    const a = nd.array([1, 2]);
+    const b = nd.array([3, 4]);
+    a.attachGrad();
+    b.attachGrad();
+    autograd.record(() => a.add(b)).backward();
+    expect(a.grad.toArray()).toEqual([1, 1]);
+    expect(b.grad.toArray()).toEqual([1, 1]);
+    a.grad.set(nd.array([7, 7]));
+    expect(b.grad.toArray()).toEqual([1, 1]);
+  });
+
+  test('a head gradient the caller holds is copied, not taken', () => {
+    const w = nd.array([1, 2]);
+    w.attachGrad();
+    const head = nd.array([5, 6]);
+    autograd.record(() => w.copy()).backward(head);
+    head.set(nd.array([0, 0]));
+    expect(w.grad.toArray()).toEqual([5, 6]);
+  });
+});
