@@ -18,6 +18,7 @@ function childServer(command, args, env) {
   const info = next();
   return {
     info,
+    pid: py.pid,
     // Torch's OpenMP threads spin for a while after each call (GNU OpenMP's default wait
     // policy); the pause keeps that spinning out of the next engine's timed region.
     run: async (row, reps) => {
