@@ -36,6 +36,15 @@ describe.each(['float32', 'float64'] as DType[])('fully_connected (%s)', (dtype)
     gf.forEach((g, i) => expect(bits(g)).toEqual(bits(gc[i])));
   });
 
+  test.each([[64, 50, 130], [64, 784, 256], [100, 33, 300], [200, 64, 65]])(
+    'fewer rows than units (%d x %d into %d, computed as a transposed product): bitwise dot + add',
+    (m, k, n) => {
+      const [x, w, b] = [uniform([m, k], dtype), uniform([n, k], dtype), uniform([n], dtype)];
+      expect(bits(invoke('fully_connected', [x, w, b]))).toEqual(bits(nd.dot(x, w, { transposeB: true }).add(b)));
+      expect(bits(invoke('fully_connected', [x, w]))).toEqual(bits(nd.dot(x, w, { transposeB: true })));
+    },
+  );
+
   test('nd.fullyConnected: flatten folds trailing axes, flatten false keeps the leading ones', () => {
     const w = uniform([4, 6], dtype);
     const b = uniform([4], dtype);

@@ -29,6 +29,10 @@ using kernels::Unary;
 
 // ---- fully_connected(data [m, k], weight [n, k], bias [n]?) -> [m, n] ---------------------------
 
+// Below this many rows one of the two orientations may take the GEMM's direct kernel, whose sums
+// run in another order: the transposed form is kept to shapes both orientations pack.
+constexpr size_t kTransposedMinRows = 64;
+
 void infer_fully_connected(const OpCall& c, OutSpecs& outs) {
   if (c.num_inputs != 2 && c.num_inputs != 3) {
     throw_range("fully_connected: takes data, weight and an optional bias, got " + std::to_string(c.num_inputs) + " inputs");
@@ -52,12 +56,23 @@ void infer_fully_connected(const OpCall& c, OutSpecs& outs) {
 }
 
 // The product, then the bias added while the output is in cache (the same roundings as dot then
-// add: the bias joins each finished dot product).
+// add: the bias joins each finished dot product). With fewer rows than units (a batch of 64
+// into 256 units) the product runs as y^T = w . x^T and is transposed after: the packed GEMM
+// then packs the batch, not the whole weight, once per call (64x784 into 256: 0.26 against
+// 0.35 ms at one thread). Each element is the same chain of multiply-adds either way.
 void fwd_fully_connected(OpCall& c) {
   const Tensor& x = c.in[0];
+  const Tensor& w = c.in[1];
   Tensor& y = c.out[0];
-  size_t m = static_cast<size_t>(x.shape[0]), k = static_cast<size_t>(x.shape[1]), n = static_cast<size_t>(c.in[1].shape[0]);
-  gemm(c.env.thread_pool(), c.env.isa, x.dtype, false, true, m, n, k, x.raw(), k, c.in[1].raw(), k, y.raw(), n, false);
+  size_t m = static_cast<size_t>(x.shape[0]), k = static_cast<size_t>(x.shape[1]), n = static_cast<size_t>(w.shape[0]);
+  ThreadPool& pool = c.env.thread_pool();
+  if (m >= kTransposedMinRows && m < n) {
+    Tensor yt = c.env.empty({w.shape[0], x.shape[0]}, x.dtype);
+    gemm(pool, c.env.isa, x.dtype, false, true, n, m, k, w.raw(), k, x.raw(), k, yt.raw(), m, false);
+    transpose_into(c.env, yt, {1, 0}, y);
+  } else {
+    gemm(pool, c.env.isa, x.dtype, false, true, m, n, k, x.raw(), k, w.raw(), k, y.raw(), n, false);
+  }
   if (c.num_inputs == 3) binary_into(c.env, Binary::Add, y, c.in[2], y);
 }
 
