@@ -89,13 +89,19 @@ void ThreadPool::worker_loop() {
     }
     if (stopping_.load(std::memory_order_acquire)) return;
     seen = generation_.load(std::memory_order_acquire);
-    run_tasks();
-    if (active_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-      // The caller may be asleep on done_: notify under the mutex so the wake-up cannot fall
-      // between its check of active_ and its wait.
+    {
+      // A worker that comes late (descheduled on a loaded machine) finds the round closed and
+      // waits for the next; the caller has run its tasks instead of waiting for it.
       std::lock_guard<std::mutex> lock(mutex_);
-      done_.notify_one();
+      if (!open_ || generation_.load(std::memory_order_relaxed) != seen) continue;
+      ++joined_;
     }
+    run_tasks();
+    finished_.fetch_add(1, std::memory_order_acq_rel);
+    // The caller may be asleep on done_: notify under the mutex so the wake-up cannot fall
+    // between its check of finished_ and its wait.
+    std::lock_guard<std::mutex> lock(mutex_);
+    done_.notify_one();
   }
 }
 
@@ -118,13 +124,22 @@ void ThreadPool::parallel_for(size_t num_tasks, const std::function<void(size_t)
     task_ = &task;
     num_tasks_ = num_tasks;
     next_task_.store(0, std::memory_order_relaxed);
-    active_.store(workers_.size(), std::memory_order_relaxed);
+    open_ = true;
+    joined_ = 0;
+    finished_.store(0, std::memory_order_relaxed);
     error_ = nullptr;
     generation_.fetch_add(1, std::memory_order_release);
   }
   wake_.notify_all();
   run_tasks();
-  auto finished = [&] { return active_.load(std::memory_order_acquire) == 0; };
+  // Every task has been taken; wait only for the workers that took part.
+  size_t joined;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    open_ = false;
+    joined = joined_;
+  }
+  auto finished = [&] { return finished_.load(std::memory_order_acquire) == joined; };
   std::exception_ptr error;
   {
     bool done = poll(finished);

@@ -47,7 +47,11 @@ class ThreadPool {
   const std::function<void(size_t)>* task_ = nullptr;
   size_t num_tasks_ = 0;
   std::atomic<size_t> next_task_{0};
-  std::atomic<size_t> active_{0};       // workers still inside the current generation
+  // A round is open from its publication until the caller has run out of tasks; only workers
+  // that joined while it was open (joined_, under mutex_) are waited for (finished_).
+  bool open_ = false;
+  size_t joined_ = 0;
+  std::atomic<size_t> finished_{0};
   std::atomic<uint64_t> generation_{0};  // bumped once per round; workers poll it, then sleep
   std::atomic<bool> stopping_{false};
   bool busy_ = false;        // a parallel_for is running (nested calls go inline)
