@@ -76,6 +76,8 @@ const NOT_ELEMWISE = new Set([
   'embedding', 'embedding_grad',
   'gather_nd', 'scatter_nd', 'linalg_gemm2', 'linalg_trmm', 'linalg_trsm',
   'conv_weight_grad',
+  // the fused loss (test/dense-fused.test.ts)
+  'softmax_ce_loss',
 ]);
 // The ops that write their inputs (flag 32: the optimizer updates, the moving-statistics update)
 // check their arguments in test/optim-ops.test.ts and test/pool-norm.test.ts.
