@@ -5,13 +5,12 @@ const { spawn } = require('child_process');
 const path = require('path');
 const readline = require('readline');
 
-/** bench/<script> as a child process (BENCH_TORCH_THREADS=threads when given); run() resolves to its answer. */
-function torchServer(script, threads) {
-  const env = threads === undefined ? process.env : { ...process.env, BENCH_TORCH_THREADS: String(threads) };
-  const py = spawn(process.env.TORCH_PYTHON || '/usr/bin/python3', [path.join(__dirname, script)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-    env,
-  });
+/**
+ * A child process answering one JSON line per JSON request line, after a first line of
+ * information (`info`); run() resolves to its answer.
+ */
+function childServer(command, args, env) {
+  const py = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'], env });
   const lines = readline.createInterface({ input: py.stdout });
   const queue = [];
   lines.on('line', (l) => queue.shift()(JSON.parse(l)));
@@ -19,6 +18,7 @@ function torchServer(script, threads) {
   const info = next();
   return {
     info,
+    pid: py.pid,
     // Torch's OpenMP threads spin for a while after each call (GNU OpenMP's default wait
     // policy); the pause keeps that spinning out of the next engine's timed region.
     run: async (row, reps) => {
@@ -30,6 +30,17 @@ function torchServer(script, threads) {
     },
     close: () => py.stdin.end(),
   };
+}
+
+/** bench/<script> under PyTorch's Python (BENCH_TORCH_THREADS=threads when given). */
+function torchServer(script, threads) {
+  const env = threads === undefined ? process.env : { ...process.env, BENCH_TORCH_THREADS: String(threads) };
+  return childServer(process.env.TORCH_PYTHON || '/usr/bin/python3', [path.join(__dirname, script)], env);
+}
+
+/** A node script of bench/ (with args) as a child server, with extra environment variables. */
+function nodeServer(script, args, extraEnv) {
+  return childServer(process.execPath, [path.join(__dirname, script), ...args], { ...process.env, ...extraEnv });
 }
 
 /** tfjs-core with the cpu and wasm backends registered (their start-up banners silenced). */
@@ -107,4 +118,4 @@ function lenet(gluon) {
   );
 }
 
-module.exports = { torchServer, tfjsInit, median, timeCalls, medianTime, option, printTable, run, lenet };
+module.exports = { torchServer, nodeServer, tfjsInit, median, timeCalls, medianTime, option, printTable, run, lenet };

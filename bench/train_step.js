@@ -7,9 +7,15 @@
 // on a shared, loaded machine two OpenMP threads can wait on each other) and TensorFlow.js
 // (tfjs-core, cpu and wasm backends, tf.train.sgd minimize). Every round runs each engine in
 // turn; the table shows the median over the rounds of the per-round median step time.
+// The gluon step also runs at one thread, in a child process of this script started with
+// NDGRAD_NUM_THREADS=1 (`--serve`), so each engine has a 1-thread and a 2-thread column. The
+// machine's load average is printed with the table: on a loaded 2-core machine 2-thread runs
+// wait for a descheduled thread, PyTorch's spinning OpenMP threads most of all.
 //   node bench/train_step.js [--rounds=7] [--reps=5] [--md] [filter: mlp | lenet]
+const os = require('os');
 const path = require('path');
-const { torchServer, tfjsInit, median, timeCalls, option, printTable, run, lenet } = require('./common');
+const readline = require('readline');
+const { torchServer, nodeServer, tfjsInit, median, timeCalls, option, printTable, run, lenet } = require('./common');
 const { autograd, gluon, init, nd, random } = require(process.env.NDGRAD_PACKAGE || path.join(__dirname, '..'));
 
 const args = process.argv.slice(2);
@@ -88,11 +94,31 @@ function tfjsStep(tf, name, batch) {
   return () => sgd.minimize(() => tf.losses.softmaxCrossEntropy(y, forward()), false, vars);
 }
 
+// --serve: the gluon step of each requested row, timed as train_torch.py times PyTorch's.
+function serve() {
+  random.seed(0);
+  const made = {};
+  console.log(JSON.stringify({ threads: require('../dist/core/native').native.numThreads() }));
+  readline.createInterface({ input: process.stdin }).on('line', (line) => {
+    const { row, reps } = JSON.parse(line);
+    const [, , batch] = ROWS.find(([name]) => name === row);
+    made[row] ??= ndgradSteps(row, batch).gluon;
+    console.log(JSON.stringify({ times: timeCalls(made[row], reps) }));
+  });
+}
+
 async function main() {
   const torch = { 2: torchServer('train_torch.py', 2), 1: torchServer('train_torch.py', 1) };
+  const gluon1 = nodeServer('train_step.js', ['--serve'], { NDGRAD_NUM_THREADS: '1' });
   const tf = await tfjsInit();
-  const infos = { ndgrad: { threads: require('../dist/core/native').native.numThreads() }, pytorch: await torch[2].info, tfjs: tf.version_core };
+  const infos = {
+    ndgrad: { threads: require('../dist/core/native').native.numThreads() },
+    'ndgrad child': await gluon1.info,
+    pytorch: await torch[2].info,
+    tfjs: tf.version_core,
+  };
   process.stderr.write(`engines: ${JSON.stringify(infos)}\n`);
+  const loads = [os.loadavg()[0]];
   random.seed(0);
   const out = [];
   for (const [name, label, batch, macs] of ROWS) {
@@ -112,16 +138,22 @@ async function main() {
       }
     }
     const per = {};
-    const engines = [...Object.keys(fns), 'pytorch-2', 'pytorch-1'];
+    const engines = [...Object.keys(fns), 'gluon-1', 'pytorch-2', 'pytorch-1'];
     for (const e of engines) per[e] = [];
     for (const f of Object.values(fns)) if (f) timeCalls(f, 2);
-    for (const t of [2, 1]) await torch[t].run(name, 2);
+    const children = [['gluon-1', gluon1], ['pytorch-2', torch[2]], ['pytorch-1', torch[1]]];
+    for (const [, child] of children) await child.run(name, 2);
     for (let r = 0; r < ROUNDS; r++) {
-      // odd rounds reverse the order, so no engine always runs first after torch's pause
+      // odd rounds reverse the order, so no engine always runs first after a child's pause
       const order = Object.entries(fns);
-      if (r % 2) order.reverse();
+      const kids = [...children];
+      if (r % 2) {
+        order.reverse();
+        kids.reverse();
+      }
       for (const [e, f] of order) if (f) per[e].push(median(timeCalls(f, REPS)));
-      for (const t of [2, 1]) per[`pytorch-${t}`].push(median((await torch[t].run(name, REPS)).times));
+      for (const [e, child] of kids) per[e].push(median((await child.run(name, REPS)).times));
+      loads.push(os.loadavg()[0]);
     }
     const ms = Object.fromEntries(engines.map((e) => [e, per[e].length ? median(per[e]) * 1e3 : undefined]));
     ms.pytorch = Math.min(ms['pytorch-2'], ms['pytorch-1']);
@@ -129,13 +161,18 @@ async function main() {
     out.push({ label, gflop: (2 * macs * 3) / 1e9, ms });
   }
   for (const t of [2, 1]) torch[t].close();
+  gluon1.close();
   const f = (v, d = 2) => (v === undefined ? 'n/a: no gradients in tfjs-core under Node' : v.toFixed(d));
-  const header = ['row', 'gluon ms', 'raw nd ms', 'gluon / raw', 'PyTorch 2T ms', 'PyTorch 1T ms', 'gluon / best PyTorch',
-    'tfjs-cpu ms', 'tfjs-wasm ms', 'gluon GFLOP/s', '% of FMA peak'];
-  const lines = out.map(({ label, gflop, ms }) => [label, f(ms.gluon), f(ms['raw nd']), f(ms.gluon / ms['raw nd']),
-    f(ms['pytorch-2']), f(ms['pytorch-1']), f(ms.gluon / ms.pytorch), f(ms['tfjs-cpu']), f(ms['tfjs-wasm']),
+  const header = ['row', 'gluon 2T ms', 'gluon 1T ms', 'raw nd ms', 'gluon / raw', 'PyTorch 2T ms', 'PyTorch 1T ms',
+    'gluon / PyTorch 2T', 'gluon / PyTorch 1T', 'best gluon / best PyTorch', 'tfjs-cpu ms', 'tfjs-wasm ms', 'gluon GFLOP/s', '% of FMA peak'];
+  const lines = out.map(({ label, gflop, ms }) => [label, f(ms.gluon), f(ms['gluon-1']), f(ms['raw nd']), f(ms.gluon / ms['raw nd']),
+    f(ms['pytorch-2']), f(ms['pytorch-1']), f(ms.gluon / ms['pytorch-2']), f(ms['gluon-1'] / ms['pytorch-1']),
+    f(Math.min(ms.gluon, ms['gluon-1']) / ms.pytorch), f(ms['tfjs-cpu']), f(ms['tfjs-wasm']),
     f(gflop / (ms.gluon / 1e3), 1), f((100 * gflop) / (ms.gluon / 1e3) / PEAK, 0)]);
   printTable(header, lines, MD);
+  const load = (v) => v.toFixed(1);
+  console.log(`\nload average (1 min) over the run: ${load(Math.min(...loads))} - ${load(Math.max(...loads))}, median ${load(median(loads))} (${os.cpus().length} CPUs)`);
 }
 
-run(main);
+if (process.argv.includes('--serve')) serve();
+else run(main);

@@ -388,7 +388,7 @@ function runCase(c: GCase): void {
   record(c);
 }
 
-const FAMILIES = ['unary', 'binary', 'scalar', 'reduce', 'creation', 'shape', 'nn', 'join', 'order', 'poolnorm', 'nnact', 'numeric', 'linalg', 'conv', 'conv_relu', 'relu_grad'] as const;
+const FAMILIES = ['unary', 'binary', 'scalar', 'reduce', 'creation', 'shape', 'nn', 'join', 'order', 'poolnorm', 'nnact', 'numeric', 'linalg', 'conv', 'conv_relu', 'relu_grad', 'dense'] as const;
 const fixtures = Object.fromEntries(FAMILIES.map((f) => [f, loadFixture(f)])) as Record<string, GCase[]>;
 
 for (const family of FAMILIES) {

@@ -34,6 +34,7 @@ export const OP_NAMES = [
   'linalg_slogdet', 'linalg_gelqf', 'linalg_syevd',
   'convolution', 'deconvolution', 'conv_weight_grad', 'convolution_relu',
   'relu_grad',
+  'fully_connected', 'softmax_ce_loss', 'softmax_ce_grad',
 ] as const;
 
 export type OpName = (typeof OP_NAMES)[number];

@@ -40,6 +40,11 @@ function flatState(state: OptimizerState): NDArray[] {
   return Array.isArray(state) ? [...(state as NDArray[])] : [state as NDArray];
 }
 
+/** An optimizer whose update takes lists (aggregateNum > 1), as SGD's does. */
+type AggregatingOptimizer = Optimizer & {
+  update(index: number[], weight: NDArray[], grad: NDArray[], state: OptimizerState[]): void;
+};
+
 export class Trainer {
   private readonly _params: Parameter[];
   private readonly _optimizer: Optimizer;
@@ -157,9 +162,22 @@ export class Trainer {
       }
       todo.push([i, weight, param.grad()]);
     });
-    for (const [i, weight, grad] of todo) {
-      this._optimizer.update(i, weight, grad, this.stateOf(i, weight));
-      weight.freshGrad = false;
+    // As MXNet's Updater: an optimizer with aggregateNum > 1 takes that many weights per call.
+    const group = Math.max(1, this._optimizer.aggregateNum);
+    for (let s = 0; s < todo.length; s += group) {
+      const part = todo.slice(s, s + group);
+      if (group === 1) {
+        const [i, weight, grad] = part[0];
+        this._optimizer.update(i, weight, grad, this.stateOf(i, weight));
+      } else {
+        (this._optimizer as AggregatingOptimizer).update(
+          part.map(([i]) => i),
+          part.map(([, w]) => w),
+          part.map(([, , g]) => g),
+          part.map(([i, w]) => this.stateOf(i, w)),
+        );
+      }
+      for (const [, weight] of part) weight.freshGrad = false;
     }
   }
 

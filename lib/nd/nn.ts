@@ -53,7 +53,7 @@ const FC_OPTIONS = { numHidden: ['num_hidden'], noBias: ['no_bias'], flatten: []
 
 /**
  * y = flatten(x) . weight^T + bias (MXNet FullyConnected). With flatten = false the last axis of
- * x is contracted instead. Built from registry ops, so its gradient needs no formula of its own.
+ * x is contracted instead. One registry op, the bias added in the product's output pass.
  */
 export function fullyConnected(x: NDArray, weight: NDArray, opts?: FullyConnectedOptions): NDArray;
 export function fullyConnected(x: NDArray, weight: NDArray, bias?: NDArray | null, opts?: FullyConnectedOptions): NDArray;
@@ -76,16 +76,19 @@ export function fullyConnected(
   if (numHidden !== undefined && numHidden !== wShape[0]) {
     throw new RangeError(`fullyConnected: numHidden ${numHidden} does not match weight rows ${wShape[0]}`);
   }
-  const data = flatten && x.ndim !== 2 ? x.reshape([x.shape[0], -1]) : x;
-  const y = invoke('dot', [data, weight], { transposeB: true });
-  if (noBias || bias === undefined || bias === null) return y;
-  requireArray(bias, 'fullyConnected', 'bias');
-  return y.add(bias);
+  const useBias = !noBias && bias !== undefined && bias !== null;
+  if (useBias) requireArray(bias, 'fullyConnected', 'bias');
+  // The op takes (batch, k) data: flatten folds the trailing axes into k, otherwise the leading
+  // axes are folded into the batch and restored after.
+  let data = x;
+  if (x.ndim !== 2) data = flatten ? x.reshape([x.shape[0], -1]) : x.reshape([-1, x.shape[x.ndim - 1]]);
+  const y = invoke('fully_connected', useBias ? [data, weight, bias as NDArray] : [data, weight]);
+  return flatten || x.ndim === 2 ? y : y.reshape([...x.shape.slice(0, -1), wShape[0]]);
 }
 
 /** MXNet softmax_cross_entropy: -sum over the batch of log softmax(logits)[label], shape [1]. */
 export function softmaxCrossEntropy(logits: NDArray, labels: NDArray): NDArray {
   requireArray(logits, 'softmaxCrossEntropy', 'data');
   requireArray(labels, 'softmaxCrossEntropy', 'label');
-  return logits.logSoftmax().pick(labels).sum().neg();
+  return invoke('softmax_ce_loss', [logits, labels]).sum();
 }

@@ -81,6 +81,11 @@ export abstract class Optimizer {
   idx2name: Map<string, string>;
   paramDict: Map<string, ParamMults>;
   multiPrecision: boolean;
+  /**
+   * MXNet's aggregate_num: how many weights one update call may take as lists of indices,
+   * weights, gradients and states (a Trainer groups them so); 0: one weight per call.
+   */
+  aggregateNum = 0;
   /** Updates applied per index (MXNet's `_index_update_count`). */
   readonly indexUpdateCount: Map<string, number> = new Map();
   /** This optimizer's options besides the base ones, by camelCase name. */

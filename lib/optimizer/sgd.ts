@@ -18,6 +18,8 @@ export class SGD extends Optimizer {
     super('SGD', opts, { momentum: [], lazyUpdate: ['lazy_update'] });
     this.momentum = this.option('momentum', 0);
     this.lazyUpdate = this.options.lazyUpdate !== false;
+    // MXNET_OPTIMIZER_AGGREGATION_SIZE's default.
+    this.aggregateNum = 4;
   }
 
   createState(index: Index, weight: NDArray): OptimizerState {

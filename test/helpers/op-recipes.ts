@@ -627,6 +627,24 @@ export const recipes: Record<string, Recipe> = {
     { label: 'last axis', inputs: [input([2, 4])], fn: (x) => x.logSoftmax() },
     { label: 'axis 1, temperature 0.5', inputs: [input([2, 3, 2])], fn: (x) => nd.logSoftmax(x, { axis: 1, temperature: 0.5 }) },
   ],
+  fully_connected: () => [
+    { label: 'bias', inputs: [input([3, 4]), input([2, 4]), input([2])], fn: (x, w, b) => invoke('fully_connected', [x, w, b]).square() },
+    { label: 'no bias', inputs: [input([2, 3]), input([4, 3])], fn: (x, w) => invoke('fully_connected', [x, w]) },
+  ],
+  softmax_ce_loss: () => [
+    {
+      label: 'rows of 4, labels truncated and clipped',
+      inputs: [input([3, 4]), f64([2.5, 7.5, -1.5])],
+      fn: (p, l) => invoke('softmax_ce_loss', [p, l]).square(),
+    },
+  ],
+  softmax_ce_grad: () => [
+    {
+      label: 'rows of 3',
+      inputs: [input([2, 3]), f64([1.5, 0.5]), input([2, 1])],
+      fn: (p, l, g) => invoke('softmax_ce_grad', [p, l, g]).square(),
+    },
+  ],
   ...nnactRecipes,
 };
 

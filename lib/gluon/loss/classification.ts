@@ -1,5 +1,6 @@
 // Classification losses: SoftmaxCrossEntropyLoss, SigmoidBinaryCrossEntropyLoss, KLDivLoss,
 // LogisticLoss, HingeLoss, SquaredHingeLoss (MXNet 1.9's formulas).
+import { invoke } from '../../core/dispatch';
 import type { NDArray } from '../../ndarray';
 import { like, Loss, type LossOptions, softreluNegAbs } from './loss';
 
@@ -28,10 +29,16 @@ export class SoftmaxCrossEntropyLoss extends Loss {
 
   forward(pred: NDArray, label: NDArray, sampleWeight?: NDArray): NDArray {
     this.arrays({ pred, label });
-    const logp = this.fromLogits ? pred : pred.logSoftmax({ axis: this.axis });
-    const loss = this.sparseLabel
-      ? logp.pick(label, { axis: this.axis, keepdims: true }).neg()
-      : logp.mul(like(label, logp)).sum({ axis: this.axis, keepdims: true }).neg();
+    let loss: NDArray;
+    if (this.sparseLabel && !this.fromLogits && (this.axis === -1 || this.axis === pred.ndim - 1)) {
+      // log_softmax, pick and negative as one op (and one gradient op), the same roundings.
+      loss = invoke('softmax_ce_loss', [pred, label]);
+    } else {
+      const logp = this.fromLogits ? pred : pred.logSoftmax({ axis: this.axis });
+      loss = this.sparseLabel
+        ? logp.pick(label, { axis: this.axis, keepdims: true }).neg()
+        : logp.mul(like(label, logp)).sum({ axis: this.axis, keepdims: true }).neg();
+    }
     return this.meanPerSample(this.weighted(loss, sampleWeight));
   }
 }

@@ -112,6 +112,22 @@ void write_into(Runtime& env, const ArrayRef& dst, const Tensor& src) {
   dst->t.storage->bump_version();
 }
 
+// A variable's gradient for grad_req 'write': when the computed gradient's block is used by
+// nothing else and the buffer's block by nothing but the buffer, the buffer takes the computed
+// block instead of a copy of it (a dense layer's weight gradient is the size of the weight). A
+// block seen from elsewhere (a view, a dataView, a saved tensor, a gradient shared by two
+// variables) is copied into as before, so whatever sees the buffer's memory sees the new values.
+void write_gradient(Runtime& env, const ArrayRef& buffer, ArrayRef g) {
+  Tensor& dst = buffer->t;
+  const Tensor& src = g->t;
+  bool adopt = g->ref_count() == 1 && src.storage->ref_count() == 1 && dst.storage->ref_count() == 1 &&
+               src.offset == 0 && dst.offset == 0 && src.dtype == dst.dtype && src.shape == dst.shape &&
+               src.storage->bytes() == dst.storage->bytes();
+  if (!adopt) return write_into(env, buffer, src);
+  dst.storage = src.storage;
+  dst.storage->bump_version();
+}
+
 }  // namespace
 
 void mark_variable(Runtime& env, const ArrayRef& var, const ArrayRef& grad, GradReq req) {
@@ -212,9 +228,9 @@ std::vector<ArrayRef> backward(Runtime& env, const std::vector<ArrayRef>& heads,
       const ArrayRef& buffer = n->grad();
       if (buffer->disposed) throw_error("backward: the gradient buffer of a variable was disposed");
       auto it = grads.find(n.get());
-      ArrayRef g = it != grads.end() && !it->second.empty() ? it->second[0] : ArrayRef();
+      ArrayRef g = it != grads.end() && !it->second.empty() ? std::move(it->second[0]) : ArrayRef();
       if (n->grad_req == GradReq::Write) {
-        if (g) write_into(env, buffer, g->t);
+        if (g) write_gradient(env, buffer, std::move(g));
         else write_into(env, buffer, env.zeros(buffer->t.shape, buffer->t.dtype));
       } else if (g) {
         Tensor acc = buffer->t;

@@ -69,10 +69,13 @@
 // relu, Activation('relu') and convolution_relu.
 #define NDGRAD_RELU_GRAD_OPS(X) X(relu_grad)
 
+// A training step's dense layer and classification loss as one op each (ops_dense.cc).
+#define NDGRAD_DENSE_OPS(X) X(fully_connected) X(softmax_ce_loss) X(softmax_ce_grad)
+
 #define NDGRAD_OPS(X) \
   NDGRAD_UNARY_OPS(X) NDGRAD_BINARY_OPS(X) NDGRAD_SCALAR_OPS(X) NDGRAD_OTHER_OPS(X) NDGRAD_JOIN_OPS(X) NDGRAD_ORDER_OPS(X) \
   NDGRAD_OPTIM_OPS(X) NDGRAD_POOLNORM_OPS(X) NDGRAD_NNACT_OPS(X) NDGRAD_NUMERIC_OPS(X) NDGRAD_LINALG_OPS(X) NDGRAD_CONV_OPS(X) \
-  NDGRAD_RELU_GRAD_OPS(X)
+  NDGRAD_RELU_GRAD_OPS(X) NDGRAD_DENSE_OPS(X)
 
 namespace ndgrad {
 

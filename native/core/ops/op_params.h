@@ -39,6 +39,13 @@ struct ReshapeParams {
   bool literal_shape = false;  // `shape` is the exact result, no MXNet codes (0, -1, ...)
 };
 
+// softmax and log_softmax (MXNet's SoftmaxParam); softmax_ce_grad's gradient builds it.
+struct SoftmaxParams {
+  std::vector<int64_t> axes;  // one axis, default -1
+  bool has_axes = false;
+  double temperature = 1;
+};
+
 // dot and batch_dot.
 struct DotParams {
   bool transpose_a = false;

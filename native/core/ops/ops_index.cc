@@ -7,6 +7,7 @@
 
 #include "core/drivers/elementwise.h"
 #include "core/runtime/error.h"
+#include "core/ops/indices.h"
 #include "core/ops/ops.h"
 
 namespace ndgrad {
@@ -14,26 +15,6 @@ namespace ndgrad {
 namespace {
 
 using namespace ops;
-
-// Index i of an index array of any dtype, truncated toward zero (NaN -> -1, i.e. out of range).
-template <class T>
-int64_t index_at(const T* p, int64_t i) {
-  double v = static_cast<double>(p[i]);
-  if (!(v == v)) return -1;
-  if (v > 9e15) return INT64_MAX / 2;
-  if (v < -9e15) return -INT64_MAX / 2;
-  return static_cast<int64_t>(v);
-}
-
-std::vector<int64_t> read_indices(const Tensor& t) {
-  std::vector<int64_t> out(static_cast<size_t>(t.size()));
-  visit_dtype(t.dtype, [&](auto zero) {
-    using T = decltype(zero);
-    const T* p = t.data<T>();
-    for (size_t i = 0; i < out.size(); ++i) out[i] = index_at(p, static_cast<int64_t>(i));
-  });
-  return out;
-}
 
 // ---- one_hot: out[..., k] = on if k == index else off (out-of-range rows are all off) ----------
 

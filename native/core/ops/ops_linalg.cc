@@ -88,21 +88,20 @@ Grads d_dot(BackwardCtx& c) {
   ArrayRef B = reshape(e, c.input(1), {p.b.rows, p.b.cols});
   ArrayRef G = reshape(e, c.grad(), {p.m, p.n});
   bool tA = c.params<DotParams>().transpose_a, tB = c.params<DotParams>().transpose_b;
-  ArrayRef dA, dB;
-  if (!tA && !tB) {
-    dA = dot(e, G, B, false, true);
-    dB = dot(e, A, G, true, false);
-  } else if (tA && !tB) {
-    dA = dot(e, B, G, false, true);
-    dB = dot(e, A, G, false, false);
-  } else if (!tA && tB) {
-    dA = dot(e, G, B, false, false);
-    dB = dot(e, G, A, true, false);
-  } else {
-    dA = dot(e, B, G, true, true);
-    dB = dot(e, G, A, true, true);
+  // An operand outside the graph (a batch of data) gets no gradient: its product is as large
+  // as the forward's.
+  Grads out(2);
+  if (c.needs_grad(0)) {
+    ArrayRef dA = !tA ? (tB ? dot(e, G, B, false, false) : dot(e, G, B, false, true))
+                      : (tB ? dot(e, B, G, true, true) : dot(e, B, G, false, true));
+    out[0] = reshape(e, dA, c.input_shape(0));
   }
-  return {reshape(e, dA, c.input_shape(0)), reshape(e, dB, c.input_shape(1))};
+  if (c.needs_grad(1)) {
+    ArrayRef dB = !tB ? (tA ? dot(e, A, G, false, false) : dot(e, A, G, true, false))
+                      : (tA ? dot(e, G, A, true, true) : dot(e, G, A, true, false));
+    out[1] = reshape(e, dB, c.input_shape(1));
+  }
+  return out;
 }
 
 // ---- batch_dot: one matrix product per index of the leading (batch) axes ---------------------------

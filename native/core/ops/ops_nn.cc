@@ -17,13 +17,6 @@ using kernels::Binary;
 using kernels::Reduce;
 using kernels::Unary;
 
-// softmax and log_softmax (MXNet's SoftmaxParam).
-struct SoftmaxParams {
-  std::vector<int64_t> axes;  // one axis, default -1
-  bool has_axes = false;
-  double temperature = 1;
-};
-
 struct DropoutParams {
   double p = 0.5;  // the probability of zeroing an element
 };

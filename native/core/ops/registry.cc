@@ -74,6 +74,7 @@ std::vector<OpDef> build_registry() {
   define_la_ops(table);
   define_conv_ops(table);
   define_relu_grad_ops(table);
+  define_dense_ops(table);
   for (int i = 0; i < kNumOps; ++i) {
     table[i].name = kOpNames[i];
     table[i].defaults = ParamBlock(table[i].params.type);

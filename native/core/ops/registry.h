@@ -131,6 +131,9 @@ struct BackwardCtx {
   ArrayRef input(size_t i) const;
   ArrayRef output(size_t i) const;
   Shape input_shape(size_t i) const { return node.input_shape(i); }
+  // Whether input i is in the graph, so that its gradient is used: a formula may leave the
+  // gradient of any other input null and skip computing it (a dense layer's data gradient).
+  bool needs_grad(size_t i) const { return i < node.inputs.size() && node.inputs[i].live(); }
 };
 
 // What is wrong with a registry table, one line per problem (empty when complete): an op without
@@ -158,6 +161,7 @@ void define_norm_ops(std::vector<OpDef>& table);
 void define_numeric_ops(std::vector<OpDef>& table);
 void define_la_ops(std::vector<OpDef>& table);
 void define_conv_ops(std::vector<OpDef>& table);
+void define_dense_ops(std::vector<OpDef>& table);
 // Called from define_order_ops: the gathers and their scatters (ops_take.cc), random_shuffle.
 void define_take_ops(std::vector<OpDef>& table);
 void define_shuffle_ops(std::vector<OpDef>& table);

@@ -1,5 +1,6 @@
 #include "core/runtime/thread_pool.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <exception>
@@ -18,6 +19,9 @@ namespace {
 // ops a few microseconds apart, so a short poll catches the next one. OpenBLAS and OpenMP
 // runtimes poll far longer; 50 us keeps the cost to other processes small when ndgrad goes idle.
 constexpr auto kPoll = std::chrono::microseconds(50);
+
+// The most parallel calls run inline after a round that found a worker without a core.
+constexpr size_t kMaxSkip = 64;
 
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -85,17 +89,25 @@ void ThreadPool::worker_loop() {
   for (;;) {
     if (!poll(next_round)) {
       std::unique_lock<std::mutex> lock(mutex_);
+      ++sleeping_;
       wake_.wait(lock, next_round);
+      --sleeping_;
     }
     if (stopping_.load(std::memory_order_acquire)) return;
     seen = generation_.load(std::memory_order_acquire);
-    run_tasks();
-    if (active_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-      // The caller may be asleep on done_: notify under the mutex so the wake-up cannot fall
-      // between its check of active_ and its wait.
+    {
+      // A worker that comes late (descheduled on a loaded machine) finds the round closed and
+      // waits for the next; the caller has run its tasks instead of waiting for it.
       std::lock_guard<std::mutex> lock(mutex_);
-      done_.notify_one();
+      if (!open_ || generation_.load(std::memory_order_relaxed) != seen) continue;
+      ++joined_;
     }
+    run_tasks();
+    finished_.fetch_add(1, std::memory_order_acq_rel);
+    // The caller may be asleep on done_: notify under the mutex so the wake-up cannot fall
+    // between its check of finished_ and its wait.
+    std::lock_guard<std::mutex> lock(mutex_);
+    done_.notify_one();
   }
 }
 
@@ -104,13 +116,20 @@ void ThreadPool::parallel_for(size_t num_tasks, const std::function<void(size_t)
   bool inline_run = workers_.empty() || num_tasks == 1;
   if (!inline_run) {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (busy_) inline_run = true;
-    else busy_ = true;
+    if (busy_) {
+      inline_run = true;
+    } else if (skip_ > 0) {
+      --skip_;
+      inline_run = true;
+    } else {
+      busy_ = true;
+    }
   }
   if (inline_run) {
     for (size_t i = 0; i < num_tasks; ++i) task(i);
     return;
   }
+  size_t asleep = 0;  // workers asleep when the round began: waking takes them tens of us
   {
     // The round's fields are published by the release increment of generation_, which polling
     // workers read with acquire; sleeping ones re-check it under the mutex.
@@ -118,18 +137,38 @@ void ThreadPool::parallel_for(size_t num_tasks, const std::function<void(size_t)
     task_ = &task;
     num_tasks_ = num_tasks;
     next_task_.store(0, std::memory_order_relaxed);
-    active_.store(workers_.size(), std::memory_order_relaxed);
+    open_ = true;
+    joined_ = 0;
+    asleep = sleeping_;
+    finished_.store(0, std::memory_order_relaxed);
     error_ = nullptr;
     generation_.fetch_add(1, std::memory_order_release);
   }
   wake_.notify_all();
   run_tasks();
-  auto finished = [&] { return active_.load(std::memory_order_acquire) == 0; };
+  // Every task has been taken; wait only for the workers that took part.
+  size_t joined;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    open_ = false;
+    joined = joined_;
+  }
+  auto finished = [&] { return finished_.load(std::memory_order_acquire) == joined; };
   std::exception_ptr error;
   {
     bool done = poll(finished);
     std::unique_lock<std::mutex> lock(mutex_);
     if (!done) done_.wait(lock, finished);
+    // A worker that was polling yet missed the round, or one the caller had to sleep for, had
+    // no core: the machine is oversubscribed. The next calls then run on the caller alone, twice
+    // as many after each miss in a row (up to kMaxSkip), as their work would wait for a
+    // descheduled thread. (A worker that was asleep may just be slow to wake: not a miss.)
+    if (joined + asleep < workers_.size() || !done) {
+      backoff_ = backoff_ == 0 ? 1 : std::min(backoff_ * 2, kMaxSkip);
+      skip_ = backoff_;
+    } else {
+      backoff_ = 0;
+    }
     task_ = nullptr;
     busy_ = false;
     error = error_;

@@ -1,7 +1,9 @@
 // A fixed set of worker threads that split large kernels. One pool per addon instance (each
 // worker_thread environment gets its own). The calling thread always takes part, so a pool of
 // size 1 has no workers and runs everything inline. Idle workers poll for the next round for
-// 50 us before they sleep (thread_pool.cc says why).
+// 50 us before they sleep (thread_pool.cc says why). The caller waits only for workers that
+// joined a round, and after a round that found a worker without a core runs the next calls
+// alone for a while (an oversubscribed machine).
 #pragma once
 
 #include <atomic>
@@ -47,8 +49,17 @@ class ThreadPool {
   const std::function<void(size_t)>* task_ = nullptr;
   size_t num_tasks_ = 0;
   std::atomic<size_t> next_task_{0};
-  std::atomic<size_t> active_{0};       // workers still inside the current generation
+  // A round is open from its publication until the caller has run out of tasks; only workers
+  // that joined while it was open (joined_, under mutex_) are waited for (finished_).
+  bool open_ = false;
+  size_t joined_ = 0;
+  std::atomic<size_t> finished_{0};
   std::atomic<uint64_t> generation_{0};  // bumped once per round; workers poll it, then sleep
+  // After a round that found a worker without a core: parallel calls still to run inline
+  // (skip_) and how many the last miss set (backoff_), under mutex_.
+  size_t skip_ = 0;
+  size_t backoff_ = 0;
+  size_t sleeping_ = 0;  // workers waiting on wake_, under mutex_
   std::atomic<bool> stopping_{false};
   bool busy_ = false;        // a parallel_for is running (nested calls go inline)
   std::exception_ptr error_;
