@@ -106,14 +106,17 @@ describe('result pages', () => {
        const a = nd.ones([2, 2]);
        global.gc();
        const base = nd.memory().numArrays;
+       // Every loop runs in a function of its own: the interpreter's registers of this frame would
+       // keep a loop's last results (and so their pages) alive for the rest of the script.
        // every 7th result kept: each kept one shares its page with dead ones
-       let keep = [];
-       for (let i = 0; i < 7000; i++) { const r = a.mul(i); if (i % 7 === 0) keep.push([i, r]); }
+       let keep = ((list) => {
+         for (let i = 0; i < 7000; i++) { const r = a.mul(i); if (i % 7 === 0) list.push([i, r]); }
+         return list;
+       })([]);
        global.gc(); global.gc();
        const during = nd.memory().numArrays;
-       for (let i = 0; i < 20000; i++) a.add(a).tanh();
+       (() => { for (let i = 0; i < 20000; i++) a.add(a).tanh(); })();
        global.gc();
-       // (in a function of its own, so that no register of this frame holds the last one)
        const wrong = ((list) => list.filter(([i, r]) => r.toTypedArray()[3] !== i).length)(keep);
        const held = keep.length;
        keep = null;
