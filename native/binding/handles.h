@@ -157,15 +157,10 @@ class HandleTable {
   // memory over and over (slot, array, storage header, graph node). Owners die in the order they
   // were made, so the queue is released newest first, the reverse of recording: the node of the
   // array after next is an input of the next one's, touched when the next one is released. So
-  // each call fetches one stage for each of the four next arrays: what freeing the next one's
-  // node touches (its input nodes, its saved storage; the node itself is in by now), node and
-  // storage header, array, slot.
+  // each call fetches one stage for each of the three arrays after the next (whose memory is in
+  // by now): node and storage header, array, slot.
   void prefetch_next_dead() const {
     size_t n = dead_.size();
-    if (n >= 1) {
-      const Array* a = slots_[static_cast<size_t>(dead_[n - 1])].array;
-      if (a) prefetch_node_inputs(*a);
-    }
     if (n >= 2) {
       const Array* a = slots_[static_cast<size_t>(dead_[n - 2])].array;  // fetched last call
       if (a) prefetch_for_release(*a);

@@ -192,15 +192,4 @@ inline void prefetch_for_release(const Array& a) {
   }
 }
 
-// What freeing a's graph node touches beyond the node: the count of each input node and the
-// header of each storage it saved. Read from the node, so only useful once the node is in cache.
-inline void prefetch_node_inputs(const Array& a) {
-  const Node* n = a.ag.node.get();
-  if (!n) return;
-  for (const AGEntry& e : n->inputs)
-    if (const Node* in = e.node.get()) __builtin_prefetch(in, 1);
-  for (const SavedTensor& s : n->saved())
-    if (s.storage) __builtin_prefetch(s.storage.get(), 1);
-}
-
 }  // namespace ndgrad
