@@ -41,13 +41,23 @@ Array* handle_of(const Napi::Value& v, const char* fn) {
   return a;
 }
 
-ArrayRef unwrap(const Napi::Value& v, const char* fn, const char* arg) {
+namespace {
+
+Array* live_array(const Napi::Value& v, const char* fn, const char* arg) {
   Array* a = external_array(v);
   if (!a) type_error(v.Env(), std::string(fn) + ": " + arg + " must be an NDArray");
   if (a->disposed) {
     throw Napi::Error::New(v.Env(), std::string(fn) + ": " + arg + " is an NDArray that was disposed");
   }
-  return ArrayRef(a);
+  return a;
+}
+
+}  // namespace
+
+ArrayRef unwrap(const Napi::Value& v, const char* fn, const char* arg) { return ArrayRef(live_array(v, fn, arg)); }
+
+void BorrowedInputs::add(const Napi::Value& v, const char* fn, const char* arg) {
+  list_.push_back(ArrayRef::adopt(live_array(v, fn, arg)));
 }
 
 ArrayRef unwrap_optional(const Napi::Value& v, const char* fn, const char* arg) {

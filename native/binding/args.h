@@ -13,6 +13,27 @@ namespace ndgrad::binding {
 
 // The array behind a handle; throws a TypeError for anything that is not a live handle.
 ArrayRef unwrap(const Napi::Value& v, const char* fn, const char* arg);
+
+// The inputs of one op call, borrowed from the handles that hold them, without references of
+// their own (each is a locked increment and decrement, two of them per input and call). Nothing
+// releases a handle's array while the core runs, since no JS runs there and so no finalizer;
+// after the core returns, filing the result may release a dead array (handles.h), which the
+// list, no longer read, then only forgets. The list must not be moved from or outlive the call.
+class BorrowedInputs {
+ public:
+  BorrowedInputs() = default;
+  ~BorrowedInputs() {
+    for (ArrayRef& a : list_) a.leak();
+  }
+  BorrowedInputs(const BorrowedInputs&) = delete;
+  BorrowedInputs& operator=(const BorrowedInputs&) = delete;
+  // Checks the handle as unwrap() does.
+  void add(const Napi::Value& v, const char* fn, const char* arg);
+  const ArrayList& list() const { return list_; }
+
+ private:
+  ArrayList list_;
+};
 // The array behind a handle even when it was disposed (for shape, dtype, dispose, isDisposed).
 Array* handle_of(const Napi::Value& v, const char* fn);
 // The array, or null for undefined/null.

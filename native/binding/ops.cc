@@ -124,14 +124,14 @@ Napi::Value Addon::Invoke(const Napi::CallbackInfo& info) {
   });
 }
 
-// The inputs are moved into the op's list, not copied from an initializer list: every copy of a
-// reference is an atomic increment and, later, an atomic decrement, a measurable part of a 2x2 op.
+// The inputs are borrowed, not referenced (args.h): every reference taken is an atomic increment
+// and, later, an atomic decrement, a measurable part of a 2x2 op.
 Napi::Value Addon::Unary(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     OpId id = read_op(info[0], "unary");
-    ArrayList in;
-    in.push_back(unwrap(info[1], op_def(id).name, "x"));
-    return own(info[2], invoke1(core, id, in));
+    BorrowedInputs in;
+    in.add(info[1], op_def(id).name, "x");
+    return own(info[2], invoke1(core, id, in.list()));
   });
 }
 
@@ -139,10 +139,10 @@ Napi::Value Addon::Binary(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     OpId id = read_op(info[0], "binary");
     const char* name = op_def(id).name;
-    ArrayList in;
-    in.push_back(unwrap(info[1], name, "lhs"));
-    in.push_back(unwrap(info[2], name, "rhs"));
-    return own(info[3], invoke1(core, id, in));
+    BorrowedInputs in;
+    in.add(info[1], name, "lhs");
+    in.add(info[2], name, "rhs");
+    return own(info[3], invoke1(core, id, in.list()));
   });
 }
 
@@ -150,10 +150,10 @@ Napi::Value Addon::Scalar(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     OpId id = read_op(info[0], "scalar");
     const char* name = op_def(id).name;
-    ArrayList in;
-    in.push_back(unwrap(info[1], name, "lhs"));
+    BorrowedInputs in;
+    in.add(info[1], name, "lhs");
     ScalarParams p{read_number(info[2], name, "scalar")};
-    return own(info[3], invoke1(core, id, in, p));
+    return own(info[3], invoke1(core, id, in.list(), p));
   });
 }
 

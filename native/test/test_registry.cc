@@ -263,3 +263,88 @@ TEST(a_mutating_op_with_a_backward_is_a_registry_problem) {
   stub(table[0], "writes_and_differentiates", kMutates, true);
   CHECK(contains(registry_problems(table), "writes_and_differentiates: a mutating op is never recorded"));
 }
+
+// kElementwise lets invoke skip an op's shape rule for operands of one shape and dtype: the rule
+// must then give exactly that shape and dtype, and accept it, for every dtype.
+TEST(an_elementwise_ops_shape_rule_gives_same_shape_operands_their_shape_and_dtype) {
+  Runtime env;
+  size_t flagged = 0;
+  for (const OpDef& d : registry()) {
+    if (!(d.flags & kElementwise)) continue;
+    ++flagged;
+    CHECK(d.num_inputs == 1 || d.num_inputs == 2);
+    for (int code = 0; code < kNumDTypes; ++code) {
+      DType dt = static_cast<DType>(code);
+      Tensor t = env.zeros(Shape{2, 3}, dt);
+      Tensor in[2] = {t, t};
+      OpCall call{env, d, in, static_cast<size_t>(d.num_inputs), d.defaults.get(), {}};
+      OutSpecs specs;
+      d.infer(call, specs);
+      CHECK_EQ(specs.size(), size_t{1});
+      CHECK(specs[0].shape == (Shape{2, 3}));
+      CHECK(specs[0].dtype == dt);
+    }
+  }
+  CHECK(flagged >= 60);  // the unary, binary and number-operand families
+}
+
+TEST(an_elementwise_op_flagged_as_a_view_or_a_write_is_a_registry_problem) {
+  std::vector<OpDef> table(2);
+  stub(table[0], "elementwise_view", kElementwise | kView, true);
+  stub(table[1], "elementwise_write", kElementwise | kMutates);
+  std::string p = registry_problems(table);
+  CHECK(contains(p, "elementwise_view: an elementwise op makes a fresh result"));
+  CHECK(contains(p, "elementwise_write: an elementwise op makes a fresh result"));
+}
+
+// invoke's same-shape path and the generic path (broadcasting) give the same values, the same
+// recorded node, and the generic path's errors.
+TEST(same_shape_elementwise_calls_match_the_generic_path_and_record_alike) {
+  Runtime env;
+  ArrayRef a = make_array(env.full(Shape{2, 2}, DType::Float32, 3.0));
+  ArrayRef b = make_array(env.full(Shape{2, 2}, DType::Float32, 4.0));
+  ArrayRef row = make_array(env.full(Shape{1, 2}, DType::Float32, 4.0));
+  ArrayRef fast = ops::mul(env, a, b);
+  ArrayRef broadcast = ops::mul(env, a, row);
+  CHECK(fast->t.shape == (Shape{2, 2}) && broadcast->t.shape == (Shape{2, 2}));
+  for (int i = 0; i < 4; ++i) {
+    CHECK_EQ(fast->t.data<float>()[i], 12.0f);
+    CHECK_EQ(broadcast->t.data<float>()[i], 12.0f);
+  }
+  CHECK(!fast->ag.node);  // nothing recorded outside record()
+  a->ag.node = make_node();  // a marked variable
+  env.recording = true;
+  ArrayRef y = ops::mul(env, a, b);
+  ArrayRef z = ops::add_scalar(env, y, 1.0);
+  ArrayRef u = ops::unary(env, OpId::tanh, z);
+  env.recording = false;
+  CHECK(y->ag.node && y->ag.node->op == &op_def(OpId::multiply));
+  CHECK_EQ(y->ag.node->num_inputs(), size_t{2});
+  CHECK_EQ(y->ag.node->saved().size(), size_t{2});  // multiply saves both inputs
+  CHECK(y->ag.node->inputs[0].node == a->ag.node && !y->ag.node->inputs[1].node);
+  CHECK_EQ(param_cast<ScalarParams>(z->ag.node->op->params, z->ag.node->params()).scalar, 1.0);
+  CHECK(u->ag.node->inputs[0].node == z->ag.node);
+  CHECK_EQ(u->ag.node->saved().size(), size_t{1});  // tanh saves its output
+  // Mixed dtypes and shapes that do not broadcast still get the generic path's errors.
+  ArrayRef d = make_array(env.full(Shape{2, 2}, DType::Float64, 1.0));
+  ArrayRef c = make_array(env.full(Shape{3}, DType::Float32, 1.0));
+  try {
+    ops::add(env, a, d);
+    CHECK(false);
+  } catch (const Error& e) {
+    CHECK(e.kind == ErrorKind::TypeError && contains(e.what(), "add: operands have different dtypes"));
+  }
+  try {
+    ops::add(env, a, c);
+    CHECK(false);
+  } catch (const Error& e) {
+    CHECK(e.kind == ErrorKind::RangeError && contains(e.what(), "add: operands could not be broadcast"));
+  }
+  b->disposed = true;
+  try {
+    ops::add(env, a, b);
+    CHECK(false);
+  } catch (const Error& e) {
+    CHECK(contains(e.what(), "add: input 1 is an NDArray that was disposed"));
+  }
+}

@@ -3,6 +3,8 @@
 // counts the binding reports to V8 stay exact.
 #include <cstdint>
 #include <cstring>
+#include <thread>
+#include <vector>
 
 #include "check.h"
 #include "core/runtime/storage.h"
@@ -80,4 +82,36 @@ TEST(storage_counts_stay_exact) {
   CHECK_EQ(stats->live_buffers.load(), int64_t{0});
   CHECK_EQ(stats->live_bytes.load(), int64_t{0});
   CHECK_EQ(stats->pending_external.load(), int64_t{0});
+}
+
+// Small blocks freed on the pool's own thread go to a stack of its own (no mutex); beyond its depth,
+// and on other threads, they go to the shared lists. Every path hands blocks back and counts them.
+TEST(storage_small_blocks_on_the_owner_thread_and_on_others) {
+  auto stats = ndgrad::make_ref<MemoryStats>();
+  auto pool = ndgrad::make_ref<StoragePool>(stats);
+  {
+    std::vector<Ref<Storage>> many;
+    for (int i = 0; i < 300; ++i) many.push_back(pool->allocate(16));  // more than a stack holds
+    CHECK_EQ(stats->live_buffers.load(), int64_t{300});
+  }
+  CHECK_EQ(stats->live_buffers.load(), int64_t{0});
+  CHECK_EQ(stats->live_bytes.load(), int64_t{0});
+  Ref<Storage> a = pool->allocate(16);
+  void* data = a->data();
+  a.reset();
+  CHECK(pool->allocate(16)->data() == data);  // the last block freed comes back first
+  Ref<Storage> made_here = pool->allocate(200);
+  void* elsewhere = nullptr;
+  std::thread other([&] {
+    made_here.reset();  // freed on another thread: to the shared list
+    Ref<Storage> b = pool->allocate(200);
+    elsewhere = b->data();
+    std::memset(elsewhere, 3, 200);
+  });
+  other.join();
+  CHECK(elsewhere != nullptr);
+  CHECK_EQ(stats->live_buffers.load(), int64_t{0});
+  CHECK_EQ(stats->live_bytes.load(), int64_t{0});
+  CHECK_EQ(stats->pending_external.load(), int64_t{0});
+  pool->trim();
 }

@@ -104,6 +104,75 @@ void copy_into_outs(Runtime& env, SmallVec<Tensor, 2>& results, const ArrayList&
   }
 }
 
+// Records the call when some input is in a graph being recorded. A mutating op is never recorded:
+// its writes have no gradient, and its outputs (LAMB's phase-one direction) are plain arrays. So
+// are the moving statistics batch norm updates.
+void record_call(Runtime& env, const OpDef& def, const ArrayList& inputs, const ArrayRef* results, size_t num_results,
+                 const void* params) {
+  if (!env.recording || (def.flags & (kCreation | kMutates))) return;
+  bool any_live = false;
+  for (const ArrayRef& a : inputs) any_live = any_live || a->ag.live();
+  if (!any_live) return;
+  NodeRef node = record_node(&def, inputs.data(), inputs.size(), results, num_results);
+  node->set_params(params);
+}
+
+Tensor allocate_output(Runtime& env, const OpDef& def, const Shape& shape, DType dtype) {
+  try {
+    return env.empty(shape, dtype);
+  } catch (const std::bad_alloc& e) {
+    throw_range(std::string(def.name) + ": output of shape " + shape_str(shape) + " (" + dtype_name(dtype) + "): " + e.what());
+  }
+}
+
+// Copies of two input tensors that borrow their storage: the inputs hold it for the whole call,
+// so the copies take no reference of their own (two locked increments and decrements fewer).
+struct BorrowedPair {
+  Tensor t[2];
+  BorrowedPair() = default;
+  ~BorrowedPair() {
+    for (Tensor& x : t) x.storage.leak();
+  }
+  BorrowedPair(const BorrowedPair&) = delete;
+  BorrowedPair& operator=(const BorrowedPair&) = delete;
+  const Tensor* borrow(const Tensor& a, const Tensor& b) {
+    borrow(t[0], a);
+    borrow(t[1], b);
+    return t;
+  }
+
+ private:
+  static void borrow(Tensor& to, const Tensor& from) {
+    to.storage = Ref<Storage>::adopt(from.storage.get());
+    to.offset = from.offset;
+    to.shape = from.shape;
+    to.dtype = from.dtype;
+  }
+};
+
+// An elementwise op (kElementwise) on operands of one shape and dtype, the usual small op: its
+// result has that shape and dtype, so the shape rule, its output list and the checks of a shape
+// never seen before are skipped. Forward and recording are the op's own, as on the generic path.
+// Null when anything differs (broadcasting, mixed dtypes, a wrong arity, a missing or disposed
+// input): the generic path then decides, and reports what is wrong.
+ArrayRef same_shape_call(Runtime& env, const OpDef& def, const ArrayList& inputs, const void* params) {
+  size_t n = inputs.size();
+  if (!(def.flags & kElementwise) || n != static_cast<size_t>(def.num_inputs) || n == 0 || n > 2) return ArrayRef();
+  const Array* x = inputs[0].get();
+  const Array* y = n == 2 ? inputs[1].get() : x;
+  if (!x || !y || x->disposed || y->disposed) return ArrayRef();
+  if (y != x && (y->t.dtype != x->t.dtype || y->t.shape != x->t.shape)) return ArrayRef();
+  if (!params) params = def.defaults.get();
+  // A unary op reads its input's tensor where it is; a binary op needs the two side by side.
+  BorrowedPair pair;
+  OpCall call{env, def, n == 2 ? pair.borrow(x->t, y->t) : &x->t, n, params, {}};
+  call.out.push_back(allocate_output(env, def, x->t.shape, x->t.dtype));
+  def.forward(call);
+  ArrayRef result = make_array(std::move(call.out[0]));
+  record_call(env, def, inputs, &result, 1, params);
+  return result;
+}
+
 }  // namespace
 
 ArrayList invoke_params(Runtime& env, OpId id, const ArrayList& inputs, const void* params, const ArrayList& outs) {
@@ -131,12 +200,7 @@ ArrayList invoke_params(Runtime& env, OpId id, const ArrayList& inputs, const vo
   if (!(def.flags & kView) && !into_out) {
     for (const OutSpec& s : specs) {
       check_shape(s.shape, def.name, "output shape");
-      try {
-        call.out.push_back(env.empty(s.shape, s.dtype));
-      } catch (const std::bad_alloc& e) {
-        throw_range(std::string(def.name) + ": output of shape " + shape_str(s.shape) + " (" + dtype_name(s.dtype) +
-                    "): " + e.what());
-      }
+      call.out.push_back(allocate_output(env, def, s.shape, s.dtype));
     }
   }
   const bool mutates = def.flags & kMutates;
@@ -153,15 +217,7 @@ ArrayList invoke_params(Runtime& env, OpId id, const ArrayList& inputs, const vo
     for (Tensor& t : call.out) results.push_back(make_array(std::move(t)));
   }
 
-  // A mutating op is never recorded: its writes have no gradient, and its outputs (LAMB's
-  // phase-one direction) are plain arrays. So are the moving statistics batch norm updates.
-  if (!env.recording || (def.flags & (kCreation | kMutates))) return results;
-  bool any_live = false;
-  for (const ArrayRef& a : inputs) any_live = any_live || a->ag.live();
-  if (!any_live) return results;
-
-  NodeRef node = record_node(&def, inputs.data(), inputs.size(), results.data(), results.size());
-  node->set_params(params);
+  record_call(env, def, inputs, results.data(), results.size(), params);
   return results;
 }
 
@@ -196,8 +252,9 @@ void throw_no_output(OpId id) {
   throw_type(std::string(op_def(id).name) + ": returns no array of its own (it updates its inputs in place)");
 }
 
-ArrayRef invoke1(Runtime& env, OpId id, const ArrayList& inputs) {
-  ArrayList outs = invoke_params(env, id, inputs, nullptr);
+ArrayRef invoke1_params(Runtime& env, OpId id, const ArrayList& inputs, const void* params) {
+  if (ArrayRef r = same_shape_call(env, op_def(id), inputs, params)) return r;
+  ArrayList outs = invoke_params(env, id, inputs, params);
   if (outs.empty()) throw_no_output(id);
   return std::move(outs[0]);
 }

@@ -21,7 +21,10 @@ namespace ndgrad {
 ArrayList invoke_params(Runtime& env, OpId id, const ArrayList& inputs, const void* params,
                         const ArrayList& outs = {});
 inline ArrayList invoke(Runtime& env, OpId id, const ArrayList& inputs) { return invoke_params(env, id, inputs, nullptr); }
-ArrayRef invoke1(Runtime& env, OpId id, const ArrayList& inputs);
+// The same for an op of one result, which it returns. Elementwise ops (kElementwise) on operands
+// of one shape and dtype skip the shape rule here.
+ArrayRef invoke1_params(Runtime& env, OpId id, const ArrayList& inputs, const void* params);
+inline ArrayRef invoke1(Runtime& env, OpId id, const ArrayList& inputs) { return invoke1_params(env, id, inputs, nullptr); }
 
 // The same with the op's options as its own struct P: how backward formulas call ops with
 // options. A struct that is not the op's is a TypeError naming the op.
@@ -37,9 +40,9 @@ ArrayList invoke(Runtime& env, OpId id, const ArrayList& inputs, const P& params
 }
 template <class P>
 ArrayRef invoke1(Runtime& env, OpId id, const ArrayList& inputs, const P& params) {
-  ArrayList outs = invoke(env, id, inputs, params);
-  if (outs.empty()) throw_no_output(id);
-  return std::move(outs[0]);
+  static_assert(!std::is_pointer_v<P>, "pass the struct, or call invoke1_params with a block");
+  if (!is_param_type<P>(op_def(id).params.type)) throw_other_params(id);
+  return invoke1_params(env, id, inputs, &params);
 }
 
 // Records one node for op (null for a custom Function): its inputs (entries of those in a graph)

@@ -231,10 +231,13 @@ const FieldDef kScalarFields[] = {field<&ScalarParams::scalar>("scalar", "the nu
 }  // namespace
 
 void define_elementwise_ops(std::vector<OpDef>& table) {
-  for (const UnaryEntry& u : kUnary) define_op(table, u.id, 1, infer_same, u.forward, u.backward, u.flags, u.domain);
+  // Every op here is kElementwise: infer_same and infer_broadcast give operands of one shape and
+  // dtype exactly that shape and dtype (test_registry checks it for every dtype).
+  for (const UnaryEntry& u : kUnary)
+    define_op(table, u.id, 1, infer_same, u.forward, u.backward, u.flags | kElementwise, u.domain);
   auto add_all = [&](const BinaryEntry* begin, const BinaryEntry* end, int arity) {
     for (const BinaryEntry* b = begin; b != end; ++b)
-      define_op(table, b->id, arity, b->infer, b->forward, b->backward, b->flags, b->domain);
+      define_op(table, b->id, arity, b->infer, b->forward, b->backward, b->flags | kElementwise, b->domain);
   };
   add_all(std::begin(kBinary), std::end(kBinary), 2);
   add_all(std::begin(kScalar), std::end(kScalar), 1);

@@ -26,6 +26,7 @@ std::string registry_problems(const std::vector<OpDef>& table) {
     if (!d.backward && !(d.flags & kNoGrad)) problems += name + ": no backward and no kNoGrad mark\n";
     if (d.backward && (d.flags & kNoGrad)) problems += name + ": a backward and a kNoGrad mark\n";
     if ((d.flags & kView) && (d.flags & kMutates)) problems += name + ": a view cannot write its input\n";
+    if ((d.flags & kElementwise) && (d.flags & (kView | kMutates | kCreation))) problems += name + ": an elementwise op makes a fresh result\n";
     if ((d.flags & kMutates) && d.backward) problems += name + ": a mutating op is never recorded, so it has no backward\n";
     uint32_t one_input = (d.flags >> kSaveInputShift) & 0xFu, one_output = (d.flags >> kSaveOutputShift) & 0xFu;
     if ((d.flags & kSaveInputs) && one_input) problems += name + ": kSaveInputs and a kSaveInput<i> mark\n";

@@ -24,6 +24,9 @@ enum OpFlags : uint32_t {
   kNoGrad = 1u << 3,       // gradient is zero everywhere (comparisons, rounding, argmax)
   kCreation = 1u << 4,     // no inputs: creates data (zeros, random, ...)
   kMutates = 1u << 5,      // writes inputs in place: input 0 alone, or those set_writes names
+  // Elementwise: inputs of one shape and dtype give one result of that shape and dtype, and the
+  // shape rule checks nothing more for them (invoke then skips it: the per-call cost of small ops).
+  kElementwise = 1u << 6,
   kSaveInput0 = 1u << 8,   // backward reads input 0 (and the others only as declared)
   kSaveInput1 = 1u << 9,
   kSaveInput2 = 1u << 10,

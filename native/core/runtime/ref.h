@@ -13,6 +13,9 @@ class RefCounted {
   // Returns true when this was the last reference (the caller deletes).
   bool release_ref() const { return refs_.fetch_sub(1, std::memory_order_acq_rel) == 1; }
   int ref_count() const { return refs_.load(std::memory_order_relaxed); }
+  // The first reference of an object no other thread has seen yet: a plain store instead of a
+  // locked add (see make_ref).
+  void retain_first() const { refs_.store(1, std::memory_order_relaxed); }
 
  protected:
   RefCounted() = default;
@@ -30,6 +33,7 @@ class LocalRefCounted {
   void retain() const { ++refs_; }
   bool release_ref() const { return --refs_ == 0; }
   int ref_count() const { return refs_; }
+  void retain_first() const { refs_ = 1; }
 
  protected:
   LocalRefCounted() = default;
@@ -83,9 +87,13 @@ class Ref {
   T* p_ = nullptr;
 };
 
+// Every atomic read-modify-write of a count is a locked instruction, a measurable part of a 2x2
+// op (several per call); a fresh object's first count needs none.
 template <class T, class... Args>
 Ref<T> make_ref(Args&&... args) {
-  return Ref<T>(new T(std::forward<Args>(args)...));
+  T* p = new T(std::forward<Args>(args)...);
+  p->retain_first();
+  return Ref<T>::adopt(p);
 }
 
 }  // namespace ndgrad

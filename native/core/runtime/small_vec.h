@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <initializer_list>
 #include <iterator>
 #include <new>
@@ -35,12 +36,14 @@ class SmallVec {
   template <class It, class = typename std::iterator_traits<It>::iterator_category>
   SmallVec(It first, It last) { append(first, last); }
   SmallVec(const std::vector<T>& v) { append(v.begin(), v.end()); }
-  SmallVec(const SmallVec& o) { append(o.begin(), o.end()); }
+  SmallVec(const SmallVec& o) {
+    if (!copy_inline(o)) append(o.begin(), o.end());
+  }
   SmallVec(SmallVec&& o) noexcept { take(std::move(o)); }
   ~SmallVec() { release(); }
 
   SmallVec& operator=(const SmallVec& o) {
-    if (this != &o) {
+    if (this != &o && !copy_inline(o)) {
       clear();
       append(o.begin(), o.end());
     }
@@ -152,7 +155,32 @@ class SmallVec {
     reserve(size_ + n);
     for (; first != last; ++first) new (ptr() + size_++) T(*first);
   }
+  // A shape (trivially copyable elements) that fits inline is copied as the whole inline buffer:
+  // a fixed-size copy of a few vector moves, where the element loop became a call to memmove
+  // (shapes are copied and moved several times per op). Reading o's unused elements is safe:
+  // an inline buffer has N, a heap buffer more.
+  // (GCC warns that the unused elements may be uninitialized: copying them as bytes is defined,
+  // and they are never read.)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+  bool copy_inline(const SmallVec& o) {
+    if constexpr (std::is_trivially_copyable_v<T>) {
+      if (heap_ || o.size_ > N) return false;
+      std::memcpy(inline_, static_cast<const void*>(o.ptr()), sizeof inline_);
+      size_ = o.size_;
+      return true;
+    }
+    return false;
+  }
   void take(SmallVec&& o) {
+    if constexpr (std::is_trivially_copyable_v<T>) {
+      if (!o.heap_) {
+        std::memcpy(inline_, o.inline_, sizeof inline_);
+        size_ = o.size_;
+        o.size_ = 0;
+        return;
+      }
+    }
     if (o.heap_) {
       heap_ = o.heap_;
       capacity_ = o.capacity_;
@@ -166,6 +194,7 @@ class SmallVec {
     size_ = o.size_;
     o.clear();
   }
+#pragma GCC diagnostic pop
   void release() {
     clear();
     if (heap_) std::free(heap_);

@@ -105,7 +105,10 @@ Ref<Storage> StoragePool::allocate(size_t bytes) {
   int c = size_class_for(bytes);
   void* block = nullptr;
   size_t alloc_bytes = bytes;
-  if (c <= kMaxPooledClass) {
+  if (c < kLocalClasses && on_owner() && local_[c].count > 0) {
+    alloc_bytes = class_bytes(c);
+    block = local_[c].blocks[--local_[c].count];
+  } else if (c <= kMaxPooledClass) {
     alloc_bytes = class_bytes(c);
     std::lock_guard<std::mutex> lock(mutex_);
     if (!free_[c].empty()) {
@@ -124,7 +127,9 @@ Ref<Storage> StoragePool::allocate(size_t bytes) {
   stats_->live_bytes.fetch_add(static_cast<int64_t>(alloc_bytes), std::memory_order_relaxed);
   stats_->pending_external.fetch_add(static_cast<int64_t>(alloc_bytes), std::memory_order_relaxed);
   void* data = static_cast<char*>(block) + kHeader;
-  return Ref<Storage>(new (block) Storage(Ref<StoragePool>(this), data, alloc_bytes, c));
+  Storage* s = new (block) Storage(Ref<StoragePool>(this), data, alloc_bytes, c);
+  s->retain_first();
+  return Ref<Storage>::adopt(s);
 }
 
 void StoragePool::give_back(void* block, size_t bytes, int size_class) {
@@ -135,6 +140,10 @@ void StoragePool::give_back(void* block, size_t bytes, int size_class) {
   // and its class busy, while a large block cached since an earlier phase of the program (a few
   // 64 MiB results fill the cache) is neither. Refusing the small one instead sent every later
   // free to the system, and every later result of that class to fresh, faulting pages.
+  if (size_class >= 0 && size_class < kLocalClasses && on_owner() && local_[size_class].count < kLocalDepth) {
+    local_[size_class].blocks[local_[size_class].count++] = block;
+    return;
+  }
   std::vector<std::pair<void*, int>> dropped;
   bool cached = false;
   if (size_class >= 0) {
@@ -165,6 +174,9 @@ void StoragePool::release_block(void* block, size_t bytes) {
 }
 
 void StoragePool::trim() {
+  for (int c = 0; c < kLocalClasses; ++c) {
+    while (local_[c].count > 0) release_block(local_[c].blocks[--local_[c].count], class_bytes(c));
+  }
   std::lock_guard<std::mutex> lock(mutex_);
   for (int c = 0; c < kNumClasses; ++c) {
     for (void* p : free_[c]) release_block(p, class_bytes(c));
