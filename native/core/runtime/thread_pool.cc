@@ -159,11 +159,12 @@ void ThreadPool::parallel_for(size_t num_tasks, const std::function<void(size_t)
     bool done = poll(finished);
     std::unique_lock<std::mutex> lock(mutex_);
     if (!done) done_.wait(lock, finished);
-    // A worker that was polling yet missed the round, or one the caller had to sleep for, had
-    // no core: the machine is oversubscribed. The next calls then run on the caller alone, twice
-    // as many after each miss in a row (up to kMaxSkip), as their work would wait for a
-    // descheduled thread. (A worker that was asleep may just be slow to wake: not a miss.)
-    if (joined + asleep < workers_.size() || !done) {
+    // A worker that was polling yet missed the round had no core: the machine is
+    // oversubscribed. The next calls then run on the caller alone, twice as many after each miss
+    // in a row (up to kMaxSkip), as their work would wait for a descheduled thread. (A worker
+    // that was asleep may just be slow to wake, and one the caller slept for may just have had
+    // the longer task, as a large product's rounds often do: neither is a miss.)
+    if (joined + asleep < workers_.size()) {
       backoff_ = backoff_ == 0 ? 1 : std::min(backoff_ * 2, kMaxSkip);
       skip_ = backoff_;
     } else {
