@@ -45,6 +45,20 @@ describe('dispose and memory()', () => {
     x.dispose();
   });
 
+  test('a 1e7-element float32 array holds a 40 MiB block, not a 64 MiB one', () => {
+    // Classes above 8 MiB step by a quarter of a power of two (storage.cc): a 38 MiB array took
+    // a whole 64 MiB class, and V8 was told of 64 MiB, its whole margin before it marks the heap.
+    // A fresh process: no other test's garbage to be freed between the two readings.
+    const out = runNode(
+      `const { nd } = require('.');
+       const before = nd.memory().numBytes;
+       const x = nd.zeros([10000000]);
+       console.log(nd.memory().numBytes - before);
+       x.dispose();`,
+    );
+    expect(Number(out)).toBe(40 * 2 ** 20);
+  });
+
   test('a view keeps the storage alive until both are gone', () => {
     const before = nd.memory().numArrays;
     const x = nd.ones([8]);

@@ -37,9 +37,9 @@ TEST(storage_a_full_cache_drops_larger_blocks_for_a_smaller_one) {
   auto stats = ndgrad::make_ref<MemoryStats>();
   auto pool = ndgrad::make_ref<StoragePool>(stats);
   {
-    // four 64 MiB blocks (40 MB arrays) fill the 256 MiB cache once they die
+    // four 64 MiB blocks fill the 256 MiB cache once they die
     Ref<Storage> big[4];
-    for (auto& b : big) b = pool->allocate(size_t{40} << 20);
+    for (auto& b : big) b = pool->allocate(size_t{64} << 20);
   }
   Ref<Storage> a = pool->allocate(size_t{3} << 20);  // a mapped 4 MiB block
   char* data = static_cast<char*>(a->data());
@@ -49,6 +49,29 @@ TEST(storage_a_full_cache_drops_larger_blocks_for_a_smaller_one) {
   // the same block, its pages still there (a released one would come back as fresh zero pages)
   CHECK(b->data() == data);
   CHECK_EQ(static_cast<int>(static_cast<char*>(b->data())[1 << 20]), 0x5a);
+  b.reset();
+  pool->trim();
+}
+
+// Above 8 MiB the classes step by a quarter of a power of two: a 1e7-element float32 array
+// (38.1 MiB) takes a 40 MiB block, not a 64 MiB one (the bytes V8 is told of, and the cache's room).
+TEST(storage_classes_above_8_mib_step_by_a_quarter) {
+  auto stats = ndgrad::make_ref<MemoryStats>();
+  auto pool = ndgrad::make_ref<StoragePool>(stats);
+  const size_t mib = size_t{1} << 20;
+  const size_t cases[][2] = {{3 * mib, 4 * mib},           {8 * mib, 8 * mib},   {8 * mib + 1, 10 * mib},
+                             {12 * mib, 12 * mib},         {17 * mib, 20 * mib}, {40000000, 40 * mib},
+                             {48 * mib + 1, 56 * mib},     {64 * mib, 64 * mib}, {64 * mib + 1, 64 * mib + 1}};
+  for (const auto& c : cases) {
+    Ref<Storage> s = pool->allocate(c[0]);
+    CHECK_EQ(s->bytes(), c[1]);
+  }
+  // a dead 40 MiB block is what the next array of 32-40 MiB gets
+  Ref<Storage> a = pool->allocate(40000000);
+  void* data = a->data();
+  a.reset();
+  Ref<Storage> b = pool->allocate(33 * mib);
+  CHECK(b->data() == data);
   b.reset();
   pool->trim();
 }

@@ -64,10 +64,10 @@ class Storage : public RefCounted {
   std::atomic<uint64_t> version_{0};
 };
 
-// Free lists per power-of-two size class (up to 64 MiB; larger buffers go straight to the
-// allocator). Cached bytes are capped so a burst does not pin memory forever. Each block starts
-// with a 64-byte header that holds the Storage object itself, so one allocation (usually a
-// free-list hit) serves both.
+// Free lists per size class (powers of two up to 8 MiB, then four per doubling up to 64 MiB;
+// larger buffers go straight to the allocator). Cached bytes are capped so a burst does not pin
+// memory forever. Each block starts with a 64-byte header that holds the Storage object itself,
+// so one allocation (usually a free-list hit) serves both.
 class StoragePool : public RefCounted {
  public:
   explicit StoragePool(Ref<MemoryStats> stats) : stats_(std::move(stats)) {}
@@ -89,8 +89,8 @@ class StoragePool : public RefCounted {
   void give_back(void* block, size_t bytes, int size_class);
   // Returns a block of `bytes` (its data, after the header) to the system.
   static void release_block(void* block, size_t bytes);
-  static constexpr int kNumClasses = 27;  // 64 B .. 4 GiB classes; pooled up to kMaxPooledClass
-  static constexpr int kMaxPooledClass = 20;  // 64 MiB
+  static constexpr int kMaxPooledClass = 29;  // 64 MiB (storage.cc: size_class_for)
+  static constexpr int kNumClasses = kMaxPooledClass + 1;
   static constexpr size_t kMaxCachedBytes = size_t{256} << 20;
   // Blocks of the small classes (64 B .. 4 KiB) freed and taken again on the thread that made the
   // pool, the JS thread of its addon instance, where nearly every array is made and freed: a
