@@ -1,7 +1,8 @@
 // The thread pool's rounds: every task runs exactly once per round whether a worker joins, joins
 // late or sleeps through it (the caller runs what nobody took and waits only for the workers
-// that joined), a round whose worker had the longer task leaves the next round parallel, and a
-// task's exception reaches the caller.
+// that joined), a round whose worker had the longer task leaves the next round parallel, a
+// round of tiny tasks does not send the next one to the caller alone, and a task's exception
+// reaches the caller.
 #include <atomic>
 #include <chrono>
 #include <stdexcept>
@@ -79,4 +80,37 @@ TEST(thread_pool_keeps_workers_after_a_round_with_a_long_worker_task) {
     parallel = on_worker.load() == 1;
   }
   CHECK(parallel);
+}
+
+// A round of tiny tasks that a polling worker is too slow to join is no sign of an
+// oversubscribed machine: after a round the worker took part in and a round of two empty tasks,
+// the next round is never run on the caller alone (before the fix 56 of 226 were, on the shared
+// machine at load 12).
+TEST(thread_pool_keeps_workers_after_a_round_of_tiny_tasks) {
+  ThreadPool pool(2);
+  const auto caller = std::this_thread::get_id();
+  int samples = 0, skipped = 0;
+  bool worker_took_part = false;
+  for (int p = 0; p < 300; ++p) {
+    pool.parallel_for(2, [](size_t) {});
+    size_t before = pool.skipped_calls();
+    // Each task waits up to a millisecond for the other to start, so that a worker that has a
+    // core takes part.
+    std::atomic<int> started{0};
+    std::atomic<int> on_worker{0};
+    pool.parallel_for(2, [&](size_t) {
+      if (std::this_thread::get_id() != caller) on_worker.fetch_add(1);
+      started.fetch_add(1);
+      auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(1);
+      while (started.load() < 2 && std::chrono::steady_clock::now() < deadline) {
+      }
+    });
+    if (worker_took_part) {
+      ++samples;
+      if (pool.skipped_calls() != before) ++skipped;
+    }
+    worker_took_part = on_worker.load() == 1;
+  }
+  std::printf("  rounds after a tiny one: %d, run on the caller alone: %d\n", samples, skipped);
+  CHECK_EQ(skipped, 0);
 }

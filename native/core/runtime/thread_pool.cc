@@ -23,6 +23,11 @@ constexpr auto kPoll = std::chrono::microseconds(50);
 // The most parallel calls run inline after a round that found a worker without a core.
 constexpr size_t kMaxSkip = 64;
 
+// A polling worker that has its core joins a round within a microsecond or two of its start; one
+// that has not joined a round that stayed open this long has lost its core. A shorter round says
+// nothing: its caller can take every task before a worker with a core has seen it.
+constexpr auto kJoinWindow = std::chrono::microseconds(20);
+
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
   _mm_pause();
@@ -120,6 +125,7 @@ void ThreadPool::parallel_for(size_t num_tasks, const std::function<void(size_t)
       inline_run = true;
     } else if (skip_ > 0) {
       --skip_;
+      skipped_calls_.fetch_add(1, std::memory_order_relaxed);
       inline_run = true;
     } else {
       busy_ = true;
@@ -144,6 +150,7 @@ void ThreadPool::parallel_for(size_t num_tasks, const std::function<void(size_t)
     error_ = nullptr;
     generation_.fetch_add(1, std::memory_order_release);
   }
+  auto opened = std::chrono::steady_clock::now();
   wake_.notify_all();
   run_tasks();
   // Every task has been taken; wait only for the workers that took part.
@@ -153,20 +160,26 @@ void ThreadPool::parallel_for(size_t num_tasks, const std::function<void(size_t)
     open_ = false;
     joined = joined_;
   }
+  bool long_open = std::chrono::steady_clock::now() - opened >= kJoinWindow;
   auto finished = [&] { return finished_.load(std::memory_order_acquire) == joined; };
   std::exception_ptr error;
   {
     bool done = poll(finished);
     std::unique_lock<std::mutex> lock(mutex_);
     if (!done) done_.wait(lock, finished);
-    // A worker that was polling yet missed the round had no core: the machine is
-    // oversubscribed. The next calls then run on the caller alone, twice as many after each miss
-    // in a row (up to kMaxSkip), as their work would wait for a descheduled thread. (A worker
-    // that was asleep may just be slow to wake, and one the caller slept for may just have had
-    // the longer task, as a large product's rounds often do: neither is a miss.)
+    // A worker that was polling yet missed a round open for kJoinWindow had no core: the
+    // machine is oversubscribed. The next calls then run on the caller alone, twice as many after
+    // each miss in a row (up to kMaxSkip), as their work would wait for a descheduled thread. (A
+    // worker that was asleep may just be slow to wake, and one the caller slept for may just have
+    // had the longer task, as a large product's rounds often do: neither is a miss.) A shorter
+    // round that a polling worker missed neither counts nor clears a miss: a round of two empty
+    // tasks often ends before a polling worker with a core has seen it, and each such "miss"
+    // sent the next call, often a convolution, to the caller alone (the native test: 56 of 226).
     if (joined + asleep < workers_.size()) {
-      backoff_ = backoff_ == 0 ? 1 : std::min(backoff_ * 2, kMaxSkip);
-      skip_ = backoff_;
+      if (long_open) {
+        backoff_ = backoff_ == 0 ? 1 : std::min(backoff_ * 2, kMaxSkip);
+        skip_ = backoff_;
+      }
     } else {
       backoff_ = 0;
     }

@@ -35,6 +35,10 @@ class ThreadPool {
   // runs body(begin, end) on each. Small n runs inline on the caller.
   void parallel_range(size_t n, size_t min_chunk, const std::function<void(size_t, size_t)>& body);
 
+  // How many parallel calls ran on the caller alone because of an earlier miss (a round that
+  // found a worker without a core), since construction: for tests and diagnosis.
+  size_t skipped_calls() const { return skipped_calls_.load(std::memory_order_relaxed); }
+
   // The thread count from NDGRAD_NUM_THREADS, or the hardware's.
   static size_t default_num_threads();
 
@@ -59,6 +63,7 @@ class ThreadPool {
   // (skip_) and how many the last miss set (backoff_), under mutex_.
   size_t skip_ = 0;
   size_t backoff_ = 0;
+  std::atomic<size_t> skipped_calls_{0};
   size_t sleeping_ = 0;  // workers waiting on wake_, under mutex_
   std::atomic<bool> stopping_{false};
   bool busy_ = false;        // a parallel_for is running (nested calls go inline)
