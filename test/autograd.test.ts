@@ -113,6 +113,28 @@ describe('gradients', () => {
     expect(vals(n.grad)).toEqual([0, 0]);
   });
 
+  test('same-shape elementwise ops record their shapes, saved tensors and inputs (5-D, 9-D, constants, x*x)', () => {
+    // the same-shape path stores one copy of the dimensions for inputs and result; 9-D shapes do
+    // not fit a node inline
+    for (const shape of [[2, 1, 3, 1, 2], [1, 2, 1, 1, 2, 1, 1, 1, 2]]) {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const xv = Array.from({ length: n }, (_, i) => 0.1 * (i + 1));
+      const cv = Array.from({ length: n }, (_, i) => 1 - 0.05 * i);
+      const x = nd.array(xv).reshape(shape);
+      const c = nd.array(cv).reshape(shape); // not in the graph
+      x.attachGrad();
+      const y = autograd.record(() => x.mul(x).mul(c).add(c).tanh().sub(c).sum());
+      y.backward();
+      expect(x.grad!.shape).toEqual(shape);
+      const expected = xv.map((v, i) => {
+        const t = Math.tanh(v * v * cv[i] + cv[i]);
+        return (1 - t * t) * cv[i] * 2 * v;
+      });
+      const got = vals(x.grad);
+      got.forEach((g, i) => expect(g).toBeCloseTo(expected[i], 5));
+    }
+  });
+
   test("retainGraph lets a graph be differentiated twice ('add' doubles, as MXNet's test_retain_grad)", () => {
     const x = nd.array([1]);
     x.attachGrad('add');

@@ -96,6 +96,33 @@ TEST(tensor_metas_inline_and_spilled) {
   CHECK(deep.dtype(2) == DType::Int32);
 }
 
+TEST(tensor_metas_same_shape_shares_dims) {
+  // an elementwise op's inputs and result: one copy of the dimensions, three tensors
+  TensorMetas same;
+  same.push_back_same(Shape{2, 3, 4, 5, 6}, DType::Float64, 3);
+  CHECK_EQ(same.size(), size_t{3});
+  for (size_t i = 0; i < 3; ++i) {
+    CHECK(same.shape(i) == (Shape{2, 3, 4, 5, 6}));
+    CHECK(same.dtype(i) == DType::Float64);
+  }
+  // dimensions that fit inline only once go out of line, one copy each
+  TensorMetas deep;
+  deep.push_back_same(Shape{1, 2, 3, 4, 5, 6, 7, 8, 9}, DType::Int32, 2);
+  CHECK_EQ(deep.size(), size_t{2});
+  CHECK(deep.shape(0) == (Shape{1, 2, 3, 4, 5, 6, 7, 8, 9}));
+  CHECK(deep.shape(1) == (Shape{1, 2, 3, 4, 5, 6, 7, 8, 9}));
+  // a spill after shared dimensions keeps them
+  TensorMetas mixed;
+  mixed.push_back_same(Shape{4, 5}, DType::Float32, 2);
+  mixed.push_back(Shape{1, 2, 3, 4, 5, 6, 7}, DType::Uint8);
+  mixed.push_back(Shape{3}, DType::Int32);
+  CHECK(mixed.shape(0) == (Shape{4, 5}));
+  CHECK(mixed.shape(1) == (Shape{4, 5}));
+  CHECK(mixed.shape(2) == (Shape{1, 2, 3, 4, 5, 6, 7}));
+  CHECK(mixed.shape(3) == (Shape{3}));
+  CHECK(mixed.dtype(2) == DType::Uint8);
+}
+
 TEST(node_is_four_cache_lines) {
   CHECK_EQ(sizeof(ndgrad::Node) <= 256, true);
   CHECK_EQ(ndgrad::kNodeBytes, size_t{256});

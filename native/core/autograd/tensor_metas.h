@@ -34,6 +34,20 @@ class TensorMetas {
     ++count_;
   }
 
+  // `count` tensors of one shape and dtype (an elementwise op's operands and result): their
+  // dimensions are stored once and shared.
+  void push_back_same(const Shape& shape, DType dtype, size_t count) {
+    size_t ndim = shape.size();
+    if (spill_ || count_ + count > kInlineTensors || num_dims_ + ndim > kInlineDims) {
+      for (size_t k = 0; k < count; ++k) push_back(shape, dtype);
+      return;
+    }
+    for (size_t k = 0; k < count; ++k) metas_[count_ + k] = Meta{num_dims_, static_cast<uint32_t>(ndim), dtype};
+    for (size_t d = 0; d < ndim; ++d) dims_[num_dims_ + d] = shape[d];
+    num_dims_ += static_cast<uint32_t>(ndim);
+    count_ += static_cast<uint32_t>(count);
+  }
+
   Shape shape(size_t i) const {
     const Meta& m = meta(i);
     const int64_t* d = (spill_ ? spill_->dims.data() : dims_) + m.start;
