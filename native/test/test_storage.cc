@@ -100,6 +100,7 @@ TEST(storage_small_blocks_on_the_owner_thread_and_on_others) {
   void* data = a->data();
   a.reset();
   CHECK(pool->allocate(16)->data() == data);  // the last block freed comes back first
+  int64_t handed_out = stats->allocations();
   Ref<Storage> made_here = pool->allocate(200);
   void* elsewhere = nullptr;
   std::thread other([&] {
@@ -110,6 +111,8 @@ TEST(storage_small_blocks_on_the_owner_thread_and_on_others) {
   });
   other.join();
   CHECK(elsewhere != nullptr);
+  // Counted here in plain fields and there in atomic ones: the figures are their sums.
+  CHECK_EQ(stats->allocations(), handed_out + 2);
   CHECK_EQ(stats->live_buffers(), int64_t{0});
   CHECK_EQ(stats->live_bytes(), int64_t{0});
   CHECK_EQ(stats->pending(), int64_t{0});

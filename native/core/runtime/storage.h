@@ -54,8 +54,9 @@ class MemoryStats : public RefCounted {
     }
   }
 
-  // The figures; on the owner thread only.
-  int64_t allocations() const { return read(local_.allocations, shared_.allocations); }  // buffers handed out since load (out= is checked by it)
+  // The figures; on the owner thread only. allocations(): buffers handed out since load (out= is
+  // checked by it).
+  int64_t allocations() const { return read(local_.allocations, shared_.allocations); }
   int64_t live_buffers() const { return read(local_.live_buffers, shared_.live_buffers); }
   int64_t live_bytes() const { return read(local_.live_bytes, shared_.live_bytes); }
   int64_t pending() const { return read(local_.pending, shared_.pending); }
@@ -160,8 +161,8 @@ class StoragePool : public RefCounted {
   static constexpr int kNumClasses = 27;  // 64 B .. 4 GiB classes; pooled up to kMaxPooledClass
   static constexpr int kMaxPooledClass = 20;  // 64 MiB
   static constexpr size_t kMaxCachedBytes = size_t{256} << 20;
-  // Blocks of the small classes (64 B .. 4 KiB) freed and taken again on the thread that made the
-  // pool, the JS thread of its addon instance, where nearly every array is made and freed: a
+  // Blocks of the small classes (64 B .. 4 KiB) freed and taken again on the owner thread of the
+  // pool's stats, the JS thread of its addon instance, where nearly every array is made and freed: a
   // stack per class that needs no mutex (the mutex and the shared lists were about a sixth of a
   // 2x2 op). Other threads, and blocks beyond a full stack, use the shared lists.
   static constexpr int kLocalClasses = 7;
