@@ -21,11 +21,11 @@ namespace {
 // A handle is a slot number (handles.h) or an External (Addon::wrap). The getters themselves reject
 // values of the other types, which saves a separate type query on the per-op path; the magic number
 // rejects externals that other code created.
-Array* external_array(const Napi::Value& v) {
+Array* external_array(const Napi::Value& v, const HandleTable* table = nullptr) {
   if (v.IsEmpty()) return nullptr;
   int32_t slot;
   if (napi_get_value_int32(v.Env(), v, &slot) == napi_ok) {
-    return v.Env().GetInstanceData<Addon>()->handles().get(slot);
+    return (table ? *table : v.Env().GetInstanceData<Addon>()->handles()).get(slot);
   }
   void* data = nullptr;
   if (napi_get_value_external(v.Env(), v, &data) != napi_ok || !data) return nullptr;
@@ -43,8 +43,8 @@ Array* handle_of(const Napi::Value& v, const char* fn) {
 
 namespace {
 
-Array* live_array(const Napi::Value& v, const char* fn, const char* arg) {
-  Array* a = external_array(v);
+Array* live_array(const Napi::Value& v, const char* fn, const char* arg, const HandleTable* table = nullptr) {
+  Array* a = external_array(v, table);
   if (!a) type_error(v.Env(), std::string(fn) + ": " + arg + " must be an NDArray");
   if (a->disposed) {
     throw Napi::Error::New(v.Env(), std::string(fn) + ": " + arg + " is an NDArray that was disposed");
@@ -56,8 +56,8 @@ Array* live_array(const Napi::Value& v, const char* fn, const char* arg) {
 
 ArrayRef unwrap(const Napi::Value& v, const char* fn, const char* arg) { return ArrayRef(live_array(v, fn, arg)); }
 
-void BorrowedInputs::add(const Napi::Value& v, const char* fn, const char* arg) {
-  list_.push_back(ArrayRef::adopt(live_array(v, fn, arg)));
+void BorrowedInputs::add(const HandleTable& table, const Napi::Value& v, const char* fn, const char* arg) {
+  list_.push_back(ArrayRef::adopt(live_array(v, fn, arg, &table)));
 }
 
 ArrayRef unwrap_optional(const Napi::Value& v, const char* fn, const char* arg) {
@@ -119,6 +119,10 @@ std::vector<int64_t> read_int_list(const Napi::Value& v, const char* fn, const c
 
 
 OpId read_op(const Napi::Value& v, const char* fn) {
+  // Every op call reads one: a valid id takes a range check and one conversion, the errors
+  // take read_int's path and messages.
+  double d = read_number(v, fn, "op id");
+  if (d >= 0 && d < kNumOps && static_cast<double>(static_cast<int>(d)) == d) return static_cast<OpId>(static_cast<int>(d));
   int64_t id = read_int(v, fn, "op id");
   if (id < 0 || id >= kNumOps) throw Napi::RangeError::New(v.Env(), std::string(fn) + ": unknown op id");
   return static_cast<OpId>(id);

@@ -8,6 +8,7 @@
 
 #include "core/tensor/array.h"
 #include "core/ops/registry.h"
+#include "handles.h"
 
 namespace ndgrad::binding {
 
@@ -27,8 +28,9 @@ class BorrowedInputs {
   }
   BorrowedInputs(const BorrowedInputs&) = delete;
   BorrowedInputs& operator=(const BorrowedInputs&) = delete;
-  // Checks the handle as unwrap() does.
-  void add(const Napi::Value& v, const char* fn, const char* arg);
+  // Checks the handle as unwrap() does; slot numbers are looked up in `table` (the caller's
+  // own, which saves asking Node-API for the instance per input).
+  void add(const HandleTable& table, const Napi::Value& v, const char* fn, const char* arg);
   const ArrayList& list() const { return list_; }
 
  private:

@@ -116,13 +116,13 @@ Napi::Value Addon::Memory(const Napi::CallbackInfo& info) {
   handles_->release_dead();
   flush_memory(env);
   Napi::Object o = Napi::Object::New(env);
-  o.Set("numArrays", static_cast<double>(core.stats->live_buffers.load()));
-  o.Set("numBytes", static_cast<double>(core.stats->live_bytes.load()));
+  o.Set("numArrays", static_cast<double>(core.stats->live_buffers()));
+  o.Set("numBytes", static_cast<double>(core.stats->live_bytes()));
   return o;
 }
 
 Napi::Value Addon::Allocations(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(core.stats->allocations.load()));
+  return Napi::Number::New(info.Env(), static_cast<double>(core.stats->allocations()));
 }
 
 // What V8 counts as external memory (this instance's reports, and ArrayBuffers while they live).

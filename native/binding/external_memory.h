@@ -1,6 +1,6 @@
 // V8 learns how much native memory the arrays hold from napi_adjust_external_memory, and collects
 // garbage when that grows. Storage is allocated and freed in many places (ops, finalizers, the
-// thread pool), so the deltas collect in MemoryStats::pending_external and are reported here.
+// thread pool), so the deltas collect in MemoryStats::pending() and are reported here.
 #pragma once
 
 #include <node_api.h>
@@ -21,15 +21,15 @@ inline void adjust_external(node_api_basic_env env, int64_t delta) {
 
 // Reports everything not reported yet.
 inline void report_all(node_api_basic_env env, MemoryStats& stats) {
-  int64_t delta = stats.pending_external.exchange(0, std::memory_order_relaxed);
+  int64_t delta = stats.take_pending();
   if (delta != 0) adjust_external(env, delta);
 }
 
 // Reports what was allocated or freed since the last report, once it adds up to the threshold.
 inline void report_external(node_api_basic_env env, MemoryStats& stats) {
-  int64_t pending = stats.pending_external.load(std::memory_order_relaxed);
+  int64_t pending = stats.pending();
   if (pending > -kReportThreshold && pending < kReportThreshold) return;
-  int64_t delta = stats.pending_external.exchange(0, std::memory_order_relaxed);
+  int64_t delta = stats.take_pending();
   if (delta != 0) adjust_external(env, delta);
 }
 
@@ -39,12 +39,12 @@ inline void report_external(node_api_basic_env env, MemoryStats& stats) {
 // let twice as much garbage pile up before the next collection. Growth is left for the next op,
 // because growth may ask for a collection, which must not start inside one.
 inline void report_freed(node_api_basic_env env, MemoryStats& stats) {
-  if (stats.pending_external.load(std::memory_order_relaxed) > -kReportThreshold) return;
-  int64_t delta = stats.pending_external.exchange(0, std::memory_order_relaxed);
+  if (stats.pending() > -kReportThreshold) return;
+  int64_t delta = stats.take_pending();
   if (delta < 0) {
     adjust_external(env, delta);
   } else {
-    stats.pending_external.fetch_add(delta, std::memory_order_relaxed);
+    stats.add_pending(delta);
   }
 }
 

@@ -130,7 +130,7 @@ Napi::Value Addon::Unary(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     OpId id = read_op(info[0], "unary");
     BorrowedInputs in;
-    in.add(info[1], op_def(id).name, "x");
+    in.add(*handles_, info[1], op_def(id).name, "x");
     return own(info[2], invoke1(core, id, in.list()));
   });
 }
@@ -140,8 +140,8 @@ Napi::Value Addon::Binary(const Napi::CallbackInfo& info) {
     OpId id = read_op(info[0], "binary");
     const char* name = op_def(id).name;
     BorrowedInputs in;
-    in.add(info[1], name, "lhs");
-    in.add(info[2], name, "rhs");
+    in.add(*handles_, info[1], name, "lhs");
+    in.add(*handles_, info[2], name, "rhs");
     return own(info[3], invoke1(core, id, in.list()));
   });
 }
@@ -151,7 +151,7 @@ Napi::Value Addon::Scalar(const Napi::CallbackInfo& info) {
     OpId id = read_op(info[0], "scalar");
     const char* name = op_def(id).name;
     BorrowedInputs in;
-    in.add(info[1], name, "lhs");
+    in.add(*handles_, info[1], name, "lhs");
     ScalarParams p{read_number(info[2], name, "scalar")};
     return own(info[3], invoke1(core, id, in.list(), p));
   });

@@ -59,7 +59,7 @@ class YoungCollections {
     found_seen_ = table.found();
     owed_ = 0;
     backoff_ = 1;
-    live_after_ = stats.live_bytes.load(std::memory_order_relaxed);
+    live_after_ = stats.live_bytes();
   }
 
   // Asks V8 for a scavenge now; the finalizers of the owners it finds dead run before it
@@ -73,14 +73,14 @@ class YoungCollections {
   // ballast is gone), at most what the live bytes grew by since the last request, so the count
   // neither rises above what it was nor falls below what it was after the last request.
   void request(napi_env env, MemoryStats& stats, HandleTable& table) {
-    int64_t live = stats.live_bytes.load(std::memory_order_relaxed);
+    int64_t live = stats.live_bytes();
     int64_t taken = static_cast<int64_t>(owed_ < kBallastBytes ? owed_ : kBallastBytes);
     if (taken > live - live_after_) taken = live - live_after_ > 0 ? live - live_after_ : 0;
     size_t owed = owed_;
     owed_ = 0;
     void* region = ballast_region();
     if (!region || refused_) return;
-    stats.pending_external.fetch_sub(taken, std::memory_order_relaxed);
+    stats.add_pending(-taken);
     report_all(env, stats);
     size_t small_before = table.found_small_bytes();
     table.hold_reports(true);
@@ -95,9 +95,9 @@ class YoungCollections {
       refused_ = true;
     }
     table.hold_reports(false);
-    stats.pending_external.fetch_add(taken, std::memory_order_relaxed);
+    stats.add_pending(taken);
     report_all(env, stats);
-    live_after_ = stats.live_bytes.load(std::memory_order_relaxed);
+    live_after_ = stats.live_bytes();
     found_seen_ = table.found();
     // Results kept alive (a growing list, a recorded graph) make requests that free little.
     // Each request may cost V8 up to a ballast of its 64 MiB margin (when a mark-compact since

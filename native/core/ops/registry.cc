@@ -93,7 +93,12 @@ const std::vector<OpDef>& registry() {
   return table;
 }
 
-const OpDef& op_def(OpId id) { return registry()[static_cast<int>(id)]; }
+const OpDef& op_def(OpId id) {
+  // Read on every op call: a pointer behind a one-byte guard. registry() itself saves six
+  // registers before it tests its guard (its first call builds the table inline).
+  static const OpDef* const table = registry().data();
+  return table[static_cast<int>(id)];
+}
 
 const OpDef* op_def_by_name(const char* name) {
   for (const OpDef& d : registry())

@@ -187,10 +187,19 @@ class FreeList {
     }
   };
 
+  // The per-op path reads one plain pointer. A thread_local object with a destructor takes a
+  // guard variable, and in a shared library every thread_local read is a call to
+  // __tls_get_addr: three of them per array made, two per array freed, before.
   static Local& local() {
-    static thread_local Local l;
+    Local* l = t_local;
+    return l ? *l : first_local();
+  }
+  [[gnu::noinline]] static Local& first_local() {
+    static thread_local Local l;  // destroyed at thread exit
+    t_local = &l;
     return l;
   }
+  static inline thread_local Local* t_local = nullptr;
 };
 
 }  // namespace ndgrad

@@ -143,7 +143,16 @@ class SmallVec {
     append(first, last);
   }
 
-  bool operator==(const SmallVec& o) const { return size_ == o.size_ && std::equal(begin(), end(), o.begin()); }
+  // An element loop: std::equal on integers is a call to memcmp, which costs more than comparing
+  // the two or three dimensions of a shape (same-shape checks run on every elementwise op).
+  bool operator==(const SmallVec& o) const {
+    if (size_ != o.size_) return false;
+    const T* a = ptr();
+    const T* b = o.ptr();
+    for (uint32_t i = 0; i < size_; ++i)
+      if (!(a[i] == b[i])) return false;
+    return true;
+  }
   bool operator!=(const SmallVec& o) const { return !(*this == o); }
 
  private:

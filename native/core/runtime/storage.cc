@@ -126,7 +126,8 @@ Ref<Storage> StoragePool::allocate(size_t bytes) {
   int c = size_class_for(bytes);
   void* block = nullptr;
   size_t alloc_bytes = bytes;
-  if (c < kLocalClasses && on_owner() && local_[c].count > 0) {
+  bool owner = on_owner();
+  if (c < kLocalClasses && owner && local_[c].count > 0) {
     alloc_bytes = class_bytes(c);
     block = local_[c].blocks[--local_[c].count];
   } else if (c <= kMaxPooledClass) {
@@ -143,10 +144,7 @@ Ref<Storage> StoragePool::allocate(size_t bytes) {
   if (!block) {
     block = mapped(alloc_bytes) ? map_block(alloc_bytes, bytes, limit) : aligned_alloc_or_throw(kHeader + alloc_bytes, bytes, limit);
   }
-  stats_->allocations.fetch_add(1, std::memory_order_relaxed);
-  stats_->live_buffers.fetch_add(1, std::memory_order_relaxed);
-  stats_->live_bytes.fetch_add(static_cast<int64_t>(alloc_bytes), std::memory_order_relaxed);
-  stats_->pending_external.fetch_add(static_cast<int64_t>(alloc_bytes), std::memory_order_relaxed);
+  stats_->add_buffer(static_cast<int64_t>(alloc_bytes), owner);
   void* data = static_cast<char*>(block) + kHeader;
   Storage* s = new (block) Storage(Ref<StoragePool>(this), data, alloc_bytes, c);
   s->retain_first();
@@ -154,14 +152,13 @@ Ref<Storage> StoragePool::allocate(size_t bytes) {
 }
 
 void StoragePool::give_back(void* block, size_t bytes, int size_class) {
-  stats_->live_buffers.fetch_sub(1, std::memory_order_relaxed);
-  stats_->live_bytes.fetch_sub(static_cast<int64_t>(bytes), std::memory_order_relaxed);
-  stats_->pending_external.fetch_sub(static_cast<int64_t>(bytes), std::memory_order_relaxed);
+  bool owner = on_owner();
+  stats_->remove_buffer(static_cast<int64_t>(bytes), owner);
   // A full cache makes room by dropping blocks of larger classes: the block freed now is warm
   // and its class busy, while a large block cached since an earlier phase of the program (a few
   // 64 MiB results fill the cache) is neither. Refusing the small one instead sent every later
   // free to the system, and every later result of that class to fresh, faulting pages.
-  if (size_class >= 0 && size_class < kLocalClasses && on_owner() && local_[size_class].count < kLocalDepth) {
+  if (size_class >= 0 && size_class < kLocalClasses && owner && local_[size_class].count < kLocalDepth) {
     local_[size_class].blocks[local_[size_class].count++] = block;
     return;
   }
