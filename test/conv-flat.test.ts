@@ -160,3 +160,91 @@ describe('infinities and NaN reach only the outputs the convolution pairs them w
     expectSameNaN(got.dw, ref.dw);
   });
 });
+
+// Random geometries (seeded, so a failure names its trial): 1-D to 3-D, groups, odd extents,
+// kernels larger than the input with padding, padding beyond the kernel's reach (the data
+// gradient's fallback), dilations, batches of 1, with and without bias, convolution_relu, and
+// one operand with infinities or NaN in a third of the trials. Every path a unit-stride
+// convolution can take is held to the same pairwise sum.
+function mulberry32(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomGeo(r: () => number): Geo {
+  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+  const nd = [1, 2, 2, 2, 3][int(0, 4)];
+  const groups = [1, 1, 2, 3][int(0, 3)];
+  const [maxK, maxIn] = nd === 3 ? [3, 5] : nd === 2 ? [4, 11] : [6, 23];
+  const g: Geo = { n: r() < 0.15 ? int(9, 20) : int(1, 3), c: groups * int(1, 4), f: groups * int(1, 8), groups, inp: [], k: [], pad: [], dilate: [] };
+  for (let a = 0; a < nd; a++) {
+    const k = int(1, maxK);
+    const dilate = int(1, 3);
+    const reach = dilate * (k - 1);
+    const pad = int(0, reach + 1);
+    const minIn = Math.max(1, reach + 1 - 2 * pad);
+    g.k.push(k);
+    g.dilate.push(dilate);
+    g.pad.push(pad);
+    g.inp.push(int(minIn, Math.max(minIn, maxIn)));
+  }
+  return g;
+}
+
+function withBias(ref: { y: Float64Array; dx: Float64Array }, g: Geo, by: Float64Array, bx: Float64Array) {
+  const yPlane = prod(out(g));
+  const xPlane = prod(g.inp);
+  return {
+    y: ref.y.map((v, i) => v + by[Math.floor(i / yPlane) % g.f]),
+    dx: ref.dx.map((v, i) => v + bx[Math.floor(i / xPlane) % g.c]),
+  };
+}
+
+describe('random unit-stride geometries against the pairwise sum', () => {
+  const trials = 100;
+  test.each(Array.from({ length: trials }, (_, i) => i))('trial %i', (trial) => {
+    const r = mulberry32(1000 + trial);
+    const g = randomGeo(r);
+    const sz = shapeOf(g);
+    const x = randomData(sz.x, 3 * trial + 11);
+    const w = randomData(sz.w, 3 * trial + 12);
+    const dy = randomData(sz.y, 3 * trial + 13);
+    const nonFinite = trial % 3 === 2;
+    if (nonFinite) {
+      const target = [x, w, dy][Math.floor(r() * 3)];
+      for (const v of [Infinity, NaN, -Infinity]) target[Math.floor(r() * target.length)] = v;
+    }
+    const useBias = r() < 0.5;
+    const by = randomData(g.f, trial + 7);
+    const bx = randomData(g.c, trial + 8);
+    const ref = reference(g, x, w, dy);
+    const want = useBias ? withBias(ref, g, by, bx) : ref;
+    const relu = (v: number) => (v > 0 || Number.isNaN(v) ? v : 0);
+    const tolerances = nonFinite ? ([['float64', 1e-12, 1e-12]] as const) : ([['float64', 1e-12, 1e-12], ['float32', 1e-4, 1e-4]] as const);
+    for (const [dtype, rtol, atol] of tolerances) {
+      const xs = nd.array(x, { dtype }).reshape([g.n, g.c, ...g.inp]);
+      const ws = nd.array(w, { dtype }).reshape([g.f, g.c / g.groups, ...g.k]);
+      const dys = nd.array(dy, { dtype }).reshape([g.n, g.f, ...out(g)]);
+      const bf = useBias ? nd.array(by, { dtype }) : null;
+      const bc = useBias ? nd.array(bx, { dtype }) : null;
+      const what = `${dtype} ${JSON.stringify(g)} bias ${useBias}`;
+      const check = (got: NDArray, ref: Float64Array, name: string) => {
+        try {
+          assertAlmostEqual(got.toTypedArray() as Float64Array, ref, { rtol, atol });
+        } catch (e) {
+          throw new Error(`${name} of ${what}: ${(e as Error).message}`);
+        }
+      };
+      check(nd.convolution(xs, ws, bf, { ...opts(g), numFilter: g.f, noBias: !useBias }), want.y, 'y');
+      check(invoke('convolution_relu', useBias ? [xs, ws, bf as NDArray] : [xs, ws], { ...opts(g), numFilter: g.f, noBias: !useBias }), want.y.map(relu), 'relu(y)');
+      check(nd.deconvolution(dys, ws, bc, { ...opts(g), numFilter: g.c, noBias: !useBias }), want.dx, 'dx');
+      check(invoke('conv_weight_grad', [xs, dys], opts(g)), ref.dw, 'dw');
+    }
+  });
+});
