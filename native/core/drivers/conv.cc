@@ -1,9 +1,13 @@
-// Convolution on the project's GEMM (docs/dev/conv-performance.md). Three strategies:
+// Convolution on the project's GEMM and the per-ISA conv kernels (docs/dev/conv-performance.md).
+// Four strategies:
 // - pointwise (1x1 kernel, stride 1, no padding): the image is already the GEMM operand, so
 //   each image and group is one product with no copy;
 // - depthwise (one input channel per group, several groups): with unit strides, Toeplitz
-//   products on the ISA's unpacked GEMM kernel (forward and data gradient); otherwise, and for
-//   the weight gradient, a direct kernel that slides each tap over the rows;
+//   products on the ISA's unpacked GEMM kernel (forward and data gradient); otherwise a direct
+//   kernel that slides each tap over the rows;
+// - unit strides with few rows and taps per group (flat_fits): the flat grid, each tap a shift
+//   of the padded input (forward, data gradient as a forward, and weight gradient, the latter
+//   also for depthwise layers);
 // - everything else: im2col (or col2im) into a per-thread buffer and one product per image and
 //   group.
 // Images are shared out over the thread pool (the products then run on one thread each); with
