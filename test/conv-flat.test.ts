@@ -180,6 +180,26 @@ describe('infinities and NaN reach only the outputs the convolution pairs them w
   });
 });
 
+// An infinite input anywhere in the batch sends the weight gradient off the grid; for a depthwise
+// layer that was the direct kernel, which skips the pairs of outputs with the padding: an
+// infinite output gradient next to the padding then gave finite sums where the grid (and im2col,
+// and MXNet) give NaN, depending on what another channel's input held.
+describe('an infinite output gradient meets the padding whatever the inputs hold', () => {
+  const depthwise: Geo = { n: 2, c: 2, f: 4, groups: 2, inp: [4, 5], k: [3, 3], pad: [1, 1], dilate: [1, 1] };
+  test.each([false, true])('an infinite input in another channel: %s', (xInf) => {
+    const g = depthwise;
+    const sz = shapeOf(g);
+    const x = randomData(sz.x, 21);
+    const w = randomData(sz.w, 22);
+    const dy = randomData(sz.y, 23);
+    if (xInf) x[sz.x - 1] = Infinity;
+    dy[0] = Infinity;
+    dy[prod(out(g)) + 7] = -Infinity;
+    const got = run(g, x, w, dy, 'float64');
+    expectSameNaN(got.dw, reference(g, x, w, dy).dw);
+  });
+});
+
 // Random geometries (seeded, so a failure names its trial): 1-D to 3-D, groups, odd extents,
 // kernels larger than the input with padding, padding beyond the kernel's reach (the data
 // gradient's fallback), dilations, batches of 1, with and without bias, convolution_relu, and

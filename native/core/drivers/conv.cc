@@ -737,7 +737,9 @@ void backward_weight_t(const ConvRun& r, const ConvGeom& g, const void* big, con
   if (flat_fits(g) && all_finite(static_cast<const T*>(big), g.n * g.c * g.in_size()))
     flat_backward_weight(r, ops_of<T>(kernels::conv_kernels(r.isa)), g, static_cast<const T*>(big),
                          static_cast<const T*>(small), static_cast<T*>(w));
-  else if (one_channel_per_group(g))
+  // the direct kernel skips the pairs of outputs with the padding, whose zeros make NaN of an
+  // infinite output gradient (as im2col's, MXNet's and the flat grid's products do)
+  else if (one_channel_per_group(g) && all_finite(static_cast<const T*>(small), g.n * g.f * g.out_size()))
     direct_backward_weight(r, g, static_cast<const T*>(big), static_cast<const T*>(small), static_cast<T*>(w));
   else
     gemm_backward_weight(r, g, static_cast<const T*>(big), static_cast<const T*>(small), static_cast<T*>(w));
