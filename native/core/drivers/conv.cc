@@ -1,9 +1,13 @@
-// Convolution on the project's GEMM (docs/dev/conv-performance.md). Three strategies:
+// Convolution on the project's GEMM and the per-ISA conv kernels (docs/dev/conv-performance.md).
+// Four strategies:
 // - pointwise (1x1 kernel, stride 1, no padding): the image is already the GEMM operand, so
 //   each image and group is one product with no copy;
 // - depthwise (one input channel per group, several groups): with unit strides, Toeplitz
-//   products on the ISA's unpacked GEMM kernel (forward and data gradient); otherwise, and for
-//   the weight gradient, a direct kernel that slides each tap over the rows;
+//   products on the ISA's unpacked GEMM kernel (forward and data gradient); otherwise a direct
+//   kernel that slides each tap over the rows;
+// - unit strides with few rows and taps per group (flat_fits): the flat grid, each tap a shift
+//   of the padded input (forward, data gradient as a forward, and weight gradient, the latter
+//   also for depthwise layers);
 // - everything else: im2col (or col2im) into a per-thread buffer and one product per image and
 //   group.
 // Images are shared out over the thread pool (the products then run on one thread each); with
@@ -181,20 +185,38 @@ void finish_plane(T* plane, size_t size, T b, bool relu) {
     add_bias(plane, size, b);
 }
 
+// One output row from the grid it was computed on, + b, then relu when asked.
+template <class T>
+void row_from_grid(const T* src, size_t n, T b, bool relu, T* dst) {
+  if (relu)
+    for (size_t o = 0; o < n; ++o) dst[o] = relu_of(src[o] + b);
+  else
+    for (size_t o = 0; o < n; ++o) dst[o] = src[o] + b;
+}
+
 // An output plane from the padded grid it was computed on (row (d, h) at (d * hp + h) * wp),
 // + b, then relu when asked.
 template <class T>
 void plane_from_grid(const ConvGeom& g, const T* grid, size_t hp, size_t wp, T b, bool relu, T* y) {
   for (size_t d = 0; d < g.out[0]; ++d)
-    for (size_t h = 0; h < g.out[1]; ++h) {
-      const T* src = grid + (d * hp + h) * wp;
-      T* dst = y + (d * g.out[1] + h) * g.out[2];
-      if (relu)
-        for (size_t o = 0; o < g.out[2]; ++o) dst[o] = relu_of(src[o] + b);
-      else
-        for (size_t o = 0; o < g.out[2]; ++o) dst[o] = src[o] + b;
-    }
+    for (size_t h = 0; h < g.out[1]; ++h)
+      row_from_grid(grid + (d * hp + h) * wp, g.out[2], b, relu, y + (d * g.out[1] + h) * g.out[2]);
 }
+
+// The same for the grid rows [r0, r1) only, `grid` starting at row r0. Grid rows whose h is past
+// the outputs lie in the padding and are dropped.
+template <class T>
+void rows_from_grid(const ConvGeom& g, const T* grid, size_t hp, size_t wp, size_t r0, size_t r1, T b, bool relu,
+                    T* y) {
+  for (size_t r = r0; r < r1; ++r) {
+    const size_t d = r / hp, h = r % hp;
+    if (d < g.out[0] && h < g.out[1])
+      row_from_grid(grid + (r - r0) * wp, g.out[2], b, relu, y + (d * g.out[1] + h) * g.out[2]);
+  }
+}
+
+// The grid rows that hold outputs: up to the last output row's.
+size_t output_grid_rows(const ConvGeom& g, size_t hp) { return (g.out[0] - 1) * hp + g.out[1]; }
 
 // sum a[i] * b[i] in kLanes interleaved partial sums, which the compiler keeps in one vector
 // register (a single running sum is a dependency chain it may not reorder).
@@ -473,6 +495,20 @@ void input_to_grid(const ConvGeom& g, const FlatGrid& fg, const T* x, T* dst) {
     }
 }
 
+// `count` elements of an input plane's padded grid from the start of grid row `row0` (zero in
+// the padding and past the grid's end).
+template <class T>
+void padded_rows_to_grid(const ConvGeom& g, const FlatGrid& fg, const T* x, size_t row0, size_t count, T* dst) {
+  for (size_t r = row0, e = 0; e < count; ++r, e += fg.wp) {
+    T* row = dst + e;
+    const size_t nw = std::min(fg.wp, count - e), d = r / fg.hp, h = r % fg.hp;
+    std::fill(row, row + nw, T(0));
+    if (d < g.pad[0] || d >= g.pad[0] + g.in[0] || h < g.pad[1] || h >= g.pad[1] + g.in[1]) continue;
+    const size_t lo = std::min(nw, g.pad[2]), hi = std::min(nw, g.pad[2] + g.in[2]);
+    if (hi > lo) std::memcpy(row + lo, x + ((d - g.pad[0]) * g.in[1] + h - g.pad[1]) * g.in[2], (hi - lo) * sizeof(T));
+  }
+}
+
 // One output plane onto the grid, zero past the outputs. The rows are short (10 to 30 values in
 // LeNet's layers), so element loops rather than a memcpy and a fill call per row.
 template <class T>
@@ -559,7 +595,10 @@ void flat_backward_weight(const ConvRun& r, const kernels::ConvOps<T>& ops, cons
 
 // The forward with unit strides, one image at a time on its grid: each output is the sum of its
 // own taps over the padded input (the pairs im2col makes); the grid's columns past the outputs
-// are computed and dropped.
+// are computed and dropped. A grid holds whole padded rows of every channel of a group, so a
+// large image runs in bands of output rows whose grids fit kColBytes (each band reads its rows
+// and the taps' reach below them): kept per thread, one 1024x1024 image's whole grid held 80 MB
+// (3 -> 16 channels) for the life of the process. Each output is the same sum either way.
 template <class T>
 void flat_forward(const ConvRun& r, const kernels::ConvOps<T>& ops, const ConvGeom& g, const T* big, const T* w,
                   const T* bias, T* small, bool relu) {
@@ -567,23 +606,43 @@ void flat_forward(const ConvRun& r, const kernels::ConvOps<T>& ops, const ConvGe
   const size_t cg = g.c / g.groups, fg = g.f / g.groups, rows = cg * g.k_size();
   constexpr size_t unit = kernels::kTapDotUnit<T>;
   FlatGrid grid = flat_grid<T>(g);
-  grid.block = 1;
-  grid.stride = grid.plane + unit;
+  const size_t wp = grid.wp;
+  // the taps' reach on the grid: tap t of an output at j reads j + (offset of t) <= j + reach
+  const size_t reach = ((g.k[0] - 1) * g.dilate[0] * grid.hp + (g.k[1] - 1) * g.dilate[1]) * wp +
+                       (g.k[2] - 1) * g.dilate[2];
+  const size_t out_rows = output_grid_rows(g, grid.hp), last = (out_rows - 1) * wp + g.out[2];
+  const size_t reach_bytes = cg * (reach + unit) * sizeof(T), row_bytes = (cg + fg) * wp * sizeof(T);
+  const size_t fit = kColBytes > reach_bytes ? (kColBytes - reach_bytes) / row_bytes : 1;
+  const size_t band = std::min(out_rows, std::max<size_t>(1, fit));
+  const size_t ylen = (std::min(band * wp, last) + unit - 1) / unit * unit;
+  grid.stride = reach + ylen;
   const std::vector<size_t> off = grid_offsets(g, grid, cg);
-  const size_t len = (((g.out[0] - 1) * grid.hp + g.out[1] - 1) * grid.wp + g.out[2] + unit - 1) / unit * unit;
   for_items(r.pool, g.n, [&](size_t n) {
-    T* xb = col_buffer<T>(cg * grid.stride + fg * len);
+    T* xb = col_buffer<T>(cg * grid.stride + fg * ylen);
     T* yb = xb + cg * grid.stride;
     for (size_t grp = 0; grp < g.groups; ++grp) {
-      for (size_t c = 0; c < cg; ++c) {
-        T* dst = xb + c * grid.stride;
-        input_to_grid(g, grid, big + (n * g.c + grp * cg + c) * I, dst);
-        std::fill(dst + grid.plane, dst + grid.stride, T(0));
+      for (size_t r0 = 0; r0 < out_rows; r0 += band) {
+        const size_t r1 = std::min(out_rows, r0 + band);
+        const size_t len = (std::min(r1 * wp, last) - r0 * wp + unit - 1) / unit * unit;
+        // a whole image (LeNet's layers) as whole planes: short rows cost a call each
+        for (size_t c = 0; c < cg; ++c) {
+          const T* x = big + (n * g.c + grp * cg + c) * I;
+          T* dst = xb + c * grid.stride;
+          if (band < out_rows) {
+            padded_rows_to_grid(g, grid, x, r0, reach + len, dst);
+          } else {
+            input_to_grid(g, grid, x, dst);
+            std::fill(dst + grid.plane, dst + grid.stride, T(0));
+          }
+        }
+        ops.tap_axpys(fg, rows, len, w + grp * fg * rows, rows, xb, off.data(), yb, ylen);
+        for (size_t f = 0; f < fg; ++f) {
+          const T b = bias ? bias[grp * fg + f] : T(0);
+          T* y = small + (n * g.f + grp * fg + f) * O;
+          if (band < out_rows) rows_from_grid(g, yb + f * ylen, grid.hp, wp, r0, r1, b, relu, y);
+          else plane_from_grid(g, yb + f * ylen, grid.hp, wp, b, relu, y);
+        }
       }
-      ops.tap_axpys(fg, rows, len, w + grp * fg * rows, rows, xb, off.data(), yb, len);
-      for (size_t f = 0; f < fg; ++f)
-        plane_from_grid(g, yb + f * len, grid.hp, grid.wp, bias ? bias[grp * fg + f] : T(0), relu,
-                        small + (n * g.f + grp * fg + f) * O);
     }
   });
 }
@@ -611,9 +670,11 @@ bool flat_backward_data(const ConvRun& r, const kernels::ConvOps<T>& ops, const 
 }
 
 // The flat grid pays where the im2col products are small: few rows and taps per group (LeNet's
-// 1->6 5x5 and 6->16 3x3 layers); wide layers keep the packed GEMM's blocking.
+// 1->6 5x5 and 6->16 3x3 layers); wide layers keep the packed GEMM's blocking. A pointwise
+// convolution has no im2col to save: its product reads the image itself, which the grid would
+// copy (2x to 5x the time of a 64 -> 64 1x1 forward).
 bool flat_fits(const ConvGeom& g) {
-  return unit_strides(g) && (g.f / g.groups) * (g.c / g.groups) * g.k_size() <= 4096;
+  return unit_strides(g) && !is_pointwise(g) && (g.f / g.groups) * (g.c / g.groups) * g.k_size() <= 4096;
 }
 
 // Depthwise (one input channel per group, any number of outputs per group) runs the direct
@@ -676,7 +737,9 @@ void backward_weight_t(const ConvRun& r, const ConvGeom& g, const void* big, con
   if (flat_fits(g) && all_finite(static_cast<const T*>(big), g.n * g.c * g.in_size()))
     flat_backward_weight(r, ops_of<T>(kernels::conv_kernels(r.isa)), g, static_cast<const T*>(big),
                          static_cast<const T*>(small), static_cast<T*>(w));
-  else if (one_channel_per_group(g))
+  // the direct kernel skips the pairs of outputs with the padding, whose zeros make NaN of an
+  // infinite output gradient (as im2col's, MXNet's and the flat grid's products do)
+  else if (one_channel_per_group(g) && all_finite(static_cast<const T*>(small), g.n * g.f * g.out_size()))
     direct_backward_weight(r, g, static_cast<const T*>(big), static_cast<const T*>(small), static_cast<T*>(w));
   else
     gemm_backward_weight(r, g, static_cast<const T*>(big), static_cast<const T*>(small), static_cast<T*>(w));
