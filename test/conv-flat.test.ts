@@ -320,6 +320,18 @@ describe('a large unit-stride convolution leaves no grid behind', () => {
     // within its cache; the grid was 92 MB
     expect(growth).toBeLessThan(50);
   });
+
+  test('weight gradient', () => {
+    const growth = residentGrowth(`
+      const { invoke } = require(${JSON.stringify(path.join(__dirname, '..', 'dist', 'core', 'dispatch'))});
+      const x = nd.ones([1, 3, 1100, 1100]);
+      const dy = nd.ones([1, 16, 1100, 1100]);
+      const before = rss();
+      invoke('conv_weight_grad', [x, dy], { kernel: [3, 3], pad: [1, 1] }).dispose();
+      console.log(Math.round(rss() - before));`);
+    // the gradient is 1.7 KB; the grid of the whole image was 89 MB
+    expect(growth).toBeLessThan(30);
+  });
 });
 
 // A 1x1 convolution without padding is one product per image on the image itself (conv.cc's
