@@ -115,3 +115,20 @@ describe('convolution: call forms', () => {
     expect(b.grad!.toArray()).toEqual([4]);
   });
 });
+
+// A padded position's zero times an infinite weight is NaN, as im2col's product (MXNet's) makes
+// it; the depthwise direct kernel skipped the pairs with the padding and gave finite outputs on
+// the border (strided layers; the unit-stride ones pad their planes).
+describe('depthwise convolution with an infinite weight', () => {
+  test.each([[1], [2]])('stride %i: NaN where the infinite tap meets the padding', (stride) => {
+    const x = nd.ones([1, 2, 5, 5]);
+    const wv = new Float32Array(2 * 9).fill(1);
+    wv[0] = Infinity; // channel 0, tap (0, 0): reads row and column -1 at output (0, 0)
+    const w = nd.array(Array.from(wv)).reshape([2, 1, 3, 3]);
+    const opts = { kernel: [3, 3], stride: [stride, stride], pad: [1, 1], numFilter: 2, numGroup: 2, noBias: true };
+    const y = nd.convolution(x, w, null, opts).toArray() as number[][][][];
+    expect(y[0][0][0][0]).toBeNaN();
+    expect(y[0][0][1][1]).toBe(Infinity); // the tap on a real input
+    expect(y[0][1][0][0]).toBe(4); // the other channel: four taps on the image
+  });
+});

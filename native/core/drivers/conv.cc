@@ -698,7 +698,9 @@ void forward_t(const ConvRun& r, const ConvGeom& g, const void* big, const void*
   if (one_channel_per_group(g) && unit_strides(g) && k)
     direct_forward_unit_stride(r, ops_of<T>(*k), g, static_cast<const T*>(big), static_cast<const T*>(w), b,
                                static_cast<T*>(small), relu);
-  else if (one_channel_per_group(g))
+  // the strided direct kernel skips the taps on the padding, whose zeros make NaN of an infinite
+  // or NaN weight (as im2col's, MXNet's and the unit-stride kernel's padded planes do)
+  else if (one_channel_per_group(g) && all_finite(static_cast<const T*>(w), g.f * g.k_size()))
     direct_forward(r, g, static_cast<const T*>(big), static_cast<const T*>(w), b, static_cast<T*>(small), relu);
   else if (flat_fits(g))
     flat_forward(r, ops_of<T>(kernels::conv_kernels(r.isa)), g, static_cast<const T*>(big), static_cast<const T*>(w),
