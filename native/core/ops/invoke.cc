@@ -104,11 +104,12 @@ void copy_into_outs(Runtime& env, SmallVec<Tensor, 2>& results, const ArrayList&
   }
 }
 
-// Records the call when some input is in a graph being recorded. A mutating op is never recorded:
-// its writes have no gradient, and its outputs (LAMB's phase-one direction) are plain arrays. So
-// are the moving statistics batch norm updates.
+// Whether a call of `def` is recorded while some input is in the graph. A mutating op is never
+// recorded: its writes have no gradient, and its outputs (LAMB's phase-one direction) are plain
+// arrays. So are the moving statistics batch norm updates.
 bool records(const Runtime& env, const OpDef& def) { return env.recording && !(def.flags & (kCreation | kMutates)); }
 
+// Records the call when some input is in a graph being recorded.
 void record_call(Runtime& env, const OpDef& def, const ArrayList& inputs, const ArrayRef* results, size_t num_results,
                  const void* params) {
   if (!records(env, def)) return;
