@@ -637,7 +637,9 @@ describe('API.md: Neural-network ops', () => {
   const b = nd.array([10, 20, 30]);
   test('fullyConnected(x, weight, bias?, { numHidden, noBias = false, flatten = true }) and FullyConnected', () => {
     expect(nd.fullyConnected(x, w, b, { numHidden: 3 }).toArray()).toEqual([[11, 22, 33], [13, 24, 37]]);
-    expect(nd.FullyConnected(x, w, b, { numHidden: 3, noBias: true }).toArray()).toEqual([[1, 2, 3], [3, 4, 7]]);
+    expect(nd.FullyConnected(x, w, null, { numHidden: 3, noBias: true }).toArray()).toEqual([[1, 2, 3], [3, 4, 7]]);
+    // MXNet's FullyConnected takes 2 inputs with no_bias=True and refuses a third.
+    expect(() => nd.FullyConnected(x, w, b, { numHidden: 3, noBias: true })).toThrow(/a bias was given with noBias true/);
     expect(nd.fullyConnected(x, w).toArray()).toEqual([[1, 2, 3], [3, 4, 7]]);
     expect(nd.fullyConnected(x, w, null, { numHidden: 3, noBias: true }).toArray()).toEqual([[1, 2, 3], [3, 4, 7]]);
     const x3 = nd.arange(8).reshape([2, 2, 2]);

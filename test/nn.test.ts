@@ -1,7 +1,9 @@
-// fullyConnected and softmaxCrossEntropy, built from registry ops (so their gradients come from
-// the ops they are made of): values against hand-computed NumPy-style expectations, and gradients.
+// fullyConnected and softmaxCrossEntropy (one registry op each): values against hand-computed
+// NumPy-style expectations, their argument checks, and gradients.
 import { autograd, nd, NDArray } from '../lib';
 import { assertAlmostEqual, checkNumericGradient } from '../lib/testing';
+import { invoke } from '../lib/core/dispatch';
+import { expectError } from './helpers/errors';
 
 const f64 = (v: number[][] | number[]) => nd.array(v, { dtype: 'float64' });
 
@@ -15,6 +17,29 @@ test('fullyConnected computes flatten(x) . W^T + b', () => {
   expect(() => nd.fullyConnected(x, w, b, { numHidden: 4 })).toThrow(/numHidden 4 does not match weight rows 3/);
   const noFlat = nd.fullyConnected(f64([[[1, 2, 3, 4]]]), w, b, { flatten: false });
   expect(noFlat.shape).toEqual([1, 1, 3]);
+});
+
+test('fullyConnected refuses a bias that contradicts noBias, as convolution does', () => {
+  const x = f64([[1, 2], [3, 4]]);
+  const w = f64([[1, 0], [0, 1]]);
+  const b = f64([1, 2]);
+  // MXNet counts FullyConnected's inputs from no_bias and refuses 3 inputs with no_bias=True.
+  expect(() => nd.fullyConnected(x, w, b, { noBias: true })).toThrow(
+    new TypeError('fullyConnected: a bias was given with noBias true'),
+  );
+  expect(() => nd.fullyConnected(x, w, null, { noBias: false })).toThrow(
+    new TypeError('fullyConnected: noBias is false but no bias was given'),
+  );
+  expect(() => nd.fullyConnected(x, w, { noBias: false })).toThrow(TypeError);
+  expect(nd.fullyConnected(x, w).toArray()).toEqual([[1, 2], [3, 4]]);
+  expect(nd.fullyConnected(x, w, b, { noBias: false }).toArray()).toEqual([[2, 4], [4, 6]]);
+});
+
+test('the fully_connected op throws a TypeError for a wrong input count, as every op does', () => {
+  const x = f64([[1, 2], [3, 4]]);
+  expectError(() => invoke('fully_connected', [x]), TypeError, 'fully_connected: takes data, weight and an optional bias, got 1 inputs');
+  expectError(() => invoke('fully_connected', [x, x, nd.zeros([2], { dtype: 'float64' }), x]), TypeError, 'got 4 inputs');
+  expectError(() => invoke('softmax_ce_grad', [x, nd.array([0, 1])]), TypeError, 'softmax_ce_grad: expected 3 inputs, got 2');
 });
 
 test('softmaxCrossEntropy is -sum log softmax(x)[label] with shape [1]', () => {

@@ -268,9 +268,12 @@ describe('options checked in JS follow the same rules', () => {
   test('MXNet spellings of JS-side options', () => {
     const w = nd.array([[1, 0], [0, 1], [1, 1]]);
     const b = nd.array([1, 2, 3]);
-    expect(nd.fullyConnected(x, w, b, { no_bias: true, num_hidden: 3 } as never).toArray()).toEqual(
-      nd.fullyConnected(x, w, b, { noBias: true, numHidden: 3 }).toArray(),
+    expect(nd.fullyConnected(x, w, null, { no_bias: true, num_hidden: 3 } as never).toArray()).toEqual(
+      nd.fullyConnected(x, w, null, { noBias: true, numHidden: 3 }).toArray(),
     );
+    // Each spelling takes effect: no_bias against a given bias and num_hidden against the weight.
+    expect(() => nd.fullyConnected(x, w, b, { no_bias: true } as never)).toThrow(/a bias was given with noBias true/);
+    expect(() => nd.fullyConnected(x, w, b, { num_hidden: 4 } as never)).toThrow(/numHidden 4 does not match weight rows 3/);
   });
 
   test('creation functions take the shape in the options too', () => {

@@ -1,8 +1,8 @@
 // Convolution family as nd functions (MXNet's Convolution and Deconvolution). The options go to
 // the registry ops' field tables as they are (MXNet's snake_case spellings included); only the
 // bias is resolved here: a left-out bias means noBias.
-import { requireArray } from '../core/dispatch';
-import { invoke } from '../core/dispatch';
+import { invoke, requireArray } from '../core/dispatch';
+import { checkBiasMatchesNoBias } from './bias';
 import { NDArray } from '../ndarray';
 
 /** One number for every spatial axis, or one per axis. */
@@ -40,13 +40,7 @@ function call(op: Op, x: NDArray, weight: NDArray, biasOrOpts: unknown, maybeOpt
     throw new TypeError(`${op}: options { kernel, numFilter, ... } are required`);
   }
   const given = opts as Record<string, unknown>;
-  const noBias = given.noBias ?? given.no_bias;
-  if (noBias === true && bias !== undefined) {
-    throw new TypeError(`${op}: a bias was given with noBias true`);
-  }
-  if (noBias === false && bias === undefined) {
-    throw new TypeError(`${op}: noBias is false but no bias was given`);
-  }
+  checkBiasMatchesNoBias(op, given.noBias ?? given.no_bias, bias !== undefined);
   const rest = { ...given };
   delete rest.noBias;
   delete rest.no_bias;

@@ -4,6 +4,7 @@ import { describe, invoke, invokeMulti, requireArray } from '../core/dispatch';
 import type { DType } from '../core/dtype';
 import { NDArray, type SoftmaxOptions } from '../ndarray';
 import { readOptions } from '../core/options';
+import { checkBiasMatchesNoBias } from './bias';
 
 export function softmax(x: NDArray, opts?: SoftmaxOptions | number): NDArray {
   requireArray(x, 'softmax', 'x');
@@ -70,14 +71,15 @@ export function fullyConnected(
     opts = biasOrOpts;
     bias = undefined;
   }
-  const { numHidden, noBias = false, flatten = true } = readOptions('fullyConnected', opts, FC_OPTIONS) as FullyConnectedOptions;
+  const { numHidden, noBias, flatten = true } = readOptions('fullyConnected', opts, FC_OPTIONS) as FullyConnectedOptions;
   const wShape = weight.shape;
   if (wShape.length !== 2) throw new RangeError(`fullyConnected: weight must be 2-D (numHidden, inputDim), got (${wShape.join(',')})`);
   if (numHidden !== undefined && numHidden !== wShape[0]) {
     throw new RangeError(`fullyConnected: numHidden ${numHidden} does not match weight rows ${wShape[0]}`);
   }
-  const useBias = !noBias && bias !== undefined && bias !== null;
+  const useBias = bias !== undefined && bias !== null;
   if (useBias) requireArray(bias, 'fullyConnected', 'bias');
+  checkBiasMatchesNoBias('fullyConnected', noBias, useBias);
   // The op takes (batch, k) data: flatten folds the trailing axes into k, otherwise the leading
   // axes are folded into the batch and restored after.
   let data = x;

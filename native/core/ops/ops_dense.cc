@@ -35,7 +35,7 @@ constexpr size_t kTransposedMinRows = 64;
 
 void infer_fully_connected(const OpCall& c, OutSpecs& outs) {
   if (c.num_inputs != 2 && c.num_inputs != 3) {
-    throw_range("fully_connected: takes data, weight and an optional bias, got " + std::to_string(c.num_inputs) + " inputs");
+    throw_type("fully_connected: takes data, weight and an optional bias, got " + std::to_string(c.num_inputs) + " inputs");
   }
   const Tensor& x = c.in[0];
   const Tensor& w = c.in[1];
