@@ -164,3 +164,28 @@ test('optimizer states made by the first step inside nd.tidy outlive the tidy', 
   }
   expect(weights(inTidy)).toEqual(weights(plain));
 });
+
+test('an aggregated SGD step over float32 and float64 parameters equals one update per parameter', () => {
+  // MXNet's Updater groups aggregated updates by dtype; the multi-tensor update takes mixed
+  // dtypes in one call, so a group may mix them and each weight still gets its own dtype's update.
+  const run = (aggregateNum: number): number[][] => {
+    const a = new nn.Dense(3, { inUnits: 2 });
+    const b = new nn.Dense(2, { inUnits: 3 });
+    a.initialize(new init.Constant(0.3));
+    b.initialize(new init.Constant(-0.2));
+    b.cast('float64');
+    const params = [...a.collectParams().values(), ...b.collectParams().values()];
+    const trainer = new gluon.Trainer(params, 'sgd', { learningRate: 0.1, momentum: 0.9, wd: 0.01 });
+    trainer.optimizer.aggregateNum = aggregateNum;
+    const x = nd.array([[1, 2], [3, -1]]);
+    for (let i = 0; i < 3; i++) {
+      autograd.record(() => (b.forward((a.forward(x) as NDArray).tanh().astype('float64')) as NDArray).square().sum()).backward();
+      trainer.step(2);
+    }
+    expect(params.map((p) => p.data().dtype)).toEqual(['float32', 'float32', 'float64', 'float64']);
+    return params.map((p) => Array.from(p.data().toTypedArray() as Float32Array | Float64Array));
+  };
+  const aggregated = run(4);
+  expect(aggregated).toEqual(run(1));
+  expect(aggregated[2]).not.toEqual([-0.2, -0.2, -0.2, -0.2, -0.2, -0.2]);
+});
