@@ -132,3 +132,17 @@ describe('depthwise convolution with an infinite weight', () => {
     expect(y[0][1][0][0]).toBe(4); // the other channel: four taps on the image
   });
 });
+
+// A depthwise plane with its padded copy beyond 8 MiB gets a buffer for the call (conv.cc's
+// kKeptGridBytes) instead of the per-thread one: the same sums either way.
+test('depthwise forward over planes larger than the kept buffer', () => {
+  const n = 1500;
+  const x = nd.ones([1, 3, n, n]);
+  const w = nd.array([1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 1, 0, 0, 0, 0]).reshape([3, 1, 3, 3]);
+  const y = nd.convolution(x, w, null, { kernel: [3, 3], pad: [1, 1], numFilter: 3, numGroup: 3, noBias: true });
+  // each input pixel meets as many outputs as it has neighbours within the image (itself included)
+  const sums = y.astype('float64').sum({ axis: [0, 2, 3] }).toArray();
+  expect(sums).toEqual([(3 * n - 2) ** 2, 2 * (3 * n - 2) ** 2, n * n]);
+  const corner = nd.slice(y, { begin: [0, 0, 0, 0], end: [1, 3, 2, 2] }).toArray();
+  expect(corner).toEqual([[[[4, 6], [6, 9]], [[8, 12], [12, 18]], [[1, 1], [1, 1]]]]);
+});

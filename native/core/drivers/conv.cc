@@ -19,10 +19,12 @@
 #include <algorithm>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <type_traits>
 #include <vector>
 
 #include "core/drivers/gemm.h"
+#include "core/runtime/call_buffer.h"
 #include "core/runtime/thread_pool.h"
 #include "kernels/conv_kernels.h"
 #include "kernels/gemm_kernels.h"
@@ -137,7 +139,7 @@ void col2im(const ConvGeom& g, const T* col, size_t channels, size_t r0, size_t 
 // 7 MB), and writing it out then reading it back for the product costs more than the product.
 // It is therefore built a band of output rows at a time, each band's matrix at most this big.
 constexpr size_t kColBytes = size_t(1) << 20;
-// The largest flat grid of whole planes (the weight gradient's) kept per thread between calls.
+// The largest buffer of whole planes (the weight gradient's flat grid, a depthwise plane) kept per thread between calls.
 constexpr size_t kKeptGridBytes = size_t(8) << 20;
 
 // Output rows per band for an im2col matrix of `rows` rows.
@@ -306,10 +308,10 @@ void direct_forward_unit_stride(const ConvRun& r, const kernels::GemmOps<T>& ops
   const size_t I = g.in_size(), O = g.out_size(), K = g.k_size();
   const size_t dp = g.in[0] + 2 * g.pad[0], hp = g.in[1] + 2 * g.pad[1], wp = g.in[2] + 2 * g.pad[2];
   const size_t grid = ((g.out[0] - 1) * hp + g.out[1] - 1) * wp + g.out[2];
-  for_items(r.pool, g.n * g.f, [&](size_t plane) {
+  const size_t count = dp * hp * wp + grid;
+  auto one_plane = [&](size_t plane, T* xpad) {
     const size_t n = plane / g.f, f = plane % g.f;
     const T* x = big + (n * g.c + source_channel(g, f)) * I;
-    T* xpad = col_buffer<T>(dp * hp * wp + grid);
     T* acc = xpad + dp * hp * wp;
     std::fill(xpad, xpad + dp * hp * wp, T(0));
     for (size_t d = 0; d < g.in[0]; ++d)
@@ -323,7 +325,18 @@ void direct_forward_unit_stride(const ConvRun& r, const kernels::GemmOps<T>& ops
                    xpad + (kd * g.dilate[0] * hp + kh * g.dilate[1]) * wp, g.dilate[2], 1, acc, grid, 1,
                    kd + kh > 0);
     plane_from_grid(g, acc, hp, wp, bias ? bias[f] : T(0), relu, small + plane * O);
-  });
+  };
+  // as the flat grid: the buffer of one large plane (beyond kKeptGridBytes) lives only for the
+  // call, one per thread's range of planes; kept per thread, two 1500x1500 planes held 36 MB for
+  // the life of the process
+  if (count * sizeof(T) <= kKeptGridBytes) {
+    for_items(r.pool, g.n * g.f, [&](size_t plane) { one_plane(plane, col_buffer<T>(count)); });
+  } else {
+    r.pool.parallel_range(g.n * g.f, 1, [&](size_t lo, size_t hi) {
+      CallBuffer<T> own(count);
+      for (size_t plane = lo; plane < hi; ++plane) one_plane(plane, own.get());
+    });
+  }
 }
 
 template <class T>
@@ -571,8 +584,9 @@ void flat_backward_weight(const ConvRun& r, const kernels::ConvOps<T>& ops, cons
     // process. Smaller ones stay, as a fresh block per call costs its page faults (5% of a
     // 224x224 weight gradient at 3.9 MB).
     const size_t count = (cg + fg) * grid.stride;
-    std::unique_ptr<T[]> own(count * sizeof(T) > kKeptGridBytes ? new T[count] : nullptr);
-    T* xb = own ? own.get() : col_buffer<T>(count);
+    std::optional<CallBuffer<T>> own;
+    if (count * sizeof(T) > kKeptGridBytes) own.emplace(count);
+    T* xb = own ? own->get() : col_buffer<T>(count);
     T* yb = xb + cg * grid.stride;
     const size_t end = g.n * (chunk + 1) / chunks;
     for (size_t n0 = g.n * chunk / chunks; n0 < end; n0 += grid.block) {
