@@ -17,6 +17,7 @@
 #include "core/drivers/conv.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -565,8 +566,11 @@ std::vector<size_t> grid_offsets(const ConvGeom& g, const FlatGrid& grid, size_t
   return off;
 }
 
+// False, w then to be computed by another strategy, when an input is infinite or NaN
+// (all_finite): each chunk checks the planes it has just copied, in cache, rather than one pass
+// over the whole input before the call (1.4% of a LeNet step's CPU time, on one thread).
 template <class T>
-void flat_backward_weight(const ConvRun& r, const kernels::ConvOps<T>& ops, const ConvGeom& g, const T* big,
+bool flat_backward_weight(const ConvRun& r, const kernels::ConvOps<T>& ops, const ConvGeom& g, const T* big,
                           const T* small, T* w) {
   const size_t I = g.in_size(), O = g.out_size(), K = g.k_size();
   const size_t cg = g.c / g.groups, fg = g.f / g.groups, rows = cg * K, wsize = g.f * rows;
@@ -576,6 +580,7 @@ void flat_backward_weight(const ConvRun& r, const kernels::ConvOps<T>& ops, cons
   const size_t last = ((g.out[0] - 1) * grid.hp + g.out[1] - 1) * grid.wp + g.out[2];
   const size_t chunks = std::max<size_t>(1, std::min(g.n, kWeightChunks));
   std::unique_ptr<T[]> partial(chunks > 1 ? new T[(chunks - 1) * wsize] : nullptr);
+  std::atomic<bool> finite{true};
   for_items(r.pool, chunks, [&](size_t chunk) {
     T* dw = chunk == 0 ? w : partial.get() + (chunk - 1) * wsize;
     std::fill(dw, dw + wsize, T(0));
@@ -589,7 +594,7 @@ void flat_backward_weight(const ConvRun& r, const kernels::ConvOps<T>& ops, cons
     T* xb = own ? own->get() : col_buffer<T>(count);
     T* yb = xb + cg * grid.stride;
     const size_t end = g.n * (chunk + 1) / chunks;
-    for (size_t n0 = g.n * chunk / chunks; n0 < end; n0 += grid.block) {
+    for (size_t n0 = g.n * chunk / chunks; n0 < end && finite.load(std::memory_order_relaxed); n0 += grid.block) {
       const size_t nb = std::min(grid.block, end - n0);
       const size_t len = ((nb - 1) * grid.plane + last + unit - 1) / unit * unit;
       for (size_t grp = 0; grp < g.groups; ++grp) {
@@ -597,6 +602,10 @@ void flat_backward_weight(const ConvRun& r, const kernels::ConvOps<T>& ops, cons
           T* dst = xb + c * grid.stride;
           for (size_t b = 0; b < nb; ++b)
             input_to_grid(g, grid, big + ((n0 + b) * g.c + grp * cg + c) * I, dst + b * grid.plane);
+          if (!all_finite(dst, nb * grid.plane)) {
+            finite.store(false, std::memory_order_relaxed);
+            return;
+          }
           std::fill(dst + nb * grid.plane, dst + nb * grid.plane + unit, T(0));
         }
         for (size_t f = 0; f < fg; ++f) {
@@ -609,10 +618,12 @@ void flat_backward_weight(const ConvRun& r, const kernels::ConvOps<T>& ops, cons
       }
     }
   });
+  if (!finite.load()) return false;
   for (size_t chunk = 1; chunk < chunks; ++chunk) {
     const T* p = partial.get() + (chunk - 1) * wsize;
     for (size_t i = 0; i < wsize; ++i) w[i] += p[i];
   }
+  return true;
 }
 
 // The forward with unit strides, one image at a time on its grid: each output is the sum of its
@@ -758,12 +769,12 @@ void backward_data_t(const ConvRun& r, const ConvGeom& g, const void* small, con
 
 template <class T>
 void backward_weight_t(const ConvRun& r, const ConvGeom& g, const void* big, const void* small, void* w) {
-  if (flat_fits(g) && all_finite(static_cast<const T*>(big), g.n * g.c * g.in_size()))
-    flat_backward_weight(r, ops_of<T>(kernels::conv_kernels(r.isa)), g, static_cast<const T*>(big),
-                         static_cast<const T*>(small), static_cast<T*>(w));
+  if (flat_fits(g) && flat_backward_weight(r, ops_of<T>(kernels::conv_kernels(r.isa)), g, static_cast<const T*>(big),
+                                           static_cast<const T*>(small), static_cast<T*>(w)))
+    return;
   // the direct kernel skips the pairs of outputs with the padding, whose zeros make NaN of an
   // infinite output gradient (as im2col's, MXNet's and the flat grid's products do)
-  else if (one_channel_per_group(g) && all_finite(static_cast<const T*>(small), g.n * g.f * g.out_size()))
+  if (one_channel_per_group(g) && all_finite(static_cast<const T*>(small), g.n * g.f * g.out_size()))
     direct_backward_weight(r, g, static_cast<const T*>(big), static_cast<const T*>(small), static_cast<T*>(w));
   else
     gemm_backward_weight(r, g, static_cast<const T*>(big), static_cast<const T*>(small), static_cast<T*>(w));
