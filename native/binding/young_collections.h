@@ -101,10 +101,11 @@ class YoungCollections {
     }
     table.hold_reports(false);
     last_end_ns_ = now_ns();
-    // A request descheduled on a busy machine looks many times dearer than it was; such an
-    // outlier moves the estimate by an eighth of itself, a cheaper request lowers it at once.
-    int64_t cost = last_end_ns_ - start, smoothed = (7 * cost_ns_ + cost) / 8;
-    cost_ns_ = cost_ns_ == 0 || cost < smoothed ? cost : smoothed;
+    // A request descheduled on a busy machine looks many times dearer than it was (0.09-14 ms
+    // in one loop at a load of 12), so the estimate follows a cheaper request at once and a
+    // dearer one by at most an eighth.
+    int64_t cost = last_end_ns_ - start, ceiling = cost_ns_ + cost_ns_ / 8;
+    cost_ns_ = cost_ns_ == 0 || cost < ceiling ? cost : ceiling;
     stats.add_pending(taken);
     report_all(env, stats);
     live_after_ = stats.live_bytes();
