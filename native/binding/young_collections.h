@@ -40,8 +40,9 @@ class YoungCollections {
   static constexpr size_t kMaxPacedBytes = size_t{16} << 20;
 
   // A result of `bytes` (fresh storage, not a view, at most kMaxPacedBytes) is about to be
-  // handed to JS: true when the results before it call for a collection (request()). Asked
-  // before the result is counted, so that a loop that disposes each result never asks.
+  // handed to JS: true when the results before it call for a collection (request()): at their
+  // pace, or later for short ops (wait_limit). Asked before the result is counted, so that a
+  // loop that disposes each result never asks.
   bool due(size_t bytes) const {
     if (owed_ < pace(bytes)) return false;
     return owed_ >= wait_limit(bytes) || now_ns() - last_end_ns_ >= kWorkPerRequest * cost_ns_;
@@ -146,14 +147,15 @@ class YoungCollections {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
   }
   // A request waits past its pace while a request costs more than 1 / kWorkPerRequest of the
-  // time since the last one, up to this many bytes of results in all (times the backoff). A scavenge
+  // time since the last one, up to kWaitBytes of results owed (times the backoff). A scavenge
   // costs 80-100 us whatever it finds, so at the 2 MiB pace short ops paid more for their
   // collections than for themselves: `dot` 64x64 (16 KiB, 4 us) asked every 128 results, 15-20%
-  // of its time; 64 KiB adds every 32 (CPU per add 8.1-8.5 us, disposed 3.3-3.7). Waiting costs
-  // cold blocks instead (the next results land in blocks last written a ring of results ago):
-  // 64 KiB adds at 8 / 16 / 32 MiB per request 5.6-6.3 / 6.6-7.0 / 7.3-8.6 us. Results whose
-  // pace is 8 MiB or more (400 KB and up) are not held back: their cold writes cost more than
-  // the scavenges saved (1e5-element adds every 64 results: no faster than every 16).
+  // of its time; the MLP train step once per step; 64 KiB adds every 32 (CPU per add 7.4-8.5 us,
+  // disposed 3.3-3.7). Waiting costs cold blocks instead (the next results land in blocks last
+  // written a ring of results ago): 64 KiB adds at 8 / 16 / 32 MiB per request 5.6-6.3 /
+  // 6.6-7.0 / 7.3-8.6 us. Results whose pace is 8 MiB or more (400 KB and up) are not held
+  // back: their cold writes cost more than the scavenges saved (1e5-element adds every 64
+  // results: no faster than every 16).
   static constexpr size_t kWaitBytes = size_t{8} << 20;
   static constexpr int64_t kWorkPerRequest = 20;
   size_t wait_limit(size_t bytes) const {
