@@ -153,12 +153,15 @@ describe('collections paced by the results (young_collections.h)', () => {
     expect(mid.scavenges).toBeGreaterThanOrEqual(80);
     expect(mid.markCompacts).toBeLessThanOrEqual(2);
     expect(mid.peak).toBeLessThan(16 * 1048576);
-    // 64 KiB results (an MLP's activations): one scavenge per 2 MiB. Before, only mark-compacts
-    // found them, every 64 MiB.
+    // 64 KiB results (an MLP's activations): one scavenge per 8 MiB, as a request costs more
+    // than 20 of these adds (young_collections.h, wait_limit). Before session 5, only
+    // mark-compacts found them, every 64 MiB; until session 9, a scavenge every 2 MiB (628 here)
+    // cost more CPU than the adds themselves.
     const small = run(16384, 20000);
-    expect(small.scavenges).toBeGreaterThanOrEqual(200);
+    expect(small.scavenges).toBeGreaterThanOrEqual(120);
+    expect(small.scavenges).toBeLessThanOrEqual(320);
     expect(small.markCompacts).toBeLessThanOrEqual(2);
-    expect(small.peak).toBeLessThan(8 * 1048576);
+    expect(small.peak).toBeLessThan(10 * 1048576);
   });
 
   test('a loop that disposes its results asks for no collection', () => {
@@ -420,8 +423,8 @@ describe('garbage collection', () => {
       { cwd: root, encoding: 'utf8', timeout: 120000 },
     );
     expect(r.status).toBe(0);
-    // one request per 2 MiB of results: 97
-    expect(r.stdout.split('\n').filter((l) => / ms: Scavenge/.test(l)).length).toBeGreaterThanOrEqual(60);
+    // one request per 8 MiB of results (as short ops wait, young_collections.h): 24-28
+    expect(r.stdout.split('\n').filter((l) => / ms: Scavenge/.test(l)).length).toBeGreaterThanOrEqual(18);
     expect(r.stdout.split('\n').filter((l) => / ms: Mark-Compact/.test(l)).length).toBeLessThanOrEqual(2);
   });
 

@@ -18,6 +18,7 @@
 #include <node_api.h>
 #include <sys/mman.h>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 
@@ -39,9 +40,13 @@ class YoungCollections {
   static constexpr size_t kMaxPacedBytes = size_t{16} << 20;
 
   // A result of `bytes` (fresh storage, not a view, at most kMaxPacedBytes) is about to be
-  // handed to JS: true when the results before it call for a collection (request()). Asked
-  // before the result is counted, so that a loop that disposes each result never asks.
-  bool due(size_t bytes) const { return owed_ >= pace(bytes); }
+  // handed to JS: true when the results before it call for a collection (request()): at their
+  // pace, or later for short ops (wait_limit). Asked before the result is counted, so that a
+  // loop that disposes each result never asks.
+  bool due(size_t bytes) const {
+    if (owed_ < pace(bytes)) return false;
+    return owed_ >= wait_limit(bytes) || now_ns() - last_end_ns_ >= kWorkPerRequest * cost_ns_;
+  }
   void note_result(size_t bytes) { owed_ += bytes; }
   // dispose() freed `bytes` at once: they no longer wait for a collection.
   void note_disposed(size_t bytes) { owed_ = owed_ > bytes ? owed_ - bytes : 0; }
@@ -84,6 +89,7 @@ class YoungCollections {
     report_all(env, stats);
     size_t small_before = table.found_small_bytes();
     table.hold_reports(true);
+    int64_t start = now_ns();
     napi_value ballast;
     napi_status status = napi_create_external_arraybuffer(env, region, kBallastBytes, nullptr, nullptr, &ballast);
     if (status == napi_ok) {
@@ -95,6 +101,12 @@ class YoungCollections {
       refused_ = true;
     }
     table.hold_reports(false);
+    last_end_ns_ = now_ns();
+    // A request descheduled on a busy machine looks many times dearer than it was (0.09-14 ms
+    // in one loop at a load of 12), so the estimate follows a cheaper request at once and a
+    // dearer one by at most an eighth.
+    int64_t cost = last_end_ns_ - start, ceiling = cost_ns_ + cost_ns_ / 8;
+    cost_ns_ = cost_ns_ == 0 || cost < ceiling ? cost : ceiling;
     stats.add_pending(taken);
     report_all(env, stats);
     live_after_ = stats.live_bytes();
@@ -131,6 +143,26 @@ class YoungCollections {
     return t < 2 * bytes ? 2 * bytes : t;
   }
 
+  static int64_t now_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  }
+  // A request waits past its pace while a request costs more than 1 / kWorkPerRequest of the
+  // time since the last one, up to kWaitBytes of results owed (times the backoff). A scavenge
+  // costs 80-100 us whatever it finds, so at the 2 MiB pace short ops paid more for their
+  // collections than for themselves: `dot` 64x64 (16 KiB, 4 us) asked every 128 results, 15-20%
+  // of its time; the MLP train step once per step; 64 KiB adds every 32 (CPU per add 7.4-8.5 us,
+  // disposed 3.3-3.7). Waiting costs cold blocks instead (the next results land in blocks last
+  // written a ring of results ago): 64 KiB adds at 8 / 16 / 32 MiB per request 5.6-6.3 /
+  // 6.6-7.0 / 7.3-8.6 us. Results whose pace is 8 MiB or more (400 KB and up) are not held
+  // back: their cold writes cost more than the scavenges saved (1e5-element adds every 64
+  // results: no faster than every 16).
+  static constexpr size_t kWaitBytes = size_t{8} << 20;
+  static constexpr int64_t kWorkPerRequest = 20;
+  size_t wait_limit(size_t bytes) const {
+    size_t p = pace(bytes), w = kWaitBytes * backoff_;
+    return p > w ? p : w;
+  }
+
   // One region for the process, mapped on first use and never unmapped (ballasts of every
   // addon instance alias it; V8 keeps no registry of external backing stores that are not
   // shared). MAP_NORESERVE: it costs address space only.
@@ -146,6 +178,8 @@ class YoungCollections {
   size_t found_seen_ = 0;   // HandleTable::found() when this instance last looked
   int64_t live_after_ = 0;  // live bytes after the last request, or after V8's last collection
   size_t backoff_ = 1;
+  int64_t last_end_ns_ = 0;   // steady clock when the last request returned
+  int64_t cost_ns_ = 0;       // what a request takes, the finalizers it runs included
   bool refused_ = false;
 };
 
