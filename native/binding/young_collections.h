@@ -47,9 +47,9 @@ class YoungCollections {
   // Large results set the allowance: six of them. Two are a dead result and its successor
   // between two requests (the pace's two results); the rest are owners that a mark-compact
   // moved to the old generation (those alive or made while V8 marked), dead but found only by
-  // the next mark-compact: after the first one, up to three (1e7-element adds: with four,
-  // V8's count still rose past its limit after each mark-compact, 57-86 mark-compacts per
-  // 1,000 calls in the long run's first row; with six, the pace settles after two). It ends
+  // the next mark-compact: after the first one, up to three (1e7-element adds in the long
+  // run: with four, V8's count still rose past its limit after each mark-compact, 171-200
+  // mark-compacts per 1,000 calls; with six, 57-86, those of the first calls). It ends
   // once the program has made as many bytes of smaller results (the large ones are over).
   void note_result(size_t bytes) {
     owed_ += bytes;
