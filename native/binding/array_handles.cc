@@ -21,7 +21,7 @@ size_t fresh_bytes(const Array& a) {
 
 }  // namespace
 
-void Addon::flush_memory(Napi::Env env) { report_external(env, *core.stats); }
+void Addon::flush_memory(Napi::Env env) { report_external(env, *core.stats, young_.allowance()); }
 
 Napi::Value Addon::wrap(Napi::Env env, ArrayRef a) {
   handles_->release_dead(2);  // the lazily released arrays of handles.h also drain without own()
@@ -51,7 +51,7 @@ Napi::Value Addon::wrap(Napi::Env env, ArrayRef a) {
 // finalizers free go to it and the next results, and before its bytes are reported, so that
 // V8's count does not hold the new result and the dead ones it replaces at the same time.
 void Addon::pace_collections(napi_env env, size_t fresh) {
-  if (!fresh || fresh > YoungCollections::kMaxPacedBytes) return;
+  if (!fresh) return;
   young_.observe(*core.stats, *handles_);
   if (young_.due(fresh)) {
     handles_->reserve_dead();

@@ -19,18 +19,31 @@ inline void adjust_external(node_api_basic_env env, int64_t delta) {
   napi_adjust_external_memory(env, delta, &total);
 }
 
-// Reports everything not reported yet.
-inline void report_all(node_api_basic_env env, MemoryStats& stats) {
-  int64_t delta = stats.take_pending();
-  if (delta != 0) adjust_external(env, delta);
+// Large results (young_collections.h) may leave V8's count behind the live bytes by up to an
+// `allowance`: a rise is reported only beyond it, a fall at once. So a loop whose live bytes swing
+// within the allowance (a dead 40 MiB result and its successor between two requested
+// collections) leaves V8's count flat, and never past V8's external-memory limit (64 MiB above its
+// lowest count since the last mark-compact). Past the limit, V8 starts incremental marking with
+// black allocation, and until its mark-compact no scavenge frees a result made meanwhile. What is
+// left out is bounded by the allowance; a leak is still reported beyond it.
+inline int64_t reportable(int64_t pending, int64_t allowance) {
+  if (pending < 0) return pending;
+  return pending > allowance ? pending - allowance : 0;
+}
+
+// Reports everything not reported yet (but what the allowance leaves out), with `extra` bytes
+// that are not the arrays' (one call, so that V8 never sees a rise before a fall).
+inline void report_all(node_api_basic_env env, MemoryStats& stats, int64_t allowance = 0, int64_t extra = 0) {
+  int64_t delta = reportable(stats.pending(), allowance);
+  stats.add_pending(-delta);
+  if (delta + extra != 0) adjust_external(env, delta + extra);
 }
 
 // Reports what was allocated or freed since the last report, once it adds up to the threshold.
-inline void report_external(node_api_basic_env env, MemoryStats& stats) {
+inline void report_external(node_api_basic_env env, MemoryStats& stats, int64_t allowance = 0) {
   int64_t pending = stats.pending();
-  if (pending > -kReportThreshold && pending < kReportThreshold) return;
-  int64_t delta = stats.take_pending();
-  if (delta != 0) adjust_external(env, delta);
+  if (pending > -kReportThreshold && pending < allowance + kReportThreshold) return;
+  report_all(env, stats, allowance);
 }
 
 // From a finalizer that runs inside a collection: reports frees only. V8 sets its next external

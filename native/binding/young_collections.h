@@ -33,21 +33,40 @@ class YoungCollections {
   // V8's young ArrayBuffer trigger on 64-bit (2 x the 16 MiB maximum semi-space).
   static constexpr size_t kBallastBytes = size_t{32} << 20;
 
-  // Results above this are left to V8's own collections. Two of them are V8's whole 64 MiB
-  // external-memory margin, so a dead one and its successor meet at V8's limit whatever the
-  // pace (1e7-element adds: 127 mark-compacts per 200 calls paced, 85 left alone), and a
-  // request after each makes every owner old (see pace()).
-  static constexpr size_t kMaxPacedBytes = size_t{16} << 20;
+  // Results above this make V8's count lag behind (allowance()). Two of them are V8's whole
+  // 64 MiB external-memory margin: reported in full, a dead one and its successor cross V8's
+  // limit whatever the pace, V8 marks the heap, and until its mark-compact no scavenge frees a
+  // result made meanwhile (1e7-element adds: 127 mark-compacts per 250 calls paced with exact
+  // reports, 84 left to V8 alone).
+  static constexpr size_t kMaxExactBytes = size_t{16} << 20;
+  static constexpr size_t kMaxAllowance = size_t{256} << 20;
 
-  // A result of `bytes` (fresh storage, not a view, at most kMaxPacedBytes) is about to be
-  // handed to JS: true when the results before it call for a collection (request()): at their
-  // pace, or later for short ops (wait_limit). Asked before the result is counted, so that a
-  // loop that disposes each result never asks.
+  // A result of `bytes` (fresh storage, not a view) is about to be handed to JS: true when the
+  // results before it call for a collection (request()): at their pace, or later for short ops
+  // (wait_limit). Asked before the result is counted, so that a loop that disposes each result
+  // never asks.
   bool due(size_t bytes) const {
     if (owed_ < pace(bytes)) return false;
     return owed_ >= wait_limit(bytes) || now_ns() - last_end_ns_ >= kWorkPerRequest * cost_ns_;
   }
-  void note_result(size_t bytes) { owed_ += bytes; }
+  // Large results set the allowance: six of them. Two are a dead result and its successor
+  // between two requests (the pace's two results); the rest are owners that a mark-compact
+  // moved to the old generation (those alive or made while V8 marked), dead but found only by
+  // the next mark-compact: after the first one, up to three (1e7-element adds in the long
+  // run: with four, V8's count still rose past its limit after each mark-compact, 171-200
+  // mark-compacts per 1,000 calls; with six, 57-86, those of the first calls). It ends
+  // once the program has made as many bytes of smaller results (the large ones are over).
+  void note_result(size_t bytes) {
+    owed_ += bytes;
+    if (bytes > kMaxExactBytes) {
+      allowance_ = bytes < kMaxAllowance / 6 ? 6 * bytes : kMaxAllowance;
+      since_large_ = 0;
+    } else if (allowance_ && (since_large_ += bytes) >= allowance_) {
+      allowance_ = 0;
+    }
+  }
+  // How far V8's count may stay below the live bytes (external_memory.h: reportable()).
+  int64_t allowance() const { return static_cast<int64_t>(allowance_); }
   // dispose() freed `bytes` at once: they no longer wait for a collection.
   void note_disposed(size_t bytes) { owed_ = owed_ > bytes ? owed_ - bytes : 0; }
 
@@ -65,6 +84,7 @@ class YoungCollections {
     owed_ = 0;
     backoff_ = 1;
     live_after_ = stats.live_bytes();
+    reported_after_ = live_after_ - stats.pending();
   }
 
   // Asks V8 for a scavenge now; the finalizers of the owners it finds dead run before it
@@ -75,18 +95,18 @@ class YoungCollections {
   // that lowest drags the limit down with it. So while the ballast exists, this instance takes
   // the results owed since the last request out of its own report (they are still counted:
   // only a collection frees them, and the frees found by this one are held back until the
-  // ballast is gone), at most what the live bytes grew by since the last request, so the count
+  // ballast is gone), at most what the count grew by since the last request, so the count
   // neither rises above what it was nor falls below what it was after the last request.
   void request(napi_env env, MemoryStats& stats, HandleTable& table) {
     int64_t live = stats.live_bytes();
+    int64_t count = live - stats.pending() + reportable(stats.pending(), allowance());
     int64_t taken = static_cast<int64_t>(owed_ < kBallastBytes ? owed_ : kBallastBytes);
-    if (taken > live - live_after_) taken = live - live_after_ > 0 ? live - live_after_ : 0;
+    if (taken > count - reported_after_) taken = count - reported_after_ > 0 ? count - reported_after_ : 0;
     size_t owed = owed_;
     owed_ = 0;
     void* region = ballast_region();
     if (!region || refused_) return;
-    stats.add_pending(-taken);
-    report_all(env, stats);
+    report_all(env, stats, allowance(), -taken);
     size_t small_before = table.found_small_bytes();
     table.hold_reports(true);
     int64_t start = now_ns();
@@ -107,9 +127,9 @@ class YoungCollections {
     // dearer one by at most an eighth.
     int64_t cost = last_end_ns_ - start, ceiling = cost_ns_ + cost_ns_ / 8;
     cost_ns_ = cost_ns_ == 0 || cost < ceiling ? cost : ceiling;
-    stats.add_pending(taken);
-    report_all(env, stats);
+    report_all(env, stats, allowance(), taken);
     live_after_ = stats.live_bytes();
+    reported_after_ = live_after_ - stats.pending();
     found_seen_ = table.found();
     // Results kept alive (a growing list, a recorded graph) make requests that free little.
     // Each request may cost V8 up to a ballast of its 64 MiB margin (when a mark-compact since
@@ -177,6 +197,9 @@ class YoungCollections {
   size_t owed_ = 0;
   size_t found_seen_ = 0;   // HandleTable::found() when this instance last looked
   int64_t live_after_ = 0;  // live bytes after the last request, or after V8's last collection
+  int64_t reported_after_ = 0;  // V8's count of them then (this instance's part)
+  size_t allowance_ = 0;
+  size_t since_large_ = 0;  // bytes of smaller results since the last large one
   size_t backoff_ = 1;
   int64_t last_end_ns_ = 0;   // steady clock when the last request returned
   int64_t cost_ns_ = 0;       // what a request takes, the finalizers it runs included
