@@ -97,25 +97,46 @@ TEST(tensor_metas_inline_and_spilled) {
 }
 
 TEST(tensor_metas_same_shape_shares_dims) {
-  // an elementwise op's inputs and result: one copy of the dimensions, three tensors
+  // an elementwise op's inputs and result: one copy of the dimensions, three tensors, inline
   TensorMetas same;
-  same.push_back_same(Shape{2, 3, 4, 5, 6}, DType::Float64, 3);
+  for (int k = 0; k < 3; ++k) same.push_back(Shape{2, 3, 4, 5, 6}, DType::Float64);
   CHECK_EQ(same.size(), size_t{3});
+  CHECK(!same.spilled());
   for (size_t i = 0; i < 3; ++i) {
     CHECK(same.shape(i) == (Shape{2, 3, 4, 5, 6}));
     CHECK(same.dtype(i) == DType::Float64);
   }
+  // one shape, two dtypes: the dimensions are shared too
+  TensorMetas cmp;
+  cmp.push_back(Shape{3, 3, 3}, DType::Float32);
+  cmp.push_back(Shape{3, 3, 3}, DType::Float32);
+  cmp.push_back(Shape{3, 3, 3}, DType::Uint8);
+  CHECK(!cmp.spilled());
+  CHECK(cmp.dtype(2) == DType::Uint8);
+  CHECK(cmp.shape(2) == (Shape{3, 3, 3}));
+  // only the previous tensor's dimensions are shared: a different shape in between stores again
+  TensorMetas apart;
+  apart.push_back(Shape{4, 4, 4}, DType::Float32);
+  apart.push_back(Shape{2}, DType::Float32);
+  apart.push_back(Shape{4, 4, 4}, DType::Float32);
+  CHECK(!apart.spilled());
+  CHECK(apart.shape(1) == (Shape{2}));
+  CHECK(apart.shape(2) == (Shape{4, 4, 4}));
   // dimensions that fit inline only once go out of line, one copy each
   TensorMetas deep;
-  deep.push_back_same(Shape{1, 2, 3, 4, 5, 6, 7, 8, 9}, DType::Int32, 2);
+  deep.push_back(Shape{1, 2, 3, 4, 5, 6, 7, 8, 9}, DType::Int32);
+  deep.push_back(Shape{1, 2, 3, 4, 5, 6, 7, 8, 9}, DType::Int32);
+  CHECK(deep.spilled());
   CHECK_EQ(deep.size(), size_t{2});
   CHECK(deep.shape(0) == (Shape{1, 2, 3, 4, 5, 6, 7, 8, 9}));
   CHECK(deep.shape(1) == (Shape{1, 2, 3, 4, 5, 6, 7, 8, 9}));
   // a spill after shared dimensions keeps them
   TensorMetas mixed;
-  mixed.push_back_same(Shape{4, 5}, DType::Float32, 2);
+  mixed.push_back(Shape{4, 5}, DType::Float32);
+  mixed.push_back(Shape{4, 5}, DType::Float32);
   mixed.push_back(Shape{1, 2, 3, 4, 5, 6, 7}, DType::Uint8);
   mixed.push_back(Shape{3}, DType::Int32);
+  CHECK(mixed.spilled());
   CHECK(mixed.shape(0) == (Shape{4, 5}));
   CHECK(mixed.shape(1) == (Shape{4, 5}));
   CHECK(mixed.shape(2) == (Shape{1, 2, 3, 4, 5, 6, 7}));

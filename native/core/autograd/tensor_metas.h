@@ -1,6 +1,6 @@
 // The dtypes and shapes of a graph node's inputs and outputs, packed for a small node: three
-// tensors of up to eight dimensions in all (a binary op on matrices) sit inline in 104 bytes,
-// and only the spill pointer, in the first line, is read when the node is freed. More tensors or
+// tensors of up to eight dimensions in all (a binary op on matrices; consecutive tensors of one
+// shape count their dimensions once) sit inline in 104 bytes, and only the spill pointer, in the first line, is read when the node is freed. More tensors or
 // dimensions move everything to the heap.
 #pragma once
 
@@ -21,31 +21,28 @@ class TensorMetas {
   TensorMetas& operator=(const TensorMetas&) = delete;
 
   size_t size() const { return count_; }
+  // Moved to the heap (tests).
+  bool spilled() const { return spill_ != nullptr; }
 
+  // A tensor of the previous one's dimensions shares them (an elementwise op's inputs and result
+  // are stored with one copy), so a 5-D elementwise node stays inline.
   void push_back(const Shape& shape, DType dtype) {
     size_t ndim = shape.size();
-    if (spill_ || count_ == kInlineTensors || num_dims_ + ndim > kInlineDims) {
-      push_back_spilled(shape, dtype);
-      return;
+    if (!spill_ && count_ < kInlineTensors) {
+      if (count_ > 0 && same_dims(metas_[count_ - 1], shape)) {
+        metas_[count_] = Meta{metas_[count_ - 1].start, static_cast<uint32_t>(ndim), dtype};
+        ++count_;
+        return;
+      }
+      if (num_dims_ + ndim <= kInlineDims) {
+        metas_[count_] = Meta{num_dims_, static_cast<uint32_t>(ndim), dtype};
+        for (size_t d = 0; d < ndim; ++d) dims_[num_dims_ + d] = shape[d];
+        num_dims_ += static_cast<uint32_t>(ndim);
+        ++count_;
+        return;
+      }
     }
-    metas_[count_] = Meta{num_dims_, static_cast<uint32_t>(ndim), dtype};
-    for (size_t d = 0; d < ndim; ++d) dims_[num_dims_ + d] = shape[d];
-    num_dims_ += static_cast<uint32_t>(ndim);
-    ++count_;
-  }
-
-  // `count` tensors of one shape and dtype (an elementwise op's operands and result): their
-  // dimensions are stored once and shared.
-  void push_back_same(const Shape& shape, DType dtype, size_t count) {
-    size_t ndim = shape.size();
-    if (spill_ || count_ + count > kInlineTensors || num_dims_ + ndim > kInlineDims) {
-      for (size_t k = 0; k < count; ++k) push_back(shape, dtype);
-      return;
-    }
-    for (size_t k = 0; k < count; ++k) metas_[count_ + k] = Meta{num_dims_, static_cast<uint32_t>(ndim), dtype};
-    for (size_t d = 0; d < ndim; ++d) dims_[num_dims_ + d] = shape[d];
-    num_dims_ += static_cast<uint32_t>(ndim);
-    count_ += static_cast<uint32_t>(count);
+    push_back_spilled(shape, dtype);
   }
 
   Shape shape(size_t i) const {
@@ -70,6 +67,12 @@ class TensorMetas {
   };
 
   const Meta& meta(size_t i) const { return spill_ ? spill_->metas[i] : metas_[i]; }
+  bool same_dims(const Meta& m, const Shape& shape) const {
+    if (m.ndim != shape.size()) return false;
+    for (size_t d = 0; d < shape.size(); ++d)
+      if (dims_[m.start + d] != shape[d]) return false;
+    return true;
+  }
 
   // Kept out of line: recording an op calls push_back a few times, almost always inline.
   [[gnu::noinline]] void push_back_spilled(const Shape& shape, DType dtype) {

@@ -158,30 +158,6 @@ struct BorrowedPair {
 // input's entry into a temporary first, taking and dropping a count of its node.
 const AGEntry kNotInGraph{};
 
-// Records a same-shape call (below) as record_call would: one or two inputs and one result, all of
-// one shape and dtype. Knowing that, it stores the shape once and skips record_node's loops over
-// arities, shapes and outputs, which were most of the instructions recording added to a 2x2 op
-// (docs/dev/recording-cost.md).
-void record_same_shape(Runtime& env, const OpDef& def, const Array* const* in, size_t n, Array& result,
-                       const void* params) {
-  if (!records(env, def)) return;
-  bool live0 = in[0]->ag.live();
-  bool live1 = n == 2 && in[1]->ag.live();
-  if (!live0 && !live1) return;
-  // The result's entry holds the node's only reference; no other is taken and dropped.
-  result.ag.node = make_node();
-  Node& node = *result.ag.node;
-  node.op = &def;
-  node.inputs.push_back(live0 ? in[0]->ag : kNotInGraph);
-  if (n == 2) node.inputs.push_back(live1 ? in[1]->ag : kNotInGraph);
-  node.add_same_shape(result.t, n);
-  if (uint32_t saved = saved_input_mask(def.flags))
-    for (size_t i = 0; i < n; ++i)
-      if (is_saved(saved, i)) node.save_input(in[i]->t);
-  if (is_saved(saved_output_mask(def.flags), 0)) node.save_output(result.t);
-  if (def.params.type) node.set_params(params);
-}
-
 // An elementwise op (kElementwise) on operands of one shape and dtype, the usual small op: its
 // result has that shape and dtype, so the shape rule, its output list and the checks of a shape
 // never seen before are skipped. Forward and recording are the op's own, as on the generic path.
@@ -201,8 +177,7 @@ ArrayRef same_shape_call(Runtime& env, const OpDef& def, const ArrayList& inputs
   call.out.push_back(allocate_output(env, def, x->t.shape, x->t.dtype));
   def.forward(call);
   ArrayRef result = make_array(std::move(call.out[0]));
-  const Array* in[2] = {x, y};
-  record_same_shape(env, def, in, n, *result, params);
+  record_call(env, def, inputs, &result, 1, params);
   return result;
 }
 

@@ -72,8 +72,6 @@ struct Node : LocalRefCounted {
     metas_.push_back(t.shape, t.dtype);
   }
   void add_output(const Tensor& t) { metas_.push_back(t.shape, t.dtype); }
-  // The shapes and dtypes of a call whose inputs and single output all have t's: stored once.
-  void add_same_shape(const Tensor& t, size_t num_inputs) { metas_.push_back_same(t.shape, t.dtype, num_inputs + 1); }
   void save_input(const Tensor& t) {
     save(t);
     ++saved_inputs_;
