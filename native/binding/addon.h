@@ -38,9 +38,12 @@ class Addon : public Napi::Addon<Addon> {
   Napi::Value OpInfo(const Napi::CallbackInfo& info);
   Napi::Value OpSchema(const Napi::CallbackInfo& info);
   Napi::Value Invoke(const Napi::CallbackInfo& info);
-  Napi::Value Unary(const Napi::CallbackInfo& info);
-  Napi::Value Binary(const Napi::CallbackInfo& info);
-  Napi::Value Scalar(const Napi::CallbackInfo& info);
+  // The per-op entry points are plain Node-API callbacks with the instance as their data
+  // (ops.cc: HotArgs), not node-addon-api instance methods.
+  static napi_value Unary(napi_env env, napi_callback_info cb);
+  static napi_value Binary(napi_env env, napi_callback_info cb);
+  static napi_value Scalar(napi_env env, napi_callback_info cb);
+  void define_hot(Napi::Env env, Napi::Object exports, const char* name, napi_callback cb);
   Napi::Value FromTyped(const Napi::CallbackInfo& info);
   Napi::Value ToTyped(const Napi::CallbackInfo& info);
   Napi::Value DataView(const Napi::CallbackInfo& info);

@@ -124,36 +124,62 @@ Napi::Value Addon::Invoke(const Napi::CallbackInfo& info) {
   });
 }
 
+namespace {
+
+// The arguments of a per-op entry point and its addon instance. node-addon-api's instance methods
+// read six arguments and `this` into a CallbackInfo and ask Node-API for the instance data on
+// every call; here one napi_get_cb_info reads the arguments the entry takes, and the instance is
+// the function's data (Addon::define_hot). Arguments JS leaves out read as undefined.
+template <size_t N>
+struct HotArgs {
+  napi_env env;
+  napi_value v[N] = {};
+  Napi::Value operator[](size_t i) const { return Napi::Value(env, v[i]); }
+};
+
+// Runs body(instance, args) as guarded() does.
+template <size_t N, class F>
+napi_value hot_call(napi_env env, napi_callback_info cb, F&& body) {
+  HotArgs<N> args{env};
+  size_t argc = N;
+  void* data = nullptr;
+  if (napi_get_cb_info(env, cb, &argc, args.v, nullptr, &data) != napi_ok) return nullptr;
+  Addon& self = *static_cast<Addon*>(data);
+  return guarded(Napi::Env(env), [&]() -> Napi::Value { return body(self, args); });
+}
+
+}  // namespace
+
 // The inputs are borrowed, not referenced (args.h): every reference taken is an atomic increment
 // and, later, an atomic decrement, a measurable part of a 2x2 op.
-Napi::Value Addon::Unary(const Napi::CallbackInfo& info) {
-  return guarded(info, [&]() -> Napi::Value {
+napi_value Addon::Unary(napi_env env, napi_callback_info cb) {
+  return hot_call<3>(env, cb, [](Addon& self, const HotArgs<3>& info) {
     OpId id = read_op(info[0], "unary");
     BorrowedInputs in;
-    in.add(*handles_, info[1], op_def(id).name, "x");
-    return own(info[2], invoke1(core, id, in.list()));
+    in.add(*self.handles_, info[1], op_def(id).name, "x");
+    return self.own(info[2], invoke1(self.core, id, in.list()));
   });
 }
 
-Napi::Value Addon::Binary(const Napi::CallbackInfo& info) {
-  return guarded(info, [&]() -> Napi::Value {
+napi_value Addon::Binary(napi_env env, napi_callback_info cb) {
+  return hot_call<4>(env, cb, [](Addon& self, const HotArgs<4>& info) {
     OpId id = read_op(info[0], "binary");
     const char* name = op_def(id).name;
     BorrowedInputs in;
-    in.add(*handles_, info[1], name, "lhs");
-    in.add(*handles_, info[2], name, "rhs");
-    return own(info[3], invoke1(core, id, in.list()));
+    in.add(*self.handles_, info[1], name, "lhs");
+    in.add(*self.handles_, info[2], name, "rhs");
+    return self.own(info[3], invoke1(self.core, id, in.list()));
   });
 }
 
-Napi::Value Addon::Scalar(const Napi::CallbackInfo& info) {
-  return guarded(info, [&]() -> Napi::Value {
+napi_value Addon::Scalar(napi_env env, napi_callback_info cb) {
+  return hot_call<4>(env, cb, [](Addon& self, const HotArgs<4>& info) {
     OpId id = read_op(info[0], "scalar");
     const char* name = op_def(id).name;
     BorrowedInputs in;
-    in.add(*handles_, info[1], name, "lhs");
+    in.add(*self.handles_, info[1], name, "lhs");
     ScalarParams p{read_number(info[2], name, "scalar")};
-    return own(info[3], invoke1(core, id, in.list(), p));
+    return self.own(info[3], invoke1(self.core, id, in.list(), p));
   });
 }
 
