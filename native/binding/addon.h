@@ -27,6 +27,9 @@ class Addon : public Napi::Addon<Addon> {
   // (result_pages.h): the return value is then the page's token, which the caller stores in
   // owner._p, and the slot number is in slot_cell_.
   Napi::Value own(const Napi::Value& owner, ArrayRef a);
+  // own() for an owner known to be an object (a small result's page does not touch it; a larger
+  // result's finalizer cannot be attached to anything else, which is an error).
+  Napi::Value own_object(const Napi::Value& owner, ArrayRef a);
   const HandleTable& handles() const { return *handles_; }
   // Reports storage bytes allocated or freed since the last call to V8.
   void flush_memory(Napi::Env env);
