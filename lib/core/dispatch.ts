@@ -7,6 +7,11 @@ import { native } from './native';
 import { OP, type OpName } from './ops';
 import { track } from './tidy';
 
+// The binding object (like the addon's) holds some forty methods, which V8 keeps as a dictionary:
+// optimised code leaves a read from it to the generic LoadIC (about 70 instructions). The per-op
+// calls are read from it once.
+const { unary: nativeUnary, binary: nativeBinary, scalar: nativeScalar, invoke: nativeInvoke } = native;
+
 // The NDArray class, handed over by lib/ndarray.ts when it loads (it imports this module, so this
 // one cannot import it back).
 let ArrayClass: new (handle: Handle, tracked?: boolean) => NDArray;
@@ -67,7 +72,7 @@ function invokeInto(op: OpName, inputs: readonly HasHandle[], out: NDArray | NDA
     requireArray(out, op, 'out');
     handles = out._h;
   }
-  native.invoke(OP[op], inputs.map((x) => x._h), options, undefined, handles);
+  nativeInvoke(OP[op], inputs.map((x) => x._h), options, undefined, handles);
 }
 
 // The options without `out`; undefined when `out` was the only one, so that the addon skips its
@@ -93,7 +98,7 @@ export function invoke(op: OpName, inputs: readonly HasHandle[], options?: OpOpt
   }
   // A single result gets a slot handle on an NDArray made first, as the unary/binary fast paths.
   const r = fresh();
-  const out = native.invoke(OP[op], inputs.map((x) => x._h), options, r);
+  const out = nativeInvoke(OP[op], inputs.map((x) => x._h), options, r);
   if (Array.isArray(out)) throw new Error(`${op}: expected one output`);
   return filled(r, out);
 }
@@ -107,7 +112,7 @@ export function invokeMulti(op: OpName, inputs: readonly HasHandle[], options?: 
       return Array.isArray(out) ? [...out] : [out];
     }
   }
-  const out = native.invoke(OP[op], inputs.map((x) => x._h), options);
+  const out = nativeInvoke(OP[op], inputs.map((x) => x._h), options);
   return (Array.isArray(out) ? out : [out]).map((h) => new ArrayClass(h as Handle)); // no owner: no page token
 }
 
@@ -153,13 +158,13 @@ function filled(r: NDArray, h: Handle | PageToken): NDArray {
 /** An op of two arrays with its default options, through the binding's binary entry. */
 export function pairCall(id: number, a: NDArray, b: NDArray): NDArray {
   const r = fresh();
-  return filled(r, native.binary(id, a._h, b._h, r));
+  return filled(r, nativeBinary(id, a._h, b._h, r));
 }
 
 export function unaryCall(id: number, op: OpName, x: NDArray): NDArray {
   requireArray(x, op, 'x');
   const r = fresh();
-  return filled(r, native.unary(id, x._h, r));
+  return filled(r, nativeUnary(id, x._h, r));
 }
 
 /** The nd function of a unary op (`unary('exp')(x)`, `unary('exp')(x, { out })`). */
@@ -228,18 +233,18 @@ export function binaryCall(ids: BinaryIds, a: Operand, b: Operand): NDArray {
   if (a instanceof ArrayClass) {
     if (b instanceof ArrayClass) {
       const r = fresh();
-      return filled(r, native.binary(ids.id, a._h, b._h, r));
+      return filled(r, nativeBinary(ids.id, a._h, b._h, r));
     }
     if (typeof b === 'number') {
       const r = fresh();
-      return filled(r, native.scalar(ids.scalar, a._h, b, r));
+      return filled(r, nativeScalar(ids.scalar, a._h, b, r));
     }
     throw new TypeError(`${ids.op}: rhs must be an NDArray or a number, got ${describe(b)}`);
   }
   if (typeof a === 'number') {
     if (b instanceof ArrayClass) {
       const r = fresh();
-      return filled(r, native.scalar(ids.reversed, b._h, a, r));
+      return filled(r, nativeScalar(ids.reversed, b._h, a, r));
     }
     if (typeof b === 'number') throw new TypeError(`${ids.op}: at least one operand must be an NDArray (got two numbers)`);
     throw new TypeError(`${ids.op}: rhs must be an NDArray or a number, got ${describe(b)}`);

@@ -11,9 +11,6 @@ Addon::Addon(Napi::Env env, Napi::Object exports) {
       InstanceMethod("opInfo", &Addon::OpInfo),
       InstanceMethod("opSchema", &Addon::OpSchema),
       InstanceMethod("invoke", &Addon::Invoke),
-      InstanceMethod("unary", &Addon::Unary),
-      InstanceMethod("binary", &Addon::Binary),
-      InstanceMethod("scalar", &Addon::Scalar),
       InstanceMethod("fromTyped", &Addon::FromTyped),
       InstanceMethod("toTyped", &Addon::ToTyped),
       InstanceMethod("dataView", &Addon::DataView),
@@ -48,6 +45,9 @@ Addon::Addon(Napi::Env env, Napi::Object exports) {
       InstanceMethod("checkArray", &Addon::CheckArray),
       InstanceMethod("parseFile", &Addon::ParseFile),
   });
+  define_hot(env, exports, "unary", &Addon::Unary);
+  define_hot(env, exports, "binary", &Addon::Binary);
+  define_hot(env, exports, "scalar", &Addon::Scalar);
   array_buffer_ctor_ = Napi::Persistent(env.Global().Get("ArrayBuffer").As<Napi::Function>());
   install_custom_backward(env);
   env_ = env;
@@ -55,6 +55,12 @@ Addon::Addon(Napi::Env env, Napi::Object exports) {
   slot_cell_ = cell.Data();
   slot_cell_ref_ = Napi::Persistent(cell);
   exports.Set("slotCell", cell);
+}
+
+void Addon::define_hot(Napi::Env env, Napi::Object exports, const char* name, napi_callback cb) {
+  napi_value fn;
+  NAPI_THROW_IF_FAILED_VOID(env, napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, this, &fn));
+  exports.Set(name, Napi::Value(env, fn));
 }
 
 Addon::~Addon() {

@@ -27,6 +27,9 @@ class Addon : public Napi::Addon<Addon> {
   // (result_pages.h): the return value is then the page's token, which the caller stores in
   // owner._p, and the slot number is in slot_cell_.
   Napi::Value own(const Napi::Value& owner, ArrayRef a);
+  // own() for an owner known to be an object (a small result's page does not touch it; a larger
+  // result's finalizer cannot be attached to anything else, which is an error).
+  Napi::Value own_object(const Napi::Value& owner, ArrayRef a);
   const HandleTable& handles() const { return *handles_; }
   // Reports storage bytes allocated or freed since the last call to V8.
   void flush_memory(Napi::Env env);
@@ -38,9 +41,12 @@ class Addon : public Napi::Addon<Addon> {
   Napi::Value OpInfo(const Napi::CallbackInfo& info);
   Napi::Value OpSchema(const Napi::CallbackInfo& info);
   Napi::Value Invoke(const Napi::CallbackInfo& info);
-  Napi::Value Unary(const Napi::CallbackInfo& info);
-  Napi::Value Binary(const Napi::CallbackInfo& info);
-  Napi::Value Scalar(const Napi::CallbackInfo& info);
+  // The per-op entry points are plain Node-API callbacks with the instance as their data
+  // (ops.cc: HotArgs), not node-addon-api instance methods.
+  static napi_value Unary(napi_env env, napi_callback_info cb);
+  static napi_value Binary(napi_env env, napi_callback_info cb);
+  static napi_value Scalar(napi_env env, napi_callback_info cb);
+  void define_hot(Napi::Env env, Napi::Object exports, const char* name, napi_callback cb);
   Napi::Value FromTyped(const Napi::CallbackInfo& info);
   Napi::Value ToTyped(const Napi::CallbackInfo& info);
   Napi::Value DataView(const Napi::CallbackInfo& info);

@@ -61,9 +61,13 @@ void Addon::pace_collections(napi_env env, size_t fresh) {
 }
 
 Napi::Value Addon::own(const Napi::Value& owner, ArrayRef a) {
-  napi_env env = owner.Env();
   napi_valuetype type;
-  if (napi_typeof(env, owner, &type) != napi_ok || type != napi_object) return wrap(owner.Env(), std::move(a));
+  if (napi_typeof(owner.Env(), owner, &type) != napi_ok || type != napi_object) return wrap(owner.Env(), std::move(a));
+  return own_object(owner, std::move(a));
+}
+
+Napi::Value Addon::own_object(const Napi::Value& owner, ArrayRef a) {
+  napi_env env = owner.Env();
   handles_->reserve_dead();
   pace_collections(env, fresh_bytes(*a));
   flush_memory(owner.Env());

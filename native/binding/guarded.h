@@ -5,6 +5,7 @@
 
 #include <new>
 #include <string>
+#include <utility>
 
 #include "core/runtime/error.h"
 #include "core/runtime/storage.h"
@@ -16,8 +17,7 @@ namespace ndgrad::binding {
 // (20.x) runs this module's GC-time finalizers inside its own rethrow of an addon's exception,
 // and a finalizer that finds that exception still pending aborts the process.
 template <class F>
-Napi::Value guarded(const Napi::CallbackInfo& info, F&& body) {
-  Napi::Env env = info.Env();
+Napi::Value guarded(Napi::Env env, F&& body) {
   try {
     return body();
   } catch (const ndgrad::Error& e) {
@@ -33,6 +33,11 @@ Napi::Value guarded(const Napi::CallbackInfo& info, F&& body) {
   } catch (const Napi::Error& e) {
     return e.Value();
   }
+}
+
+template <class F>
+Napi::Value guarded(const Napi::CallbackInfo& info, F&& body) {
+  return guarded(info.Env(), std::forward<F>(body));
 }
 
 }  // namespace ndgrad::binding

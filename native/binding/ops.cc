@@ -110,50 +110,88 @@ Napi::Value Addon::Invoke(const Napi::CallbackInfo& info) {
     ParamBlock storage;
     const void* params = read_params(info[2], op_def(id), storage);
     ArrayList into;  // out=: one array, or a list of one per result
-    if (info[4].IsArray()) into = unwrap_list(info[4], name, "out", false);
-    else if (ArrayRef out = unwrap_optional(info[4], name, "out")) into.push_back(out);
+    // One type query for the usual call without out= (each costs about 60 instructions).
+    napi_valuetype out_type = napi_undefined;
+    napi_typeof(info.Env(), info[4], &out_type);
+    if (out_type != napi_undefined && out_type != napi_null) {
+      if (info[4].IsArray()) into = unwrap_list(info[4], name, "out", false);
+      else into.push_back(unwrap(info[4], name, "out"));
+    }
     ArrayList outs = invoke_params(core, id, ArrayList(inputs.begin(), inputs.end()), params, into);
     if (!into.empty()) {
       flush_memory(info.Env());
       return info.Env().Undefined();  // JS returns its own out object
     }
-    if (outs.size() == 1) return info[3].IsObject() ? own(info[3], std::move(outs[0])) : wrap(info.Env(), std::move(outs[0]));
+    if (outs.size() == 1) return info[3].IsObject() ? own_object(info[3], std::move(outs[0])) : wrap(info.Env(), std::move(outs[0]));
     Napi::Array list = Napi::Array::New(info.Env(), outs.size());
     for (size_t i = 0; i < outs.size(); ++i) list.Set(static_cast<uint32_t>(i), wrap(info.Env(), std::move(outs[i])));
     return list;
   });
 }
 
+namespace {
+
+// The arguments of a per-op entry point and its addon instance. node-addon-api's instance methods
+// read six arguments and `this` into a CallbackInfo and ask Node-API for the instance data on
+// every call; here one napi_get_cb_info reads the arguments the entry takes, and the instance is
+// the function's data (Addon::define_hot). Arguments JS leaves out read as undefined.
+//
+// The last argument, the result's owner, is optional: without it the result gets an External
+// handle. When passed it must be an object (lib/core/native.ts passes it only when it is one);
+// it is not asked for its type (napi_typeof, 60 instructions of a 2x2 op).
+template <size_t N>
+struct HotArgs {
+  napi_env env;
+  size_t argc = N;
+  napi_value v[N] = {};
+  Napi::Value operator[](size_t i) const { return Napi::Value(env, v[i]); }
+  Napi::Value file(Addon& self, ArrayRef a) const {
+    return argc < N ? self.wrap(Napi::Env(env), std::move(a)) : self.own_object((*this)[N - 1], std::move(a));
+  }
+};
+
+// Runs body(instance, args) as guarded() does.
+template <size_t N, class F>
+napi_value hot_call(napi_env env, napi_callback_info cb, F&& body) {
+  HotArgs<N> args{env};
+  void* data = nullptr;
+  if (napi_get_cb_info(env, cb, &args.argc, args.v, nullptr, &data) != napi_ok) return nullptr;
+  Addon& self = *static_cast<Addon*>(data);
+  return guarded(Napi::Env(env), [&]() -> Napi::Value { return body(self, args); });
+}
+
+}  // namespace
+
 // The inputs are borrowed, not referenced (args.h): every reference taken is an atomic increment
 // and, later, an atomic decrement, a measurable part of a 2x2 op.
-Napi::Value Addon::Unary(const Napi::CallbackInfo& info) {
-  return guarded(info, [&]() -> Napi::Value {
+napi_value Addon::Unary(napi_env env, napi_callback_info cb) {
+  return hot_call<3>(env, cb, [](Addon& self, const HotArgs<3>& info) {
     OpId id = read_op(info[0], "unary");
     BorrowedInputs in;
-    in.add(*handles_, info[1], op_def(id).name, "x");
-    return own(info[2], invoke1(core, id, in.list()));
+    in.add(*self.handles_, info[1], op_def(id).name, "x");
+    return info.file(self, invoke1(self.core, id, in.list()));
   });
 }
 
-Napi::Value Addon::Binary(const Napi::CallbackInfo& info) {
-  return guarded(info, [&]() -> Napi::Value {
+napi_value Addon::Binary(napi_env env, napi_callback_info cb) {
+  return hot_call<4>(env, cb, [](Addon& self, const HotArgs<4>& info) {
     OpId id = read_op(info[0], "binary");
     const char* name = op_def(id).name;
     BorrowedInputs in;
-    in.add(*handles_, info[1], name, "lhs");
-    in.add(*handles_, info[2], name, "rhs");
-    return own(info[3], invoke1(core, id, in.list()));
+    in.add(*self.handles_, info[1], name, "lhs");
+    in.add(*self.handles_, info[2], name, "rhs");
+    return info.file(self, invoke1(self.core, id, in.list()));
   });
 }
 
-Napi::Value Addon::Scalar(const Napi::CallbackInfo& info) {
-  return guarded(info, [&]() -> Napi::Value {
+napi_value Addon::Scalar(napi_env env, napi_callback_info cb) {
+  return hot_call<4>(env, cb, [](Addon& self, const HotArgs<4>& info) {
     OpId id = read_op(info[0], "scalar");
     const char* name = op_def(id).name;
     BorrowedInputs in;
-    in.add(*handles_, info[1], name, "lhs");
+    in.add(*self.handles_, info[1], name, "lhs");
     ScalarParams p{read_number(info[2], name, "scalar")};
-    return own(info[3], invoke1(core, id, in.list(), p));
+    return info.file(self, invoke1(self.core, id, in.list(), p));
   });
 }
 
