@@ -1,12 +1,10 @@
 // The thread pool's rounds: every task runs exactly once per round whether a worker joins, joins
 // late or sleeps through it (the caller runs what nobody took and waits only for the workers
 // that joined), a round whose worker had the longer task leaves the next round parallel, a
-// round of tiny tasks does not send the next one to the caller alone, a worker that ran a round on
-// the caller's CPU leaves it, and a task's exception reaches the caller.
+// round of tiny tasks does not send the next one to the caller alone, and a task's exception
+// reaches the caller.
 #include <atomic>
 #include <chrono>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -14,12 +12,6 @@
 
 #include "check.h"
 #include "core/runtime/thread_pool.h"
-
-#if defined(__linux__)
-#include <sched.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-#endif
 
 using ndgrad::ThreadPool;
 
@@ -122,75 +114,3 @@ TEST(thread_pool_keeps_workers_after_a_round_of_tiny_tasks) {
   std::printf("  rounds after a tiny one: %d, run on the caller alone: %d\n", samples, skipped);
   CHECK_EQ(skipped, 0);
 }
-
-#if defined(__linux__)
-namespace {
-
-// The CPU a thread of this process last ran on once it sleeps (field 39 of its stat line), or -1.
-int last_cpu_once_asleep(long tid) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-  for (;;) {
-    std::ifstream f("/proc/self/task/" + std::to_string(tid) + "/stat");
-    std::string line;
-    std::getline(f, line);
-    auto close = line.rfind(')');
-    if (close == std::string::npos) return -1;
-    std::istringstream rest(line.substr(close + 2));
-    std::string field, state;
-    int cpu = -1;
-    rest >> state;
-    for (int i = 4; i < 39 && rest >> field; ++i) {
-    }
-    rest >> cpu;
-    if (state == "S" || std::chrono::steady_clock::now() >= deadline) return cpu;
-    std::this_thread::sleep_for(std::chrono::microseconds(100));
-  }
-}
-
-}  // namespace
-
-// The slow mode of the 2-thread LeNet step (docs/dev/thread-pool.md): the worker woken onto the
-// caller's CPU stayed there. Here a task puts the worker on the caller's CPU, as such a wake-up
-// does; once the round is over the worker must be asleep elsewhere.
-TEST(thread_pool_worker_leaves_the_callers_cpu_after_a_round_there) {
-  cpu_set_t all;
-  CHECK(sched_getaffinity(0, sizeof all, &all) == 0);
-  if (CPU_COUNT(&all) < 2) {
-    std::printf("  one CPU allowed: nothing to leave\n");
-    return;
-  }
-  int home = 0;
-  while (!CPU_ISSET(home, &all)) ++home;
-  cpu_set_t one;
-  CPU_ZERO(&one);
-  CPU_SET(home, &one);
-  ThreadPool pool(2);
-  CHECK(sched_setaffinity(0, sizeof one, &one) == 0);
-  const auto caller = std::this_thread::get_id();
-  int checked = 0;
-  for (int r = 0; r < 200 && checked < 5; ++r) {
-    std::atomic<int> started{0};
-    std::atomic<long> worker_tid{0};
-    std::atomic<int> worker_cpu{-1};
-    pool.parallel_for(2, [&](size_t) {
-      if (std::this_thread::get_id() != caller) {
-        sched_setaffinity(0, sizeof one, &one);
-        sched_setaffinity(0, sizeof all, &all);
-        worker_cpu.store(sched_getcpu());
-        worker_tid.store(syscall(SYS_gettid));
-      }
-      started.fetch_add(1);
-      auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(5);
-      while (started.load() < 2 && std::chrono::steady_clock::now() < deadline) {
-      }
-    });
-    if (worker_tid.load() == 0 || worker_cpu.load() != home) continue;
-    ++checked;
-    CHECK(last_cpu_once_asleep(worker_tid.load()) != home);
-  }
-  CHECK(sched_setaffinity(0, sizeof all, &all) == 0);
-  std::printf("  rounds the worker ran on the caller's CPU: %d, moves off it: %zu\n", checked,
-              pool.moves_off_caller());
-  CHECK(checked > 0);
-}
-#endif

@@ -8,9 +8,6 @@
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #endif
-#if defined(__linux__)
-#include <sched.h>
-#endif
 
 namespace ndgrad {
 
@@ -30,33 +27,6 @@ constexpr size_t kMaxSkip = 64;
 // that has not joined a round that stayed open this long has lost its core. A shorter round says
 // nothing: its caller can take every task before a worker with a core has seen it.
 constexpr auto kJoinWindow = std::chrono::microseconds(20);
-
-// The CPU the calling thread runs on, or -1 where the platform does not say.
-int current_cpu() {
-#if defined(__linux__)
-  return sched_getcpu();
-#else
-  return -1;
-#endif
-}
-
-// Moves the calling thread off `cpu` (to the others it may run on) and leaves it free to run
-// anywhere again. Linux wakes a sleeping thread on or next to the CPU it last ran on, so this
-// changes where the next wake-up starts from, without pinning anything.
-bool move_off_cpu(int cpu) {
-#if defined(__linux__)
-  cpu_set_t allowed;
-  if (cpu < 0 || sched_getaffinity(0, sizeof allowed, &allowed) != 0 || !CPU_ISSET(cpu, &allowed)) return false;
-  cpu_set_t others = allowed;
-  CPU_CLR(cpu, &others);
-  if (CPU_COUNT(&others) == 0 || sched_setaffinity(0, sizeof others, &others) != 0) return false;
-  sched_setaffinity(0, sizeof allowed, &allowed);
-  return true;
-#else
-  (void)cpu;
-  return false;
-#endif
-}
 
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -139,22 +109,10 @@ void ThreadPool::worker_loop() {
     }
     run_tasks();
     finished_.fetch_add(1, std::memory_order_acq_rel);
-    {
-      // The caller may be asleep on done_: notify under the mutex so the wake-up cannot fall
-      // between its check of finished_ and its wait.
-      std::lock_guard<std::mutex> lock(mutex_);
-      done_.notify_one();
-    }
-    // A worker woken onto the caller's own CPU (Linux places a wakee next to its waker when it
-    // sees no idle CPU, or on some VM kernels whenever the waker's CPU seems to have room) took
-    // turns with the caller there: a 2-thread round at 1-thread speed. Left alone it stays: it
-    // sleeps there, and the next wake-up starts from there, so a whole run stayed slow
-    // (docs/dev/thread-pool.md). Moving only now, with its tasks done, never makes the caller
-    // wait for the move.
-    int caller_cpu = caller_cpu_.load(std::memory_order_relaxed);
-    if (caller_cpu >= 0 && current_cpu() == caller_cpu && move_off_cpu(caller_cpu)) {
-      moves_off_caller_.fetch_add(1, std::memory_order_relaxed);
-    }
+    // The caller may be asleep on done_: notify under the mutex so the wake-up cannot fall
+    // between its check of finished_ and its wait.
+    std::lock_guard<std::mutex> lock(mutex_);
+    done_.notify_one();
   }
 }
 
@@ -192,7 +150,6 @@ void ThreadPool::parallel_for(size_t num_tasks, const std::function<void(size_t)
     error_ = nullptr;
     generation_.fetch_add(1, std::memory_order_release);
   }
-  caller_cpu_.store(current_cpu(), std::memory_order_relaxed);
   auto opened = std::chrono::steady_clock::now();
   wake_.notify_all();
   run_tasks();

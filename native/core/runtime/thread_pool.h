@@ -3,8 +3,7 @@
 // size 1 has no workers and runs everything inline. Idle workers poll for the next round for
 // 50 us before they sleep (thread_pool.cc says why). The caller waits only for workers that
 // joined a round, and after a round that found a worker without a core runs the next calls
-// alone for a while (an oversubscribed machine). A worker that ran a round on the caller's own
-// CPU moves itself off it afterwards (Linux).
+// alone for a while (an oversubscribed machine).
 #pragma once
 
 #include <atomic>
@@ -40,10 +39,6 @@ class ThreadPool {
   // found a worker without a core), since construction: for tests and diagnosis.
   size_t skipped_calls() const { return skipped_calls_.load(std::memory_order_relaxed); }
 
-  // How many times a worker that had run a round's tasks on the caller's CPU moved itself off
-  // it (Linux), since construction: for tests and diagnosis.
-  size_t moves_off_caller() const { return moves_off_caller_.load(std::memory_order_relaxed); }
-
   // The thread count from NDGRAD_NUM_THREADS, or the hardware's.
   static size_t default_num_threads();
 
@@ -69,8 +64,6 @@ class ThreadPool {
   size_t skip_ = 0;
   size_t backoff_ = 0;
   std::atomic<size_t> skipped_calls_{0};
-  std::atomic<int> caller_cpu_{-1};  // the CPU the caller published the last round from, or -1
-  std::atomic<size_t> moves_off_caller_{0};
   size_t sleeping_ = 0;  // workers waiting on wake_, under mutex_
   std::atomic<bool> stopping_{false};
   bool busy_ = false;        // a parallel_for is running (nested calls go inline)
