@@ -1,7 +1,8 @@
 // The dtypes and shapes of a graph node's inputs and outputs, packed for a small node: three
 // tensors of up to eight dimensions in all (a binary op on matrices; consecutive tensors of one
-// shape count their dimensions once) sit inline in 104 bytes, and only the spill pointer, in the first line, is read when the node is freed. More tensors or
-// dimensions move everything to the heap.
+// shape count their dimensions once) sit inline in 104 bytes, and only the spill pointer, in the
+// first line, is read when the node is freed. More tensors or dimensions move everything to the
+// heap.
 #pragma once
 
 #include <cstddef>
