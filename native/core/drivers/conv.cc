@@ -140,7 +140,8 @@ void col2im(const ConvGeom& g, const T* col, size_t channels, size_t r0, size_t 
 // 7 MB), and writing it out then reading it back for the product costs more than the product.
 // It is therefore built a band of output rows at a time, each band's matrix at most this big.
 constexpr size_t kColBytes = size_t(1) << 20;
-// The largest buffer of whole planes (the weight gradient's flat grid, a depthwise plane) kept per thread between calls.
+// The largest buffer of whole planes (the weight gradient's flat grid, a depthwise plane) kept
+// per thread between calls.
 constexpr size_t kKeptGridBytes = size_t(8) << 20;
 
 // Output rows per band for an im2col matrix of `rows` rows.
