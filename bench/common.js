@@ -118,4 +118,26 @@ function lenet(gluon) {
   );
 }
 
-module.exports = { torchServer, nodeServer, tfjsInit, median, timeCalls, medianTime, option, printTable, run, lenet };
+/**
+ * One gluon training step (forward, softmax cross-entropy, backward, SGD inside nd.tidy) of the
+ * bench's MLP (batch 64) or LeNet (batch 256) on fixed random data, for the drivers in results/.
+ */
+function gluonTrainStep({ autograd, gluon, init, nd, random }, name) {
+  random.seed(0);
+  const mlp = name === 'mlp';
+  const batch = mlp ? 64 : 256;
+  const x = nd.random.uniform({ shape: mlp ? [batch, 784] : [batch, 1, 28, 28] });
+  const y = nd.random.randint({ low: 0, high: 10, shape: [batch], dtype: 'float32' });
+  const { nn } = gluon;
+  const net = mlp ? new nn.Sequential().add(new nn.Dense(256, { activation: 'relu' }), new nn.Dense(10)) : lenet(gluon);
+  net.initialize(new init.Xavier());
+  net.forward(x).dispose();
+  const lossFn = new gluon.loss.SoftmaxCrossEntropyLoss();
+  const trainer = new gluon.Trainer(net.collectParams(), 'sgd', { learningRate: 0.1 });
+  return () => nd.tidy(() => {
+    autograd.record(() => lossFn.forward(net.forward(x), y)).backward();
+    trainer.step(batch);
+  });
+}
+
+module.exports = { torchServer, nodeServer, tfjsInit, median, timeCalls, medianTime, option, printTable, run, lenet, gluonTrainStep };

@@ -4,21 +4,9 @@
 // cost on this VM:
 //   node bench/results/session9-idle-burst.js [package dir] [pause ms]
 const path = require('path');
-const { autograd, gluon, init, nd, random } = require(process.argv[2] || path.join(__dirname, '..', '..'));
+const { gluonTrainStep } = require('../common');
+const step = gluonTrainStep(require(process.argv[2] || path.join(__dirname, '..', '..')), 'mlp');
 const pause = Number(process.argv[3] || 1500);
-random.seed(0);
-const batch = 64;
-const x = nd.random.uniform({ shape: [batch, 784] });
-const y = nd.random.randint({ low: 0, high: 10, shape: [batch], dtype: 'float32' });
-const net = new gluon.nn.Sequential().add(new gluon.nn.Dense(256, { activation: 'relu' }), new gluon.nn.Dense(10));
-net.initialize(new init.Xavier());
-net.forward(x).dispose();
-const lossFn = new gluon.loss.SoftmaxCrossEntropyLoss();
-const trainer = new gluon.Trainer(net.collectParams(), 'sgd', { learningRate: 0.1 });
-const step = () => nd.tidy(() => {
-  autograd.record(() => lossFn.forward(net.forward(x), y)).backward();
-  trainer.step(batch);
-});
 let round = 0;
 function burst() {
   const cells = [];

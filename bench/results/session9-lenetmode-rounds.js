@@ -8,23 +8,10 @@
 //   python3 bench/results/session9-lenetmode-summary.py trace.txt
 // (NDGRAD_POOL_MOVE=0 turns the move off the caller's CPU off in that build, for A/B runs.)
 const path = require('path');
-const { autograd, gluon, init, nd, random } = require(path.join(__dirname, '..', '..'));
-const { lenet, median } = require('../common');
+const { gluonTrainStep, median } = require('../common');
 
 const [mode = 'pause', rounds = '7', reps = '5', pauseMs = '500'] = process.argv.slice(2);
-random.seed(0);
-const batch = 256;
-const x = nd.random.uniform({ shape: [batch, 1, 28, 28] });
-const y = nd.random.randint({ low: 0, high: 10, shape: [batch], dtype: 'float32' });
-const net = lenet(gluon);
-net.initialize(new init.Xavier());
-net.forward(x).dispose();
-const lossFn = new gluon.loss.SoftmaxCrossEntropyLoss();
-const trainer = new gluon.Trainer(net.collectParams(), 'sgd', { learningRate: 0.1 });
-const step = () => nd.tidy(() => {
-  autograd.record(() => lossFn.forward(net.forward(x), y)).backward();
-  trainer.step(batch);
-});
+const step = gluonTrainStep(require(path.join(__dirname, '..', '..')), 'lenet');
 
 (async () => {
   step();
