@@ -23,12 +23,10 @@ class Addon : public Napi::Addon<Addon> {
   // Wraps an array in a JS handle that owns one reference (released by GC or dispose()).
   Napi::Value wrap(Napi::Env env, ArrayRef a);
   // A slot handle for `a` whose reference is released when the JS object `owner` is collected
-  // (see handles.h); wrap() when owner is not an object. A small result joins a page
-  // (result_pages.h): the return value is then the page's token, which the caller stores in
-  // owner._p, and the slot number is in slot_cell_.
-  Napi::Value own(const Napi::Value& owner, ArrayRef a);
-  // own() for an owner known to be an object (a small result's page does not touch it; a larger
-  // result's finalizer cannot be attached to anything else, which is an error).
+  // (see handles.h); callers pass wrap() instead when they have no owner object. A small result
+  // joins a page (result_pages.h): the return value is then the page's token, which the caller
+  // stores in owner._p, and the slot number is in slot_cell_. `owner` is not asked its type (a
+  // larger result's finalizer cannot be attached to a non-object, which is then an error).
   Napi::Value own_object(const Napi::Value& owner, ArrayRef a);
   const HandleTable& handles() const { return *handles_; }
   // Reports storage bytes allocated or freed since the last call to V8.
@@ -94,7 +92,7 @@ class Addon : public Napi::Addon<Addon> {
   YoungCollections young_;
   ResultPages pages_{handles_};
   napi_env env_;
-  // The slot number of a result that joined a page (own() returns the page's token instead);
+  // The slot number of a result that joined a page (own_object() returns the page's token instead);
   // JS reads it as binding.slotCell[0].
   Napi::Reference<Napi::Int32Array> slot_cell_ref_;
   int32_t* slot_cell_ = nullptr;

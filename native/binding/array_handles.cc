@@ -24,7 +24,7 @@ size_t fresh_bytes(const Array& a) {
 void Addon::flush_memory(Napi::Env env) { report_external(env, *core.stats, young_.allowance()); }
 
 Napi::Value Addon::wrap(Napi::Env env, ArrayRef a) {
-  handles_->release_dead(2);  // the lazily released arrays of handles.h also drain without own()
+  handles_->release_dead(2);  // the lazily released arrays of handles.h also drain without own_object()
   pace_collections(env, fresh_bytes(*a));
   flush_memory(env);
   // A basic finalizer: it touches no JS, so Node runs it during GC itself (the module is built
@@ -58,12 +58,6 @@ void Addon::pace_collections(napi_env env, size_t fresh) {
     young_.request(env, *core.stats, *handles_);
   }
   young_.note_result(fresh);
-}
-
-Napi::Value Addon::own(const Napi::Value& owner, ArrayRef a) {
-  napi_valuetype type;
-  if (napi_typeof(owner.Env(), owner, &type) != napi_ok || type != napi_object) return wrap(owner.Env(), std::move(a));
-  return own_object(owner, std::move(a));
 }
 
 Napi::Value Addon::own_object(const Napi::Value& owner, ArrayRef a) {
