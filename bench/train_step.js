@@ -6,7 +6,8 @@
 // answering over pipes, torch.set_num_threads(2) and (1); the faster is the comparison, since
 // on a shared, loaded machine two OpenMP threads can wait on each other) and TensorFlow.js
 // (tfjs-core, cpu and wasm backends, tf.train.sgd minimize). Every round runs each engine in
-// turn; the table shows the median over the rounds of the per-round median step time.
+// turn (one untimed step first); the table shows the median over the rounds of the per-round
+// median step time.
 // The gluon step also runs at one thread, in a child process of this script started with
 // NDGRAD_NUM_THREADS=1 (`--serve`), so each engine has a 1-thread and a 2-thread column. The
 // machine's load average is printed with the table: on a loaded 2-core machine 2-thread runs
@@ -151,8 +152,11 @@ async function main() {
         order.reverse();
         kids.reverse();
       }
-      for (const [e, f] of order) if (f) per[e].push(median(timeCalls(f, REPS)));
-      for (const [e, child] of kids) per[e].push(median((await child.run(name, REPS)).times));
+      // Each burst starts with one untimed step: the first memory-touching work after the
+      // engine sat idle (while the others ran) is several times slower on this VM, for every
+      // engine alike (bench/results/session9-idle-burst.js).
+      for (const [e, f] of order) if (f) per[e].push(median(timeCalls(f, REPS + 1).slice(1)));
+      for (const [e, child] of kids) per[e].push(median((await child.run(name, REPS + 1)).times.slice(1)));
       loads.push(os.loadavg()[0]);
     }
     const ms = Object.fromEntries(engines.map((e) => [e, per[e].length ? median(per[e]) * 1e3 : undefined]));
