@@ -341,6 +341,22 @@ void direct_forward_unit_stride(const ConvRun& r, const kernels::GemmOps<T>& ops
   }
 }
 
+// Whether x holds no infinite or NaN value. The flat grid multiplies the zeros past the outputs
+// by real inputs, which adds nothing unless an input is infinite or NaN (0 * inf is NaN), and
+// the direct kernels skip the padding's zeros, which im2col multiplies: such inputs take the
+// path whose products are im2col's.
+template <class T>
+bool all_finite(const T* x, size_t n) {
+  T acc[kLanes] = {};
+  size_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (Index l = 0; l < kLanes; ++l) acc[l] += x[i + l] * T(0);
+  T sum = 0;
+  for (Index l = 0; l < kLanes; ++l) sum += acc[l];
+  for (; i < n; ++i) sum += x[i] * T(0);
+  return sum == T(0);
+}
+
 template <class T>
 void direct_backward_data(const ConvRun& r, const ConvGeom& g, const T* small, const T* w, const T* bias, T* big) {
   const size_t I = g.in_size(), O = g.out_size(), K = g.k_size(), fg = g.f / g.groups;
@@ -365,16 +381,27 @@ void direct_backward_data(const ConvRun& r, const ConvGeom& g, const T* small, c
   });
 }
 
+// False, w then to be computed by the GEMM, when a padded convolution's output gradient holds an
+// infinite or NaN value: the kernel skips the pairs of outputs with the padding, whose zeros make
+// NaN of it in im2col's, MXNet's and the flat grid's products (without padding there are no such
+// pairs). Each item checks the planes it is about to read, rather than one pass over the whole
+// gradient on one thread before the call.
 template <class T>
-void direct_backward_weight(const ConvRun& r, const ConvGeom& g, const T* big, const T* small, T* w) {
+bool direct_backward_weight(const ConvRun& r, const ConvGeom& g, const T* big, const T* small, T* w) {
   const size_t I = g.in_size(), O = g.out_size(), K = g.k_size();
   const Index sw = static_cast<Index>(g.stride[2]);
+  const bool padded = g.pad[0] || g.pad[1] || g.pad[2];
+  std::atomic<bool> finite{true};
   for_items(r.pool, g.f, [&](size_t f) {
     T* wf = w + f * K;
     std::fill(wf, wf + K, T(0));
-    for (size_t n = 0; n < g.n; ++n) {
+    for (size_t n = 0; n < g.n && finite.load(std::memory_order_relaxed); ++n) {
       const T* x = big + (n * g.c + source_channel(g, f)) * I;
       const T* y = small + (n * g.f + f) * O;
+      if (padded && !all_finite(y, O)) {
+        finite.store(false, std::memory_order_relaxed);
+        return;
+      }
       for_each_row(g, [&](size_t tap, size_t out_row, size_t in_row, Span s, Index offw) {
         const T* yr = y + out_row;
         const T* xr = x + in_row + offw;
@@ -383,6 +410,7 @@ void direct_backward_weight(const ConvRun& r, const ConvGeom& g, const T* big, c
       });
     }
   });
+  return finite.load();
 }
 
 // ---- im2col + GEMM -----------------------------------------------------------------------------
@@ -537,21 +565,6 @@ void output_to_grid(const ConvGeom& g, const FlatGrid& fg, const T* y, T* dst) {
       const T* src = y + (d * g.out[1] + h) * g.out[2];
       for (size_t w = 0; w < fg.wp; ++w) row[w] = w < n ? src[w] : T(0);
     }
-}
-
-// On the grid a dot product also multiplies the zeros past the outputs by real inputs, which
-// adds nothing unless an input is infinite or NaN (0 * inf is NaN): such inputs take the
-// im2col path, which only multiplies pairs the convolution has.
-template <class T>
-bool all_finite(const T* x, size_t n) {
-  T acc[kLanes] = {};
-  size_t i = 0;
-  for (; i + kLanes <= n; i += kLanes)
-    for (Index l = 0; l < kLanes; ++l) acc[l] += x[i + l] * T(0);
-  T sum = 0;
-  for (Index l = 0; l < kLanes; ++l) sum += acc[l];
-  for (; i < n; ++i) sum += x[i] * T(0);
-  return sum == T(0);
 }
 
 // The channel offsets of every tap on a grid whose channels are `stride` apart: tap t of channel
@@ -773,11 +786,8 @@ void backward_weight_t(const ConvRun& r, const ConvGeom& g, const void* big, con
   if (flat_fits(g) && flat_backward_weight(r, ops_of<T>(kernels::conv_kernels(r.isa)), g, static_cast<const T*>(big),
                                            static_cast<const T*>(small), static_cast<T*>(w)))
     return;
-  // the direct kernel skips the pairs of outputs with the padding, whose zeros make NaN of an
-  // infinite output gradient (as im2col's, MXNet's and the flat grid's products do)
-  if (one_channel_per_group(g) && all_finite(static_cast<const T*>(small), g.n * g.f * g.out_size()))
-    direct_backward_weight(r, g, static_cast<const T*>(big), static_cast<const T*>(small), static_cast<T*>(w));
-  else
+  if (!(one_channel_per_group(g) && direct_backward_weight(r, g, static_cast<const T*>(big),
+                                                             static_cast<const T*>(small), static_cast<T*>(w))))
     gemm_backward_weight(r, g, static_cast<const T*>(big), static_cast<const T*>(small), static_cast<T*>(w));
 }
 
