@@ -1,10 +1,12 @@
 // The thread pool's rounds: every task runs exactly once per round whether a worker joins, joins
 // late or sleeps through it (the caller runs what nobody took and waits only for the workers
 // that joined), a round whose worker had the longer task leaves the next round parallel, a
-// round of tiny tasks does not send the next one to the caller alone, and a task's exception
-// reaches the caller.
+// round of tiny tasks does not send the next one to the caller alone, a worker about to sleep on
+// the caller's CPU leaves it, and a task's exception reaches the caller.
 #include <atomic>
 #include <chrono>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -12,6 +14,12 @@
 
 #include "check.h"
 #include "core/runtime/thread_pool.h"
+
+#if defined(__linux__)
+#include <sched.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 using ndgrad::ThreadPool;
 
@@ -114,3 +122,129 @@ TEST(thread_pool_keeps_workers_after_a_round_of_tiny_tasks) {
   std::printf("  rounds after a tiny one: %d, run on the caller alone: %d\n", samples, skipped);
   CHECK_EQ(skipped, 0);
 }
+
+#if defined(__linux__)
+namespace {
+
+// The CPU a thread of this process last ran on once it sleeps (field 39 of its stat line), or -1.
+int last_cpu_once_asleep(long tid) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  for (;;) {
+    std::ifstream f("/proc/self/task/" + std::to_string(tid) + "/stat");
+    std::string line;
+    std::getline(f, line);
+    auto close = line.rfind(')');
+    if (close == std::string::npos) return -1;
+    std::istringstream rest(line.substr(close + 2));
+    std::string field, state;
+    int cpu = -1;
+    rest >> state;
+    for (int i = 4; i < 39 && rest >> field; ++i) {
+    }
+    rest >> cpu;
+    if (state == "S" || std::chrono::steady_clock::now() >= deadline) return cpu;
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+  }
+}
+
+// Runs one round of a new 2-thread pool on `home` (the caller pinned there) in which a task puts
+// the worker on `home` too, as a wake-up onto the caller's CPU does, and returns the pool's moves
+// off the caller's CPU once the worker sleeps, or -1 if the worker did not end up on `home`. The
+// pool is made before the caller is pinned: a thread starts with its creator's CPUs.
+int moves_after_a_round_on_the_callers_cpu(int home, ThreadPool::LeaveCallerCpu leave, bool* slept_elsewhere) {
+  cpu_set_t all, one;
+  CHECK(sched_getaffinity(0, sizeof all, &all) == 0);
+  CPU_ZERO(&one);
+  CPU_SET(home, &one);
+  ThreadPool pool(2, leave);
+  CHECK(sched_setaffinity(0, sizeof one, &one) == 0);
+  const auto caller = std::this_thread::get_id();
+  std::atomic<int> started{0};
+  std::atomic<long> worker_tid{0};
+  std::atomic<int> worker_cpu{-1};
+  pool.parallel_for(2, [&](size_t) {
+    if (std::this_thread::get_id() != caller) {
+      sched_setaffinity(0, sizeof one, &one);
+      sched_setaffinity(0, sizeof all, &all);
+      worker_cpu.store(sched_getcpu());
+      worker_tid.store(syscall(SYS_gettid));
+    }
+    started.fetch_add(1);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(5);
+    while (started.load() < 2 && std::chrono::steady_clock::now() < deadline) {
+    }
+  });
+  int moves = -1;
+  if (worker_tid.load() != 0 && worker_cpu.load() == home) {
+    *slept_elsewhere = last_cpu_once_asleep(worker_tid.load()) != home;
+    moves = static_cast<int>(pool.moves_off_caller());
+  }
+  CHECK(sched_setaffinity(0, sizeof all, &all) == 0);
+  return moves;
+}
+
+int first_allowed_cpu_of_two_or_more() {
+  cpu_set_t all;
+  CHECK(sched_getaffinity(0, sizeof all, &all) == 0);
+  if (CPU_COUNT(&all) < 2) return -1;
+  int home = 0;
+  while (!CPU_ISSET(home, &all)) ++home;
+  return home;
+}
+
+}  // namespace
+
+// The slow mode of the 2-thread LeNet step (docs/dev/thread-pool.md): the worker woken onto the
+// caller's CPU stayed there. After a round there, the worker must be asleep elsewhere, after one
+// move (kAlways: the shared machine is rarely free enough for kWhenFree to move).
+TEST(thread_pool_worker_leaves_the_callers_cpu_before_it_sleeps) {
+  int home = first_allowed_cpu_of_two_or_more();
+  if (home < 0) {
+    std::printf("  one CPU allowed: nothing to leave\n");
+    return;
+  }
+  int checked = 0;
+  for (int r = 0; r < 200 && checked < 3; ++r) {
+    bool slept_elsewhere = false;
+    int moves = moves_after_a_round_on_the_callers_cpu(home, ThreadPool::LeaveCallerCpu::kAlways, &slept_elsewhere);
+    if (moves < 0) continue;
+    ++checked;
+    CHECK(slept_elsewhere);
+    CHECK_EQ(moves, 1);
+  }
+  std::printf("  rounds the worker ran on the caller's CPU: %d\n", checked);
+  CHECK(checked > 0);
+}
+
+// On a machine with more runnable threads than CPUs the other CPU is no freer than the caller's:
+// a move there took 8 ms (median, load 23), and the worker missed every round meanwhile. Such a
+// worker stays where it is. Spinning threads make the machine that busy here.
+TEST(thread_pool_worker_stays_on_the_callers_cpu_when_no_cpu_is_free) {
+  int home = first_allowed_cpu_of_two_or_more();
+  if (home < 0) {
+    std::printf("  one CPU allowed: nothing to leave\n");
+    return;
+  }
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> spinners;
+  for (unsigned i = 0; i <= std::thread::hardware_concurrency(); ++i) {
+    spinners.emplace_back([&] {
+      while (!stop.load(std::memory_order_relaxed)) {
+      }
+    });
+  }
+  int checked = 0, moved = 0;
+  for (int r = 0; r < 200 && checked < 3; ++r) {
+    bool slept_elsewhere = false;
+    int moves = moves_after_a_round_on_the_callers_cpu(home, ThreadPool::LeaveCallerCpu::kWhenFree, &slept_elsewhere);
+    if (moves < 0) continue;
+    ++checked;
+    moved += moves;
+  }
+  stop.store(true);
+  for (auto& t : spinners) t.join();
+  std::printf("  rounds the worker ran on the caller's CPU: %d, moves off it: %d\n", checked, moved);
+  CHECK(checked > 0);
+  CHECK_EQ(moved, 0);
+}
+#endif

@@ -2,11 +2,15 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <exception>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
+#endif
+#if defined(__linux__)
+#include <sched.h>
 #endif
 
 namespace ndgrad {
@@ -27,6 +31,95 @@ constexpr size_t kMaxSkip = 64;
 // that has not joined a round that stayed open this long has lost its core. A shorter round says
 // nothing: its caller can take every task before a worker with a core has seen it.
 constexpr auto kJoinWindow = std::chrono::microseconds(20);
+
+// The CPU the calling thread runs on, or -1 where the platform does not say.
+int current_cpu() {
+#if defined(__linux__)
+  return sched_getcpu();
+#else
+  return -1;
+#endif
+}
+
+// Moves the calling thread off `cpu` (to the others it may run on) and leaves it free to run
+// anywhere again. Linux wakes a sleeping thread on or next to the CPU it last ran on, so this
+// changes where the next wake-up starts from, without pinning anything.
+bool move_off_cpu(int cpu) {
+#if defined(__linux__)
+  cpu_set_t allowed;
+  if (cpu < 0 || sched_getaffinity(0, sizeof allowed, &allowed) != 0 || !CPU_ISSET(cpu, &allowed)) return false;
+  cpu_set_t others = allowed;
+  CPU_CLR(cpu, &others);
+  if (CPU_COUNT(&others) == 0 || sched_setaffinity(0, sizeof others, &others) != 0) return false;
+  sched_setaffinity(0, sizeof allowed, &allowed);
+  return true;
+#else
+  (void)cpu;
+  return false;
+#endif
+}
+
+// True unless the machine has more runnable threads than this thread may use CPUs (the count
+// before the slash in /proc/loadavg's fourth field, this thread included): then the other CPU is
+// busy. Where that cannot be read, true.
+bool runnable_within_cpus() {
+#if defined(__linux__)
+  cpu_set_t allowed;
+  if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return true;
+  std::FILE* f = std::fopen("/proc/loadavg", "r");
+  if (!f) return true;
+  double l1, l5, l15;
+  int runnable = 0;
+  int n = std::fscanf(f, "%lf %lf %lf %d/", &l1, &l5, &l15, &runnable);
+  std::fclose(f);
+  return n != 4 || runnable <= CPU_COUNT(&allowed);
+#else
+  return true;
+#endif
+}
+
+// A worker woken onto the caller's own CPU (Linux places a wakee next to its waker when it sees
+// no idle CPU, and this VM's kernel also packs wakees onto the waker's vCPU) takes turns with the
+// caller there: a 2-thread round at 1-thread speed. Left alone it stays: it sleeps there, the next
+// wake-up starts from there, and a whole run is slow (docs/dev/thread-pool.md). So a worker about
+// to sleep on the caller's CPU moves off it first, if the other CPU is free. On a busy machine a
+// move waits for the other CPU (45 us to 28 ms, median 8 ms, at load 23), and so does a wake-up
+// placed there (median 8 ms, against 5 us on the caller's CPU): the worker would be away for
+// milliseconds for a CPU no freer than the caller's. So it moves only when the machine has no more
+// runnable threads than CPUs, and after a move that took long even so, or such a count, it makes
+// no move for a while, twice as long after each in a row.
+class CallerCpuLeaver {
+ public:
+  explicit CallerCpuLeaver(bool always) : always_(always) {}
+
+  // Moves the calling thread off caller_cpu if the other CPU looks free (or always_); true if it
+  // moved.
+  bool leave(int caller_cpu) {
+    if (always_) return move_off_cpu(caller_cpu);
+    auto start = std::chrono::steady_clock::now();
+    if (start < no_move_until_) return false;
+    bool moved = runnable_within_cpus() && move_off_cpu(caller_cpu);
+    auto end = std::chrono::steady_clock::now();
+    if (!moved || end - start > kSlowMove) {
+      no_move_until_ = end + pause_;
+      pause_ = std::min<std::chrono::steady_clock::duration>(pause_ * 2, kMaxMovePause);
+    } else {
+      pause_ = kMovePause;
+    }
+    return moved;
+  }
+
+ private:
+  // Above the fastest moves seen at load 23 (45 and 227 us of 80, when the other CPU was free by
+  // chance); a move that waits for another process's time slice takes milliseconds (3 in 4 of
+  // them took 4 ms or more).
+  static constexpr auto kSlowMove = std::chrono::microseconds(500);
+  static constexpr auto kMovePause = std::chrono::milliseconds(100);
+  static constexpr auto kMaxMovePause = std::chrono::milliseconds(1600);
+  const bool always_;
+  std::chrono::steady_clock::time_point no_move_until_{};
+  std::chrono::steady_clock::duration pause_ = kMovePause;
+};
 
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -59,7 +152,7 @@ size_t ThreadPool::default_num_threads() {
   return hw == 0 ? 1 : hw;
 }
 
-ThreadPool::ThreadPool(size_t num_threads) {
+ThreadPool::ThreadPool(size_t num_threads, LeaveCallerCpu leave) : leave_(leave) {
   if (num_threads == 0) num_threads = default_num_threads();
   for (size_t i = 1; i < num_threads; ++i) workers_.emplace_back([this] { worker_loop(); });
 }
@@ -88,6 +181,7 @@ void ThreadPool::run_tasks() {
 
 void ThreadPool::worker_loop() {
   uint64_t seen = 0;
+  CallerCpuLeaver leaver(leave_ == LeaveCallerCpu::kAlways);
   auto next_round = [&] {
     return stopping_.load(std::memory_order_acquire) || generation_.load(std::memory_order_acquire) != seen;
   };
@@ -95,6 +189,14 @@ void ThreadPool::worker_loop() {
     if (!poll(next_round)) {
       std::unique_lock<std::mutex> lock(mutex_);
       ++sleeping_;
+      // Counted as asleep from here: the caller waits for it only once it has joined a round, so
+      // the move below (milliseconds on a loaded machine) costs the caller no wait and no miss.
+      int caller_cpu = caller_cpu_.load(std::memory_order_relaxed);
+      if (caller_cpu >= 0 && current_cpu() == caller_cpu) {
+        lock.unlock();
+        if (leaver.leave(caller_cpu)) moves_off_caller_.fetch_add(1, std::memory_order_relaxed);
+        lock.lock();
+      }
       wake_.wait(lock, next_round);
       --sleeping_;
     }
@@ -150,17 +252,23 @@ void ThreadPool::parallel_for(size_t num_tasks, const std::function<void(size_t)
     error_ = nullptr;
     generation_.fetch_add(1, std::memory_order_release);
   }
+  caller_cpu_.store(current_cpu(), std::memory_order_relaxed);
   auto opened = std::chrono::steady_clock::now();
   wake_.notify_all();
   run_tasks();
   // Every task has been taken; wait only for the workers that took part.
   size_t joined;
+  bool long_open;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     open_ = false;
     joined = joined_;
+    // Timed at the close, under the mutex, not after the unlock: a worker that saw the round at
+    // once yet found the mutex held by this close is blocked on it, so the unlock wakes it, and
+    // on the loaded VM the unlock and this thread's preemption around it took over 20 us. Timed
+    // after it, rounds closed within a microsecond counted as long and that worker as a miss.
+    long_open = std::chrono::steady_clock::now() - opened >= kJoinWindow;
   }
-  bool long_open = std::chrono::steady_clock::now() - opened >= kJoinWindow;
   auto finished = [&] { return finished_.load(std::memory_order_acquire) == joined; };
   std::exception_ptr error;
   {

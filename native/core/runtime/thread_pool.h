@@ -3,7 +3,8 @@
 // size 1 has no workers and runs everything inline. Idle workers poll for the next round for
 // 50 us before they sleep (thread_pool.cc says why). The caller waits only for workers that
 // joined a round, and after a round that found a worker without a core runs the next calls
-// alone for a while (an oversubscribed machine).
+// alone for a while (an oversubscribed machine). A worker about to sleep on the caller's own CPU
+// moves itself off it first when the other CPU looks free (Linux).
 #pragma once
 
 #include <atomic>
@@ -18,8 +19,13 @@ namespace ndgrad {
 
 class ThreadPool {
  public:
+  // When a worker about to sleep on the CPU the last round was published from moves off it
+  // (Linux): when the other CPU looks free (kWhenFree), or always (kAlways: for tests of the
+  // move itself, which cannot wait for a free CPU on a shared machine).
+  enum class LeaveCallerCpu { kWhenFree, kAlways };
+
   // num_threads counts the caller: 0 means "hardware concurrency, or NDGRAD_NUM_THREADS".
-  explicit ThreadPool(size_t num_threads = 0);
+  explicit ThreadPool(size_t num_threads = 0, LeaveCallerCpu leave = LeaveCallerCpu::kWhenFree);
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
@@ -38,6 +44,10 @@ class ThreadPool {
   // How many parallel calls ran on the caller alone because of an earlier miss (a round that
   // found a worker without a core), since construction: for tests and diagnosis.
   size_t skipped_calls() const { return skipped_calls_.load(std::memory_order_relaxed); }
+
+  // How many times a worker about to sleep on the CPU the last round was published from moved
+  // itself off it (Linux), since construction: for tests and diagnosis.
+  size_t moves_off_caller() const { return moves_off_caller_.load(std::memory_order_relaxed); }
 
   // The thread count from NDGRAD_NUM_THREADS, or the hardware's.
   static size_t default_num_threads();
@@ -64,6 +74,9 @@ class ThreadPool {
   size_t skip_ = 0;
   size_t backoff_ = 0;
   std::atomic<size_t> skipped_calls_{0};
+  const LeaveCallerCpu leave_;
+  std::atomic<int> caller_cpu_{-1};  // the CPU the caller published the last round from, or -1
+  std::atomic<size_t> moves_off_caller_{0};
   size_t sleeping_ = 0;  // workers waiting on wake_, under mutex_
   std::atomic<bool> stopping_{false};
   bool busy_ = false;        // a parallel_for is running (nested calls go inline)
