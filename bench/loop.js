@@ -4,8 +4,11 @@
 // collector, for counting page faults and collections around it:
 //   /usr/bin/time -v node --trace-gc bench/loop.js add 1e6 3000 [dispose]
 //   /usr/bin/time -v node --trace-gc bench/loop.js dot 256 3000 [dispose|out]
+//   node bench/loop.js chain 1e6 3000 [dispose]
 // add: c = a.add(b) on two float32 arrays of n elements; dot: c = nd.dot(m, m), m n x n; with
-// `out`, the result is written into one array instead (nd.add(a, b, { out: c })).
+// `out`, the result is written into one array instead (nd.add(a, b, { out: c })); chain: c =
+// a.add(b) read at once by the next op, d = c.mul(2) (what a result streamed out of the cache
+// costs its reader; dispose frees both).
 // Prints the per-call median and mean wall time of the timed calls (after 50 untimed ones); the
 // mean includes every collection, so it is the figure a user's loop sees. The CPU time per call
 // (the whole process's, collector threads included) is the steadier figure on a busy machine.
@@ -17,17 +20,26 @@ const n = Number(nText);
 const iters = Number(itersText);
 const dispose = mode === 'dispose';
 const intoOut = mode === 'out';
-if (!['add', 'dot'].includes(kind) || !(n > 0) || !(iters > 0)) {
-  process.stderr.write('usage: node bench/loop.js add|dot <n> <iterations> [dispose|out]\n');
+const chain = kind === 'chain';
+if (!['add', 'dot', 'chain'].includes(kind) || !(n > 0) || !(iters > 0) || (chain && intoOut)) {
+  process.stderr.write('usage: node bench/loop.js add|dot|chain <n> <iterations> [dispose|out]\n');
   process.exit(2);
 }
-const a = nd.random.uniform({ low: 0.5, high: 1.5, shape: kind === 'add' ? [n] : [n, n] });
-const b = kind === 'add' ? nd.random.uniform({ low: 0.5, high: 1.5, shape: [n] }) : a;
-let c = intoOut ? nd.zeros(kind === 'add' ? [n] : [n, n]) : undefined;
+const flat = kind !== 'dot';
+const a = nd.random.uniform({ low: 0.5, high: 1.5, shape: flat ? [n] : [n, n] });
+const b = flat ? nd.random.uniform({ low: 0.5, high: 1.5, shape: [n] }) : a;
+let c = intoOut ? nd.zeros(flat ? [n] : [n, n]) : undefined;
 const target = c;
 const call = intoOut
   ? kind === 'add' ? () => nd.add(a, b, { out: target }) : () => nd.dot(a, b, { out: target })
-  : kind === 'add' ? () => a.add(b) : () => nd.dot(a, b);
+  : kind === 'add' ? () => a.add(b) : kind === 'dot' ? () => nd.dot(a, b) : chainCall;
+
+function chainCall() {
+  const t = a.add(b);
+  const d = t.mul(2);
+  if (dispose) t.dispose();
+  return d;
+}
 
 for (let i = 0; i < 50; i++) {
   c = call();
