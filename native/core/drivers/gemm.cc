@@ -227,8 +227,9 @@ void gemm_shared_panels(ThreadPool& pool, const GemmOps<T>& ops, size_t m, size_
 // whole operand it shares, so a row split packs all of op(B) once per thread; a column split
 // packs a share of it, and costs nothing more on op(A) while op(A) rows are read in place from
 // every column block (a row-major A, at most kInPlaceAMaxSlivers slivers wide: square products
-// up to 512). Otherwise C is cut along its longer side: a transposed A read in place from narrow
-// column blocks, or a packed A packed once per thread, made 784 x 64 . 64 x 256 slower.
+// up to 512). Otherwise C is cut along its longer side: a transposed A read in place from
+// narrower column blocks made 784 x 64 . 64 x 256 10% slower, and a packed A would be packed
+// whole by every thread.
 template <class T>
 bool split_columns(const GemmOps<T>& ops, size_t m, size_t n, size_t k, Strided<T> a,
                    Strided<T> b) {
