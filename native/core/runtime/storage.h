@@ -136,7 +136,8 @@ class Storage : public RefCounted {
 
 // Free lists per size class (powers of two up to 8 MiB, then four per doubling up to 64 MiB;
 // larger buffers go straight to the allocator). Cached bytes are capped so a burst does not pin
-// memory forever. Each block starts with a 64-byte header that holds the Storage object itself,
+// memory forever; large blocks beyond the cap are kept lazily freed, which the system may take
+// back (set_aside). Each block starts with a 64-byte header that holds the Storage object itself,
 // so one allocation (usually a free-list hit) serves both.
 class StoragePool : public RefCounted {
  public:
