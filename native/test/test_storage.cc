@@ -1,6 +1,8 @@
 // The storage pool: blocks of a dead array are what the next array of the same size class gets,
 // large blocks are mapped on 2 MiB boundaries (for transparent huge pages), and the live-memory
 // counts the binding reports to V8 stay exact.
+#include <sys/resource.h>
+
 #include <cstdint>
 #include <cstring>
 #include <thread>
@@ -50,6 +52,42 @@ TEST(storage_a_full_cache_drops_larger_blocks_for_a_smaller_one) {
   CHECK(b->data() == data);
   CHECK_EQ(static_cast<int>(static_cast<char*>(b->data())[1 << 20]), 0x5a);
   b.reset();
+  pool->trim();
+}
+
+static long minor_faults() {
+  rusage u;
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_minflt;
+}
+
+// A loop of 1e7-element results left to the collector holds six to ten 40 MiB blocks, and after
+// a loop of 1e6-element ones the cache also holds their 4 MiB blocks. Blocks that do not fit
+// (the smaller classes' first, then the ones beyond the 256 MiB) are kept lazily freed, so the
+// next results reuse them without faults; they went back to the system, and each block reused
+// cost 20 faults (10,240 without huge pages), 40 MiB zeroed.
+TEST(storage_blocks_beyond_the_cache_are_reused_without_faults) {
+  auto stats = ndgrad::make_ref<MemoryStats>();
+  auto pool = ndgrad::make_ref<StoragePool>(stats);
+  const size_t mib = size_t{1} << 20;
+  {
+    std::vector<Ref<Storage>> small;
+    for (int i = 0; i < 23; ++i) small.push_back(pool->allocate(4 * mib));  // 92 MiB cached once dead
+  }
+  std::vector<Ref<Storage>> big;
+  for (int i = 0; i < 9; ++i) {
+    big.push_back(pool->allocate(40000000));
+    std::memset(big.back()->data(), 1, big.back()->bytes());
+  }
+  big.clear();
+  long before = minor_faults();
+  for (int i = 0; i < 9; ++i) {
+    big.push_back(pool->allocate(40000000));
+    std::memset(big.back()->data(), 2, big.back()->bytes());
+  }
+  // before: four fitted beside the 4 MiB blocks, five came back as fresh pages (100 faults)
+  CHECK(minor_faults() - before < 20);
+  big.clear();
   pool->trim();
 }
 

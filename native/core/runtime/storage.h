@@ -11,6 +11,7 @@
 #include <new>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "core/runtime/ref.h"
@@ -135,7 +136,8 @@ class Storage : public RefCounted {
 
 // Free lists per size class (powers of two up to 8 MiB, then four per doubling up to 64 MiB;
 // larger buffers go straight to the allocator). Cached bytes are capped so a burst does not pin
-// memory forever. Each block starts with a 64-byte header that holds the Storage object itself,
+// memory forever; large blocks beyond the cap are kept lazily freed, which the system may take
+// back (set_aside). Each block starts with a 64-byte header that holds the Storage object itself,
 // so one allocation (usually a free-list hit) serves both.
 class StoragePool : public RefCounted {
  public:
@@ -158,6 +160,11 @@ class StoragePool : public RefCounted {
   void give_back(void* block, size_t bytes, int size_class);
   // Returns a block of `bytes` (its data, after the header) to the system.
   static void release_block(void* block, size_t bytes);
+  // Blocks that leave the cache (kMaxCachedBytes): mapped ones are kept as lazily freed
+  // (MADV_FREE; see storage.cc), up to kMaxLazyBytes, and the rest are released.
+  void set_aside(const std::vector<std::pair<void*, int>>& blocks);
+  void* take_lazy(int size_class);
+  static constexpr size_t kMaxLazyBytes = size_t{256} << 20;
   static constexpr int kMaxPooledClass = 29;  // 64 MiB (storage.cc: size_class_for)
   static constexpr int kNumClasses = kMaxPooledClass + 1;
   static constexpr size_t kMaxCachedBytes = size_t{256} << 20;
@@ -174,6 +181,8 @@ class StoragePool : public RefCounted {
   bool on_owner() const { return stats_->on_owner(); }
   Ref<MemoryStats> stats_;
   LocalStack local_[kLocalClasses];
+  std::vector<void*> lazy_[kNumClasses];  // lazily freed blocks (set_aside), under mutex_
+  size_t lazy_bytes_ = 0;
   std::mutex mutex_;
   std::vector<void*> free_[kNumClasses];
   size_t cached_bytes_ = 0;
