@@ -94,6 +94,14 @@ export interface Binding {
   unary(op: number, x: Handle, owner?: object): Handle | PageToken;
   binary(op: number, a: Handle, b: Handle, owner?: object): Handle | PageToken;
   scalar(op: number, a: Handle, s: number, owner?: object): Handle | PageToken;
+  /**
+   * unary, binary and scalar with the op id and the inputs' slot numbers in `opCell` ([op, x]
+   * or [op, a, b]), written right before the call; the inputs must have slot handles (numbers).
+   */
+  unaryCell(owner: object): Handle | PageToken;
+  binaryCell(owner: object): Handle | PageToken;
+  scalarCell(s: number, owner: object): Handle | PageToken;
+  readonly opCell: Int32Array;
   /** the slot number of the last result that came back as a PageToken */
   readonly slotCell: Int32Array;
   /** dtype: 0 float32, 1 float64, 2 int32, 3 uint8 */

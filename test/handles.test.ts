@@ -31,6 +31,61 @@ describe('slot handles', () => {
     }
   });
 
+  test('the op cell: what JS leaves there is checked as arguments are, never dereferenced', () => {
+    const x = nd.ones([2, 2]).add(0); // a slot handle
+    const cell = native.opCell;
+    for (const h of [-1, 2 ** 30, 1e6, 123456]) {
+      cell[0] = OP.add;
+      cell[1] = h;
+      cell[2] = x._h as unknown as number;
+      expect(() => native.binaryCell({})).toThrow(/^add: lhs must be an NDArray/);
+      cell[1] = x._h as unknown as number;
+      cell[2] = h;
+      expect(() => native.binaryCell({})).toThrow(/^add: rhs must be an NDArray/);
+      cell[0] = OP.exp;
+      cell[1] = h;
+      expect(() => native.unaryCell({})).toThrow(/^exp: x must be an NDArray/);
+      cell[0] = OP.add_scalar;
+      expect(() => native.scalarCell(2, {})).toThrow(/^add_scalar: lhs must be an NDArray/);
+    }
+    for (const id of [-1, 1 << 20]) {
+      cell[0] = id;
+      cell[1] = x._h as unknown as number;
+      cell[2] = x._h as unknown as number;
+      expect(() => native.binaryCell({})).toThrow(/^binary: unknown op id/);
+      expect(() => native.unaryCell({})).toThrow(/^unary: unknown op id/);
+      expect(() => native.scalarCell(1, {})).toThrow(/^scalar: unknown op id/);
+    }
+    cell[0] = OP.add_scalar;
+    cell[1] = x._h as unknown as number;
+    expect(() => native.scalarCell('2' as never, {})).toThrow(/^add_scalar: scalar must be a number/);
+    const d = x.mul(1);
+    d.dispose();
+    expect(() => x.add(d)).toThrow(/^add: rhs is an NDArray that was disposed/);
+    expect(() => d.add(x)).toThrow(/^add: lhs is an NDArray that was disposed/);
+    expect(() => d.exp()).toThrow(/^exp: x is an NDArray that was disposed/);
+    expect(() => d.add(1)).toThrow(/^add_scalar: lhs is an NDArray that was disposed/);
+  });
+
+  test('slot and External handles mix: each op takes the cell or the argument form', () => {
+    const ext = nd.array([1, 2, 3, 4]); // an External handle
+    const slot = ext.mul(1); // a slot handle
+    expect(typeof ext._h).not.toBe('number');
+    expect(typeof slot._h).toBe('number');
+    const want = [2, 4, 6, 8];
+    for (const [a, b] of [
+      [ext, ext],
+      [ext, slot],
+      [slot, ext],
+      [slot, slot],
+    ]) {
+      expect(Array.from(a.add(b).toTypedArray())).toEqual(want);
+      expect(Array.from(a.mul(2).toTypedArray())).toEqual(want);
+      expect(Array.from(a.rsub(0).toTypedArray())).toEqual([-1, -2, -3, -4]);
+      expect(Array.from(a.square().toTypedArray())).toEqual([1, 4, 9, 16]);
+    }
+  });
+
   test('a result whose op throws is neither tracked by tidy nor leaked', () => {
     const x = nd.ones([2, 3]);
     const y = nd.ones([4]);

@@ -75,15 +75,21 @@ jest.mock('../lib/core/native', () => {
   const wrapped: Record<string, unknown> = {};
   for (const key of Object.getOwnPropertyNames(actual.native)) {
     const fn = actual.native[key];
+    // (the cell entry points take their op id in opCell[0], written just before the call)
     wrapped[key] =
       typeof fn === 'function' && ['unary', 'binary', 'scalar', 'invoke', 'inplace', 'inplaceScalar'].includes(key)
         ? (op: number, ...rest: unknown[]) => {
             log.add(names[op]);
             return fn.call(actual.native, op, ...rest);
           }
-        : typeof fn === 'function'
-          ? fn.bind(actual.native)
-          : fn;
+        : typeof fn === 'function' && ['unaryCell', 'binaryCell', 'scalarCell'].includes(key)
+          ? (...args: unknown[]) => {
+              log.add(names[actual.native.opCell[0]]);
+              return fn.apply(actual.native, args);
+            }
+          : typeof fn === 'function'
+            ? fn.bind(actual.native)
+            : fn;
   }
   return { ...actual, native: wrapped };
 });

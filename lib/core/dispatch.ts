@@ -10,7 +10,15 @@ import { track } from './tidy';
 // The binding object (like the addon's) holds some forty methods, which V8 keeps as a dictionary:
 // optimised code leaves a read from it to the generic LoadIC (about 70 instructions). The per-op
 // calls are read from it once.
-const { unary: nativeUnary, binary: nativeBinary, scalar: nativeScalar, invoke: nativeInvoke } = native;
+const {
+  unary: nativeUnary,
+  binary: nativeBinary,
+  scalar: nativeScalar,
+  unaryCell: nativeUnaryCell,
+  binaryCell: nativeBinaryCell,
+  scalarCell: nativeScalarCell,
+  invoke: nativeInvoke,
+} = native;
 
 // The NDArray class, handed over by lib/ndarray.ts when it loads (it imports this module, so this
 // one cannot import it back).
@@ -152,19 +160,51 @@ function filled(r: NDArray, h: Handle | PageToken): NDArray {
   return r;
 }
 
+// The op id and the inputs' slot numbers go to the addon in a shared cell (binding.opCell) rather
+// than as arguments: the addon would read each argument with a Node-API call (about 150
+// instructions of a 2x2 op). The addon checks what it finds there as it checks arguments. An
+// External handle (nd.array's results, gradients) is no number and takes the argument form.
+const opCell = native.opCell;
+
+function unaryOf(id: number, x: Handle, r: NDArray): NDArray {
+  if (typeof x === 'number') {
+    opCell[0] = id;
+    opCell[1] = x;
+    return filled(r, nativeUnaryCell(r));
+  }
+  return filled(r, nativeUnary(id, x, r));
+}
+
+function binaryOf(id: number, x: Handle, y: Handle, r: NDArray): NDArray {
+  if (typeof x === 'number' && typeof y === 'number') {
+    opCell[0] = id;
+    opCell[1] = x;
+    opCell[2] = y;
+    return filled(r, nativeBinaryCell(r));
+  }
+  return filled(r, nativeBinary(id, x, y, r));
+}
+
+function scalarOf(id: number, x: Handle, v: number, r: NDArray): NDArray {
+  if (typeof x === 'number') {
+    opCell[0] = id;
+    opCell[1] = x;
+    return filled(r, nativeScalarCell(v, r));
+  }
+  return filled(r, nativeScalar(id, x, v, r));
+}
+
 // Each generated function or method is a closure holding its op's ids and calling one shared
 // function (unaryCall, binaryCall): a single call target that V8 inlines, whichever op it is.
 
 /** An op of two arrays with its default options, through the binding's binary entry. */
 export function pairCall(id: number, a: NDArray, b: NDArray): NDArray {
-  const r = fresh();
-  return filled(r, nativeBinary(id, a._h, b._h, r));
+  return binaryOf(id, a._h, b._h, fresh());
 }
 
 export function unaryCall(id: number, op: OpName, x: NDArray): NDArray {
   requireArray(x, op, 'x');
-  const r = fresh();
-  return filled(r, nativeUnary(id, x._h, r));
+  return unaryOf(id, x._h, fresh());
 }
 
 /** The nd function of a unary op (`unary('exp')(x)`, `unary('exp')(x, { out })`). */
@@ -231,21 +271,12 @@ function binaryWith(ids: BinaryIds, a: Operand, b: Operand, opts: OutOption): ND
 /** a (op) b with NumPy broadcasting; either side may be a number (MXNet's scalar ops). */
 export function binaryCall(ids: BinaryIds, a: Operand, b: Operand): NDArray {
   if (a instanceof ArrayClass) {
-    if (b instanceof ArrayClass) {
-      const r = fresh();
-      return filled(r, nativeBinary(ids.id, a._h, b._h, r));
-    }
-    if (typeof b === 'number') {
-      const r = fresh();
-      return filled(r, nativeScalar(ids.scalar, a._h, b, r));
-    }
+    if (b instanceof ArrayClass) return binaryOf(ids.id, a._h, b._h, fresh());
+    if (typeof b === 'number') return scalarOf(ids.scalar, a._h, b, fresh());
     throw new TypeError(`${ids.op}: rhs must be an NDArray or a number, got ${describe(b)}`);
   }
   if (typeof a === 'number') {
-    if (b instanceof ArrayClass) {
-      const r = fresh();
-      return filled(r, nativeScalar(ids.reversed, b._h, a, r));
-    }
+    if (b instanceof ArrayClass) return scalarOf(ids.reversed, b._h, a, fresh());
     if (typeof b === 'number') throw new TypeError(`${ids.op}: at least one operand must be an NDArray (got two numbers)`);
     throw new TypeError(`${ids.op}: rhs must be an NDArray or a number, got ${describe(b)}`);
   }

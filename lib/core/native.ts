@@ -53,23 +53,32 @@ function throwing(raw: Binding): Binding {
   // read from the addon object once: with some forty properties, V8 keeps it as a dictionary,
   // whose reads optimised code leaves to the generic LoadIC (about 70 instructions each). The
   // three ignore `this`.
-  const { unary, binary, scalar, invoke } = raw;
+  const { unary, binary, scalar, unaryCell, binaryCell, scalarCell, invoke } = raw;
   const check = (r: unknown): never => {
     throw r;
   };
-  // (a page token, an empty object, has no message: only an error needs the slower test). The
+  // (a page token, an empty object, has no message: only an error needs the slower test; V8
+  // inlines this into each wrapper). The
   // addon takes a passed owner for an object without asking its type, so an absent one is left out.
+  const result = (r: Handle | PageToken): Handle | PageToken =>
+    typeof r === 'number' || (r as { message?: unknown }).message === undefined ? r : isError(r) ? check(r) : r;
   out.unary = (op: number, x: Handle, owner?: object): Handle | PageToken => {
-    const r = owner === undefined ? unary(op, x) : unary(op, x, owner);
-    return typeof r === 'number' || (r as { message?: unknown }).message === undefined ? r : isError(r) ? check(r) : r;
+    return result(owner === undefined ? unary(op, x) : unary(op, x, owner));
   };
   out.binary = (op: number, x: Handle, y: Handle, owner?: object): Handle | PageToken => {
-    const r = owner === undefined ? binary(op, x, y) : binary(op, x, y, owner);
-    return typeof r === 'number' || (r as { message?: unknown }).message === undefined ? r : isError(r) ? check(r) : r;
+    return result(owner === undefined ? binary(op, x, y) : binary(op, x, y, owner));
   };
   out.scalar = (op: number, x: Handle, v: number, owner?: object): Handle | PageToken => {
-    const r = owner === undefined ? scalar(op, x, v) : scalar(op, x, v, owner);
-    return typeof r === 'number' || (r as { message?: unknown }).message === undefined ? r : isError(r) ? check(r) : r;
+    return result(owner === undefined ? scalar(op, x, v) : scalar(op, x, v, owner));
+  };
+  out.unaryCell = (owner: object): Handle | PageToken => {
+    return result(unaryCell(owner));
+  };
+  out.binaryCell = (owner: object): Handle | PageToken => {
+    return result(binaryCell(owner));
+  };
+  out.scalarCell = (v: number, owner: object): Handle | PageToken => {
+    return result(scalarCell(v, owner));
   };
   // invoke takes five arguments: the shared wrapper's eight would make node-addon-api allocate
   // an argument list on the heap per call (it keeps six on the stack).

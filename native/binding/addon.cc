@@ -48,6 +48,9 @@ Addon::Addon(Napi::Env env, Napi::Object exports) {
   define_hot(env, exports, "unary", &Addon::Unary);
   define_hot(env, exports, "binary", &Addon::Binary);
   define_hot(env, exports, "scalar", &Addon::Scalar);
+  define_hot(env, exports, "unaryCell", &Addon::UnaryCell);
+  define_hot(env, exports, "binaryCell", &Addon::BinaryCell);
+  define_hot(env, exports, "scalarCell", &Addon::ScalarCell);
   array_buffer_ctor_ = Napi::Persistent(env.Global().Get("ArrayBuffer").As<Napi::Function>());
   install_custom_backward(env);
   env_ = env;
@@ -55,6 +58,10 @@ Addon::Addon(Napi::Env env, Napi::Object exports) {
   slot_cell_ = cell.Data();
   slot_cell_ref_ = Napi::Persistent(cell);
   exports.Set("slotCell", cell);
+  Napi::Int32Array op_cell = Napi::Int32Array::New(env, 3);
+  op_cell_ = op_cell.Data();
+  op_cell_ref_ = Napi::Persistent(op_cell);
+  exports.Set("opCell", op_cell);
 }
 
 void Addon::define_hot(Napi::Env env, Napi::Object exports, const char* name, napi_callback cb) {

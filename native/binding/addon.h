@@ -44,6 +44,11 @@ class Addon : public Napi::Addon<Addon> {
   static napi_value Unary(napi_env env, napi_callback_info cb);
   static napi_value Binary(napi_env env, napi_callback_info cb);
   static napi_value Scalar(napi_env env, napi_callback_info cb);
+  // The same three reading the op id and the input slot numbers from op_cell_ (JS writes them
+  // there just before the call): no Node-API call per operand.
+  static napi_value UnaryCell(napi_env env, napi_callback_info cb);
+  static napi_value BinaryCell(napi_env env, napi_callback_info cb);
+  static napi_value ScalarCell(napi_env env, napi_callback_info cb);
   void define_hot(Napi::Env env, Napi::Object exports, const char* name, napi_callback cb);
   Napi::Value FromTyped(const Napi::CallbackInfo& info);
   Napi::Value ToTyped(const Napi::CallbackInfo& info);
@@ -96,6 +101,12 @@ class Addon : public Napi::Addon<Addon> {
   // JS reads it as binding.slotCell[0].
   Napi::Reference<Napi::Int32Array> slot_cell_ref_;
   int32_t* slot_cell_ = nullptr;
+  // The op id and input slot numbers of unaryCell, binaryCell and scalarCell; JS writes them as
+  // binding.opCell[0..2] right before the call, and no JS runs between the write and the read.
+  // Any value JS leaves there is checked as an argument would be (an op id in range, a slot
+  // number that resolves to a live array).
+  Napi::Reference<Napi::Int32Array> op_cell_ref_;
+  int32_t* op_cell_ = nullptr;
 };
 
 }  // namespace ndgrad::binding

@@ -41,14 +41,16 @@ Array* handle_of(const Napi::Value& v, const char* fn) {
   return a;
 }
 
+void throw_not_live(Napi::Env env, const Array* a, const char* fn, const char* arg) {
+  if (!a) type_error(env, std::string(fn) + ": " + arg + " must be an NDArray");
+  throw Napi::Error::New(env, std::string(fn) + ": " + arg + " is an NDArray that was disposed");
+}
+
 namespace {
 
 Array* live_array(const Napi::Value& v, const char* fn, const char* arg, const HandleTable* table = nullptr) {
   Array* a = external_array(v, table);
-  if (!a) type_error(v.Env(), std::string(fn) + ": " + arg + " must be an NDArray");
-  if (a->disposed) {
-    throw Napi::Error::New(v.Env(), std::string(fn) + ": " + arg + " is an NDArray that was disposed");
-  }
+  if (!a || a->disposed) throw_not_live(v.Env(), a, fn, arg);
   return a;
 }
 
@@ -131,6 +133,11 @@ OpId read_op(const Napi::Value& v, const char* fn) {
   if (d >= 0 && d < kNumOps && static_cast<double>(static_cast<int>(d)) == d) return static_cast<OpId>(static_cast<int>(d));
   int64_t id = read_int(v, fn, "op id");
   if (id < 0 || id >= kNumOps) throw Napi::RangeError::New(v.Env(), std::string(fn) + ": unknown op id");
+  return static_cast<OpId>(id);
+}
+
+OpId cell_op(Napi::Env env, int32_t id, const char* fn) {
+  if (id < 0 || id >= kNumOps) throw Napi::RangeError::New(env, std::string(fn) + ": unknown op id");
   return static_cast<OpId>(id);
 }
 

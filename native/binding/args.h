@@ -15,6 +15,9 @@ namespace ndgrad::binding {
 // The array behind a handle; throws a TypeError for anything that is not a live handle.
 ArrayRef unwrap(const Napi::Value& v, const char* fn, const char* arg);
 
+// The error for a handle that resolved to `a` (null: to nothing) and is no live array.
+[[noreturn]] void throw_not_live(Napi::Env env, const Array* a, const char* fn, const char* arg);
+
 // The inputs of one op call, borrowed from the handles that hold them, without references of
 // their own (each is a locked increment and decrement, two of them per input and call). Nothing
 // releases a handle's array while the core runs, since no JS runs there and so no finalizer;
@@ -31,6 +34,13 @@ class BorrowedInputs {
   // Checks the handle as unwrap() does; slot numbers are looked up in `table` (the caller's
   // own, which saves asking Node-API for the instance per input).
   void add(const HandleTable& table, const Napi::Value& v, const char* fn, const char* arg);
+  // The same for a slot number JS passed in the op cell (Addon::op_cell_). Inline, with the
+  // error out of line: the per-op entry points take it for each input.
+  void add_slot(const HandleTable& table, Napi::Env env, int32_t slot, const char* fn, const char* arg) {
+    Array* a = table.get(slot);
+    if (!a || a->disposed) [[unlikely]] throw_not_live(env, a, fn, arg);
+    list_.push_back(ArrayRef::adopt(a));
+  }
   const ArrayList& list() const { return list_; }
 
  private:
@@ -48,6 +58,8 @@ bool read_bool(const Napi::Value& v, const char* fn, const char* arg);
 // An array of integers; with allow_null, null entries stand for "None" (kNoIndex).
 std::vector<int64_t> read_int_list(const Napi::Value& v, const char* fn, const char* arg, bool allow_null = false);
 OpId read_op(const Napi::Value& v, const char* fn);
+// An op id JS passed in the op cell (Addon::op_cell_), range checked as read_op() does.
+OpId cell_op(Napi::Env env, int32_t id, const char* fn);
 // Reads an op's JS options object by its field table (core/params.h) into `storage` (a block of
 // the op's own struct) and returns it;
 // without an object, returns the op's defaults without reading anything (the per-call path of

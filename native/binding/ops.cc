@@ -195,6 +195,45 @@ napi_value Addon::Scalar(napi_env env, napi_callback_info cb) {
   });
 }
 
+// The per-op path of lib/core/dispatch.ts: the op id and the input slot numbers come in op_cell_,
+// and the only argument is the owner (the number operand before it for scalarCell). Reading them
+// as arguments took a Node-API call each (napi_get_value_double, napi_get_value_int32: with the
+// argument list about 150 instructions of a 2x2 op). External handles cannot travel in the cell;
+// JS passes those to unary, binary and scalar.
+napi_value Addon::UnaryCell(napi_env env, napi_callback_info cb) {
+  return hot_call<1>(env, cb, [](Addon& self, const HotArgs<1>& info) {
+    const int32_t* c = self.op_cell_;
+    OpId id = cell_op(Napi::Env(info.env), c[0], "unary");
+    BorrowedInputs in;
+    in.add_slot(*self.handles_, Napi::Env(info.env), c[1], op_def(id).name, "x");
+    return info.file(self, invoke1(self.core, id, in.list()));
+  });
+}
+
+napi_value Addon::BinaryCell(napi_env env, napi_callback_info cb) {
+  return hot_call<1>(env, cb, [](Addon& self, const HotArgs<1>& info) {
+    const int32_t* c = self.op_cell_;
+    OpId id = cell_op(Napi::Env(info.env), c[0], "binary");
+    const char* name = op_def(id).name;
+    BorrowedInputs in;
+    in.add_slot(*self.handles_, Napi::Env(info.env), c[1], name, "lhs");
+    in.add_slot(*self.handles_, Napi::Env(info.env), c[2], name, "rhs");
+    return info.file(self, invoke1(self.core, id, in.list()));
+  });
+}
+
+napi_value Addon::ScalarCell(napi_env env, napi_callback_info cb) {
+  return hot_call<2>(env, cb, [](Addon& self, const HotArgs<2>& info) {
+    const int32_t* c = self.op_cell_;
+    OpId id = cell_op(Napi::Env(info.env), c[0], "scalar");
+    const char* name = op_def(id).name;
+    BorrowedInputs in;
+    in.add_slot(*self.handles_, Napi::Env(info.env), c[1], name, "lhs");
+    ScalarParams p{read_number(info[0], name, "scalar")};
+    return info.file(self, invoke1(self.core, id, in.list(), p));
+  });
+}
+
 Napi::Value Addon::Inplace(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     OpId id = read_op(info[0], "inplace");
