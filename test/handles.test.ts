@@ -243,3 +243,26 @@ describe('result pages', () => {
     }
   });
 });
+
+// The cells JS and the addon share (binding.slotCell, binding.opCell) are the addon's own memory,
+// in external buffers, which V8 does not let a transfer detach. Cells V8 allocated were detached
+// by structuredClone(buffer, { transfer }), and once that clone was collected the addon read and
+// wrote freed memory.
+test('the shared cells cannot be detached, and ops work after a transfer and a collection', () => {
+  const out = runNode(
+    `const { nd } = require('.');
+     const { native } = require('./dist/core/native');
+     const a = nd.ones([2, 2]);
+     const b = nd.ones([2, 2]).mul(3);
+     for (const name of ['opCell', 'slotCell']) structuredClone(native[name].buffer, { transfer: [native[name].buffer] });
+     gc();
+     for (let i = 0; i < 200; i++) new ArrayBuffer(1 << 20);
+     gc();
+     const sums = [a.add(b), a.exp(), a.mul(2), nd.ones([3]).add(nd.ones([3]))].map((r) => Array.from(r.toTypedArray()).join(','));
+     console.log(JSON.stringify({ lengths: [native.opCell.length, native.slotCell.length], sums }));`,
+    ['--expose-gc'],
+  );
+  const r = JSON.parse(out);
+  expect(r.lengths).toEqual([3, 1]);
+  expect(r.sums).toEqual(['4,4,4,4', Array(4).fill(String(Math.fround(Math.E))).join(','), '2,2,2,2', '2,2,2']);
+});

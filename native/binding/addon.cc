@@ -54,14 +54,25 @@ Addon::Addon(Napi::Env env, Napi::Object exports) {
   array_buffer_ctor_ = Napi::Persistent(env.Global().Get("ArrayBuffer").As<Napi::Function>());
   install_custom_backward(env);
   env_ = env;
-  Napi::Int32Array cell = Napi::Int32Array::New(env, 1);
-  slot_cell_ = cell.Data();
-  slot_cell_ref_ = Napi::Persistent(cell);
-  exports.Set("slotCell", cell);
-  Napi::Int32Array op_cell = Napi::Int32Array::New(env, 3);
-  op_cell_ = op_cell.Data();
-  op_cell_ref_ = Napi::Persistent(op_cell);
-  exports.Set("opCell", op_cell);
+  slot_cell_ = make_cell(env, exports, "slotCell", &cells_[0], 1);
+  op_cell_ = make_cell(env, exports, "opCell", &cells_[1], 3);
+}
+
+// An Int32Array over `memory` (this object's own, valid for as long as the addon is), exported as
+// exports[name]. Where a runtime refuses external buffers (V8's sandbox), the cell is V8's and
+// held by a reference, which a detach still defeats.
+int32_t* Addon::make_cell(Napi::Env env, Napi::Object exports, const char* name, int32_t* memory, size_t length) {
+  napi_value buffer, array;
+  if (napi_create_external_arraybuffer(env, memory, length * sizeof(int32_t), nullptr, nullptr, &buffer) == napi_ok &&
+      napi_create_typedarray(env, napi_int32_array, length, buffer, 0, &array) == napi_ok) {
+    exports.Set(name, Napi::Value(env, array));
+    return memory;
+  }
+  if (env.IsExceptionPending()) env.GetAndClearPendingException();
+  Napi::Int32Array cell = Napi::Int32Array::New(env, length);
+  cell_refs_.push_back(Napi::Persistent(cell));
+  exports.Set(name, cell);
+  return cell.Data();
 }
 
 void Addon::define_hot(Napi::Env env, Napi::Object exports, const char* name, napi_callback cb) {

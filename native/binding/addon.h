@@ -6,6 +6,8 @@
 
 #include <napi.h>
 
+#include <vector>
+
 #include "core/tensor/array.h"
 #include "core/runtime/runtime.h"
 #include "handles.h"
@@ -99,14 +101,17 @@ class Addon : public Napi::Addon<Addon> {
   napi_env env_;
   // The slot number of a result that joined a page (own_object() returns the page's token instead);
   // JS reads it as binding.slotCell[0].
-  Napi::Reference<Napi::Int32Array> slot_cell_ref_;
   int32_t* slot_cell_ = nullptr;
   // The op id and input slot numbers of unaryCell, binaryCell and scalarCell; JS writes them as
   // binding.opCell[0..2] right before the call, and no JS runs between the write and the read.
   // Any value JS leaves there is checked as an argument would be (an op id in range, a slot
   // number that resolves to a live array).
-  Napi::Reference<Napi::Int32Array> op_cell_ref_;
   int32_t* op_cell_ = nullptr;
+  // The cells' memory (make_cell). JS can detach an ArrayBuffer (structuredClone with transfer)
+  // and then drop it: a buffer V8 allocated would be freed under the addon's reads and writes.
+  int32_t cells_[4] = {};
+  std::vector<Napi::Reference<Napi::Int32Array>> cell_refs_;
+  int32_t* make_cell(Napi::Env env, Napi::Object exports, const char* name, int32_t* memory, size_t length);
 };
 
 }  // namespace ndgrad::binding
