@@ -9,7 +9,6 @@
 // its k range in order (contracted to FMA when the ISA has it), so edge tiles, vector lanes and
 // scalar tails give the same bits and the driver can split C however it likes.
 
-#include <cstdint>
 #include <cstring>
 
 #include "kernels/gemm_kernels.h"
@@ -41,18 +40,6 @@ template <>
 struct VecOf<double> {
   using Aligned = VecD;
   using Unaligned = VecDu;
-};
-
-// The integer type of a shuffle index for T (same width).
-template <class T>
-struct IndexOf;
-template <>
-struct IndexOf<float> {
-  using Type = int32_t;
-};
-template <>
-struct IndexOf<double> {
-  using Type = int64_t;
 };
 
 template <class T>
@@ -133,36 +120,6 @@ void micro_kernel(size_t kc, const T* a, size_t a_stride, const T* b, size_t b_s
 
 // ---- packing ------------------------------------------------------------------------------
 
-// An 8 x 8 block transposed in registers: rows `src + r * stride` (8 elements each) become rows
-// `dst + q * dst_stride`. Three rounds, each swapping the off-diagonal d x d sub-blocks (d = 4, 2,
-// 1) of every 2d x 2d block, exchange the row and column index bits; 24 two-input shuffles for 64
-// elements, against 128 scalar moves.
-template <class T>
-inline void transpose8x8(const T* src, size_t stride, T* dst, size_t dst_stride) {
-  typedef T V8 __attribute__((vector_size(8 * sizeof(T)), __may_alias__, aligned(alignof(T))));
-  typedef IndexOf<T> I;
-  typedef typename I::Type M8 __attribute__((vector_size(8 * sizeof(T))));
-  V8 v[8];
-#pragma GCC unroll 8
-  for (int r = 0; r < 8; ++r) v[r] = *reinterpret_cast<const V8*>(src + r * stride);
-#pragma GCC unroll 3
-  for (int d = 4; d >= 1; d /= 2) {
-    const M8 lo = d == 4   ? M8{0, 1, 2, 3, 8, 9, 10, 11}
-                  : d == 2 ? M8{0, 1, 8, 9, 4, 5, 12, 13}
-                           : M8{0, 8, 2, 10, 4, 12, 6, 14};
-    const M8 hi = lo + d;
-#pragma GCC unroll 8
-    for (int r = 0; r < 8; ++r)
-      if ((r & d) == 0) {
-        const V8 x = v[r], y = v[r + d];
-        v[r] = __builtin_shuffle(x, y, lo);
-        v[r + d] = __builtin_shuffle(x, y, hi);
-      }
-  }
-#pragma GCC unroll 8
-  for (int q = 0; q < 8; ++q) *reinterpret_cast<V8*>(dst + q * dst_stride) = v[q];
-}
-
 // Packs `count` lines of a strided matrix into R-wide slivers, p-major inside each sliver:
 // out[(r / R) * R * kc + p * R + r % R] = src[r * r_stride + p * p_stride], the ragged last
 // sliver zero padded. The source is always read along its contiguous direction: line by line
@@ -188,11 +145,6 @@ void pack_slivers(size_t count, size_t kc, const T* src, size_t r_stride, size_t
       const T* lines = src + s * R * r_stride;
       T* dst = out + s * sliver;
       size_t p = 0;
-      if constexpr (kTile == 8) {
-        for (; p + 8 <= kc; p += 8)
-          for (size_t r0 = 0; r0 < size_t(R); r0 += 8)
-            transpose8x8(lines + r0 * r_stride + p, r_stride, dst + p * R + r0, R);
-      }
       for (; p + kTile <= kc; p += kTile)
         for (size_t r0 = 0; r0 < size_t(R); r0 += kTile) {
           T tile[kTile][kTile];
