@@ -5,14 +5,15 @@
 namespace ndgrad {
 namespace kernels {
 
-// 12 x 32 floats (12 x 16 doubles): 24 zmm accumulators and 2 for the B row out of 32; the A
-// element is an embedded broadcast operand of the FMA. float32 uses kc 384 (a 48 KiB B sliver,
-// fed from L2 as fast as the kernel reads it): half the read-modify-write passes over C of kc
-// 192, 5-8% faster at 1024^3 on the Sapphire Rapids test machine (docs/dev/gemm-sort-tuning.md).
-// float64 keeps kc 192 (untimed).
+// 12 x 32 floats (12 x 16 doubles): 24 zmm accumulators, 2 for the B row and 1 broadcast out of
+// 32. float32 uses kc 384: half the read-modify-write passes over C of kc 192, 5-8% faster at
+// 1024^3 on the Sapphire Rapids test machine (docs/dev/gemm-sort-tuning.md). Its B sliver is then
+// 48 KiB, all of that machine's L1, so the slivers stream from L2 in groups of 8 (384 KiB) past
+// each A tile (18 KiB, held in L1): 1024^3 7-10% less CPU than sliver-major order. float64 keeps
+// kc 192 and sliver-major order (a 24 KiB sliver; untimed).
 extern const GemmKernels kGemmAvx512 = {
     Isa::Avx512,
-    make_gemm_ops<float, 12, 2>(384, 144, 2048),
+    make_gemm_ops<float, 12, 2>(384, 144, 2048, 8),
     make_gemm_ops<double, 12, 2>(192, 96, 1024),
 };
 

@@ -31,6 +31,12 @@ struct GemmOps {
   // Cache blocking: kc is the depth of one packed panel (B sliver kc x nr stays in L1), mc the
   // rows of a packed A block (kept in L2), nc the columns of a packed B panel (shared, in L3).
   size_t kc, mc, nc;
+  // Order of the micro-kernel calls over one packed A block and B panel. 0: sliver by sliver, the
+  // B sliver (kc x nr) staying in L1 while the A tiles stream past it. Otherwise the B slivers are
+  // taken in groups of this many (kc x group x nr, sized for L2) and each A tile (mr x kc) stays in
+  // L1 while the group streams past it: for a B sliver as large as L1 itself (AVX-512 float32 at
+  // kc 384: 48 KiB), which sliver-major order would fetch from L2 once per A tile.
+  size_t sliver_group;
 
   // C[m_valid x n_valid] (row stride ldc) = sum over p < kc of op(A)(:, p) x B(p, :), added to
   // the old C when accumulate. B(p, j) = b[p * b_stride + j]: a packed sliver (b_stride == nr)

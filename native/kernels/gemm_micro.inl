@@ -334,12 +334,13 @@ constexpr typename GemmOps<T>::Tile short_tile() {
 }
 
 template <class T, int MR, int NV>
-constexpr GemmOps<T> make_gemm_ops(size_t kc, size_t mc, size_t nc) {
+constexpr GemmOps<T> make_gemm_ops(size_t kc, size_t mc, size_t nc, size_t sliver_group = 0) {
   return GemmOps<T>{MR,
                     size_t(NV) * kLanes<T>,
                     kc,
                     mc,
                     nc,
+                    sliver_group,
                     &micro_kernel<T, MR, NV, false>,
                     &micro_kernel<T, MR, NV, true>,
                     &pack_a<T, MR>,

@@ -135,6 +135,9 @@ const Shape kShapes[] = {
     {1, 1, 1},     {2, 2, 2},     {4, 1, 3},     {1, 4, 5},      {7, 13, 17},   {1, 300, 70},
     {300, 1, 70},  {3, 100, 200}, {100, 5, 100}, {33, 35, 40},   {65, 33, 129}, {8, 2100, 20},
     {300, 257, 513}, {40, 50, 1}, {130, 70, 300}, {37, 600, 70}, {25, 1030, 9},
+    // Three groups of AVX-512 float32 slivers (the last ragged), two k slices, 12-, 8- and a
+    // padded 4-row tile.
+    {23, 545, 400},
 };
 
 ThreadPool& pool_of(size_t threads) {

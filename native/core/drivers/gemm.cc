@@ -103,6 +103,24 @@ bool read_b_in_place(Strided<T> b, size_t k_slice, size_t n_panel) {
   return b.cs == 1 && k_slice * n_panel * sizeof(T) <= kInPlaceBMaxBytes;
 }
 
+// Calls kernel(s, row...) for every B sliver s in [s0, s1) and every row tile that
+// each_row_tile(f) names by calling f(row...), in the order of ops.sliver_group
+// (gemm_kernels.h): sliver-major, or row-major over groups of that many slivers.
+template <class EachRowTile, class Kernel>
+void sweep_tiles(size_t sliver_group, size_t s0, size_t s1, EachRowTile&& each_row_tile,
+                 Kernel&& kernel) {
+  if (sliver_group == 0) {
+    for (size_t s = s0; s < s1; ++s) each_row_tile([&](auto... row) { kernel(s, row...); });
+    return;
+  }
+  for (size_t g = s0; g < s1; g += sliver_group) {
+    const size_t end = std::min(s1, g + sliver_group);
+    each_row_tile([&](auto... row) {
+      for (size_t s = g; s < end; ++s) kernel(s, row...);
+    });
+  }
+}
+
 // The serial GotoBLAS loops over one block of C, with the calling thread's packing buffers.
 template <class T>
 void gemm_block(const GemmOps<T>& ops, size_t m, size_t n, size_t k, Strided<T> a, Strided<T> b,
@@ -142,30 +160,29 @@ void gemm_block(const GemmOps<T>& ops, size_t m, size_t n, size_t k, Strided<T> 
           run.packed = pack_at;
           pack_at += round_up(run.rows, run.tile->rows) * k_slice;
         }
-        // The B sliver stays in L1 while the A slivers stream from L2.
-        for (size_t s = 0; s < n_slivers; ++s) {
+        auto each_row_tile = [&](auto&& f) {
+          for (size_t r = 0; r < n_runs; ++r)
+            for (size_t i = runs[r].i0; i < runs[r].i0 + runs[r].rows; i += runs[r].tile->rows)
+              f(&runs[r], i);
+        };
+        sweep_tiles(ops.sliver_group, 0, n_slivers, each_row_tile,
+                    [&](size_t s, const RowRun<T>* run, size_t i) {
           const size_t j = s * nr, n_valid = std::min(nr, n_panel - j);
           const bool b_packed = j >= n_in_place;
           const T* b_sliver = b_packed ? packed_b + (j - n_in_place) * k_slice : b_slice + j;
           const size_t b_stride = b_packed ? nr : b.rs;
-          T* c_col = c + ic * ldc + jc + j;
-          for (size_t r = 0; r < n_runs; ++r) {
-            const RowRun<T>& run = runs[r];
-            const size_t h = run.tile->rows, end = run.i0 + run.rows;
-            for (size_t i = run.i0; i < end; i += h) {
-              T* c_tile = c_col + i * ldc;
-              if (run.packed)
-                run.tile->micro(k_slice, run.packed + (i - run.i0) * k_slice, h, b_sliver,
-                                b_stride, c_tile, ldc, std::min(h, end - i), n_valid, add_to_c);
-              else if (a.cs == 1)
-                run.tile->micro_rows(k_slice, a_block + i * a.rs, a.rs, b_sliver, b_stride,
-                                     c_tile, ldc, h, n_valid, add_to_c);
-              else
-                run.tile->micro(k_slice, a_block + i * a.rs, a.cs, b_sliver, b_stride, c_tile,
-                                ldc, h, n_valid, add_to_c);
-            }
-          }
-        }
+          const size_t h = run->tile->rows, end = run->i0 + run->rows;
+          T* c_tile = c + (ic + i) * ldc + jc + j;
+          if (run->packed)
+            run->tile->micro(k_slice, run->packed + (i - run->i0) * k_slice, h, b_sliver,
+                             b_stride, c_tile, ldc, std::min(h, end - i), n_valid, add_to_c);
+          else if (a.cs == 1)
+            run->tile->micro_rows(k_slice, a_block + i * a.rs, a.rs, b_sliver, b_stride, c_tile,
+                                  ldc, h, n_valid, add_to_c);
+          else
+            run->tile->micro(k_slice, a_block + i * a.rs, a.cs, b_sliver, b_stride, c_tile, ldc,
+                             h, n_valid, add_to_c);
+        });
       }
     }
   }
@@ -212,12 +229,14 @@ void gemm_shared_panels(ThreadPool& pool, const GemmOps<T>& ops, size_t m, size_
         size_t s0 = n_slivers * cp / parts, s1 = n_slivers * (cp + 1) / parts;
         T* packed_a = t_packed_a.get<T>(round_up(i1 - i0, mr) * k_slice);
         ops.pack_a(i1 - i0, k_slice, a.p + i0 * a.rs + pc * a.cs, a.rs, a.cs, packed_a);
-        for (size_t s = s0; s < s1; ++s) {
+        auto each_row_tile = [&](auto&& f) {
+          for (size_t i = i0; i < i1; i += mr) f(i);
+        };
+        sweep_tiles(ops.sliver_group, s0, s1, each_row_tile, [&](size_t s, size_t i) {
           size_t j = s * nr, n_valid = std::min(nr, n_panel - j);
-          for (size_t i = i0; i < i1; i += mr)
-            ops.micro(k_slice, packed_a + (i - i0) * k_slice, mr, packed_b + j * k_slice, nr,
-                      c + i * ldc + jc + j, ldc, std::min(mr, i1 - i), n_valid, add_to_c);
-        }
+          ops.micro(k_slice, packed_a + (i - i0) * k_slice, mr, packed_b + j * k_slice, nr,
+                    c + i * ldc + jc + j, ldc, std::min(mr, i1 - i), n_valid, add_to_c);
+        });
       });
     }
   }
