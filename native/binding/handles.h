@@ -112,9 +112,12 @@ class HandleTable {
   // A canary (YoungCollections) is an object that is only ever found dead by a mark-compact;
   // counted like an owner, so that the table outlives its finalizer.
   void add_canary() { ++live_; }
+  // A mark-compact found it: V8 has set its lowest external count to its count now.
   void release_canary(node_api_basic_env env) {
     --live_;
     ++canaries_found_;
+    lowest_external_seen = INT64_MAX;
+    adjust_external(env, 0);
     finish_release(env);
   }
   // How many canaries collections have found dead so far (a running count).
