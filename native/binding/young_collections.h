@@ -136,7 +136,8 @@ class YoungCollections {
     found_seen_ = table.found();
     // Results kept alive (a growing list, a recorded graph) make requests that free little.
     // Each request may cost V8 up to a ballast of its 64 MiB margin (when a mark-compact since
-    // raised V8's lowest count above lowest_external_seen), so those space out, four times further each time up to 64 times their pace, and come back to it
+    // raised V8's lowest count above lowest_external_seen), so those space out, four times
+    // further each time up to 64 times their pace, and come back to it
     // once a request finds most of what was owed, or a collection V8 started itself finds
     // results dead (observe()). Small arrays are released by later ops (handles.h), not by the
     // collection that finds them, so they count at their most (a request that found every
