@@ -396,6 +396,33 @@ describe('garbage collection', () => {
     expect(peak).toBeLessThanOrEqual(480 * 2 ** 20);
   });
 
+  test('a loop of 1e7-element results after a loop of 1e6-element ones starts no mark-compact', () => {
+    // A request's ballast (32 MiB) counts as external memory while it lives. The request took
+    // out of its report only what V8's count had grown by since the last request, which is
+    // nothing once the count is flat (the allowance of 1e7-element results), so every request
+    // raised the count by the whole ballast. The 1e6 loop's first request had left V8's lowest
+    // count 32 MiB below the 1e7 loop's level (its limit is 64 MiB above that lowest), so the
+    // 1e7 loop's first requests crossed the limit: V8 marked the heap, the results made
+    // meanwhile survived their scavenges, and 3 mark-compacts and 3-4 fresh 40 MiB blocks
+    // followed. The report now dips as far as the lowest count V8 has answered, and no further.
+    const r = spawnSync(
+      process.execPath,
+      ['--trace-gc', '-e', `const { nd } = require('.');
+        let a = nd.random.uniform({ shape: [1e6] }), b = nd.random.uniform({ shape: [1e6] }), c;
+        for (let i = 0; i < 400; i++) c = a.add(b);
+        console.log('large');
+        a = nd.random.uniform({ shape: [1e7] });
+        b = nd.random.uniform({ shape: [1e7] });
+        for (let i = 0; i < 60; i++) c = a.add(b);`],
+      { cwd: root, encoding: 'utf8', timeout: 120000 },
+    );
+    expect(r.status).toBe(0);
+    const large = r.stdout.slice(r.stdout.indexOf('large\n')).split('\n');
+    // before: 3 mark-compacts in the 1e7 loop, every run; now none
+    expect(large.filter((l) => / ms: Scavenge/.test(l)).length).toBeGreaterThanOrEqual(20);
+    expect(large.filter((l) => / ms: Mark-Compact/.test(l)).length).toBeLessThanOrEqual(1);
+  });
+
   test('V8 counts kept 1e7-element results but at most six of them', () => {
     // The allowance that lets V8's count lag behind large results is bounded: results that are
     // kept (a leak) are reported beyond it, so V8 still collects when they are let go.

@@ -14,9 +14,20 @@ namespace ndgrad::binding {
 // Small deltas are batched: telling V8 about every 64-byte buffer costs more than the op.
 constexpr int64_t kReportThreshold = int64_t{1} << 20;
 
-inline void adjust_external(node_api_basic_env env, int64_t delta) {
-  int64_t total;
+// The lowest external-memory count V8 has answered on this thread (V8 counts per isolate, one
+// per JS thread), starting from V8's own 0. V8 starts marking the whole heap once its count
+// passes 64 MiB above its lowest since its last mark-compact, and a count below that lowest
+// drags the limit down with it (ExternalMemoryAccounting::Update). V8's lowest is never below
+// this figure (a mark-compact only raises it), so a count that stays at or above it costs V8
+// none of its margin (young_collections.h: request()).
+inline thread_local int64_t lowest_external_seen = 0;
+
+// Returns V8's count after the change.
+inline int64_t adjust_external(node_api_basic_env env, int64_t delta) {
+  int64_t total = 0;
   napi_adjust_external_memory(env, delta, &total);
+  if (total < lowest_external_seen) lowest_external_seen = total;
+  return total;
 }
 
 // Large results (young_collections.h) may leave V8's count behind the live bytes by up to an

@@ -109,6 +109,20 @@ class HandleTable {
     finish_release(env);
   }
 
+  // A canary (YoungCollections) is an object that is only ever found dead by a mark-compact;
+  // counted like an owner, so that the table outlives its finalizer.
+  void add_canary() { ++live_; }
+  // A mark-compact found it: V8 has set its lowest external count to its count now.
+  void release_canary(node_api_basic_env env) {
+    --live_;
+    ++canaries_found_;
+    lowest_external_seen = INT64_MAX;
+    adjust_external(env, 0);
+    finish_release(env);
+  }
+  // How many canaries collections have found dead so far (a running count).
+  size_t canaries_found() const { return canaries_found_; }
+
   // While true, finalizers leave what they free for the caller to report (YoungCollections).
   void hold_reports(bool hold) { hold_reports_ = hold; }
   // How many owners collections have found dead so far (a running count). YoungCollections
@@ -187,6 +201,7 @@ class HandleTable {
   bool hold_reports_ = false;
   size_t found_ = 0;
   size_t found_small_bytes_ = 0;
+  size_t canaries_found_ = 0;
 };
 
 }  // namespace ndgrad::binding

@@ -84,7 +84,6 @@ class YoungCollections {
     owed_ = 0;
     backoff_ = 1;
     live_after_ = stats.live_bytes();
-    reported_after_ = live_after_ - stats.pending();
   }
 
   // Asks V8 for a scavenge now; the finalizers of the owners it finds dead run before it
@@ -93,15 +92,19 @@ class YoungCollections {
   // V8 counts the ballast as external memory too, and starts marking the whole heap once that
   // count passes 64 MiB above its lowest since the last mark-compact; a count that undercuts
   // that lowest drags the limit down with it. So while the ballast exists, this instance takes
-  // the results owed since the last request out of its own report (they are still counted:
-  // only a collection frees them, and the frees found by this one are held back until the
-  // ballast is gone), at most what the count grew by since the last request, so the count
-  // neither rises above what it was nor falls below what it was after the last request.
+  // up to a ballast out of its own report (the frees found meanwhile are held back until the
+  // ballast is gone), as far down as the lowest count V8 has answered and no further
+  // (external_memory.h: lowest_external_seen): the count then neither rises above what it was
+  // nor falls below V8's lowest. Taking only what the count grew by since the last request
+  // (sessions 6-10) took nothing once the count was flat (the allowance of large results), and
+  // every request then raised it by the whole ballast: the 1e7-element rows of the long run
+  // started V8's marking at their first requests (3 mark-compacts each, and the results made
+  // while V8 marked went to fresh blocks).
   void request(napi_env env, MemoryStats& stats, HandleTable& table) {
     int64_t live = stats.live_bytes();
-    int64_t count = live - stats.pending() + reportable(stats.pending(), allowance());
-    int64_t taken = static_cast<int64_t>(owed_ < kBallastBytes ? owed_ : kBallastBytes);
-    if (taken > count - reported_after_) taken = count - reported_after_ > 0 ? count - reported_after_ : 0;
+    int64_t count = adjust_external(env, 0) + reportable(stats.pending(), allowance());
+    int64_t room = count - lowest_external_seen;
+    int64_t taken = room < 0 ? 0 : room < static_cast<int64_t>(kBallastBytes) ? room : static_cast<int64_t>(kBallastBytes);
     size_t owed = owed_;
     owed_ = 0;
     void* region = ballast_region();
@@ -121,6 +124,7 @@ class YoungCollections {
       refused_ = true;
     }
     table.hold_reports(false);
+    age_canary(env, table);
     last_end_ns_ = now_ns();
     // A request descheduled on a busy machine looks many times dearer than it was (0.09-14 ms
     // in one loop at a load of 12), so the estimate follows a cheaper request at once and a
@@ -129,12 +133,11 @@ class YoungCollections {
     cost_ns_ = cost_ns_ == 0 || cost < ceiling ? cost : ceiling;
     report_all(env, stats, allowance(), taken);
     live_after_ = stats.live_bytes();
-    reported_after_ = live_after_ - stats.pending();
     found_seen_ = table.found();
     // Results kept alive (a growing list, a recorded graph) make requests that free little.
     // Each request may cost V8 up to a ballast of its 64 MiB margin (when a mark-compact since
-    // the last request raised V8's lowest count above what this request takes back), so those
-    // space out, four times further each time up to 64 times their pace, and come back to it
+    // raised V8's lowest count above lowest_external_seen), so those space out, four times
+    // further each time up to 64 times their pace, and come back to it
     // once a request finds most of what was owed, or a collection V8 started itself finds
     // results dead (observe()). Small arrays are released by later ops (handles.h), not by the
     // collection that finds them, so they count at their most (a request that found every
@@ -161,6 +164,35 @@ class YoungCollections {
     size_t t = 16 * bytes;
     t = (t < kMin ? kMin : t > kMax ? kMax : t) * backoff_;
     return t < 2 * bytes ? 2 * bytes : t;
+  }
+
+  // lowest_external_seen stays at or below V8's lowest count only if it follows V8's
+  // mark-compacts up, which Node-API does not report. Without that, every request after a
+  // mark-compact dipped V8's count by a ballast below V8's new lowest, and halved V8's margin:
+  // kept results met 9 mark-compacts instead of 6. So a canary, an empty object that is held
+  // through two requested scavenges (it is then in the old generation) and let go: only a
+  // mark-compact finds it dead, and its finalizer, inside that collection, starts
+  // lowest_external_seen again from V8's count (HandleTable::release_canary), and the reports
+  // after it follow V8's lowest down. (Read at the next request instead, it sat above V8's
+  // lowest, 28 against 20 MiB in the long run's `mul 1e6` row, and left a request's peak less
+  // room than it counted on.) One canary is in flight at a time; each request ages it.
+  void age_canary(napi_env env, HandleTable& table) {
+    if (canary_ && ++canary_age_ >= 2) {
+      napi_delete_reference(env, canary_);
+      canary_ = nullptr;
+    }
+    if (canary_ || canary_pending_ == table.canaries_found() + 1) return;
+    napi_value obj;
+    if (napi_create_object(env, &obj) != napi_ok) return;
+    if (napi_add_finalizer(env, obj, nullptr,
+                           [](node_api_basic_env e, void*, void* t) { static_cast<HandleTable*>(t)->release_canary(e); },
+                           &table, nullptr) != napi_ok) {
+      return;
+    }
+    table.add_canary();
+    napi_create_reference(env, obj, 1, &canary_);
+    canary_age_ = 0;
+    canary_pending_ = table.canaries_found() + 1;
   }
 
   static int64_t now_ns() {
@@ -197,13 +229,15 @@ class YoungCollections {
   size_t owed_ = 0;
   size_t found_seen_ = 0;   // HandleTable::found() when this instance last looked
   int64_t live_after_ = 0;  // live bytes after the last request, or after V8's last collection
-  int64_t reported_after_ = 0;  // V8's count of them then (this instance's part)
   size_t allowance_ = 0;
   size_t since_large_ = 0;  // bytes of smaller results since the last large one
   size_t backoff_ = 1;
   int64_t last_end_ns_ = 0;   // steady clock when the last request returned
   int64_t cost_ns_ = 0;       // what a request takes, the finalizers it runs included
   bool refused_ = false;
+  napi_ref canary_ = nullptr;  // the canary while it is held
+  int canary_age_ = 0;         // requests since it was made
+  size_t canary_pending_ = 0;  // canaries_found() once the canary let go is found
 };
 
 }  // namespace ndgrad::binding
