@@ -9,6 +9,7 @@
 // its k range in order (contracted to FMA when the ISA has it), so edge tiles, vector lanes and
 // scalar tails give the same bits and the driver can split C however it likes.
 
+#include <cstdint>
 #include <cstring>
 
 #include "kernels/gemm_kernels.h"
@@ -40,6 +41,18 @@ template <>
 struct VecOf<double> {
   using Aligned = VecD;
   using Unaligned = VecDu;
+};
+
+// The integer type of a shuffle index for T (same width).
+template <class T>
+struct IndexOf;
+template <>
+struct IndexOf<float> {
+  using Type = int32_t;
+};
+template <>
+struct IndexOf<double> {
+  using Type = int64_t;
 };
 
 template <class T>
@@ -120,6 +133,54 @@ void micro_kernel(size_t kc, const T* a, size_t a_stride, const T* b, size_t b_s
 
 // ---- packing ------------------------------------------------------------------------------
 
+// An 8 x 8 block transposed in registers: rows `src + r * stride` (8 elements each) become rows
+// `dst + q * dst_stride`. Three rounds, each swapping the off-diagonal d x d sub-blocks (d = 4, 2,
+// 1) of every 2d x 2d block, exchange the row and column index bits; 24 two-input shuffles for 64
+// elements, against 128 scalar moves.
+//
+// The rows are named values, never an array: GCC gives a local vector array the vector's
+// natural alignment (64 bytes for 8 doubles) and stores it with aligned moves, and under ASan's
+// detect_stack_use_after_return the frame lives in a fake stack that is not 64-byte aligned, so
+// an array version crashed the sanitized build. Loads and stores go through a type aligned as T:
+// the user's matrix and the packed sliver need not be vector aligned.
+template <class T>
+inline void transpose8x8(const T* src, size_t stride, T* dst, size_t dst_stride) {
+  typedef T V8 __attribute__((vector_size(8 * sizeof(T)), __may_alias__, aligned(alignof(T))));
+  typedef typename IndexOf<T>::Type M8 __attribute__((vector_size(8 * sizeof(T))));
+  // Explicit return types: a deduced one would drop the typedef's alignment, and GCC would then
+  // load and store with aligned moves.
+  const auto in = [&](size_t r) -> const V8* {
+    return reinterpret_cast<const V8*>(src + r * stride);
+  };
+  const V8 r0 = *in(0), r1 = *in(1), r2 = *in(2), r3 = *in(3), r4 = *in(4), r5 = *in(5),
+           r6 = *in(6), r7 = *in(7);
+
+  constexpr M8 lo4{0, 1, 2, 3, 8, 9, 10, 11}, hi4 = lo4 + 4;
+  const V8 a0 = __builtin_shuffle(r0, r4, lo4), a4 = __builtin_shuffle(r0, r4, hi4);
+  const V8 a1 = __builtin_shuffle(r1, r5, lo4), a5 = __builtin_shuffle(r1, r5, hi4);
+  const V8 a2 = __builtin_shuffle(r2, r6, lo4), a6 = __builtin_shuffle(r2, r6, hi4);
+  const V8 a3 = __builtin_shuffle(r3, r7, lo4), a7 = __builtin_shuffle(r3, r7, hi4);
+
+  constexpr M8 lo2{0, 1, 8, 9, 4, 5, 12, 13}, hi2 = lo2 + 2;
+  const V8 b0 = __builtin_shuffle(a0, a2, lo2), b2 = __builtin_shuffle(a0, a2, hi2);
+  const V8 b1 = __builtin_shuffle(a1, a3, lo2), b3 = __builtin_shuffle(a1, a3, hi2);
+  const V8 b4 = __builtin_shuffle(a4, a6, lo2), b6 = __builtin_shuffle(a4, a6, hi2);
+  const V8 b5 = __builtin_shuffle(a5, a7, lo2), b7 = __builtin_shuffle(a5, a7, hi2);
+
+  constexpr M8 lo1{0, 8, 2, 10, 4, 12, 6, 14}, hi1 = lo1 + 1;
+  const auto out = [&](size_t q) -> V8* {
+    return reinterpret_cast<V8*>(dst + q * dst_stride);
+  };
+  *out(0) = __builtin_shuffle(b0, b1, lo1);
+  *out(1) = __builtin_shuffle(b0, b1, hi1);
+  *out(2) = __builtin_shuffle(b2, b3, lo1);
+  *out(3) = __builtin_shuffle(b2, b3, hi1);
+  *out(4) = __builtin_shuffle(b4, b5, lo1);
+  *out(5) = __builtin_shuffle(b4, b5, hi1);
+  *out(6) = __builtin_shuffle(b6, b7, lo1);
+  *out(7) = __builtin_shuffle(b6, b7, hi1);
+}
+
 // Packs `count` lines of a strided matrix into R-wide slivers, p-major inside each sliver:
 // out[(r / R) * R * kc + p * R + r % R] = src[r * r_stride + p * p_stride], the ragged last
 // sliver zero padded. The source is always read along its contiguous direction: line by line
@@ -138,13 +199,19 @@ void pack_slivers(size_t count, size_t kc, const T* src, size_t r_stride, size_t
         std::memcpy(out + s * sliver + p * R, line + s * R, R * sizeof(T));
     }
   } else if (p_stride == 1) {
-    // A transpose, in square tiles whose fixed-size loops the compiler turns into register
-    // shuffles: about twice as fast as moving one element at a time.
+    // A transpose: 8 x 8 blocks by explicit register shuffles where the sliver width allows,
+    // else square tiles whose fixed-size loops the compiler turns into shuffles (about twice as
+    // fast as moving one element at a time).
     constexpr size_t kTile = R % 8 == 0 ? 8 : R % 4 == 0 ? 4 : R;
     for (size_t s = 0; s < full; ++s) {
       const T* lines = src + s * R * r_stride;
       T* dst = out + s * sliver;
       size_t p = 0;
+      if constexpr (kTile == 8) {
+        for (; p + 8 <= kc; p += 8)
+          for (size_t r0 = 0; r0 < size_t(R); r0 += 8)
+            transpose8x8(lines + r0 * r_stride + p, r_stride, dst + p * R + r0, R);
+      }
       for (; p + kTile <= kc; p += kTile)
         for (size_t r0 = 0; r0 < size_t(R); r0 += kTile) {
           T tile[kTile][kTile];
