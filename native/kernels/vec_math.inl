@@ -117,14 +117,33 @@ inline vf32 cos_f32(vf32 x) { return sincos_f32(x, 1); }
 
 inline vf32 tanh_f32(vf32 x) {
   // tanh x - x ~ x^3 T(x^2) on |x| <= 0.625; beyond it 1 - 2/(e^2|x| + 1) loses nothing to
-  // cancellation.
+  // cancellation. Both halves are computed and blended, so every operation counts: the far half
+  // has its own exp, which needs neither exp_f32's clamps nor its two-step scaling because |x|
+  // is clamped to 9.1 (tanh is 1.0f from 9.01 on), keeping 2^n a normal number.
   static constexpr float kT[] = {-3.333333433e-01f, 1.333330423e-01f, -5.395925790e-02f,
                                  2.176891826e-02f,  -8.343945257e-03f, 2.292744815e-03f};
+  // e^2r ~ E(r) on |r| <= ln2/4 (Chebyshev, error 2e-9).
+  static constexpr float kE[] = {1.0f,          2.00000007543f,  2.00000001885f, 1.33331324117f,
+                                 0.666661646348f, 0.268004044741f, 0.0892230939774f};
+  // With 127 added to the rounding constant, the low bits of `shifted` hold n + 127: shifting
+  // them into the exponent field makes 2^n in one step.
+  constexpr float kRoundMagicBiased = kRoundMagicF + 127.0f;
   vf32 ax = abs_bits(x);
   vf32 z = x * x;
-  vf32 near_zero = fmadd(x * z, polynomial(z, kT), x);
-  vf32 far = 1.0f - 2.0f / (exp_f32(ax + ax) + 1.0f);
-  return ax < 0.625f ? near_zero : copy_sign(far, x);
+  vf32 near_zero = fmadd(ax * z, polynomial(z, kT), ax);
+  // A plain minimum (NaN becomes 9.1 here; the final select sends NaN to near_zero instead).
+  vf32 t = ax < 9.1f ? ax : splat<vf32>(9.1f);
+  vf32 shifted = fmadd(t, splat<vf32>(0x1.715476p+1f), splat<vf32>(kRoundMagicBiased));
+  vf32 n = shifted - kRoundMagicBiased;
+  // One term of ln2/2 is enough: its rounding error times n <= 26 shifts r by < 4e-8, and
+  // that moves e^2r by a relative 8e-8, which 2/(e^2|x| + 1) shrinks as fast as n grows.
+  vf32 r = fmadd(n, splat<vf32>(-0x1.62e43p-2f), t);
+  vf32 e2x = polynomial(r, kE) * (vf32)((vu32)shifted << 23);
+  vf32 far = 1.0f - 2.0f / (e2x + 1.0f);
+  // Both halves are >= 0 (or NaN), so or-ing in x's sign bit makes tanh odd, -0 included (an
+  // odd polynomial in x itself would turn -0 into +0: -0 * -1/3 + -0 is +0).
+  vf32 magnitude = ax >= 0.625f ? far : near_zero;
+  return (vf32)((vu32)magnitude | ((vu32)x & 0x80000000u));
 }
 
 inline vf32 sigmoid_f32(vf32 x) {

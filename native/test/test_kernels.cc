@@ -335,6 +335,10 @@ TEST(kernels_unary_edge_semantics) {
     CHECK_EQ(unary_f32(t, Unary::Sigmoid, -INFINITY), 0.0f);
     CHECK_EQ(unary_f32(t, Unary::Tanh, 1e-20f), 1e-20f);
     CHECK_EQ(unary_f32(t, Unary::Tanh, -INFINITY), -1.0f);
+    CHECK_EQ(unary_f32(t, Unary::Tanh, INFINITY), 1.0f);
+    CHECK(std::signbit(unary_f32(t, Unary::Tanh, -0.0f)));
+    CHECK(std::isnan(unary_f32(t, Unary::Tanh, NAN)));
+    CHECK_EQ(unary_f32(t, Unary::Tanh, -1e-45f), -1e-45f);
     CHECK_EQ(unary_f32(t, Unary::Exp, -INFINITY), 0.0f);
     CHECK_EQ(unary_f32(t, Unary::Exp, 89.0f), INFINITY);
     CHECK(std::isnan(unary_f32(t, Unary::Exp, NAN)));
@@ -833,6 +837,38 @@ TEST(kernels_transcendental_ulp_float32_sweep) {
       expect(worst <= bound.f32, [&] { return std::string(t->name) + " float32 ulp bound exceeded for " +
                                      op_name(bound.op); });
     }
+  }
+}
+
+TEST(kernels_tanh_float32_dense_sweep) {
+  // Every 31st float of |x| in [0.25, 9.2] (the blend at 0.625 and the whole far formula up to
+  // where tanh is 1.0f) and the 64 floats either side of the blend point, both signs: within the
+  // 2.5 ulp bound, and never above 1 in magnitude (the gradient 1 - y^2 must not go negative).
+  std::vector<float> inputs;
+  auto push_bits = [&](uint32_t bits) {
+    float v;
+    std::memcpy(&v, &bits, 4);
+    inputs.push_back(v);
+    inputs.push_back(-v);
+  };
+  const uint32_t quarter = 0x3e800000u, top = 0x41133333u, blend = 0x3f200000u;  // 0.25, 9.2, 0.625
+  for (uint32_t bits = quarter; bits <= top; bits += 31) push_bits(bits);
+  for (uint32_t bits = blend - 64; bits <= blend + 64; ++bits) push_bits(bits);
+  std::vector<float> out(inputs.size());
+  for (const KernelTable* t : supported_tables()) {
+    t->unary(Unary::Tanh, DType::Float32, inputs.data(), out.data(), inputs.size());
+    double worst = 0;
+    float worst_at = 0;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      const double e = ulp_error(DType::Float32, out[i], std::tanh(static_cast<long double>(inputs[i])));
+      if (e > worst) {
+        worst = e;
+        worst_at = inputs[i];
+      }
+      expect(std::fabs(out[i]) <= 1.0f, [&] { return std::string(t->name) + " |tanh| above 1"; });
+    }
+    std::printf("ulp %-6s float32 tanh dense [0.25, 9.2] max %.3f (at %.9g)\n", t->name, worst, worst_at);
+    expect(worst <= 2.5, [&] { return std::string(t->name) + " float32 tanh dense sweep above 2.5 ulp"; });
   }
 }
 
