@@ -44,10 +44,13 @@ function prepare(row, { dispose = true } = {}) {
   const a = rand(row.shape);
   const b = ['binary', 'dot', 'batchdot', 'concat'].includes(row.kind) ? rand(row.shapeB || row.shape) : null;
   let sink = null; // keeps the last result alive so nothing is optimised away
-  // One timed loop of a large-op row: dispose each result, or rebind it.
+  // One timed loop of a large-op row: dispose each result, or rebind it. Rebound, the last
+  // result dies with the batch, as NumPy's `r = a + b` does in bench/numpy_bench.py: kept in
+  // `sink` until the next batch ended, it lived through that batch's collections, went to the old
+  // generation and waited for a mark-compact, which a loop as users write it never meets.
   const loop = dispose
     ? (call) => (n) => { for (let i = 0; i < n; i++) call().dispose(); }
-    : (call) => (n) => { let r; for (let i = 0; i < n; i++) r = call(); sink = r; };
+    : (call) => (n) => { let r; for (let i = 0; i < n; i++) r = call(); return r; };
   switch (row.kind) {
     case 'binary': {
       if (typeof a[row.op] !== 'function') return null;
