@@ -249,7 +249,8 @@ TEST(gemm_zero_depth_clears_or_keeps_c) {
 template <class T>
 void check_thread_count_invariance(Isa isa) {
   // Shapes that take each threaded route: one block per thread over rows and over columns,
-  // shared panels (2^27 multiply-adds and up) over rows and with columns split too (few rows),
+  // shared panels (2^27 multiply-adds and up, pools of 3; a pool of 2 takes one block per thread
+  // there too) over rows and with columns split too (few rows),
   // direct over rows and over columns, as given and transposed.
   // Around the packed path's threading threshold (2^22 multiply-adds) too. Row-major A with
   // m >= n cuts C into column blocks (split_columns), a ragged last sliver in {256, 200, 256}.

@@ -1,9 +1,9 @@
 // Matrix product driver in the GotoBLAS / BLIS shape: for each nc-wide column panel and kc-deep
 // slice of k, B is packed, then mc-row blocks of A are packed (or read in place when the panel is
-// narrow) and swept by the micro-kernel (docs/gemm.md). Mid-size products give each thread one
-// block of C with its own packing; large ones share each packed B panel among threads. Small or
-// vector-shaped products skip packing (the per-ISA direct kernel); integer products are plain
-// wrapping loops.
+// narrow) and swept by the micro-kernel (docs/gemm.md). Each thread takes one block of C with its
+// own packing, except large products on pools of three or more threads, which share each packed B
+// panel among threads. Small or vector-shaped products skip packing (the per-ISA direct kernel);
+// integer products are plain wrapping loops.
 //
 // Determinism: the k blocking depends on k alone and every C element is one micro-kernel chain
 // per k slice, so how rows and columns are shared out among threads never changes a bit.
@@ -37,9 +37,13 @@ constexpr double kParallelMinMacs = 1 << 20;
 constexpr double kPackedParallelMinMacs = 1 << 22;
 // A strided vector operand at least this long is copied once to unit stride.
 constexpr size_t kCopyVectorMin = 16;
-// From this many multiply-adds (512^3) threads share packed B panels and balance row blocks
-// dynamically; below, each thread takes one block of C in a single pool round.
+// From this many multiply-adds (512^3), pools of more than two threads share packed B panels and
+// balance row blocks dynamically; below, and always with two threads, each thread takes one block
+// of C in a single pool round. On the 2-core Zen 4 VM two threads sharing one B panel (each packs
+// half, each reads all of it) took 13% more CPU than two blocks that pack their own B (1024^3 in
+// 11.1 against 10.2 ms; docs/gemm.md, "Threads and determinism").
 constexpr double kSharedPanelsMinMacs = double(1 << 27);
+constexpr size_t kSharedPanelsMinThreads = 3;
 // Panels at most this many B slivers wide read op(A) in place rather than packing it.
 constexpr size_t kInPlaceAMaxSlivers = 16;
 // A row-major op(B) slice of at most this many bytes is read in place rather than packed.
@@ -268,11 +272,12 @@ void gemm_packed(ThreadPool& pool, bool parallel, const GemmOps<T>& ops, size_t 
     gemm_block(ops, m, n, k, a, b, c, ldc, accumulate);
     return;
   }
-  if (double(m) * double(n) * double(k) >= kSharedPanelsMinMacs) {
+  const size_t threads = pool.num_threads();
+  if (threads >= kSharedPanelsMinThreads &&
+      double(m) * double(n) * double(k) >= kSharedPanelsMinMacs) {
     gemm_shared_panels(pool, ops, m, n, k, a, b, c, ldc, accumulate);
     return;
   }
-  const size_t threads = pool.num_threads();
   if (!split_columns(ops, m, n, k, a, b)) {
     const size_t tiles = ceil_div(m, ops.mr), parts = std::min(threads, tiles);
     pool.parallel_for(parts, [&](size_t t) {
