@@ -60,11 +60,10 @@ void Addon::pace_collections(napi_env env, size_t fresh) {
   young_.note_result(fresh);
 }
 
-// A result recorded into a graph: its node's bytes pace collections too (young_collections.h:
-// note_graph), whatever the result's own size.
-void Addon::pace_graphs(napi_env env, const Array& a) {
-  const Node* n = a.ag.node.get();
-  if (!n || n->is_variable()) return;
+// A result recorded into a graph (`n`, its node): the node's bytes pace collections too
+// (young_collections.h: note_graph), whatever the result's own size.
+void Addon::pace_graphs(napi_env env, const Node& n) {
+  if (n.is_variable()) return;
   using Nodes = FreeList<kNodeBytes>;
   auto live_nodes = [] { return Nodes::slabs() * (Nodes::kSlabBytes / kNodeBytes) - Nodes::cached(); };
   young_.note_graph(kNodeBytes, handles_->found(), live_nodes);
@@ -78,7 +77,7 @@ void Addon::pace_graphs(napi_env env, const Array& a) {
 Napi::Value Addon::own_object(const Napi::Value& owner, ArrayRef a) {
   napi_env env = owner.Env();
   handles_->reserve_dead();
-  pace_graphs(env, *a);
+  if (const Node* n = a->ag.node.get()) pace_graphs(env, *n);  // unrecorded results: one test
   pace_collections(env, fresh_bytes(*a));
   flush_memory(owner.Env());
   if (!a->t.storage || a->t.storage->bytes() <= ResultPages::kMaxBytes) {
