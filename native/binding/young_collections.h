@@ -242,8 +242,9 @@ class YoungCollections {
   // Recorded graphs (note_graph): a request per 512 KiB of nodes (2,048; with their arrays,
   // result blocks and JS owners about what L2 holds), at most a fifth of the time. The 2x2
   // chain of bench/recording.js on a Zen 4 (1 MiB L2, a request 0.07-0.1 ms): recorded ops at
-  // 0.78 of the time left to V8; at 256 KiB (requests a third of the time) 0.90, at a fifth of
-  // the time with 1 MiB (a request per 1.5 ms) 0.97.
+  // 0.78-0.82 of the time they take left to V8; at 256 KiB (the time limit binds) 0.90; at
+  // 512 KiB with the results' limit (a twentieth of the time: a request per 1.5 ms, 50 chains,
+  // more than L2 holds) 0.97 (docs/dev/recording-cost.md, session 12).
   static constexpr size_t kGraphBytes = size_t{512} << 10;
   static constexpr int64_t kGraphWork = 4;
   static constexpr int64_t kWorkPerRequest = 20;
