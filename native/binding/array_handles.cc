@@ -60,9 +60,24 @@ void Addon::pace_collections(napi_env env, size_t fresh) {
   young_.note_result(fresh);
 }
 
+// A result recorded into a graph (`n`, its node): the node's bytes pace collections too
+// (young_collections.h: note_graph), whatever the result's own size.
+void Addon::pace_graphs(napi_env env, const Node& n) {
+  if (n.is_variable()) return;
+  using Nodes = FreeList<kNodeBytes>;
+  auto live_nodes = [] { return Nodes::slabs() * (Nodes::kSlabBytes / kNodeBytes) - Nodes::cached(); };
+  young_.note_graph(kNodeBytes, handles_->found(), live_nodes);
+  if (young_.graph_due()) {
+    handles_->reserve_dead();
+    young_.request(env, *core.stats, *handles_);
+    young_.after_graph_request(live_nodes(), handles_->found());
+  }
+}
+
 Napi::Value Addon::own_object(const Napi::Value& owner, ArrayRef a) {
   napi_env env = owner.Env();
   handles_->reserve_dead();
+  if (const Node* n = a->ag.node.get()) pace_graphs(env, *n);  // unrecorded results: one test
   pace_collections(env, fresh_bytes(*a));
   flush_memory(owner.Env());
   if (!a->t.storage || a->t.storage->bytes() <= ResultPages::kMaxBytes) {

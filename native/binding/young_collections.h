@@ -67,6 +67,36 @@ class YoungCollections {
   }
   // How far V8's count may stay below the live bytes (external_memory.h: reportable()).
   int64_t allowance() const { return static_cast<int64_t>(allowance_); }
+
+  // Recorded graphs, apart from the results' pace. A recorded op's node (and everything its
+  // release touches) is freed only once a collection finds dead the owners that reach it. Left
+  // to V8 (a scavenge per 2 MB or so of JS objects: a few hundred 2x2 chains, tens of thousands
+  // of nodes, megabytes), every node is cold by then and its release waits on memory. So the
+  // node bytes recorded since the last collection ask for one of their own once they pass
+  // kGraphBytes: the nodes come back while in L2, and the free list hands them to the next
+  // recorded ops. No sooner than kGraphWork times what a request costs after the last one,
+  // and spaced out (graph_backoff_) while the graphs are kept: a long forward pass before its
+  // backward, where a request finds results dead but frees no node.
+  //
+  // `found`: the table's found(); `live_nodes()`: the nodes allocated now (from the node free
+  // list; always 0 where it does not recycle, and then graphs never count as kept). Call before
+  // graph_due().
+  template <class LiveNodes>
+  void note_graph(size_t bytes, size_t found, LiveNodes live_nodes) {
+    if (found != graph_found_) {  // a collection found owners dead since the last call
+      graph_found_ = found;
+      settle_graphs(live_nodes());
+    }
+    graph_owed_ += bytes;
+  }
+  bool graph_due() const {
+    return graph_owed_ >= kGraphBytes * graph_backoff_ && now_ns() - last_end_ns_ >= kGraphWork * cost_ns_;
+  }
+  // After a request for graphs: one that found nothing settles here (one that did, at the next
+  // note_graph).
+  void after_graph_request(size_t live_nodes, size_t found) {
+    if (found == graph_found_) settle_graphs(live_nodes);
+  }
   // dispose() freed `bytes` at once: they no longer wait for a collection.
   void note_disposed(size_t bytes) { owed_ = owed_ > bytes ? owed_ - bytes : 0; }
 
@@ -209,6 +239,14 @@ class YoungCollections {
   // back: their cold writes cost more than the scavenges saved (1e5-element adds every 64
   // results: no faster than every 16).
   static constexpr size_t kWaitBytes = size_t{8} << 20;
+  // Recorded graphs (note_graph): a request per 512 KiB of nodes (2,048; with their arrays,
+  // result blocks and JS owners about what L2 holds), at most a fifth of the time. The 2x2
+  // chain of bench/recording.js on a Zen 4 (1 MiB L2, a request 0.07-0.1 ms): recorded ops at
+  // 0.78-0.82 of the time they take left to V8; at 256 KiB (the time limit binds) 0.90; at
+  // 512 KiB with the results' limit (a twentieth of the time: a request per 1.5 ms, 50 chains,
+  // more than L2 holds) 0.97 (docs/dev/recording-cost.md, session 12).
+  static constexpr size_t kGraphBytes = size_t{512} << 10;
+  static constexpr int64_t kGraphWork = 4;
   static constexpr int64_t kWorkPerRequest = 20;
   size_t wait_limit(size_t bytes) const {
     size_t p = pace(bytes), w = kWaitBytes * backoff_;
@@ -227,6 +265,35 @@ class YoungCollections {
   }
 
   size_t owed_ = 0;
+  // Recorded graphs (note_graph): node bytes since the last collection; the nodes recorded
+  // between the two collections before, and the nodes allocated at the last one.
+  size_t graph_owed_ = 0;
+  size_t graph_found_ = 0;
+  size_t mark_recorded_ = 0;
+  size_t mark_live_ = 0;
+  size_t graph_backoff_ = 1;
+  // A collection came. Dead results are released by the op calls after the collection that
+  // finds them (handles.h), so the nodes freed since the last collection are those recorded
+  // before it, if their graphs were dropped. When few were (a long forward pass before its
+  // backward: the results die, the nodes are kept), requests for graphs space out four times
+  // further each time, up to 64 times kGraphBytes, and come back once half are freed. Judged
+  // only after as many calls as those nodes (a sooner collection has not released them all).
+  void settle_graphs(size_t live_nodes) {
+    size_t recorded = graph_owed_ / kNodeBytes;
+    size_t grown = live_nodes > mark_live_ ? live_nodes - mark_live_ : 0;
+    size_t freed = recorded > grown ? recorded - grown : 0;
+    if (mark_recorded_ > 0 && recorded >= mark_recorded_) {
+      if (4 * freed < mark_recorded_) {
+        if (graph_backoff_ < 64) graph_backoff_ *= 4;
+      } else if (2 * freed >= mark_recorded_) {
+        graph_backoff_ = 1;
+      }
+    }
+    mark_recorded_ = recorded;
+    mark_live_ = live_nodes;
+    graph_owed_ = 0;
+  }
+
   size_t found_seen_ = 0;   // HandleTable::found() when this instance last looked
   int64_t live_after_ = 0;  // live bytes after the last request, or after V8's last collection
   size_t allowance_ = 0;
