@@ -27,18 +27,19 @@ void move_blocks(Runtime& env, const Tensor& whole, const Tensor* parts, size_t 
   size_t row = static_cast<size_t>(whole.shape[axis]) * inner * es;  // bytes of whole per outer index
   if (outer == 0 || row == 0) return;
   char* w = static_cast<char*>(whole.raw());
+  // Whole is walked once, in order (for each outer index, every part's run): a result that
+  // lands in a cold block (left to the collector) is then written as one stream, not once per
+  // part with gaps between the runs.
   auto body = [&](size_t o0, size_t o1) {
-    size_t off = 0;
-    for (size_t p = 0; p < count; ++p) {
-      size_t run = static_cast<size_t>(parts[p].shape[axis]) * inner * es;
-      char* q = static_cast<char*>(parts[p].raw());
-      if (run != 0) {
-        for (size_t o = o0; o < o1; ++o) {
-          if (gather) std::memcpy(w + o * row + off, q + o * run, run);
-          else std::memcpy(q + o * run, w + o * row + off, run);
-        }
+    for (size_t o = o0; o < o1; ++o) {
+      char* wo = w + o * row;
+      for (size_t p = 0; p < count; ++p) {
+        size_t run = static_cast<size_t>(parts[p].shape[axis]) * inner * es;
+        char* q = static_cast<char*>(parts[p].raw()) + o * run;
+        if (run != 0 && gather) std::memcpy(wo, q, run);
+        else if (run != 0) std::memcpy(q, wo, run);
+        wo += run;
       }
-      off += run;
     }
   };
   size_t bytes = outer * row;
