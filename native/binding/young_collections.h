@@ -174,10 +174,9 @@ class YoungCollections {
   // cache is what makes a collection pay, but a scavenge costs about what four 1e5-element adds
   // cost (40-100 us, most of it scanning V8's roots): results ask for one every 16 results
   // (2 MiB at least: a few dozen small results), and at most every ceiling() bytes (half the
-  // last-level cache, 32 MiB at most: V8's own young ArrayBuffer figure). Never after fewer
-  // than two results: a result's owner is alive at its own request and at the next result's,
-  // and an owner that lives through two scavenges is moved to the old generation, where only a
-  // mark-compact collection finds it dead.
+  // last-level cache, 32 MiB at most: V8's own young ArrayBuffer figure). Never after fewer than two results: a result's owner is alive at its
+  // own request and at the next result's, and an owner that lives through two scavenges is
+  // moved to the old generation, where only a mark-compact collection finds it dead.
   size_t pace(size_t bytes) const {
     constexpr size_t kMin = size_t{2} << 20;
     const size_t max = ceiling();
