@@ -125,8 +125,6 @@ export interface Binding {
   parseFile(bytes: Uint8Array, kind: 'npy', file: string): FileArrayLayout & { littleEndian: boolean; fortran: boolean; boolean: boolean };
   /** The native memory V8 counts for this instance (reports are batched; see external_memory.h). */
   reportedMemory(): number;
-  /** The last-level cache (bytes, 0: unknown) and the most result bytes between two requested collections it sets (young_collections.h). */
-  collectionPace(): { lastLevelCache: number; ceiling: number };
   seed(seed: number): void;
   isa(): 'scalar' | 'avx2' | 'avx512';
   numThreads(): number;

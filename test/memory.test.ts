@@ -1,7 +1,6 @@
 // Native memory: views share storage, dispose frees at once, nd.memory() counts live storage,
 // tidy, and GC keeps long loops flat (run in a child process with --expose-gc).
 import { spawnSync } from 'child_process';
-import * as fs from 'fs';
 import * as path from 'path';
 import { autograd, nd, type NDArray } from '../lib';
 import { runNode } from './helpers/child';
@@ -163,47 +162,6 @@ describe('collections paced by the results (young_collections.h)', () => {
     expect(small.scavenges).toBeLessThanOrEqual(320);
     expect(small.markCompacts).toBeLessThanOrEqual(2);
     expect(small.peak).toBeLessThan(10 * 1048576);
-  });
-
-  test('the pace follows the last-level cache: half of it, within 8-32 MiB', () => {
-    // young_collections.h, ceiling(): the results between two requests, the inputs and the
-    // next results fit the cache (session 12: a 32 MiB L3, where a 32 MiB pace made a ring of
-    // ten 4 MB blocks that went to memory). The size is the kernel's (cpu0's caches), not
-    // cpuid's (glibc reports 320 MiB for that 32 MiB L3).
-    const dir = '/sys/devices/system/cpu/cpu0/cache';
-    let level = 0;
-    let llc = 0;
-    if (fs.existsSync(dir)) {
-      for (const entry of fs.readdirSync(dir).filter((e) => /^index\d+$/.test(e))) {
-        const read = (f: string) => { try { return fs.readFileSync(path.join(dir, entry, f), 'utf8').trim(); } catch { return ''; } };
-        if (!['Data', 'Unified'].includes(read('type'))) continue;
-        const m = /^(\d+)([KMG]?)$/.exec(read('size'));
-        const l = Number(read('level'));
-        if (!m || !(l > 0)) continue;
-        const bytes = Number(m[1]) * ({ '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 } as Record<string, number>)[m[2]];
-        if (l > level || (l === level && bytes > llc)) { level = l; llc = bytes; }
-      }
-    }
-    const MiB = 1024 * 1024;
-    const expected = llc === 0 || llc / 2 > 32 * MiB ? 32 * MiB : Math.max(8 * MiB, llc / 2);
-    const out = runNode(
-      `const { native } = require('./dist/core/native');
-       const { nd } = require('.');
-       const a = nd.ones([1000000]), b = nd.ones([1000000]);
-       let c, peak = 0;
-       for (let i = 0; i < 400; i++) {
-         c = a.add(b);
-         peak = Math.max(peak, nd.memory().numBytes);
-       }
-       console.log(JSON.stringify({ pace: native.collectionPace(), peak }));`,
-    );
-    const { pace, peak } = JSON.parse(out);
-    expect(pace).toEqual({ lastLevelCache: llc, ceiling: expected });
-    // 4 MB results: a request every ceiling's worth, so at most the two inputs, a ceiling of
-    // results owed, the live result and the new one (with a 16 MiB ceiling 36 MB, where the
-    // 32 MiB of sessions 6-11 peaked at 48).
-    const block = 4 * MiB;
-    expect(peak).toBeLessThanOrEqual(2 * block + expected + 3 * block);
   });
 
   test('a loop that disposes its results asks for no collection', () => {

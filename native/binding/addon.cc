@@ -20,7 +20,6 @@ Addon::Addon(Napi::Env env, Napi::Object exports) {
       InstanceMethod("isDisposed", &Addon::IsDisposed),
       InstanceMethod("memory", &Addon::Memory),
       InstanceMethod("reportedMemory", &Addon::ReportedMemory),
-      InstanceMethod("collectionPace", &Addon::CollectionPace),
       InstanceMethod("allocations", &Addon::Allocations),
       InstanceMethod("seed", &Addon::Seed),
       InstanceMethod("isa", &Addon::Isa),

@@ -61,7 +61,6 @@ class Addon : public Napi::Addon<Addon> {
   Napi::Value IsDisposed(const Napi::CallbackInfo& info);
   Napi::Value Memory(const Napi::CallbackInfo& info);
   Napi::Value ReportedMemory(const Napi::CallbackInfo& info);
-  Napi::Value CollectionPace(const Napi::CallbackInfo& info);
   Napi::Value Allocations(const Napi::CallbackInfo& info);
   Napi::Value Seed(const Napi::CallbackInfo& info);
   Napi::Value Isa(const Napi::CallbackInfo& info);

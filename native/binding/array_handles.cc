@@ -130,13 +130,4 @@ Napi::Value Addon::ReportedMemory(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(total));
 }
 
-// The last-level cache the collections are paced by, and the most result bytes between two
-// requests it sets (young_collections.h: ceiling()).
-Napi::Value Addon::CollectionPace(const Napi::CallbackInfo& info) {
-  Napi::Object o = Napi::Object::New(info.Env());
-  o.Set("lastLevelCache", static_cast<double>(last_level_cache_bytes()));
-  o.Set("ceiling", static_cast<double>(YoungCollections::ceiling()));
-  return o;
-}
-
 }  // namespace ndgrad::binding

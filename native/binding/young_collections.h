@@ -22,7 +22,6 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "core/runtime/cache_sizes.h"
 #include "core/runtime/storage.h"
 #include "external_memory.h"
 #include "handles.h"
@@ -65,23 +64,6 @@ class YoungCollections {
     } else if (allowance_ && (since_large_ += bytes) >= allowance_) {
       allowance_ = 0;
     }
-  }
-  // The most result bytes between two requests (pace()): half the last-level cache, within
-  // 8-32 MiB, so that the results between two requests, the inputs and the next results fit the
-  // cache. A 4 MB result lands in a block freed a pace of results earlier: with 32 MiB, a ring
-  // of ten 4 MB blocks, 40 MB, which on a 32 MiB L3 (AMD EPYC, session 12) is written back and
-  // read from memory (cachegrind, 32 MiB LL: 2.0 MB of misses per `add 1e6` against none
-  // disposed; 0.19 MB with 16 MiB, 0.06 with 12). 32 MiB where the cache is larger (the
-  // Intel VM of sessions 1-11 reports a 480 MiB L3) or unknown: V8's own young ArrayBuffer
-  // figure. 8 MiB at least: a request costs about 0.1 ms whatever it finds.
-  static size_t ceiling() {
-    static const size_t bytes = ceiling_for(last_level_cache_bytes());
-    return bytes;
-  }
-  static constexpr size_t ceiling_for(size_t last_level_cache) {
-    constexpr size_t kLow = size_t{8} << 20, kHigh = size_t{32} << 20;
-    size_t half = last_level_cache / 2;
-    return last_level_cache == 0 || half > kHigh ? kHigh : half < kLow ? kLow : half;
   }
   // How far V8's count may stay below the live bytes (external_memory.h: reportable()).
   int64_t allowance() const { return static_cast<int64_t>(allowance_); }
@@ -173,15 +155,14 @@ class YoungCollections {
   // The result bytes between two requests. Reusing a dead result's block while it is still in
   // cache is what makes a collection pay, but a scavenge costs about what four 1e5-element adds
   // cost (40-100 us, most of it scanning V8's roots): results ask for one every 16 results
-  // (2 MiB at least: a few dozen small results), and at most every ceiling() bytes (half the
-  // last-level cache, 32 MiB at most: V8's own young ArrayBuffer figure). Never after fewer than two results: a result's owner is alive at its
+  // (2 MiB at least: a few dozen small results), and at most every 32 MiB (V8's own young
+  // ArrayBuffer figure). Never after fewer than two results: a result's owner is alive at its
   // own request and at the next result's, and an owner that lives through two scavenges is
   // moved to the old generation, where only a mark-compact collection finds it dead.
   size_t pace(size_t bytes) const {
-    constexpr size_t kMin = size_t{2} << 20;
-    const size_t max = ceiling();
+    constexpr size_t kMin = size_t{2} << 20, kMax = size_t{32} << 20;
     size_t t = 16 * bytes;
-    t = (t < kMin ? kMin : t > max ? max : t) * backoff_;
+    t = (t < kMin ? kMin : t > kMax ? kMax : t) * backoff_;
     return t < 2 * bytes ? 2 * bytes : t;
   }
 
