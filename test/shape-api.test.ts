@@ -69,3 +69,27 @@ test('clip bounds values (NaN stays NaN) and passes the gradient on the closed i
   expect(Array.from(v.grad!.toTypedArray())).toEqual([0, 1, 1, 1, 0]);
   expect(() => x.clip(1, -1)).toThrow(/aMin \(1\) must not be greater than aMax \(-1\)/);
 });
+
+test('concat and split move every run to its place, short runs and long ones', () => {
+  // ops_join.cc walks the whole array in order when the runs are 256 bytes or more, part by
+  // part when shorter: both orders, against the index arithmetic, for concat and split, with an
+  // empty part among them, and large enough to go to the thread pool.
+  for (const [rows, widths] of [[7, [1, 3, 0, 2]], [5, [64, 80, 0, 100]], [400, [300, 500]]] as [number, number[]][]) {
+    const total = widths.reduce((s, w) => s + w, 0);
+    const parts = widths.map((w, p) => (w === 0 ? nd.zeros([rows, 0]) : nd.arange(rows * w).reshape([rows, w]).add(1000 * p)));
+    const joined = nd.concat(...parts, { dim: 1 });
+    expect(joined.shape).toEqual([rows, total]);
+    const got = vals(joined);
+    const want: number[] = [];
+    for (let r = 0; r < rows; r++) widths.forEach((w, p) => { for (let c = 0; c < w; c++) want.push(1000 * p + r * w + c); });
+    expect(got).toEqual(want);
+    // split: equal parts of the joined array along dim 1 (total divisible by 2 in every case).
+    const halves = nd.split(joined, 2, { axis: 1 });
+    for (let h = 0; h < 2; h++) {
+      const half = total / 2;
+      const expected: number[] = [];
+      for (let r = 0; r < rows; r++) for (let c = 0; c < half; c++) expected.push(want[r * total + h * half + c]);
+      expect(vals(halves[h])).toEqual(expected);
+    }
+  }
+});
