@@ -252,11 +252,13 @@ void check_thread_count_invariance(Isa isa) {
   // shared panels (2^27 multiply-adds and up, pools of 3; a pool of 2 takes one block per thread
   // there too) over rows and with columns split too (few rows),
   // direct over rows and over columns, as given and transposed.
-  // Around the packed path's threading threshold (2^22 multiply-adds) too. Row-major A with
+  // Around the packed path's threading threshold (2^21 multiply-adds: 128^3 threads, 127 x 128 x
+  // 128 does not) and its old one (2^22) too. Row-major A with
   // m >= n cuts C into column blocks (split_columns), a ragged last sliver in {256, 200, 256}.
   const Shape shapes[] = {{300, 257, 513}, {7, 2000, 100}, {2000, 1, 300},  {1, 3000, 200},
                           {3, 2000, 300},  {2000, 5, 300}, {520, 510, 520}, {13, 5000, 2100},
-                          {160, 160, 160}, {161, 161, 162}, {129, 127, 260}, {256, 200, 256}};
+                          {160, 160, 160}, {161, 161, 162}, {129, 127, 260}, {256, 200, 256},
+                          {128, 128, 128}, {127, 128, 128}};
   uint64_t seed = 100;
   for (const Shape& s : shapes)
     for (int trans = 0; trans < 4; ++trans) {

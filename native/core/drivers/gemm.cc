@@ -32,9 +32,11 @@ constexpr double kDirectMaxMacs = 12.0 * 12 * 12;
 // Below this many multiply-adds waking the pool (about 10 us per parallel_for) costs more than
 // splitting saves.
 constexpr double kParallelMinMacs = 1 << 20;
-// The same for packed products, which run at 150-190 GFLOPS on one core: 128^3 takes 26 us on
-// one thread and 30-40 us on two, where a sleeping worker takes 10-30 us to wake (docs/gemm.md).
-constexpr double kPackedParallelMinMacs = 1 << 22;
+// The same for packed products. 128^3 (2^21) is the first size split: on the Zen 4 VM it takes
+// 39-41 us on one thread and 21-24 us on two, back to back as a loop calls it (session 12); the
+// Intel VM of sessions 1-11 measured 26 us on one and 30-40 us on two when the threshold was 2^22
+// (docs/gemm.md).
+constexpr double kPackedParallelMinMacs = 1 << 21;
 // A strided vector operand at least this long is copied once to unit stride.
 constexpr size_t kCopyVectorMin = 16;
 // From this many multiply-adds (512^3), pools of more than two threads share packed B panels and
