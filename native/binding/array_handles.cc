@@ -64,8 +64,7 @@ void Addon::pace_collections(napi_env env, size_t fresh) {
 // (young_collections.h: note_graph), whatever the result's own size.
 void Addon::pace_graphs(napi_env env, const Node& n) {
   if (n.is_variable()) return;
-  using Nodes = FreeList<kNodeBytes>;
-  auto live_nodes = [] { return Nodes::slabs() * (Nodes::kSlabBytes / kNodeBytes) - Nodes::cached(); };
+  auto live_nodes = [] { return FreeList<kNodeBytes>::live(); };
   young_.note_graph(kNodeBytes, handles_->found(), live_nodes);
   if (young_.graph_due()) {
     handles_->reserve_dead();

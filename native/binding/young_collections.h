@@ -78,9 +78,8 @@ class YoungCollections {
   // and spaced out (graph_backoff_) while the graphs are kept: a long forward pass before its
   // backward, where a request finds results dead but frees no node.
   //
-  // `found`: the table's found(); `live_nodes()`: the nodes allocated now (from the node free
-  // list; always 0 where it does not recycle, and then graphs never count as kept). Call before
-  // graph_due().
+  // `found`: the table's found(); `live_nodes()`: the nodes allocated now (the node free list's
+  // live(), counted in the AddressSanitizer build too). Call before graph_due().
   template <class LiveNodes>
   void note_graph(size_t bytes, size_t found, LiveNodes live_nodes) {
     if (found != graph_found_) {  // a collection found owners dead since the last call
