@@ -541,7 +541,9 @@ describe('garbage collection', () => {
     const scavengesBefore = (mark: string) => lines.slice(0, lines.indexOf(mark)).filter((l) => / ms: Scavenge/.test(l)).length;
     const dropped = scavengesBefore('dropped');
     const kept = scavengesBefore('kept') - dropped;
-    expect(dropped).toBeGreaterThanOrEqual(40);
+    // Requests are also held to a fifth of the time, so their count falls with the machine's
+    // load (88 quiet, 37-38 with three test suites on two cores); V8 alone makes 9.
+    expect(dropped).toBeGreaterThanOrEqual(20);
     expect(kept).toBeLessThanOrEqual(25);
     // the kept graph came through the requests whole: z = c^n, so dz/dx = z
     const { grad, value } = JSON.parse(lines.find((l) => l.startsWith('{'))!);
