@@ -43,6 +43,21 @@ describe('cumsum', () => {
     expect(v.grad!.toArray()).toEqual([3, 2, 1]);
   });
 
+  // Found by the fuzzer under ASan: an empty scan axis with a non-empty axis after it read past
+  // the input (the first row of each run was copied before the length was looked at).
+  test('an empty axis with other axes non-empty gives an empty result, forward and backward', () => {
+    for (const op of ['cumsum', 'cumprod'] as const) {
+      const z = nd.zeros([1, 1, 0, 17], { dtype: 'float64' });
+      z.attachGrad();
+      const y = autograd.record(() => nd[op](z, { axis: 2 }));
+      expect(y.shape).toEqual([1, 1, 0, 17]);
+      y.backward();
+      expect(z.grad!.shape).toEqual([1, 1, 0, 17]);
+      expect(nd[op](nd.zeros([3, 0]), { axis: 1 }).shape).toEqual([3, 0]);
+      expect(nd[op](nd.zeros([0, 3])).shape).toEqual([0]);
+    }
+  });
+
   test('bad arguments name the op, the option and the value', () => {
     expect(() => x.cumsum(2)).toThrow(/cumsum: axis 2 is out of range/);
     expect(() => x.cumsum({ axis: 1.5 })).toThrow('cumsum: axis must be an integer or null, got 1.5');

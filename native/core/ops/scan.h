@@ -17,6 +17,7 @@ void scan_into(OpCall& c, const char* op, Step step) {
     x = converted;
   }
   ScanGeom g = scan_geom(c.in[0].shape, c.params<CumsumParams>(), op);
+  if (g.n == 0) return;  // an empty axis: no element to start a run from, whatever the other axes hold
   visit_dtype(y.dtype, [&](auto zero) {
     using T = decltype(zero);
     const T* src = x.data<T>();
