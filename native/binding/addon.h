@@ -38,7 +38,7 @@ class Addon : public Napi::Addon<Addon> {
   // Sets core.custom_backward, which runs an autograd.Function's backward in JS.
   void install_custom_backward(Napi::Env env);
   void pace_collections(napi_env env, size_t fresh);
-  void pace_graphs(napi_env env, const Node& n);
+  void pace_units(napi_env env);
   Napi::Value OpInfo(const Napi::CallbackInfo& info);
   Napi::Value OpSchema(const Napi::CallbackInfo& info);
   Napi::Value Invoke(const Napi::CallbackInfo& info);

@@ -60,26 +60,28 @@ void Addon::pace_collections(napi_env env, size_t fresh) {
   young_.note_result(fresh);
 }
 
-// A result recorded into a graph (`n`, its node): the node's bytes pace collections too
-// (young_collections.h: note_graph), whatever the result's own size.
-void Addon::pace_graphs(napi_env env, const Node& n) {
-  if (n.is_variable()) return;
-  auto live_nodes = [] { return FreeList<kNodeBytes>::live(); };
-  young_.note_graph(kNodeBytes, handles_->found(), live_nodes);
-  if (young_.graph_due()) {
-    handles_->reserve_dead();
-    young_.request(env, *core.stats, *handles_);
-    young_.after_graph_request(live_nodes(), handles_->found());
-  }
+// A small result or a recorded one (`n`, its node): one unit of the budget that paces
+// collections for them (young_collections.h: count_unit, count_node), whatever the result's
+// own size. Only once the budget is spent does this run; the results in between only count.
+void Addon::pace_units(napi_env env) {
+  if (!young_.small_due()) return;
+  handles_->reserve_dead();
+  young_.request(env, *core.stats, *handles_);
+  young_.after_unit_request(FreeList<kNodeBytes>::live(), handles_->found());
 }
 
 Napi::Value Addon::own_object(const Napi::Value& owner, ArrayRef a) {
   napi_env env = owner.Env();
   handles_->reserve_dead();
-  if (const Node* n = a->ag.node.get()) pace_graphs(env, *n);  // unrecorded results: one test
+  bool small = !a->t.storage || a->t.storage->bytes() <= ResultPages::kMaxBytes;
+  if (const Node* n = a->ag.node.get()) {
+    if (!n->is_variable() && young_.count_node(handles_->found(), [] { return FreeList<kNodeBytes>::live(); })) pace_units(env);
+  } else if (small && young_.count_unit()) {  // unrecorded small results: a count and a test
+    pace_units(env);
+  }
   pace_collections(env, fresh_bytes(*a));
   flush_memory(owner.Env());
-  if (!a->t.storage || a->t.storage->bytes() <= ResultPages::kMaxBytes) {
+  if (small) {
     napi_value token;
     int32_t h = pages_.join(env, a, &token);
     if (h >= 0) {

@@ -68,33 +68,56 @@ class YoungCollections {
   // How far V8's count may stay below the live bytes (external_memory.h: reportable()).
   int64_t allowance() const { return static_cast<int64_t>(allowance_); }
 
-  // Recorded graphs, apart from the results' pace. A recorded op's node (and everything its
-  // release touches) is freed only once a collection finds dead the owners that reach it. Left
-  // to V8 (a scavenge per 2 MB or so of JS objects: a few hundred 2x2 chains, tens of thousands
-  // of nodes, megabytes), every node is cold by then and its release waits on memory. So the
-  // node bytes recorded since the last collection ask for one of their own once they pass
-  // kGraphBytes: the nodes come back while in L2, and the free list hands them to the next
-  // recorded ops. No sooner than kGraphWork times what a request costs after the last one,
-  // and spaced out (graph_backoff_) while the graphs are kept: a long forward pass before its
-  // backward, where a request finds results dead but frees no node.
+  // Small results and recorded graphs, apart from the results' pace. A dropped 2x2 result costs
+  // little in bytes (16) but a JS owner, an Array block, a storage block and a slot, and a
+  // recorded op's node (and everything its release touches) besides: all of it is freed only
+  // once a collection finds the owner dead. Left to V8 (a scavenge per 2 MB or so of JS objects:
+  // a few hundred 2x2 chains, tens of thousands of results and nodes, megabytes), every block is
+  // cold by then and its release waits on memory. So each small result (storage of at most
+  // ResultPages::kMaxBytes) and each recorded result counts one unit of 256 bytes (a node's
+  // size), one budget for both, and once kPaceUnits have passed since the last collection a
+  // request comes: the blocks come back while in L2, and the free lists hand them to the next
+  // ops. No sooner than kGraphWork times what a request costs after the last one, and spaced out
+  // (backoff()) while the results are kept (a list of small arrays: requests find no owner dead)
+  // or their graphs are (a long forward pass before its backward: requests find results dead but
+  // free no node).
   //
-  // `found`: the table's found(); `live_nodes()`: the nodes allocated now (the node free list's
-  // live(), counted in the AddressSanitizer build too). Call before graph_due().
+  // An unrecorded small result: count_unit(), and small_due() (a slow path) when it returns true.
+  bool count_unit() { return ++units_ >= next_check_; }
+  // A recorded result: `found`: the table's found(); `live_nodes()`: the nodes allocated now
+  // (the node free list's live(), counted in the AddressSanitizer build too). True: call
+  // small_due().
   template <class LiveNodes>
-  void note_graph(size_t bytes, size_t found, LiveNodes live_nodes) {
+  bool count_node(size_t found, LiveNodes live_nodes) {
     if (found != graph_found_) {  // a collection found owners dead since the last call
       graph_found_ = found;
       settle_graphs(live_nodes());
+      units_ = 0;
+      found_mark_ = found;
+      next_check_ = limit();
     }
-    graph_owed_ += bytes;
+    ++recorded_;
+    return ++units_ >= next_check_;
   }
-  bool graph_due() const {
-    return graph_owed_ >= kGraphBytes * graph_backoff_ && now_ns() - last_end_ns_ >= kGraphWork * cost_ns_;
+  // The budget is spent: true when a request is due now; false when requests would take more
+  // than their share of the time (the next look comes an eighth of the budget later, so that
+  // the results in between read no clock).
+  bool small_due() {
+    if (units_ < limit()) {  // the backoff came back down meanwhile: nothing else to check
+      next_check_ = limit();
+      if (units_ < next_check_) return false;
+    }
+    if (now_ns() - last_end_ns_ >= kGraphWork * cost_ns_) return true;
+    next_check_ = units_ + kPaceUnits / 8;
+    return false;
   }
-  // After a request for graphs: one that found nothing settles here (one that did, at the next
-  // note_graph).
-  void after_graph_request(size_t live_nodes, size_t found) {
-    if (found == graph_found_) settle_graphs(live_nodes);
+  // After a request for small results or graphs: one that found nothing settles the graphs here
+  // (one that did, at the next count_node()).
+  void after_unit_request(size_t live_nodes, size_t found) {
+    if (found == graph_found_) {
+      settle_graphs(live_nodes);
+      next_check_ = limit();
+    }
   }
   // dispose() freed `bytes` at once: they no longer wait for a collection.
   void note_disposed(size_t bytes) { owed_ = owed_ > bytes ? owed_ - bytes : 0; }
@@ -137,7 +160,10 @@ class YoungCollections {
     size_t owed = owed_;
     owed_ = 0;
     void* region = ballast_region();
-    if (!region || refused_) return;
+    if (!region || refused_) {
+      settle_results(table.found());
+      return;
+    }
     report_all(env, stats, allowance(), -taken);
     size_t small_before = table.found_small_bytes();
     table.hold_reports(true);
@@ -163,6 +189,7 @@ class YoungCollections {
     report_all(env, stats, allowance(), taken);
     live_after_ = stats.live_bytes();
     found_seen_ = table.found();
+    settle_results(found_seen_);
     // Results kept alive (a growing list, a recorded graph) make requests that free little.
     // Each request may cost V8 up to a ballast of its 64 MiB margin (when a mark-compact since
     // raised V8's lowest count above lowest_external_seen), so those space out, four times
@@ -238,13 +265,16 @@ class YoungCollections {
   // back: their cold writes cost more than the scavenges saved (1e5-element adds every 64
   // results: no faster than every 16).
   static constexpr size_t kWaitBytes = size_t{8} << 20;
-  // Recorded graphs (note_graph): a request per 512 KiB of nodes (2,048; with their arrays,
+  // Recorded graphs (count_node): a request per 512 KiB of nodes (2,048; with their arrays,
   // result blocks and JS owners about what L2 holds), at most a fifth of the time. The 2x2
   // chain of bench/recording.js on a Zen 4 (1 MiB L2, a request 0.07-0.1 ms): recorded ops at
   // 0.78-0.82 of the time they take left to V8; at 256 KiB (the time limit binds) 0.90; at
   // 512 KiB with the results' limit (a twentieth of the time: a request per 1.5 ms, 50 chains,
   // more than L2 holds) 0.97 (docs/dev/recording-cost.md, session 12).
+  // Small results (count_unit) share the budget: units of 256 bytes, the budget 2,048 units.
+  static constexpr size_t kUnitBytes = kNodeBytes;
   static constexpr size_t kGraphBytes = size_t{512} << 10;
+  static constexpr size_t kPaceUnits = kGraphBytes / kUnitBytes;
   static constexpr int64_t kGraphWork = 4;
   static constexpr int64_t kWorkPerRequest = 20;
   size_t wait_limit(size_t bytes) const {
@@ -264,21 +294,46 @@ class YoungCollections {
   }
 
   size_t owed_ = 0;
-  // Recorded graphs (note_graph): node bytes since the last collection; the nodes recorded
-  // between the two collections before, and the nodes allocated at the last one.
-  size_t graph_owed_ = 0;
+  // Small results and recorded graphs (count_unit, count_node): units since the last
+  // collection, when the slow path looks next, the nodes recorded since the last collection; the
+  // nodes recorded between the two collections before, and the nodes allocated at the last one.
+  size_t units_ = 0;
+  size_t next_check_ = kPaceUnits;
+  size_t recorded_ = 0;
   size_t graph_found_ = 0;
   size_t mark_recorded_ = 0;
   size_t mark_live_ = 0;
   size_t graph_backoff_ = 1;
+  // Small results kept: found() after the last request (or collection seen by count_node), and
+  // the backoff they set. Owners are found dead by the collection after them (their arrays are
+  // released later, but the count of owners found moves in the collection itself), so a
+  // request that finds fewer owners than a quarter of the units since the last one spaces the
+  // requests out four times further, up to 64 times, and one that finds half brings them back.
+  size_t found_mark_ = 0;
+  size_t result_backoff_ = 1;
+  size_t backoff() const { return graph_backoff_ > result_backoff_ ? graph_backoff_ : result_backoff_; }
+  size_t limit() const { return kPaceUnits * backoff(); }
+  void settle_results(size_t found) {
+    size_t units = units_, dead = found - found_mark_;
+    if (units >= kPaceUnits / 2) {
+      if (4 * dead < units) {
+        if (result_backoff_ < 64) result_backoff_ *= 4;
+      } else if (2 * dead >= units) {
+        result_backoff_ = 1;
+      }
+    }
+    found_mark_ = found;
+    units_ = 0;
+    next_check_ = limit();
+  }
   // A collection came. Dead results are released by the op calls after the collection that
   // finds them (handles.h), so the nodes freed since the last collection are those recorded
   // before it, if their graphs were dropped. When few were (a long forward pass before its
-  // backward: the results die, the nodes are kept), requests for graphs space out four times
-  // further each time, up to 64 times kGraphBytes, and come back once half are freed. Judged
-  // only after as many calls as those nodes (a sooner collection has not released them all).
+  // backward: the results die, the nodes are kept), requests space out four times further each
+  // time, up to 64 times the budget, and come back once half are freed. Judged only after as
+  // many calls as those nodes (a sooner collection has not released them all).
   void settle_graphs(size_t live_nodes) {
-    size_t recorded = graph_owed_ / kNodeBytes;
+    size_t recorded = recorded_;
     size_t grown = live_nodes > mark_live_ ? live_nodes - mark_live_ : 0;
     size_t freed = recorded > grown ? recorded - grown : 0;
     if (mark_recorded_ > 0 && recorded >= mark_recorded_) {
@@ -290,7 +345,7 @@ class YoungCollections {
     }
     mark_recorded_ = recorded;
     mark_live_ = live_nodes;
-    graph_owed_ = 0;
+    recorded_ = 0;
   }
 
   size_t found_seen_ = 0;   // HandleTable::found() when this instance last looked
