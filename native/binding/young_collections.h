@@ -83,7 +83,7 @@ class YoungCollections {
   // free no node).
   //
   // An unrecorded small result: count_unit(), and small_due() (a slow path) when it returns true.
-  bool count_unit() { return ++units_ >= next_check_; }
+  bool count_unit() { return --left_ <= 0; }
   // A recorded result: `found`: the table's found(); `live_nodes()`: the nodes allocated now
   // (the node free list's live(), counted in the AddressSanitizer build too). True: call
   // small_due().
@@ -92,23 +92,23 @@ class YoungCollections {
     if (found != graph_found_) {  // a collection found owners dead since the last call
       graph_found_ = found;
       settle_graphs(live_nodes());
-      units_ = 0;
       found_mark_ = found;
-      next_check_ = limit();
+      restart_units();
     }
     ++recorded_;
-    return ++units_ >= next_check_;
+    return --left_ <= 0;
   }
   // The budget is spent: true when a request is due now; false when requests would take more
   // than their share of the time (the next look comes an eighth of the budget later, so that
   // the results in between read no clock).
   bool small_due() {
-    if (units_ < limit()) {  // the backoff came back down meanwhile: nothing else to check
-      next_check_ = limit();
-      if (units_ < next_check_) return false;
+    size_t units = units_counted(), budget = limit();
+    if (units < budget) {  // the backoff rose meanwhile (after_unit_request)
+      arm(budget - units);
+      return false;
     }
     if (now_ns() - last_end_ns_ >= kGraphWork * cost_ns_) return true;
-    next_check_ = units_ + kPaceUnits / 8;
+    arm(kPaceUnits / 8);
     return false;
   }
   // After a request for small results or graphs: one that found nothing settles the graphs here
@@ -116,7 +116,7 @@ class YoungCollections {
   void after_unit_request(size_t live_nodes, size_t found) {
     if (found == graph_found_) {
       settle_graphs(live_nodes);
-      next_check_ = limit();
+      restart_units();
     }
   }
   // dispose() freed `bytes` at once: they no longer wait for a collection.
@@ -297,8 +297,20 @@ class YoungCollections {
   // Small results and recorded graphs (count_unit, count_node): units since the last
   // collection, when the slow path looks next, the nodes recorded since the last collection; the
   // nodes recorded between the two collections before, and the nodes allocated at the last one.
+  // The units are counted down (left_: one subtraction and a branch per result) from what
+  // arm() set; units_counted() adds what was counted before that.
+  int64_t left_ = static_cast<int64_t>(kPaceUnits);
+  int64_t armed_ = static_cast<int64_t>(kPaceUnits);
   size_t units_ = 0;
-  size_t next_check_ = kPaceUnits;
+  size_t units_counted() const { return units_ + static_cast<size_t>(armed_ - left_); }
+  void arm(size_t n) {
+    units_ = units_counted();
+    armed_ = left_ = static_cast<int64_t>(n);
+  }
+  void restart_units() {
+    units_ = 0;
+    armed_ = left_ = static_cast<int64_t>(limit());
+  }
   size_t recorded_ = 0;
   size_t graph_found_ = 0;
   size_t mark_recorded_ = 0;
@@ -314,7 +326,7 @@ class YoungCollections {
   size_t backoff() const { return graph_backoff_ > result_backoff_ ? graph_backoff_ : result_backoff_; }
   size_t limit() const { return kPaceUnits * backoff(); }
   void settle_results(size_t found) {
-    size_t units = units_, dead = found - found_mark_;
+    size_t units = units_counted(), dead = found - found_mark_;
     if (units >= kPaceUnits / 2) {
       if (4 * dead < units) {
         if (result_backoff_ < 64) result_backoff_ *= 4;
@@ -323,8 +335,7 @@ class YoungCollections {
       }
     }
     found_mark_ = found;
-    units_ = 0;
-    next_check_ = limit();
+    restart_units();
   }
   // A collection came. Dead results are released by the op calls after the collection that
   // finds them (handles.h), so the nodes freed since the last collection are those recorded
