@@ -540,7 +540,8 @@ describe('garbage collection', () => {
     const lines = r.stdout.split('\n');
     const scavengesBefore = (mark: string) => lines.slice(0, lines.indexOf(mark)).filter((l) => / ms: Scavenge/.test(l)).length;
     const dropped = scavengesBefore('dropped');
-    const kept = scavengesBefore('kept') - dropped;
+    const disposed = scavengesBefore('disposed') - dropped;
+    const kept = scavengesBefore('kept') - dropped - disposed;
     // Requests are also held to a fifth of the time, so their count falls with the machine's
     // load (88 quiet, 37-38 with three test suites on two cores); V8 alone makes 9.
     expect(dropped).toBeGreaterThanOrEqual(20);
@@ -550,20 +551,22 @@ describe('garbage collection', () => {
     expect(grad).toBeCloseTo(value, 4);
   });
 
-  test('dropped small results are found every few thousand, a kept list of them is not scanned for', () => {
-    // Each small result (16 bytes here) counts one unit toward the budget that recorded nodes
-    // pace (young_collections.h, count_unit): a request per 2,048 results, so their owners,
-    // arrays and storage are freed while still in cache. Left to V8, 200,000 dropped 2x2 results
-    // met 9-10 scavenges; paced, 55-77 at a load of 7-9. A list that keeps 100,000 of them:
-    // requests that find no owner dead space out (4-5 scavenges; V8 alone 4; a request per
-    // 2,048 results would make 49).
+  test('dropped small results are found every few thousand, kept or disposed ones not', () => {
+    // Each small result (16 bytes here) counts one unit of the budget that recorded nodes pace
+    // (young_collections.h, count_unit): a request per 2,048 results, so their owners, arrays
+    // and storage are freed while still in cache. 300,000 dropped 2x2 results: 15 scavenges left
+    // to V8, about 145 paced on a quiet machine. 100,000 disposed: their units are given back, no
+    // request (2 scavenges; 49 if they were counted). A list that keeps 100,000: requests that
+    // find no owner dead space out (4-6 scavenges; V8 alone 3-4; at the unchanged pace, 49).
     const r = spawnSync(
       process.execPath,
       ['--trace-gc', '-e', `const { nd } = require('.');
         const a = nd.array([[0.5, 0.7], [0.9, 1.1]]);
         let c = a;
-        for (let i = 0; i < 100000; i++) c = a.add(c).mul(0.5);
+        for (let i = 0; i < 150000; i++) c = a.add(c).mul(0.5);
         console.log('dropped');
+        for (let i = 0; i < 100000; i++) a.add(i).dispose();
+        console.log('disposed');
         const kept = [];
         for (let i = 0; i < 100000; i++) kept.push(a.add(i));
         console.log('kept');
@@ -575,11 +578,13 @@ describe('garbage collection', () => {
     const lines = r.stdout.split('\n');
     const scavengesBefore = (mark: string) => lines.slice(0, lines.indexOf(mark)).filter((l) => / ms: Scavenge/.test(l)).length;
     const dropped = scavengesBefore('dropped');
-    const kept = scavengesBefore('kept') - dropped;
+    const disposed = scavengesBefore('disposed') - dropped;
+    const kept = scavengesBefore('kept') - dropped - disposed;
     // Requests are held to a fifth of the time, so their count falls with the machine's load
     // (session 12's graph test: 88 quiet, 37-38 with three suites on two cores, and a bound of
-    // 40 failed at two suites on two cores); 30 is three times what V8 makes alone.
+    // 40 there failed at two suites on two cores): twice what V8 makes alone.
     expect(dropped).toBeGreaterThanOrEqual(30);
+    expect(disposed).toBeLessThanOrEqual(12);
     expect(kept).toBeLessThanOrEqual(12);
     const { c, picks } = JSON.parse(lines.find((l) => l.startsWith('{'))!);
     // c = (a + c) / 2 from c = a stays a

@@ -111,6 +111,7 @@ Napi::Value Addon::Dispose(const Napi::CallbackInfo& info) {
     if (!a->disposed) {
       a->disposed = true;
       if (size_t fresh = fresh_bytes(*a)) young_.note_disposed(fresh);
+      if (!a->ag.node && (!a->t.storage || a->t.storage->bytes() <= ResultPages::kMaxBytes)) young_.unit_disposed();
       a->t.storage.reset();
       a->ag = AGEntry{};
     }

@@ -111,6 +111,15 @@ class YoungCollections {
     arm(kPaceUnits / 8);
     return false;
   }
+  // dispose() freed an unrecorded small result at once: its unit no longer waits for a
+  // collection (a loop that disposes each result never asks, as with note_disposed()).
+  void unit_disposed() {
+    if (armed_ > left_) {
+      ++left_;
+    } else if (units_ > 0) {
+      --units_;
+    }
+  }
   // After a request for small results or graphs: one that found nothing settles the graphs here
   // (one that did, at the next count_node()).
   void after_unit_request(size_t live_nodes, size_t found) {
