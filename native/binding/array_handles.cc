@@ -79,7 +79,7 @@ Napi::Value Addon::own_object(const Napi::Value& owner, ArrayRef a) {
   pace_collections(env, fresh_bytes(*a));
   flush_memory(owner.Env());
   if (!a->t.storage || a->t.storage->bytes() <= ResultPages::kMaxBytes) {
-    // Unrecorded small results: a test, a subtraction and a branch. The request (once in 2,048)
+    // Unrecorded small results: a test, a subtraction and a branch. The request (once in 4,096)
     // comes before the result is filed, so the slot and blocks it frees go to this one.
     if (!a->ag.node && young_.count_unit()) pace_units(env);
     napi_value token;

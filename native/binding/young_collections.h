@@ -73,11 +73,11 @@ class YoungCollections {
   // recorded op's node (and everything its release touches) besides: all of it is freed only
   // once a collection finds the owner dead. Left to V8 (a scavenge per 2 MB or so of JS objects:
   // a few hundred 2x2 chains, tens of thousands of results and nodes, megabytes), every block is
-  // cold by then and its release waits on memory. So each small result (storage of at most
-  // ResultPages::kMaxBytes) and each recorded result counts one unit of 256 bytes (a node's
-  // size), one budget for both, and once kPaceUnits have passed since the last collection a
-  // request comes: the blocks come back while in L2, and the free lists hand them to the next
-  // ops. No sooner than kGraphWork times what a request costs after the last one, and spaced out
+  // cold by then and its release waits on memory. So each small unrecorded result (storage of
+  // at most ResultPages::kMaxBytes) counts one unit of 128 bytes, each recorded result two (its
+  // node is 256 bytes, and it leaves about twice what an unrecorded result leaves), one budget
+  // for both, and once kPaceUnits (512 KiB) have passed since the last collection a request
+  // comes: the blocks come back while in L2, and the free lists hand them to the next ops. No sooner than kGraphWork times what a request costs after the last one, and spaced out
   // (backoff()) while the results are kept (a list of small arrays: requests find no owner dead)
   // or their graphs are (a long forward pass before its backward: requests find results dead but
   // free no node).
@@ -96,7 +96,7 @@ class YoungCollections {
       restart_units();
     }
     ++recorded_;
-    return --left_ <= 0;
+    return (left_ -= kNodeUnits) <= 0;
   }
   // The budget is spent: true when a request is due now; false when requests would take more
   // than their share of the time (the next look comes an eighth of the budget later, so that
@@ -280,8 +280,12 @@ class YoungCollections {
   // 0.78-0.82 of the time they take left to V8; at 256 KiB (the time limit binds) 0.90; at
   // 512 KiB with the results' limit (a twentieth of the time: a request per 1.5 ms, 50 chains,
   // more than L2 holds) 0.97 (docs/dev/recording-cost.md, session 12).
-  // Small results (count_unit) share the budget: units of 256 bytes, the budget 2,048 units.
-  static constexpr size_t kUnitBytes = kNodeBytes;
+  // Small unrecorded results (count_unit) share the budget, a unit of 128 bytes each: a request
+  // per 4,096 of them. The unrecorded 2x2 chain, CPU per process against 2,048 (session 13,
+  // load 5-6, 8-12 alternating rounds): 0.89-0.94; `a.add(b)` 2x2: 0.90-0.92; 8,192 no better
+  // (0.95 and 0.90: with their owners, arrays and storage, 4,096 results are about what L2 holds).
+  static constexpr size_t kUnitBytes = 128;
+  static constexpr int64_t kNodeUnits = static_cast<int64_t>(kNodeBytes / kUnitBytes);
   static constexpr size_t kGraphBytes = size_t{512} << 10;
   static constexpr size_t kPaceUnits = kGraphBytes / kUnitBytes;
   static constexpr int64_t kGraphWork = 4;
@@ -328,8 +332,9 @@ class YoungCollections {
   // Small results kept: found() after the last request (or collection seen by count_node), and
   // the backoff they set. Owners are found dead by the collection after them (their arrays are
   // released later, but the count of owners found moves in the collection itself), so a
-  // request that finds fewer owners than a quarter of the units since the last one spaces the
-  // requests out four times further, up to 64 times, and one that finds half brings them back.
+  // request that finds fewer owners than an eighth of the units since the last one (a quarter
+  // of the recorded results, which count two units each) spaces the requests out four times
+  // further, up to 64 times, and one that finds a quarter of the units brings them back.
   size_t found_mark_ = 0;
   size_t result_backoff_ = 1;
   size_t backoff() const { return graph_backoff_ > result_backoff_ ? graph_backoff_ : result_backoff_; }
@@ -337,9 +342,9 @@ class YoungCollections {
   void settle_results(size_t found) {
     size_t units = units_counted(), dead = found - found_mark_;
     if (units >= kPaceUnits / 2) {
-      if (4 * dead < units) {
+      if (8 * dead < units) {
         if (result_backoff_ < 64) result_backoff_ *= 4;
-      } else if (2 * dead >= units) {
+      } else if (4 * dead >= units) {
         result_backoff_ = 1;
       }
     }
