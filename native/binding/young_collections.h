@@ -77,10 +77,11 @@ class YoungCollections {
   // at most ResultPages::kMaxBytes) counts one unit of 128 bytes, each recorded result two (its
   // node is 256 bytes, and it leaves about twice what an unrecorded result leaves), one budget
   // for both, and once kPaceUnits (512 KiB) have passed since the last collection a request
-  // comes: the blocks come back while in L2, and the free lists hand them to the next ops. No sooner than kGraphWork times what a request costs after the last one, and spaced out
-  // (backoff()) while the results are kept (a list of small arrays: requests find no owner dead)
-  // or their graphs are (a long forward pass before its backward: requests find results dead but
-  // free no node).
+  // comes: the blocks come back while in L2, and the free lists hand them to the next ops. No
+  // sooner than kGraphWork times what a request costs after the last one, and spaced out
+  // (backoff()) while the results are kept (a list of small arrays: requests find no owner
+  // dead) or their graphs are (a long forward pass before its backward: requests find results
+  // dead but free no node).
   //
   // An unrecorded small result: count_unit(), and small_due() (a slow path) when it returns true.
   bool count_unit() { return --left_ <= 0; }
@@ -283,7 +284,7 @@ class YoungCollections {
   // Small unrecorded results (count_unit) share the budget, a unit of 128 bytes each: a request
   // per 4,096 of them. The unrecorded 2x2 chain, CPU per process against 2,048 (session 13,
   // load 5-6, 8-12 alternating rounds): 0.89-0.94; `a.add(b)` 2x2: 0.90-0.92; 8,192 no better
-  // (0.95 and 0.90: with their owners, arrays and storage, 4,096 results are about what L2 holds).
+  // than 4,096 (with their owners, arrays and storage, 4,096 results are about what L2 holds).
   static constexpr size_t kUnitBytes = 128;
   static constexpr int64_t kNodeUnits = static_cast<int64_t>(kNodeBytes / kUnitBytes);
   static constexpr size_t kGraphBytes = size_t{512} << 10;
