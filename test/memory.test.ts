@@ -556,9 +556,9 @@ describe('garbage collection', () => {
     // nodes pace (young_collections.h, count_unit): a request per 4,096 results, so their
     // owners, arrays and storage are freed while still in cache. 500,000 dropped 2x2 results:
     // 19 scavenges left to V8, 90 paced at a load of 5. 100,000 disposed: their units
-    // are given back, no request (3 scavenges, V8's; 27 if they were counted). A list that
+    // are given back, no request (3 scavenges, V8's; 24 without the give-back). A list that
     // keeps 100,000: requests that find no owner dead space out (5-6 scavenges; V8 alone 4;
-    // at the unchanged pace, 27).
+    // 23 without the backoff).
     const r = spawnSync(
       process.execPath,
       ['--trace-gc', '-e', `const { nd } = require('.');
