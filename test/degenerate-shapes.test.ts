@@ -336,3 +336,70 @@ describe('findings of the sweep (session 13)', () => {
     expect(invokeMulti('norm_grad', [one, one, one, one, one, one, one]).map((g) => g.shape)).toEqual([[1], [1], [1]]);
   });
 });
+
+// The public surface as the fuzzer enumerates it (test/fuzz/program.js `surface`): every nd
+// function and NDArray method on arrays of the same shapes, with the argument patterns of the
+// common call forms (an axis, an options object with axis and keepdims, a second array, a
+// number, a shape); results are read and printed. Only errors that are not clean fail here.
+describe('public functions and methods on degenerate shapes', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { surface } = require('./fuzz/program') as { surface: (m: unknown) => { ndFns: string[]; methods: string[]; randomFns: string[] } };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mx = require('../lib');
+  const names = surface(mx.default ?? mx);
+  // the degenerate shapes only (a 0 somewhere, or all 1s), to keep this part quick
+  const PUBLIC_SHAPES = SHAPES.filter((sh) => sh.includes(0) || sh.every((d) => d === 1));
+  const SKIP = new Set(['dispose', 'attachGrad', 'backward', 'detach', 'waitToRead', 'asInContext', 'copyto', 'dataView', 'toString']);
+  const patterns = (x: NDArray, s: number[]): unknown[][] => [
+    [],
+    ...axes(s).flatMap((a) => [[a], [{ axis: a }], [{ axis: a, keepdims: true }]]),
+    [{ axis: null, keepdims: true }],
+    [[0, -1]],
+    [x],
+    [x.copy(), x.copy()],
+    [2],
+    [s],
+    [s.map(() => 1)],
+  ];
+  const check = (label: string, f: () => unknown) => {
+    let r: unknown;
+    try {
+      r = f();
+    } catch (e) {
+      expect([label, (e as Error).name, /^[\w.#]+( \([\w ]+\))?: /.test((e as Error).message) ? 'names its function' : (e as Error).message]).toEqual([
+        label,
+        expect.stringMatching(/Error$/),
+        'names its function',
+      ]);
+      return;
+    }
+    for (const o of Array.isArray(r) ? r : [r]) {
+      if (o instanceof NDArray && !o.isDisposed) {
+        o.toTypedArray();
+        String(o);
+      }
+    }
+  };
+  test.each(names.ndFns.filter((n) => !SKIP.has(n)))('nd.%s', (fn) => {
+    const f = (nd as unknown as Record<string, (...a: unknown[]) => unknown>)[fn]!;
+    for (const s of PUBLIC_SHAPES) {
+      const x = data(s);
+      for (const args of patterns(x, s)) check(`nd.${fn}(${JSON.stringify(s)}, ${JSON.stringify(args.map((a) => (a instanceof NDArray ? a.shape : a)))})`, () => f(x, ...args));
+    }
+  });
+  test.each(names.methods.filter((n) => !SKIP.has(n)))('NDArray#%s', (fn) => {
+    for (const s of PUBLIC_SHAPES) {
+      const x = data(s);
+      for (const args of patterns(x, s)) {
+        check(`x.${fn}(${JSON.stringify(s)}, ${JSON.stringify(args.map((a) => (a instanceof NDArray ? a.shape : a)))})`, () => (x as unknown as Record<string, (...a: unknown[]) => unknown>)[fn]!(...args));
+      }
+    }
+  });
+  test.each(names.randomFns)('nd.random.%s', (fn) => {
+    const f = (nd.random as unknown as Record<string, (...a: unknown[]) => unknown>)[fn]!;
+    for (const s of PUBLIC_SHAPES) {
+      const x = data(s);
+      for (const args of [[s], [0, 1, s], [{ shape: s }], [x], [x, x], [x, s], [x, 2], [x, { shape: s }]]) check(`nd.random.${fn}(${JSON.stringify(args)})`, () => f(...args));
+    }
+  });
+});
