@@ -335,6 +335,15 @@ describe('findings of the sweep (session 13)', () => {
     expect(() => invokeMulti('norm_grad', [one, one, one, one, one, one, nd.ones([1], { dtype: 'float64' })])).toThrow(/^norm_grad: dspread must be/);
     expect(invokeMulti('norm_grad', [one, one, one, one, one, one, one]).map((g) => g.shape)).toEqual([[1], [1], [1]]);
   });
+
+  test('pick from an empty axis with a non-empty index is an error (clamping into [0, -1] read before the data)', () => {
+    const x = nd.zeros([0, 3]);
+    expect(() => nd.pick(x, nd.zeros([3]), { axis: 0 })).toThrow(/^pick: cannot pick from axis 0 of size 0 \(shape \(0,3\)\)$/);
+    expect(() => x.T.pick(nd.zeros([3]), { axis: -1, keepdims: true })).toThrow(/^pick: cannot pick from axis 1 of size 0/);
+    // nothing to pick: an empty result, as before
+    expect(nd.pick(nd.zeros([0, 3]), nd.zeros([0]), { axis: 1 }).shape).toEqual([0]);
+    expect(nd.pick(nd.zeros([0, 0]), nd.zeros([0]), { axis: 1 }).shape).toEqual([0]);
+  });
 });
 
 // The public surface as the fuzzer enumerates it (test/fuzz/program.js `surface`): every nd
