@@ -273,7 +273,7 @@ function checkShapes(op: string, c: Call, outs: NDArray[]): void {
 const CHECK_EMPTY_AXIS_SUCCEEDS = (op: string, c: Call): boolean => EMPTY_OK.includes(op) || (REDUCTIONS.includes(op) && size(c.shape) > 0) || op === 'cumsum' || op === 'cumprod';
 
 function run(op: string, c: Call, record: boolean): NDArray[] {
-  if (process.env.DEGENERATE_TRACE) require('fs').writeSync(2, `${op} ${JSON.stringify(c.inputs.map((x) => x.shape))} ${JSON.stringify(c.options)} ${record}\n`);
+  if (process.env.DEGENERATE_TRACE) require('fs').writeSync(2, `${op} ${JSON.stringify(c.inputs.map((x) => [x.dtype, x.shape]))} ${JSON.stringify(c.options)} ${record}\n`);
   const inputs = c.inputs;
   if (!record) return invokeMulti(op as OpName, inputs, c.options);
   const leaves = inputs.map((x) => x.copy());
@@ -294,8 +294,15 @@ describe.each(OPS.map((o) => [o.name, o] as const))('%s on degenerate shapes', (
     const differentiable = !(info.flags & (FLAG.zeroGrad | FLAG.creation | FLAG.inPlace | FLAG.random));
     let succeeded = 0;
     let firstError = '';
-    for (const c of list) {
-      for (const record of differentiable ? [false, true] : [false]) {
+    for (const c0 of list) {
+      // float32 forward, backward when differentiable, and forward in the other dtypes on the
+      // degenerate shapes (the integer and float64 kernels are other code paths)
+      const degenerate = c0.shape.includes(0) || c0.shape.every((d) => d === 1);
+      const variants: [boolean, string | undefined][] = [[false, undefined]];
+      if (differentiable) variants.push([true, undefined]);
+      if (degenerate && c0.inputs.length) for (const dt of ['float64', 'int32', 'uint8']) variants.push([false, dt]);
+      for (const [record, dtype] of variants) {
+        const c = dtype ? { ...c0, inputs: c0.inputs.map((x) => x.astype(dtype as 'float64')) } : c0;
         let outs: NDArray[] | undefined;
         try {
           outs = run(name, c, record);
@@ -303,16 +310,17 @@ describe.each(OPS.map((o) => [o.name, o] as const))('%s on degenerate shapes', (
           if ((e as { matcherResult?: unknown }).matcherResult) throw e; // an expect() inside run
           const msg = (e as Error).message;
           // a clean error names the op (or the public function that checked the call)
-          expect([name, c.shape, c.options, record, (e as Error).name, /^[\w.]+: /.test(msg) ? 'names its op' : msg]).toEqual([
+          expect([name, c.shape, c.options, record, dtype, (e as Error).name, /^[\w.]+: /.test(msg) ? 'names its op' : msg]).toEqual([
             name,
             c.shape,
             c.options,
             record,
+            dtype,
             expect.stringMatching(/Error$/),
             'names its op',
           ]);
           firstError ||= `${JSON.stringify(c.inputs.map((x) => x.shape))} ${JSON.stringify(c.options)}: ${msg}`;
-          if (!record && CHECK_EMPTY_AXIS_SUCCEEDS(name, c)) throw new Error(`${name} ${JSON.stringify(c)} raised where NumPy does not: ${msg}`);
+          if (!record && !dtype && CHECK_EMPTY_AXIS_SUCCEEDS(name, c)) throw new Error(`${name} ${JSON.stringify(c)} raised where NumPy does not: ${msg}`);
           continue;
         }
         succeeded += 1;
