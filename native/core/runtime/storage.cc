@@ -11,6 +11,24 @@ namespace ndgrad {
 
 namespace {
 
+// Under AddressSanitizer every array gets a block of exactly its size of its own, apart from its
+// Storage header, and nothing is pooled: a read or write past an array's last element (or before
+// its first, or any access to a zero-size array) then reaches ASan's redzone, where a size class
+// would have hidden it in the class's slack and the header in front of the data, and a stale
+// pointer into a freed array is reported instead of reading a recycled block. The sweeps of
+// test/degenerate-shapes.test.ts and the ASan fuzzer rely on it (docs/dev/fuzzing.md).
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kExactBlocks = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kExactBlocks = true;
+#else
+constexpr bool kExactBlocks = false;
+#endif
+#else
+constexpr bool kExactBlocks = false;
+#endif
+
 constexpr size_t kAlign = 64;
 constexpr size_t kHeader = 64;
 static_assert(sizeof(Storage) <= kHeader, "Storage must fit in its block header");
@@ -141,6 +159,7 @@ Storage::~Storage() {
   // give_back may free this object's block (unpooled sizes), so everything is read before it
   // and nothing after: the members left to destroy are trivial.
   Ref<StoragePool> pool = Ref<StoragePool>::adopt(pool_);
+  if (kExactBlocks) std::free(data_);  // the data's own block (kExactBlocks); the header's goes below
   pool->give_back(this, bytes_, size_class_);
 }
 
@@ -150,6 +169,22 @@ StoragePool::~StoragePool() { trim(); }
 Ref<Storage> StoragePool::allocate(size_t bytes) {
   size_t limit = max_bytes();
   if (bytes > limit) throw AllocError(bytes, limit, true);
+  if (kExactBlocks) {
+    // One byte for an empty array, so that its data pointer is unique and any element access
+    // is reported.
+    void* data = aligned_alloc_or_throw(bytes == 0 ? 1 : bytes, bytes, limit);
+    void* block = nullptr;
+    try {
+      block = aligned_alloc_or_throw(kHeader, bytes, limit);
+    } catch (...) {
+      std::free(data);
+      throw;
+    }
+    stats_->add_buffer(static_cast<int64_t>(bytes), on_owner());
+    Storage* s = new (block) Storage(Ref<StoragePool>(this), data, bytes, -1);
+    s->retain_first();
+    return Ref<Storage>::adopt(s);
+  }
   int c = size_class_for(bytes);
   void* block = nullptr;
   size_t alloc_bytes = bytes;
@@ -242,7 +277,7 @@ void* StoragePool::take_lazy(int size_class) {
 }
 
 void StoragePool::release_block(void* block, size_t bytes) {
-  if (mapped(bytes)) {
+  if (!kExactBlocks && mapped(bytes)) {
     unmap_block(block, bytes);
   } else {
     std::free(block);
