@@ -44,6 +44,13 @@ function data(shape: readonly number[], dtype: 'float32' | 'float64' = 'float32'
   return nd.array(v, { dtype }).reshape(shape.length ? [...shape] : [0]);
 }
 const zerosOf = (shape: readonly number[]) => nd.zeros([...shape]);
+/** The same values as a view into the middle of a larger array (slice_rows: an offset into its block). */
+function viewOf(x: NDArray): NDArray {
+  const edge = nd.full([1, ...x.shape.slice(1)], 7, { dtype: x.dtype });
+  const big = nd.concat(edge, x, edge, { dim: 0 });
+  const [v] = invokeMulti('slice_rows', [big], { begin: 1, end: 1 + x.shape[0]! });
+  return v!;
+}
 
 type Options = Record<string, unknown>;
 interface Call {
@@ -300,9 +307,9 @@ describe.each(OPS.map((o) => [o.name, o] as const))('%s on degenerate shapes', (
       const degenerate = c0.shape.includes(0) || c0.shape.every((d) => d === 1);
       const variants: [boolean, string | undefined][] = [[false, undefined]];
       if (differentiable) variants.push([true, undefined]);
-      if (degenerate && c0.inputs.length) for (const dt of ['float64', 'int32', 'uint8']) variants.push([false, dt]);
+      if (degenerate && c0.inputs.length) for (const dt of ['float64', 'int32', 'uint8', 'view']) variants.push([false, dt]);
       for (const [record, dtype] of variants) {
-        const c = dtype ? { ...c0, inputs: c0.inputs.map((x) => x.astype(dtype as 'float64')) } : c0;
+        const c = dtype === 'view' ? { ...c0, inputs: c0.inputs.map(viewOf) } : dtype ? { ...c0, inputs: c0.inputs.map((x) => x.astype(dtype as 'float64')) } : c0;
         let outs: NDArray[] | undefined;
         try {
           outs = run(name, c, record);
