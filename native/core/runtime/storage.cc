@@ -1,4 +1,5 @@
 #include "core/runtime/storage.h"
+#include "core/runtime/sanitizer.h"
 
 #include <sys/mman.h>
 #include <unistd.h>
@@ -11,23 +12,8 @@ namespace ndgrad {
 
 namespace {
 
-// Under AddressSanitizer every array gets a block of exactly its size of its own, apart from its
-// Storage header, and nothing is pooled: a read or write past an array's last element (or before
-// its first, or any access to a zero-size array) then reaches ASan's redzone, where a size class
-// would have hidden it in the class's slack and the header in front of the data, and a stale
-// pointer into a freed array is reported instead of reading a recycled block. The sweeps of
-// test/degenerate-shapes.test.ts and the ASan fuzzer rely on it (docs/dev/fuzzing.md).
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kExactBlocks = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kExactBlocks = true;
-#else
-constexpr bool kExactBlocks = false;
-#endif
-#else
-constexpr bool kExactBlocks = false;
-#endif
+// ASan builds: one exact block per array, nothing pooled (sanitizer.h).
+constexpr bool kExactBlocks = kExactStorageBlocks;
 
 constexpr size_t kAlign = 64;
 constexpr size_t kHeader = 64;
