@@ -6,8 +6,16 @@ import * as path from 'path';
 
 const root = path.join(__dirname, '..', '..');
 
-export function runNode(script: string, flags: string[] = []): string {
-  const r = spawnSync(process.execPath, [...flags, '-e', script], { cwd: root, encoding: 'utf8', timeout: 120000 });
+/** The environment of a child that loads the regular build, also under npm run test:asan. */
+export function regularBuildEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.LD_PRELOAD;
+  delete env.NDGRAD_PREBUILD;
+  return env;
+}
+
+export function runNode(script: string, flags: string[] = [], env: NodeJS.ProcessEnv = process.env): string {
+  const r = spawnSync(process.execPath, [...flags, '-e', script], { cwd: root, encoding: 'utf8', timeout: 120000, env });
   if (r.status !== 0) throw new Error(`child failed (${r.status}): ${r.stderr}`);
   return r.stdout;
 }

@@ -79,6 +79,10 @@ void infer_pick(const OpCall& c, OutSpecs& outs) {
     throw_range("pick: index shape " + shape_str(index.shape) + " must be the data shape " + shape_str(data.shape) +
                 " without axis " + std::to_string(axis) + ", i.e. " + shape_str(expect));
   }
+  // Clamping into an empty axis gives -1: no element to pick (NumPy's take_along_axis raises too).
+  if (data.shape[axis] == 0 && index.size() > 0) {
+    throw_range("pick: cannot pick from axis " + std::to_string(axis) + " of size 0 (shape " + shape_str(data.shape) + ")");
+  }
   outs.push_back({picked_shape(data.shape, axis, c.params<PickParams>().keepdims), data.dtype});
 }
 

@@ -224,7 +224,25 @@ struct NormGradParams {
   bool batch_stats_used = true;
 };
 
+// The kernel indexes its inputs by the layout in its parameters, which a registry call from JS
+// leaves at its default (P = C = Q = 1): every input must have the size that layout gives it.
+void check_norm_grad_inputs(const OpCall& c) {
+  const NormLayout& L = c.params<NormGradParams>().layout;
+  const int64_t x = L.P * L.C * L.Q, gamma = L.gamma_on_q ? L.Q : L.C, stats = L.stats();
+  const char* names[7] = {"dy", "x", "gamma", "mean", "spread", "dmean", "dspread"};
+  const int64_t want[7] = {x, x, gamma, stats, stats, stats, stats};
+  for (size_t i = 0; i < 7; ++i) {
+    const Tensor& t = c.in[i];
+    if (t.size() != want[i] || t.dtype != c.in[1].dtype || (!dtype_is_float(t.dtype))) {
+      throw_error("norm_grad: " + std::string(names[i]) + " must be float32 or float64 of " + std::to_string(want[i]) +
+                  " elements with x's dtype (the layout of the normalization it differentiates), got " +
+                  dtype_name(t.dtype) + " " + shape_str(t.shape));
+    }
+  }
+}
+
 void infer_norm_grad(const OpCall& c, OutSpecs& outs) {
+  check_norm_grad_inputs(c);
   outs.push_back({c.in[1].shape, c.in[1].dtype});
   outs.push_back({c.in[2].shape, c.in[2].dtype});
   outs.push_back({c.in[2].shape, c.in[2].dtype});

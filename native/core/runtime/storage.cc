@@ -1,4 +1,5 @@
 #include "core/runtime/storage.h"
+#include "core/runtime/sanitizer.h"
 
 #include <sys/mman.h>
 #include <unistd.h>
@@ -10,6 +11,9 @@
 namespace ndgrad {
 
 namespace {
+
+// ASan builds: one exact block per array, nothing pooled (sanitizer.h).
+constexpr bool kExactBlocks = kExactStorageBlocks;
 
 constexpr size_t kAlign = 64;
 constexpr size_t kHeader = 64;
@@ -141,6 +145,7 @@ Storage::~Storage() {
   // give_back may free this object's block (unpooled sizes), so everything is read before it
   // and nothing after: the members left to destroy are trivial.
   Ref<StoragePool> pool = Ref<StoragePool>::adopt(pool_);
+  if (kExactBlocks) std::free(data_);  // the data's own block (kExactBlocks); the header's goes below
   pool->give_back(this, bytes_, size_class_);
 }
 
@@ -150,6 +155,22 @@ StoragePool::~StoragePool() { trim(); }
 Ref<Storage> StoragePool::allocate(size_t bytes) {
   size_t limit = max_bytes();
   if (bytes > limit) throw AllocError(bytes, limit, true);
+  if (kExactBlocks) {
+    // One byte for an empty array, so that its data pointer is unique and any element access
+    // is reported.
+    void* data = aligned_alloc_or_throw(bytes == 0 ? 1 : bytes, bytes, limit);
+    void* block = nullptr;
+    try {
+      block = aligned_alloc_or_throw(kHeader, bytes, limit);
+    } catch (...) {
+      std::free(data);
+      throw;
+    }
+    stats_->add_buffer(static_cast<int64_t>(bytes), on_owner());
+    Storage* s = new (block) Storage(Ref<StoragePool>(this), data, bytes, -1);
+    s->retain_first();
+    return Ref<Storage>::adopt(s);
+  }
   int c = size_class_for(bytes);
   void* block = nullptr;
   size_t alloc_bytes = bytes;
@@ -242,7 +263,7 @@ void* StoragePool::take_lazy(int size_class) {
 }
 
 void StoragePool::release_block(void* block, size_t bytes) {
-  if (mapped(bytes)) {
+  if (!kExactBlocks && mapped(bytes)) {
     unmap_block(block, bytes);
   } else {
     std::free(block);
