@@ -7,6 +7,19 @@ import { regularBuildEnv, runNode } from './helpers/child';
 
 const root = path.join(__dirname, '..');
 
+// The scavenges of a `--trace-gc` child in each of its phases, each phase ended by a line that
+// prints its name. A missing mark fails (a phase counted from the wrong line cannot fail).
+function scavengesPerPhase(lines: string[], marks: string[]): number[] {
+  let start = 0;
+  return marks.map((mark) => {
+    const end = lines.indexOf(mark);
+    expect([mark, end >= start]).toEqual([mark, true]);
+    const n = lines.slice(start, end).filter((l) => / ms: Scavenge/.test(l)).length;
+    start = end;
+    return n;
+  });
+}
+
 describe('views', () => {
   test('reshape, at and slice share memory with their source', () => {
     const x = nd.arange(12).reshape([3, 4]);
@@ -541,10 +554,7 @@ describe('garbage collection', () => {
     );
     expect(r.status).toBe(0);
     const lines = r.stdout.split('\n');
-    const scavengesBefore = (mark: string) => lines.slice(0, lines.indexOf(mark)).filter((l) => / ms: Scavenge/.test(l)).length;
-    const dropped = scavengesBefore('dropped');
-    const disposed = scavengesBefore('disposed') - dropped;
-    const kept = scavengesBefore('kept') - dropped - disposed;
+    const [dropped, kept] = scavengesPerPhase(lines, ['dropped', 'kept']);
     // Requests are also held to a fifth of the time, so their count falls with the machine's
     // load (88 quiet, 37-38 with three test suites on two cores); V8 alone makes 9.
     expect(dropped).toBeGreaterThanOrEqual(20);
@@ -580,10 +590,7 @@ describe('garbage collection', () => {
     );
     expect(r.status).toBe(0);
     const lines = r.stdout.split('\n');
-    const scavengesBefore = (mark: string) => lines.slice(0, lines.indexOf(mark)).filter((l) => / ms: Scavenge/.test(l)).length;
-    const dropped = scavengesBefore('dropped');
-    const disposed = scavengesBefore('disposed') - dropped;
-    const kept = scavengesBefore('kept') - dropped - disposed;
+    const [dropped, disposed, kept] = scavengesPerPhase(lines, ['dropped', 'disposed', 'kept']);
     // Requests are held to a fifth of the time, so their count falls with the machine's load
     // (session 12's graph test: 88 quiet, 37-38 with three suites on two cores, and a bound of
     // 40 there failed at two suites on two cores): 40 is twice what V8 makes alone.
