@@ -6,7 +6,10 @@
 // node-gyp-build lets `<PACKAGE>_PREBUILD=<dir>` replace the folder it searches, so
 // NDGRAD_PREBUILD=build-asan makes lib/core/native.ts load build-asan/build/Release/ndgrad.node.
 // A preflight refuses to run jest unless that file, and libasan, are what a process really maps.
-// Extra arguments go to jest (e.g. `npm run test:asan -- -t broadcast`).
+// Extra arguments go to jest (e.g. `npm run test:asan -- -t broadcast`), except two of its own:
+//   --prebuilt   use the addon already in build-asan/build (CI's fuzz build) as it is: no tsc,
+//                no configure or build, no native core tests (that build has none)
+//   --best-isa   jest on the best kernel path only, not on each path up to it
 'use strict';
 const { spawnSync } = require('child_process');
 const fs = require('fs');
@@ -73,18 +76,29 @@ const nodeEnv = {
   NDGRAD_PREBUILD: asanRoot,
 };
 
-// One sanitized build tree holds the addon and the native core test binary. `configure` every
-// time, because `cmake-js build` alone would keep the options of an existing tree's cache.
-if (!run('typescript: tsc build', bin('tsc'), ['-p', 'tsconfig.json'])) finish();
-const cmakeJsOut = ['--out', addonBuild];
-if (
-  !run('configure (asan)', bin('cmake-js'), ['configure', ...cmakeJsOut, '--CDNDGRAD_SANITIZE=ON', '--CDNDGRAD_BUILD_TESTS=ON']) ||
-  !run('build (asan): addon and native core tests', bin('cmake-js'), ['build', ...cmakeJsOut, '--parallel', jobs])
-) {
-  finish();
-}
+const ownFlags = ['--prebuilt', '--best-isa'];
+const prebuilt = process.argv.includes('--prebuilt');
+const bestIsaOnly = process.argv.includes('--best-isa');
+const jestArgs = process.argv.slice(2).filter((a) => !ownFlags.includes(a));
 
-run('native core tests (asan)', path.join(addonBuild, 'ndgrad_core_tests'), [], sanitizerEnv);
+if (prebuilt) {
+  if (!fs.existsSync(addonFile)) {
+    console.error(`test-asan --prebuilt: ${path.relative(root, addonFile)} is missing`);
+    process.exit(1);
+  }
+} else {
+  // One sanitized build tree holds the addon and the native core test binary. `configure` every
+  // time, because `cmake-js build` alone would keep the options of an existing tree's cache.
+  if (!run('typescript: tsc build', bin('tsc'), ['-p', 'tsconfig.json'])) finish();
+  const cmakeJsOut = ['--out', addonBuild];
+  if (
+    !run('configure (asan)', bin('cmake-js'), ['configure', ...cmakeJsOut, '--CDNDGRAD_SANITIZE=ON', '--CDNDGRAD_BUILD_TESTS=ON']) ||
+    !run('build (asan): addon and native core tests', bin('cmake-js'), ['build', ...cmakeJsOut, '--parallel', jobs])
+  ) {
+    finish();
+  }
+  run('native core tests (asan)', path.join(addonBuild, 'ndgrad_core_tests'), [], sanitizerEnv);
+}
 
 // Preflight: prove that a process with the jest environment maps the instrumented addon and
 // libasan, and learn which kernel paths this CPU runs (the suite runs once per path, as in npm test).
@@ -112,8 +126,8 @@ const best = probe.stdout.trim();
 console.log(`-- addon ${path.relative(root, addonFile)} and ${libasan} are mapped; best kernel path: ${best}`);
 
 const order = ['scalar', 'avx2', 'avx512'];
-const jestArgs = process.argv.slice(2);
-for (const isa of order.slice(0, Math.max(1, order.indexOf(best) + 1))) {
+const paths = bestIsaOnly ? [best] : order.slice(0, Math.max(1, order.indexOf(best) + 1));
+for (const isa of paths) {
   run(`jest (asan addon, NDGRAD_ISA=${isa})`, bin('jest'), ['--ci', ...jestArgs], { ...nodeEnv, NDGRAD_ISA: isa });
 }
 finish();
