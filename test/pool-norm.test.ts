@@ -4,8 +4,10 @@
 // paths of the kernels.
 import * as fs from 'fs';
 import * as path from 'path';
-import { autograd, nd, NDArray } from '../lib';
+import { autograd, gluon, nd, NDArray } from '../lib';
+import { invokeMulti } from '../lib/core/dispatch';
 import { assertAlmostEqual } from '../lib/testing';
+import { expectError } from './helpers/errors';
 import { type GArray, toNDArray, values } from './helpers/golden';
 
 interface TrainCase {
@@ -145,6 +147,103 @@ describe('bad arguments name the op and the option', () => {
     ['batch norm of an int32 input', () => nd.batchNorm(nd.zeros([2, 2], { dtype: 'int32' }), c2, c2, c2, c2), /batch_norm: input must be float32 or float64/],
   ])('%s', (_label, thunk, message) => {
     expect(thunk).toThrow(message as RegExp);
+  });
+});
+
+describe('pooling over an empty spatial axis', () => {
+  // Every window of an input with a 0 among its spatial sizes is empty (with pad: padding alone).
+  // MXNet 1.9 returns the lowest float for max and 0 for the others; ndgrad returned the lowest
+  // float and, for a global avg, 0 / 0 = NaN. PyTorch raises, and so does ndgrad now.
+  const TYPES = ['max', 'avg', 'sum', 'lp'] as const;
+  const cases: [string, number[], Record<string, unknown>][] = [];
+  for (const d of [1, 2, 3]) {
+    for (let axis = 0; axis < d; axis++) {
+      const shape = [2, 3, ...Array.from({ length: d }, (_, i) => (i === axis ? 0 : 3))];
+      const ones = Array.from({ length: d }, () => 1);
+      for (const poolType of TYPES) {
+        cases.push([`${d}-D ${poolType} global, axis ${axis}`, shape, { globalPool: true, poolType }]);
+        // kernel 1 with pad 1 fits the padded input (0 + 2): windows of padding alone
+        cases.push([`${d}-D ${poolType} kernel 1 pad 1, axis ${axis}`, shape, { kernel: ones, pad: ones, poolType }]);
+        cases.push([`${d}-D ${poolType} full, kernel 2 pad 1 stride 2, axis ${axis}`, shape, { kernel: ones.map(() => 2), pad: ones, stride: ones.map(() => 2), poolingConvention: 'full', poolType }]);
+      }
+    }
+  }
+  const message = (shape: number[], o: Record<string, unknown>, axis: number) =>
+    new RegExp(
+      `^pooling: data of shape \\(${shape.join(',')}\\) has size 0 on spatial axis ${axis} \\(dimension ${axis + 2}\\): every ${o.globalPool ? 'globalPool ' : ''}window would be empty, and ${o.poolType} pooling of no elements is not defined$`,
+    );
+  test.each(cases)('%s: a RangeError naming the op, the input and its shape', (_label, shape, o) => {
+    const axis = shape.indexOf(0, 2) - 2;
+    for (const dtype of ['float32', 'float64'] as const) {
+      const x = nd.zeros(shape, { dtype });
+      expectError(() => nd.pooling(x, o), RangeError, message(shape, o, axis));
+      // recording (max: the index output too) and with an empty batch as well: the windows are
+      // what is undefined, whatever the batch
+      x.attachGrad();
+      expect(() => autograd.record(() => nd.pooling(x, o))).toThrow(message(shape, o, axis));
+      const noBatch = [0, ...shape.slice(1)];
+      expect(() => nd.Pooling(nd.zeros(noBatch, { dtype }), o)).toThrow(message(noBatch, o, axis));
+    }
+  });
+
+  test('the internal gradient ops check the same', () => {
+    const x = nd.zeros([1, 2, 0, 3]);
+    for (const poolType of ['max', 'avg', 'sum']) {
+      const o = { globalPool: true, poolType };
+      expect(() => invokeMulti('pooling_grad', [nd.zeros([1, 2, 1, 1]), x], o)).toThrow(/^pooling_grad: data of shape \(1,2,0,3\) has size 0 on spatial axis 0 \(dimension 2\): every globalPool window would be empty/);
+    }
+    expect(() => invokeMulti('pooling_select', [x, x], { kernel: [1, 1], pad: [1, 1] })).toThrow(/^pooling_select: data of shape \(1,2,0,3\) has size 0 on spatial axis 0 \(dimension 2\): every window would be empty, and max pooling/);
+  });
+
+  test('the Gluon pooling layers raise it', () => {
+    const { nn } = gluon;
+    const layers: [string, () => { forward(x: NDArray): NDArray }, number][] = [
+      ['MaxPool1D', () => new nn.MaxPool1D(1, 1, 1), 1],
+      ['MaxPool2D', () => new nn.MaxPool2D([1, 1], [1, 1], [1, 1]), 2],
+      ['MaxPool3D', () => new nn.MaxPool3D(), 3],
+      ['AvgPool1D', () => new nn.AvgPool1D(), 1],
+      ['AvgPool2D', () => new nn.AvgPool2D([2, 2], [1, 1], [1, 1]), 2],
+      ['AvgPool3D', () => new nn.AvgPool3D(1, 1, 1), 3],
+      ['GlobalMaxPool1D', () => new nn.GlobalMaxPool1D(), 1],
+      ['GlobalMaxPool2D', () => new nn.GlobalMaxPool2D(), 2],
+      ['GlobalMaxPool3D', () => new nn.GlobalMaxPool3D(), 3],
+      ['GlobalAvgPool1D', () => new nn.GlobalAvgPool1D(), 1],
+      ['GlobalAvgPool2D', () => new nn.GlobalAvgPool2D(), 2],
+      ['GlobalAvgPool3D', () => new nn.GlobalAvgPool3D(), 3],
+    ];
+    for (const [name, make, d] of layers) {
+      const shape = [2, 3, ...Array.from({ length: d }, (_, i) => (i === d - 1 ? 0 : 4))];
+      const layer = make();
+      const type = name.includes('Max') ? 'max' : 'avg';
+      const global = name.startsWith('Global') ? 'globalPool ' : '';
+      expect(() => layer.forward(nd.zeros(shape))).toThrow(
+        new RegExp(`^pooling: data of shape \\(${shape.join(',')}\\) has size 0 on spatial axis ${d - 1} .*: every ${global}window would be empty, and ${type} pooling`),
+      );
+      // the same layer on non-empty planes still works
+      expect(layer.forward(nd.ones([2, 3, ...Array.from({ length: d }, () => 4)])).shape.slice(0, 2)).toEqual([2, 3]);
+    }
+  });
+
+  test('a zero batch or zero channels over non-empty planes gives an empty result, forward and backward', () => {
+    for (const d of [1, 2, 3]) {
+      const plane = Array.from({ length: d }, () => 4);
+      const ones = plane.map(() => 1);
+      for (const lead of [[0, 3], [2, 0], [0, 0]]) {
+        const shape = [...lead, ...plane];
+        for (const poolType of TYPES) {
+          for (const o of [{ globalPool: true }, { kernel: plane.map(() => 2), stride: plane.map(() => 2) }, { kernel: plane.map(() => 3), pad: ones, poolingConvention: 'full' }]) {
+            const x = nd.zeros(shape);
+            x.attachGrad();
+            const y = autograd.record(() => nd.pooling(x, { ...o, poolType }));
+            const spatial = 'globalPool' in o ? ones : 'pad' in o ? plane.map(() => 4) : plane.map(() => 2);
+            expect([d, lead, poolType, o, y.shape]).toEqual([d, lead, poolType, o, [...lead, ...spatial]]);
+            expect(y.toTypedArray()).toHaveLength(0);
+            y.backward();
+            expect([d, lead, poolType, o, x.grad!.shape]).toEqual([d, lead, poolType, o, shape]);
+          }
+        }
+      }
+    }
   });
 });
 

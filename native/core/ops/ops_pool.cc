@@ -30,6 +30,8 @@ struct PoolParams {
 
 std::string list_str(const Shape& s) { return shape_str(s); }
 
+const char* const kPoolNames[] = {"max", "avg", "sum", "lp"};
+
 // The geometry of a call, checked: throws naming the op and the option.
 PoolGeom pool_geom(const Tensor& x, const PoolParams& p, const char* op) {
   if (!dtype_is_float(x.dtype)) throw_type(std::string(op) + ": input must be float32 or float64, got " + dtype_name(x.dtype));
@@ -60,6 +62,16 @@ PoolGeom pool_geom(const Tensor& x, const PoolParams& p, const char* op) {
   for (size_t i = 0; i < d; ++i) {
     const int a = static_cast<int>(3 - d + i);
     const int64_t in = x.shape[2 + i];
+    // An empty spatial axis leaves every window without an element (with pad, only padding):
+    // MXNet 1.9 returns the lowest float for max and 0 for avg, sum and lp, ndgrad returned NaN
+    // for a global avg; PyTorch raises. An error whatever the batch and channels (zero of those
+    // with non-empty planes: an empty result).
+    if (in == 0) {
+      throw_range(std::string(op) + ": data of shape " + shape_str(x.shape) + " has size 0 on spatial axis " +
+                  std::to_string(i) + " (dimension " + std::to_string(2 + i) + "): every " +
+                  (p.global_pool ? "globalPool " : "") + "window would be empty, and " +
+                  kPoolNames[static_cast<int>(g.type) & 3] + " pooling of no elements is not defined");
+    }
     g.in[a] = in;
     if (p.global_pool) {
       g.k[a] = in;
