@@ -125,6 +125,8 @@ export interface Binding {
   parseFile(bytes: Uint8Array, kind: 'npy', file: string): FileArrayLayout & { littleEndian: boolean; fortran: boolean; boolean: boolean };
   /** The native memory V8 counts for this instance (reports are batched; see external_memory.h). */
   reportedMemory(): number;
+  /** The schedule of the scavenges the addon requests (young_collections.h: Schedule), for tests that must not depend on the machine's load: 'clock' (the default: the time rule), 'pace' (every request at its pace), 'wait' (the time rule always binds), 'none' (no request: V8 alone). */
+  setPacing(schedule: 'clock' | 'pace' | 'wait' | 'none'): void;
   seed(seed: number): void;
   isa(): 'scalar' | 'avx2' | 'avx512';
   numThreads(): number;

@@ -21,6 +21,7 @@ Addon::Addon(Napi::Env env, Napi::Object exports) {
       InstanceMethod("memory", &Addon::Memory),
       InstanceMethod("reportedMemory", &Addon::ReportedMemory),
       InstanceMethod("allocations", &Addon::Allocations),
+      InstanceMethod("setPacing", &Addon::SetPacing),
       InstanceMethod("seed", &Addon::Seed),
       InstanceMethod("isa", &Addon::Isa),
       InstanceMethod("numThreads", &Addon::NumThreads),

@@ -63,6 +63,7 @@ class Addon : public Napi::Addon<Addon> {
   Napi::Value Memory(const Napi::CallbackInfo& info);
   Napi::Value ReportedMemory(const Napi::CallbackInfo& info);
   Napi::Value Allocations(const Napi::CallbackInfo& info);
+  Napi::Value SetPacing(const Napi::CallbackInfo& info);
   Napi::Value Seed(const Napi::CallbackInfo& info);
   Napi::Value Isa(const Napi::CallbackInfo& info);
   Napi::Value NumThreads(const Napi::CallbackInfo& info);

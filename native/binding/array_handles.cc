@@ -140,6 +140,21 @@ Napi::Value Addon::Allocations(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(core.stats->allocations()));
 }
 
+// The schedule of the requested collections (young_collections.h: Schedule), for tests that must
+// not depend on the machine's load: 'clock' (the default), 'pace', 'wait' or 'none'.
+Napi::Value Addon::SetPacing(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    const std::string s = info.Length() > 0 && info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
+    using S = YoungCollections::Schedule;
+    if (s == "clock") young_.set_schedule(S::kClock);
+    else if (s == "pace") young_.set_schedule(S::kPace);
+    else if (s == "wait") young_.set_schedule(S::kWait);
+    else if (s == "none") young_.set_schedule(S::kNone);
+    else throw Napi::RangeError::New(info.Env(), "setPacing: schedule must be 'clock', 'pace', 'wait' or 'none', got '" + s + "'");
+    return info.Env().Undefined();
+  });
+}
+
 // What V8 counts as external memory (this instance's reports, and ArrayBuffers while they live).
 Napi::Value Addon::ReportedMemory(const Napi::CallbackInfo& info) {
   int64_t total = 0;

@@ -46,9 +46,18 @@ class YoungCollections {
   // (wait_limit). Asked before the result is counted, so that a loop that disposes each result
   // never asks.
   bool due(size_t bytes) const {
-    if (owed_ < pace(bytes)) return false;
-    return owed_ >= wait_limit(bytes) || now_ns() - last_end_ns_ >= kWorkPerRequest * cost_ns_;
+    if (owed_ < pace(bytes) || schedule_ == Schedule::kNone) return false;
+    return owed_ >= wait_limit(bytes) || time_allows(kWorkPerRequest);
   }
+
+  // When requests come. kClock: at their pace, held back by the time rule (time_allows(), the
+  // default). The time rule reads the steady clock, so the requests of a loop depend on the
+  // machine's load; tests choose a schedule that does not (native.setPacing): kPace, every
+  // request at its pace (as on an idle machine, where the rule never binds); kWait, the rule
+  // always binds (results wait to their wait limit, small results and graphs ask for nothing:
+  // a machine too busy to ask); kNone, no request at all (V8 alone).
+  enum class Schedule { kClock, kPace, kWait, kNone };
+  void set_schedule(Schedule s) { schedule_ = s; }
   // Large results set the allowance: six of them. Two are a dead result and its successor
   // between two requests (the pace's two results); the rest are owners that a mark-compact
   // moved to the old generation (those alive or made while V8 marked), dead but found only by
@@ -103,12 +112,16 @@ class YoungCollections {
   // than their share of the time (the next look comes an eighth of the budget later, so that
   // the results in between read no clock).
   bool small_due() {
+    if (schedule_ == Schedule::kNone) {
+      restart_units();
+      return false;
+    }
     size_t units = units_counted(), budget = limit();
     if (units < budget) {  // the backoff rose meanwhile (after_unit_request)
       arm(budget - units);
       return false;
     }
-    if (now_ns() - last_end_ns_ >= kGraphWork * cost_ns_) return true;
+    if (time_allows(kGraphWork)) return true;
     arm(kPaceUnits / 8);
     return false;
   }
@@ -261,6 +274,12 @@ class YoungCollections {
     canary_pending_ = table.canaries_found() + 1;
   }
 
+  // The time rule: true once the time since the last request is `work` times what a request
+  // costs (or always, or never, as the schedule says).
+  bool time_allows(int64_t work) const {
+    if (schedule_ != Schedule::kClock) return schedule_ == Schedule::kPace;
+    return now_ns() - last_end_ns_ >= work * cost_ns_;
+  }
   static int64_t now_ns() {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
   }
@@ -382,6 +401,7 @@ class YoungCollections {
   int64_t last_end_ns_ = 0;   // steady clock when the last request returned
   int64_t cost_ns_ = 0;       // what a request takes, the finalizers it runs included
   bool refused_ = false;
+  Schedule schedule_ = Schedule::kClock;
   napi_ref canary_ = nullptr;  // the canary while it is held
   int canary_age_ = 0;         // requests since it was made
   size_t canary_pending_ = 0;  // canaries_found() once the canary let go is found
