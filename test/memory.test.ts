@@ -222,7 +222,7 @@ describe('collections paced by the results (young_collections.h)', () => {
   // first limit, which V8 sets from its measured collection and mutator speeds (at the default,
   // V8 alone met a seventh mark-compact, "allocation failure", in some runs of the `kept` loop
   // and not in others). The count is then a function of the program alone (the same in every
-  // run, quiet or at a load of 9). With the clock's time rule the count moved with the load: 9-10
+  // run, at loads of 4.5 to 9.5). With the clock's time rule the count moved with the load: 9-10
   // here at a load of 5, on code that makes 6.
   function fullCollections(body: string, schedule: 'pace' | 'wait' | 'none'): number {
     const r = spawnSync(
