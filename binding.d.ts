@@ -132,6 +132,9 @@ export interface Binding {
   numThreads(): number;
   setRecording(on: boolean): boolean;
   setTraining(on: boolean): boolean;
+  /** Both flags in one call: bit 0 sets recording to bit 1, bit 2 sets training to bit 3; returns
+   * the previous flags (bit 0 recording, bit 1 training). */
+  setModes(modes: number): number;
   isRecording(): boolean;
   isTraining(): boolean;
   /** gradReqs: 0 null, 1 write, 3 add */

@@ -31,18 +31,26 @@ export class RecordingScope {
   ) {}
 
   enter(): this {
-    if (this.recording !== null) this.prevRecording = native.setRecording(this.recording);
-    if (this.training !== null) this.prevTraining = native.setTraining(this.training);
+    // One native call for both flags (bits of native.setModes: set recording, its value, set
+    // training, its value), one on exit: a recorded callback made four before.
+    const r = this.recording;
+    const t = this.training;
+    if (r === null && t === null) return this;
+    const prev = native.setModes((r === null ? 0 : r ? 3 : 1) | (t === null ? 0 : t ? 12 : 4));
+    if (r !== null) this.prevRecording = (prev & 1) !== 0;
+    if (t !== null) this.prevTraining = (prev & 2) !== 0;
     return this;
   }
 
   exit(): void {
+    let modes = 0;
     if (this.recording !== null && this.prevRecording !== null && this.prevRecording !== this.recording) {
-      native.setRecording(this.prevRecording);
+      modes |= this.prevRecording ? 3 : 1;
     }
     if (this.training !== null && this.prevTraining !== null && this.prevTraining !== this.training) {
-      native.setTraining(this.prevTraining);
+      modes |= this.prevTraining ? 12 : 4;
     }
+    if (modes !== 0) native.setModes(modes);
   }
 
   [Symbol.dispose](): void {

@@ -53,7 +53,7 @@ function throwing(raw: Binding): Binding {
   // read from the addon object once: with some forty properties, V8 keeps it as a dictionary,
   // whose reads optimised code leaves to the generic LoadIC (about 70 instructions each). The
   // three ignore `this`.
-  const { unary, binary, scalar, unaryCell, binaryCell, scalarCell, invoke } = raw;
+  const { unary, binary, scalar, unaryCell, binaryCell, scalarCell, invoke, setModes } = raw;
   const check = (r: unknown): never => {
     throw r;
   };
@@ -80,6 +80,8 @@ function throwing(raw: Binding): Binding {
   out.scalarCell = (v: number, owner: object): Handle | PageToken => {
     return result(scalarCell(v, owner));
   };
+  // (returns no errors: it reads one number and sets nothing for anything else)
+  out.setModes = (modes: number): number => setModes(modes);
   // invoke takes five arguments: the shared wrapper's eight would make node-addon-api allocate
   // an argument list on the heap per call (it keeps six on the stack).
   out.invoke = ((op: number, inputs: Handle[], options?: unknown, owner?: object, into?: unknown) => {

@@ -52,6 +52,7 @@ Addon::Addon(Napi::Env env, Napi::Object exports) {
   define_hot(env, exports, "unaryCell", &Addon::UnaryCell);
   define_hot(env, exports, "binaryCell", &Addon::BinaryCell);
   define_hot(env, exports, "scalarCell", &Addon::ScalarCell);
+  define_hot(env, exports, "setModes", &Addon::SetModes);
   array_buffer_ctor_ = Napi::Persistent(env.Global().Get("ArrayBuffer").As<Napi::Function>());
   install_custom_backward(env);
   env_ = env;

@@ -68,6 +68,8 @@ class Addon : public Napi::Addon<Addon> {
   Napi::Value Isa(const Napi::CallbackInfo& info);
   Napi::Value NumThreads(const Napi::CallbackInfo& info);
   Napi::Value SetRecording(const Napi::CallbackInfo& info);
+  // Both flags in one plain call (autograd.record() and friends, per scope; see autograd.cc).
+  static napi_value SetModes(napi_env env, napi_callback_info cb);
   Napi::Value SetTraining(const Napi::CallbackInfo& info);
   Napi::Value IsRecording(const Napi::CallbackInfo& info);
   Napi::Value IsTraining(const Napi::CallbackInfo& info);

@@ -31,12 +31,12 @@ class TensorMetas {
     size_t ndim = shape.size();
     if (!spill_ && count_ < kInlineTensors) {
       if (count_ > 0 && same_dims(metas_[count_ - 1], shape)) {
-        metas_[count_] = Meta{metas_[count_ - 1].start, static_cast<uint32_t>(ndim), dtype};
+        metas_[count_] = Meta{metas_[count_ - 1].start, static_cast<uint16_t>(ndim), dtype};
         ++count_;
         return;
       }
       if (num_dims_ + ndim <= kInlineDims) {
-        metas_[count_] = Meta{num_dims_, static_cast<uint32_t>(ndim), dtype};
+        metas_[count_] = Meta{num_dims_, static_cast<uint16_t>(ndim), dtype};
         for (size_t d = 0; d < ndim; ++d) dims_[num_dims_ + d] = shape[d];
         num_dims_ += static_cast<uint32_t>(ndim);
         ++count_;
@@ -56,12 +56,17 @@ class TensorMetas {
  private:
   static constexpr uint32_t kInlineTensors = 3;
   static constexpr uint32_t kInlineDims = 8;
+  // Whole bytes, no bit-field: push_back reads the rank of the tensor it stored just before, and
+  // a 24-bit field was stored in two pieces (16 and 8 bits) and loaded as 32, a load the CPU
+  // cannot forward from the pending stores (it waits for them to reach the cache: the largest
+  // stall perf showed in record_node).
   struct Meta {
     uint32_t start;  // first of its dims
-    uint32_t ndim : 24;
+    uint16_t ndim;   // at most kMaxDims
     DType dtype;
   };
   static_assert(sizeof(Meta) == 8, "start, rank and dtype pack into 8 bytes");
+  static_assert(kMaxDims <= UINT16_MAX, "a rank fits Meta::ndim");
   struct Spill {
     std::vector<Meta> metas;
     std::vector<int64_t> dims;
@@ -79,7 +84,7 @@ class TensorMetas {
   [[gnu::noinline]] void push_back_spilled(const Shape& shape, DType dtype) {
     if (!spill_) spill();
     size_t ndim = shape.size();
-    spill_->metas.push_back(Meta{static_cast<uint32_t>(spill_->dims.size()), static_cast<uint32_t>(ndim), dtype});
+    spill_->metas.push_back(Meta{static_cast<uint32_t>(spill_->dims.size()), static_cast<uint16_t>(ndim), dtype});
     spill_->dims.insert(spill_->dims.end(), shape.begin(), shape.end());
     num_dims_ += static_cast<uint32_t>(ndim);
     ++count_;
