@@ -139,7 +139,7 @@ const Shape kShapes[] = {
     {300, 257, 513}, {40, 50, 1}, {130, 70, 300}, {37, 600, 70}, {25, 1030, 9},
     // Three groups of AVX-512 float32 slivers (the last ragged), two k slices, 12-, 8- and a
     // padded 4-row tile.
-    {23, 545, 400},
+    {23, 545, 600},
 };
 
 ThreadPool& pool_of(size_t threads) {
