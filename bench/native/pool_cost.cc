@@ -4,7 +4,8 @@
 // (caller and worker), for calls back to back and after a pause in which the caller spins, as a
 // loop that does JavaScript work between products would.
 //   cmake -S . -B build-tests -DNDGRAD_BUILD_TESTS=ON -DCMAKE_BUILD_TYPE=Release
-//   cmake --build build-tests --target ndgrad_pool_cost && build-tests/ndgrad_pool_cost [rounds [n]]
+//   cmake --build build-tests --target ndgrad_pool_cost
+//   build-tests/ndgrad_pool_cost [rounds [n]]
 #include <sched.h>
 #include <time.h>
 
@@ -135,7 +136,8 @@ int main(int argc, char** argv) {
     if (only_size) break;
     const int calls = pause >= 1000 ? 200 : 2000;
     std::snprintf(label, sizeof label, "empty, pause %.0f us", pause);
-    print(label, measure(rounds, calls, pause, [&] { two.parallel_for(2, [](size_t) { note_thread(); }); }));
+    print(label, measure(rounds, calls, pause,
+                         [&] { two.parallel_for(2, [](size_t) { note_thread(); }); }));
     std::snprintf(label, sizeof label, "1-us tasks, pause %.0f us", pause);
     print(label, measure(rounds, calls, pause, [&] {
       two.parallel_for(2, [](size_t) {

@@ -295,23 +295,23 @@ void check_thread_count_invariance(Isa isa) {
 // the thresholds the invariance test above brackets are the ones in force.
 TEST(gemm_splits_small_products_only_over_ready_workers) {
   for (Isa isa : supported_isas()) {
-    auto rounds_for = [&](ThreadPool& pool, size_t m, size_t n, size_t k) {
+    auto splits_for = [&](ThreadPool& pool, size_t m, size_t n, size_t k) {
       Problem<float> prob(false, false, m, n, k, 1, 7);
       const size_t before = pool.split_calls();
       prob.run(pool, isa, false);
       return pool.split_calls() - before;
     };
-    CHECK_EQ(rounds_for(ready_pool_of(2), 64, 64, 64), size_t(1));
-    CHECK_EQ(rounds_for(ready_pool_of(2), 63, 64, 64), size_t(0));
-    CHECK_EQ(rounds_for(ready_pool_of(3), 96, 96, 96), size_t(1));
-    CHECK_EQ(rounds_for(ready_pool_of(2), 128, 128, 128), size_t(1));
-    CHECK_EQ(rounds_for(pool_of(2), 128, 128, 128), size_t(1));
-    CHECK_EQ(rounds_for(ready_pool_of(3), 127, 128, 128), size_t(1));
+    CHECK_EQ(splits_for(ready_pool_of(2), 64, 64, 64), size_t(1));
+    CHECK_EQ(splits_for(ready_pool_of(2), 63, 64, 64), size_t(0));
+    CHECK_EQ(splits_for(ready_pool_of(3), 96, 96, 96), size_t(1));
+    CHECK_EQ(splits_for(ready_pool_of(2), 128, 128, 128), size_t(1));
+    CHECK_EQ(splits_for(pool_of(2), 128, 128, 128), size_t(1));
+    CHECK_EQ(splits_for(ready_pool_of(3), 127, 128, 128), size_t(1));
     // A pool idle for longer than its workers poll has none ready: the product stays whole.
     ThreadPool idle(2);
     idle.parallel_for(2, [](size_t) {});
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    CHECK_EQ(rounds_for(idle, 64, 64, 64), size_t(0));
+    CHECK_EQ(splits_for(idle, 64, 64, 64), size_t(0));
   }
 }
 

@@ -22,6 +22,7 @@ namespace {
 // interrupt) costs 10-50 us, as much as a whole 256^3 product; a training step issues its parallel
 // ops a few microseconds apart, so a short poll catches the next one. OpenBLAS and OpenMP
 // runtimes poll far longer; 50 us keeps the cost to other processes small when ndgrad goes idle.
+// A worker does not poll on the CPU the caller last published from (poll_for_round).
 constexpr auto kPoll = std::chrono::microseconds(50);
 
 // A polling worker checks the time (and publishes it, ThreadPool::Beat) every 64 pauses, a
@@ -338,7 +339,8 @@ void ThreadPool::parallel_for(size_t num_tasks, const std::function<void(size_t)
     if (caller_ran > 0 && joined > 0 && asleep == 0) {
       const auto now = std::chrono::steady_clock::now();
       if (now - closed > 2 * (closed - opened) + kSlowWorkerSlack) {
-        ready_pause_ = ready_pause_ == 0 ? kReadyPauseNs : std::min(ready_pause_ * 2, kMaxReadyPauseNs);
+        ready_pause_ =
+            ready_pause_ == 0 ? kReadyPauseNs : std::min(ready_pause_ * 2, kMaxReadyPauseNs);
         not_ready_until_ = steady_ns() + ready_pause_;
       } else {
         ready_pause_ = 0;
@@ -379,8 +381,8 @@ size_t ThreadPool::ready_workers() {
   size_t ready = 0;
   for (size_t i = 0; i < workers_.size(); ++i) {
     const int64_t beat = beats_[i].ns.load(std::memory_order_relaxed);
-    if (beat != 0 && now - beat < kFreshBeatNs && (cpu < 0 || beats_[i].cpu.load(std::memory_order_relaxed) != cpu))
-      ++ready;
+    const int worker_cpu = beats_[i].cpu.load(std::memory_order_relaxed);
+    if (beat != 0 && now - beat < kFreshBeatNs && (cpu < 0 || worker_cpu != cpu)) ++ready;
   }
   const bool in_loop = now - last_ready_query_ < std::chrono::nanoseconds(kPoll).count();
   last_ready_query_ = now;

@@ -1,10 +1,12 @@
 // A fixed set of worker threads that split large kernels. One pool per addon instance (each
 // worker_thread environment gets its own). The calling thread always takes part, so a pool of
 // size 1 has no workers and runs everything inline. Idle workers poll for the next round for
-// 50 us before they sleep (thread_pool.cc says why). The caller waits only for workers that
-// joined a round, and after a round that found a worker without a core runs the next calls
-// alone for a while (an oversubscribed machine). A worker about to sleep on the caller's own CPU
-// moves itself off it first when the other CPU looks free (Linux).
+// 50 us before they sleep, except on the caller's CPU (thread_pool.cc says why);
+// ready_workers() says which are polling now, for work too small to wait for a wake-up. The
+// caller waits only for workers that joined a round, and after a round that found a worker
+// without a core runs the next calls alone for a while (an oversubscribed machine). A worker
+// about to sleep on the caller's own CPU moves itself off it first when the other CPU looks free
+// (Linux).
 #pragma once
 
 #include <atomic>
