@@ -34,8 +34,8 @@ struct GemmOps {
   // Order of the micro-kernel calls over one packed A block and B panel. 0: sliver by sliver, the
   // B sliver (kc x nr) staying in L1 while the A tiles stream past it. Otherwise the B slivers are
   // taken in groups of this many (kc x group x nr, sized for L2) and each A tile (mr x kc) stays in
-  // L1 while the group streams past it: for a B sliver as large as L1 itself (AVX-512 float32 at
-  // kc 384: 48 KiB), which sliver-major order would fetch from L2 once per A tile.
+  // L1 while the group streams past it: for a B sliver as large as L1 or larger (AVX-512 float32
+  // at kc 512: 64 KiB), which sliver-major order would fetch from L2 once per A tile.
   size_t sliver_group;
 
   // C[m_valid x n_valid] (row stride ldc) = sum over p < kc of op(A)(:, p) x B(p, :), added to

@@ -3,9 +3,11 @@
 // thread counts that must not change a single bit.
 #include <cmath>
 #include <cstdint>
+#include <chrono>
 #include <cstring>
 #include <limits>
 #include <type_traits>
+#include <thread>
 #include <vector>
 
 #include "check.h"
@@ -137,12 +139,24 @@ const Shape kShapes[] = {
     {300, 257, 513}, {40, 50, 1}, {130, 70, 300}, {37, 600, 70}, {25, 1030, 9},
     // Three groups of AVX-512 float32 slivers (the last ragged), two k slices, 12-, 8- and a
     // padded 4-row tile.
-    {23, 545, 400},
+    {23, 545, 600},
 };
 
 ThreadPool& pool_of(size_t threads) {
   static ThreadPool one(1), two(2), three(3);
   return threads == 1 ? one : threads == 2 ? two : three;
+}
+
+// Pools whose workers all count as ready (ThreadPool::ready_workers): products from 2^18
+// multiply-adds split over them as they would over polling workers on a quiet machine.
+ThreadPool& ready_pool_of(size_t threads) {
+  static ThreadPool* pools[2] = {nullptr, nullptr};
+  ThreadPool*& pool = pools[threads == 2 ? 0 : 1];
+  if (!pool) {
+    pool = new ThreadPool(threads);
+    pool->set_all_workers_ready(true);
+  }
+  return *pool;
 }
 
 template <class T>
@@ -252,13 +266,16 @@ void check_thread_count_invariance(Isa isa) {
   // shared panels (2^27 multiply-adds and up, pools of 3; a pool of 2 takes one block per thread
   // there too) over rows and with columns split too (few rows),
   // direct over rows and over columns, as given and transposed.
-  // Around the packed path's threading threshold (2^21 multiply-adds: 128^3 threads, 127 x 128 x
-  // 128 does not) and its old one (2^22) too. Row-major A with
-  // m >= n cuts C into column blocks (split_columns), a ragged last sliver in {256, 200, 256}.
-  const Shape shapes[] = {{300, 257, 513}, {7, 2000, 100}, {2000, 1, 300},  {1, 3000, 200},
-                          {3, 2000, 300},  {2000, 5, 300}, {520, 510, 520}, {13, 5000, 2100},
+  // Around the packed path's threading thresholds: 2^21 multiply-adds on any pool (128^3 threads,
+  // 127 x 128 x 128 does not) and its old one (2^22) too, and 2^18 over ready workers (64^3 splits
+  // on the ready pools, 63 x 64 x 64 does not; 96^3 and the MLP's 64 x 128 . 128 x 128 between).
+  // Row-major A with m >= n cuts C into column blocks (split_columns), a ragged last sliver in
+  // {256, 200, 256}.
+  const Shape shapes[] = {{300, 257, 513}, {7, 2000, 100},  {2000, 1, 300},  {1, 3000, 200},
+                          {3, 2000, 300},  {2000, 5, 300},  {520, 510, 520}, {13, 5000, 2100},
                           {160, 160, 160}, {161, 161, 162}, {129, 127, 260}, {256, 200, 256},
-                          {128, 128, 128}, {127, 128, 128}};
+                          {128, 128, 128}, {127, 128, 128}, {64, 64, 64},    {63, 64, 64},
+                          {96, 96, 96},    {64, 128, 128},  {100, 70, 90},   {40, 200, 33}};
   uint64_t seed = 100;
   for (const Shape& s : shapes)
     for (int trans = 0; trans < 4; ++trans) {
@@ -268,8 +285,34 @@ void check_thread_count_invariance(Isa isa) {
       for (size_t threads : {2, 3}) {
         std::vector<T> many = prob.run(pool_of(threads), isa, accumulate);
         CHECK(std::memcmp(one.data(), many.data(), one.size() * sizeof(T)) == 0);
+        std::vector<T> ready = prob.run(ready_pool_of(threads), isa, accumulate);
+        CHECK(std::memcmp(one.data(), ready.data(), one.size() * sizeof(T)) == 0);
       }
     }
+}
+
+// Packed products split over a pool from 2^21 multiply-adds, and over ready workers from 2^18:
+// the thresholds the invariance test above brackets are the ones in force.
+TEST(gemm_splits_small_products_only_over_ready_workers) {
+  for (Isa isa : supported_isas()) {
+    auto splits_for = [&](ThreadPool& pool, size_t m, size_t n, size_t k) {
+      Problem<float> prob(false, false, m, n, k, 1, 7);
+      const size_t before = pool.split_calls();
+      prob.run(pool, isa, false);
+      return pool.split_calls() - before;
+    };
+    CHECK_EQ(splits_for(ready_pool_of(2), 64, 64, 64), size_t(1));
+    CHECK_EQ(splits_for(ready_pool_of(2), 63, 64, 64), size_t(0));
+    CHECK_EQ(splits_for(ready_pool_of(3), 96, 96, 96), size_t(1));
+    CHECK_EQ(splits_for(ready_pool_of(2), 128, 128, 128), size_t(1));
+    CHECK_EQ(splits_for(pool_of(2), 128, 128, 128), size_t(1));
+    CHECK_EQ(splits_for(ready_pool_of(3), 127, 128, 128), size_t(1));
+    // A pool idle for longer than its workers poll has none ready: the product stays whole.
+    ThreadPool idle(2);
+    idle.parallel_for(2, [](size_t) {});
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    CHECK_EQ(splits_for(idle, 64, 64, 64), size_t(0));
+  }
 }
 
 TEST(gemm_bitwise_identical_across_thread_counts) {

@@ -248,3 +248,25 @@ TEST(thread_pool_worker_stays_on_the_callers_cpu_when_no_cpu_is_free) {
   CHECK_EQ(moved, 0);
 }
 #endif
+
+// ready_workers(): none on a pool without workers, none from inside a round's task (a nested
+// call), none after the workers have stopped polling, never more than the workers; every one
+// when a test asks for it.
+TEST(thread_pool_reports_only_polling_workers_as_ready) {
+  ThreadPool single(1);
+  CHECK_EQ(single.ready_workers(), size_t(0));
+  ThreadPool pool(3);
+  for (int r = 0; r < 200; ++r) {
+    pool.parallel_for(4, [](size_t) {});
+    CHECK(pool.ready_workers() <= size_t(2));
+  }
+  std::atomic<size_t> nested{0};
+  pool.parallel_for(3, [&](size_t) { nested.fetch_add(pool.ready_workers()); });
+  CHECK_EQ(nested.load(), size_t(0));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  CHECK_EQ(pool.ready_workers(), size_t(0));
+  pool.set_all_workers_ready(true);
+  CHECK_EQ(pool.ready_workers(), size_t(2));
+  pool.parallel_for(3, [&](size_t) { nested.fetch_add(pool.ready_workers()); });
+  CHECK_EQ(nested.load(), size_t(0));
+}

@@ -37,6 +37,11 @@ constexpr double kParallelMinMacs = 1 << 20;
 // Intel VM of sessions 1-11 measured 26 us on one and 30-40 us on two when the threshold was 2^22
 // (docs/gemm.md).
 constexpr double kPackedParallelMinMacs = 1 << 21;
+// From this many multiply-adds (64^3: 4.8 us on one Zen 4 core) a smaller packed product is split
+// over the workers polling on another CPU at the call (ThreadPool::ready_workers): a round starts
+// on them within a microsecond or two, where waking a sleeping one costs the caller more than
+// the split saves (docs/gemm.md, "Threads and determinism").
+constexpr double kPackedReadyParallelMinMacs = 1 << 18;
 // A strided vector operand at least this long is copied once to unit stride.
 constexpr size_t kCopyVectorMin = 16;
 // From this many multiply-adds (512^3), pools of more than two threads share packed B panels and
@@ -264,17 +269,17 @@ bool split_columns(const GemmOps<T>& ops, size_t m, size_t n, size_t k, Strided<
          !read_b_in_place(b, kc, std::min(n, ops.nc));
 }
 
-// Smaller products: threads share C out in one parallel_for, each block the serial loops above
-// with its own packing: one wake-up per call instead of two per k slice, at the price of every
-// thread packing (or reading) the operand it shares (split_columns chooses the cut).
+// Smaller products: `threads` threads (those of the pool, or fewer) share C out in one
+// parallel_for, each block the serial loops above with its own packing: one wake-up per call
+// instead of two per k slice, at the price of every thread packing (or reading) the operand it
+// shares (split_columns chooses the cut).
 template <class T>
-void gemm_packed(ThreadPool& pool, bool parallel, const GemmOps<T>& ops, size_t m, size_t n,
+void gemm_packed(ThreadPool& pool, size_t threads, const GemmOps<T>& ops, size_t m, size_t n,
                  size_t k, Strided<T> a, Strided<T> b, T* c, size_t ldc, bool accumulate) {
-  if (!parallel) {
+  if (threads <= 1) {
     gemm_block(ops, m, n, k, a, b, c, ldc, accumulate);
     return;
   }
-  const size_t threads = pool.num_threads();
   if (threads >= kSharedPanelsMinThreads &&
       double(m) * double(n) * double(k) >= kSharedPanelsMinMacs) {
     gemm_shared_panels(pool, ops, m, n, k, a, b, c, ldc, accumulate);
@@ -375,6 +380,13 @@ void gemm_direct(ThreadPool& pool, bool parallel, const GemmOps<T>& ops, size_t 
   });
 }
 
+// How many threads a packed product of `macs` multiply-adds is split over.
+size_t packed_threads(ThreadPool& pool, double macs) {
+  if (pool.num_threads() == 1 || macs < kPackedReadyParallelMinMacs) return 1;
+  if (macs >= kPackedParallelMinMacs) return pool.num_threads();
+  return 1 + pool.ready_workers();
+}
+
 template <class T>
 void gemm_float(ThreadPool& pool, const GemmOps<T>& ops, bool trans_a, bool trans_b, size_t m,
                 size_t n, size_t k, const T* a, size_t lda, const T* b, size_t ldb, T* c,
@@ -390,8 +402,7 @@ void gemm_float(ThreadPool& pool, const GemmOps<T>& ops, bool trans_a, bool tran
     gemm_direct(pool, threads && macs >= kParallelMinMacs, ops, m, n, k, sa, sb, c, ldc, 1,
                 accumulate);
   else
-    gemm_packed(pool, threads && macs >= kPackedParallelMinMacs, ops, m, n, k, sa, sb, c, ldc,
-                accumulate);
+    gemm_packed(pool, packed_threads(pool, macs), ops, m, n, k, sa, sb, c, ldc, accumulate);
 }
 
 // Unsigned arithmetic wraps by definition; the conversion back to T is modular.

@@ -22,7 +22,30 @@ namespace {
 // interrupt) costs 10-50 us, as much as a whole 256^3 product; a training step issues its parallel
 // ops a few microseconds apart, so a short poll catches the next one. OpenBLAS and OpenMP
 // runtimes poll far longer; 50 us keeps the cost to other processes small when ndgrad goes idle.
+// A worker does not poll on the CPU the caller last published from (poll_for_round).
 constexpr auto kPoll = std::chrono::microseconds(50);
+
+// A polling worker checks the time (and publishes it, ThreadPool::Beat) every 64 pauses, a
+// microsecond or two; one whose last check is older than this has lost its core.
+constexpr int64_t kFreshBeatNs = 10000;
+
+// Calls to ready_workers() less than kPoll apart are a loop; in one, sleeping workers are woken to
+// poll at most this often (each wake-up costs the caller a futex call, and a worker that lands on
+// the caller's CPU goes straight back to sleep).
+constexpr int64_t kPokeGapNs = 1000000;
+
+// A round whose polling worker kept the caller waiting more than twice the caller's own share
+// and this long makes ready_workers() report none for kReadyPauseNs, doubling up to
+// kMaxReadyPauseNs while such rounds come in a row.
+constexpr auto kSlowWorkerSlack = std::chrono::microseconds(5);
+constexpr int64_t kReadyPauseNs = 500000;
+constexpr int64_t kMaxReadyPauseNs = 64000000;
+
+int64_t steady_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 // The most parallel calls run inline after a round that found a worker without a core.
 constexpr size_t kMaxSkip = 64;
@@ -154,7 +177,11 @@ size_t ThreadPool::default_num_threads() {
 
 ThreadPool::ThreadPool(size_t num_threads, LeaveCallerCpu leave) : leave_(leave) {
   if (num_threads == 0) num_threads = default_num_threads();
-  for (size_t i = 1; i < num_threads; ++i) workers_.emplace_back([this] { worker_loop(); });
+  beats_.reset(new Beat[num_threads > 1 ? num_threads - 1 : 1]);
+  for (size_t i = 1; i < num_threads; ++i) {
+    Beat* beat = &beats_[i - 1];
+    workers_.emplace_back([this, beat] { worker_loop(*beat); });
+  }
 }
 
 ThreadPool::~ThreadPool() {
@@ -166,10 +193,10 @@ ThreadPool::~ThreadPool() {
   for (auto& t : workers_) t.join();
 }
 
-void ThreadPool::run_tasks() {
-  for (;;) {
+size_t ThreadPool::run_tasks() {
+  for (size_t ran = 0;; ++ran) {
     size_t i = next_task_.fetch_add(1, std::memory_order_relaxed);
-    if (i >= num_tasks_) return;
+    if (i >= num_tasks_) return ran;
     try {
       (*task_)(i);
     } catch (...) {
@@ -179,14 +206,38 @@ void ThreadPool::run_tasks() {
   }
 }
 
-void ThreadPool::worker_loop() {
+// Polls for a round after `seen` (or the stop) for kPoll, publishing the time and its CPU in
+// `beat` as it goes; true if one came. It stops early on the CPU the caller last published from:
+// there it only delays the caller, who cannot publish while it spins.
+bool ThreadPool::poll_for_round(Beat& beat, uint64_t seen) {
+  auto next_round = [&] {
+    return stopping_.load(std::memory_order_acquire) || generation_.load(std::memory_order_acquire) != seen;
+  };
+  const int64_t deadline = steady_ns() + std::chrono::nanoseconds(kPoll).count();
+  for (;;) {
+    for (int i = 0; i < 64; ++i) {
+      if (next_round()) return true;
+      cpu_relax();
+    }
+    const int64_t now = steady_ns();
+    const int cpu = current_cpu();
+    if (now >= deadline || (cpu >= 0 && cpu == caller_cpu_.load(std::memory_order_relaxed))) {
+      beat.ns.store(0, std::memory_order_relaxed);
+      return next_round();
+    }
+    beat.cpu.store(cpu, std::memory_order_relaxed);
+    beat.ns.store(now, std::memory_order_relaxed);
+  }
+}
+
+void ThreadPool::worker_loop(Beat& beat) {
   uint64_t seen = 0;
   CallerCpuLeaver leaver(leave_ == LeaveCallerCpu::kAlways);
   auto next_round = [&] {
     return stopping_.load(std::memory_order_acquire) || generation_.load(std::memory_order_acquire) != seen;
   };
   for (;;) {
-    if (!poll(next_round)) {
+    if (!poll_for_round(beat, seen)) {
       std::unique_lock<std::mutex> lock(mutex_);
       ++sleeping_;
       // Counted as asleep from here: the caller waits for it only once it has joined a round, so
@@ -197,8 +248,11 @@ void ThreadPool::worker_loop() {
         if (leaver.leave(caller_cpu)) moves_off_caller_.fetch_add(1, std::memory_order_relaxed);
         lock.lock();
       }
-      wake_.wait(lock, next_round);
+      const uint64_t pokes = pokes_;
+      wake_.wait(lock, [&] { return next_round() || pokes_ != pokes; });
       --sleeping_;
+      // Woken by ready_workers() without a round: poll for the next one.
+      if (!next_round()) continue;
     }
     if (stopping_.load(std::memory_order_acquire)) return;
     seen = generation_.load(std::memory_order_acquire);
@@ -220,6 +274,7 @@ void ThreadPool::worker_loop() {
 
 void ThreadPool::parallel_for(size_t num_tasks, const std::function<void(size_t)>& task) {
   if (num_tasks == 0) return;
+  if (num_tasks > 1) split_calls_.fetch_add(1, std::memory_order_relaxed);
   bool inline_run = workers_.empty() || num_tasks == 1;
   if (!inline_run) {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -231,6 +286,7 @@ void ThreadPool::parallel_for(size_t num_tasks, const std::function<void(size_t)
       inline_run = true;
     } else {
       busy_ = true;
+      in_round_.store(true, std::memory_order_relaxed);
     }
   }
   if (inline_run) {
@@ -250,15 +306,16 @@ void ThreadPool::parallel_for(size_t num_tasks, const std::function<void(size_t)
     asleep = sleeping_;
     finished_.store(0, std::memory_order_relaxed);
     error_ = nullptr;
+    caller_cpu_.store(current_cpu(), std::memory_order_relaxed);
     generation_.fetch_add(1, std::memory_order_release);
   }
-  caller_cpu_.store(current_cpu(), std::memory_order_relaxed);
   auto opened = std::chrono::steady_clock::now();
   wake_.notify_all();
-  run_tasks();
+  const size_t caller_ran = run_tasks();
   // Every task has been taken; wait only for the workers that took part.
   size_t joined;
   bool long_open;
+  std::chrono::steady_clock::time_point closed;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     open_ = false;
@@ -267,7 +324,8 @@ void ThreadPool::parallel_for(size_t num_tasks, const std::function<void(size_t)
     // once yet found the mutex held by this close is blocked on it, so the unlock wakes it, and
     // on the loaded VM the unlock and this thread's preemption around it took over 20 us. Timed
     // after it, rounds closed within a microsecond counted as long and that worker as a miss.
-    long_open = std::chrono::steady_clock::now() - opened >= kJoinWindow;
+    closed = std::chrono::steady_clock::now();
+    long_open = closed - opened >= kJoinWindow;
   }
   auto finished = [&] { return finished_.load(std::memory_order_acquire) == joined; };
   std::exception_ptr error;
@@ -275,6 +333,19 @@ void ThreadPool::parallel_for(size_t num_tasks, const std::function<void(size_t)
     bool done = poll(finished);
     std::unique_lock<std::mutex> lock(mutex_);
     if (!done) done_.wait(lock, finished);
+    // A worker that was polling when the round began, joined it, and then kept the caller waiting
+    // more than twice as long as the caller's own share took lost its core during its task:
+    // ready_workers() reports none for a while, twice as long after each such round in a row.
+    if (caller_ran > 0 && joined > 0 && asleep == 0) {
+      const auto now = std::chrono::steady_clock::now();
+      if (now - closed > 2 * (closed - opened) + kSlowWorkerSlack) {
+        ready_pause_ =
+            ready_pause_ == 0 ? kReadyPauseNs : std::min(ready_pause_ * 2, kMaxReadyPauseNs);
+        not_ready_until_ = steady_ns() + ready_pause_;
+      } else {
+        ready_pause_ = 0;
+      }
+    }
     // A worker that was polling yet missed a round open for kJoinWindow had no core: the
     // machine is oversubscribed. The next calls then run on the caller alone, twice as many after
     // each miss in a row (up to kMaxSkip), as their work would wait for a descheduled thread. (A
@@ -293,10 +364,38 @@ void ThreadPool::parallel_for(size_t num_tasks, const std::function<void(size_t)
     }
     task_ = nullptr;
     busy_ = false;
+    in_round_.store(false, std::memory_order_relaxed);
     error = error_;
     error_ = nullptr;
   }
   if (error) std::rethrow_exception(error);
+}
+
+size_t ThreadPool::ready_workers() {
+  // Only the thread that publishes rounds gets further: the fields below are its own.
+  if (workers_.empty() || in_round_.load(std::memory_order_relaxed)) return 0;
+  if (all_ready_) return workers_.size();
+  const int64_t now = steady_ns();
+  if (now < not_ready_until_) return 0;
+  const int cpu = current_cpu();
+  size_t ready = 0;
+  for (size_t i = 0; i < workers_.size(); ++i) {
+    const int64_t beat = beats_[i].ns.load(std::memory_order_relaxed);
+    const int worker_cpu = beats_[i].cpu.load(std::memory_order_relaxed);
+    if (beat != 0 && now - beat < kFreshBeatNs && (cpu < 0 || worker_cpu != cpu)) ++ready;
+  }
+  const bool in_loop = now - last_ready_query_ < std::chrono::nanoseconds(kPoll).count();
+  last_ready_query_ = now;
+  if (ready == 0 && in_loop && now - last_poke_ >= kPokeGapNs) {
+    last_poke_ = now;
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (sleeping_ > 0 && !busy_) {
+      ++pokes_;
+      caller_cpu_.store(cpu, std::memory_order_relaxed);
+      wake_.notify_all();
+    }
+  }
+  return ready;
 }
 
 void ThreadPool::parallel_range(size_t n, size_t min_chunk,

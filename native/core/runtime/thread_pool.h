@@ -1,16 +1,20 @@
 // A fixed set of worker threads that split large kernels. One pool per addon instance (each
 // worker_thread environment gets its own). The calling thread always takes part, so a pool of
 // size 1 has no workers and runs everything inline. Idle workers poll for the next round for
-// 50 us before they sleep (thread_pool.cc says why). The caller waits only for workers that
-// joined a round, and after a round that found a worker without a core runs the next calls
-// alone for a while (an oversubscribed machine). A worker about to sleep on the caller's own CPU
-// moves itself off it first when the other CPU looks free (Linux).
+// 50 us before they sleep, except on the caller's CPU (thread_pool.cc says why);
+// ready_workers() says which are polling now, for work too small to wait for a wake-up. The
+// caller waits only for workers that joined a round, and after a round that found a worker
+// without a core runs the next calls alone for a while (an oversubscribed machine). A worker
+// about to sleep on the caller's own CPU moves itself off it first when the other CPU looks free
+// (Linux).
 #pragma once
 
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -41,6 +45,24 @@ class ThreadPool {
   // runs body(begin, end) on each. Small n runs inline on the caller.
   void parallel_range(size_t n, size_t min_chunk, const std::function<void(size_t, size_t)>& body);
 
+  // How many workers are polling for a round on a CPU other than the caller's at this moment: a
+  // round published now starts on them within a microsecond or two, where a sleeping worker takes
+  // tens to wake and one polling on the caller's own CPU runs only when the caller stops. Work of
+  // a few microseconds is worth splitting over these only. When there are none and the previous
+  // call came less than the poll time ago (calls in a loop), sleeping workers are woken (at most
+  // once a millisecond) to poll, so that the next calls can find them. From a task of a running
+  // round (a nested call), 0.
+  size_t ready_workers();
+
+  // Makes ready_workers() report every worker (true) or go back to its rule: for tests of code
+  // that splits work only over ready workers, whose split otherwise depends on the machine.
+  void set_all_workers_ready(bool all) { all_ready_ = all; }
+
+  // How many parallel_for calls of two or more tasks it has had, since construction, whether
+  // they ran as a round or on the caller alone (a nested call, or after a miss): how often the
+  // code above asked for a split, for tests and diagnosis.
+  size_t split_calls() const { return split_calls_.load(std::memory_order_relaxed); }
+
   // How many parallel calls ran on the caller alone because of an earlier miss (a round that
   // found a worker without a core), since construction: for tests and diagnosis.
   size_t skipped_calls() const { return skipped_calls_.load(std::memory_order_relaxed); }
@@ -53,10 +75,29 @@ class ThreadPool {
   static size_t default_num_threads();
 
  private:
-  void worker_loop();
-  void run_tasks();
+  // What a worker publishes while it polls: when it last checked the time (steady-clock
+  // nanoseconds, 0 when not polling) and on which CPU. One cache line each.
+  struct alignas(64) Beat {
+    std::atomic<int64_t> ns{0};
+    std::atomic<int> cpu{-1};
+  };
+
+  void worker_loop(Beat& beat);
+  bool poll_for_round(Beat& beat, uint64_t seen);
+  size_t run_tasks();  // returns how many tasks it ran
 
   std::vector<std::thread> workers_;
+  std::unique_ptr<Beat[]> beats_;  // one per worker
+  int64_t last_ready_query_ = 0;   // steady-clock ns of the last ready_workers() call
+  int64_t last_poke_ = 0;          // and of its last wake-up of sleeping workers
+  uint64_t pokes_ = 0;             // bumped by those wake-ups, under mutex_
+  // After a round whose worker lost its core mid-task: ready_workers() reports none until
+  // not_ready_until_ (steady-clock ns); ready_pause_ is the last such pause (0: none in a row).
+  // Caller thread only.
+  int64_t not_ready_until_ = 0;
+  int64_t ready_pause_ = 0;
+  bool all_ready_ = false;
+  std::atomic<size_t> split_calls_{0};
   std::mutex mutex_;
   std::condition_variable wake_;
   std::condition_variable done_;
@@ -80,6 +121,7 @@ class ThreadPool {
   size_t sleeping_ = 0;  // workers waiting on wake_, under mutex_
   std::atomic<bool> stopping_{false};
   bool busy_ = false;        // a parallel_for is running (nested calls go inline)
+  std::atomic<bool> in_round_{false};  // busy_, readable without the mutex (ready_workers)
   std::exception_ptr error_;
 };
 
