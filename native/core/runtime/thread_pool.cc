@@ -47,6 +47,11 @@ int64_t steady_ns() {
       .count();
 }
 
+// A worker's wait ends at the stop or at a round after the one it saw last.
+bool round_after(const std::atomic<bool>& stopping, const std::atomic<uint64_t>& generation, uint64_t seen) {
+  return stopping.load(std::memory_order_acquire) || generation.load(std::memory_order_acquire) != seen;
+}
+
 // The most parallel calls run inline after a round that found a worker without a core.
 constexpr size_t kMaxSkip = 64;
 
@@ -210,9 +215,7 @@ size_t ThreadPool::run_tasks() {
 // `beat` as it goes; true if one came. It stops early on the CPU the caller last published from:
 // there it only delays the caller, who cannot publish while it spins.
 bool ThreadPool::poll_for_round(Beat& beat, uint64_t seen) {
-  auto next_round = [&] {
-    return stopping_.load(std::memory_order_acquire) || generation_.load(std::memory_order_acquire) != seen;
-  };
+  auto next_round = [&] { return round_after(stopping_, generation_, seen); };
   const int64_t deadline = steady_ns() + std::chrono::nanoseconds(kPoll).count();
   for (;;) {
     for (int i = 0; i < 64; ++i) {
@@ -233,9 +236,7 @@ bool ThreadPool::poll_for_round(Beat& beat, uint64_t seen) {
 void ThreadPool::worker_loop(Beat& beat) {
   uint64_t seen = 0;
   CallerCpuLeaver leaver(leave_ == LeaveCallerCpu::kAlways);
-  auto next_round = [&] {
-    return stopping_.load(std::memory_order_acquire) || generation_.load(std::memory_order_acquire) != seen;
-  };
+  auto next_round = [&] { return round_after(stopping_, generation_, seen); };
   for (;;) {
     if (!poll_for_round(beat, seen)) {
       std::unique_lock<std::mutex> lock(mutex_);
