@@ -135,6 +135,38 @@ describe('gradients', () => {
     }
   });
 
+  test('same-shape nodes give the gradients of the generic path at every layout boundary (1-D to 9-D, float32/float64)', () => {
+    // A same-shape call writes a fixed-layout node (shapes inline up to eight dimensions, two
+    // entries, two saved tensors); a broadcasting call of the same values records through the
+    // generic path. Both must give the analytic gradient, for the live input first or second.
+    for (const dtype of ['float32', 'float64'] as const) {
+      for (const shape of [[1], [3], [2, 2], [1, 2, 1, 1, 2, 1, 1, 1], [1, 2, 1, 1, 2, 1, 1, 1, 1]]) {
+        const n = shape.reduce((a, b) => a * b, 1);
+        const xv = Array.from({ length: n }, (_, i) => 0.1 * (i + 1));
+        const cv = Array.from({ length: n }, (_, i) => 1 - 0.05 * i);
+        const x = nd.array(xv, { dtype }).reshape(shape);
+        const c = nd.array(cv, { dtype }).reshape(shape); // same shape: the fixed-layout node
+        const ones = nd.ones([1, ...shape], { dtype }); // broadcasts x: the generic path
+        const expected = xv.map((v, i) => {
+          const t = Math.tanh(v * v * cv[i] + cv[i]);
+          return (1 - t * t) * cv[i] * 2 * v - 1;
+        });
+        const digits = dtype === 'float64' ? 12 : 5;
+        for (const generic of [false, true]) {
+          x.attachGrad();
+          const y = autograd.record(() => {
+            const xx = generic ? x.mul(ones).reshape(shape) : x;
+            return c.mul(xx.mul(x)).add(c).tanh().sub(x).sum();
+          });
+          y.backward();
+          expect(x.grad!.shape).toEqual(shape);
+          expect(x.grad!.dtype).toBe(dtype);
+          vals(x.grad).forEach((g, i) => expect(g).toBeCloseTo(expected[i], digits));
+        }
+      }
+    }
+  });
+
   test("retainGraph lets a graph be differentiated twice ('add' doubles, as MXNet's test_retain_grad)", () => {
     const x = nd.array([1]);
     x.attachGrad('add');

@@ -348,3 +348,79 @@ TEST(same_shape_elementwise_calls_match_the_generic_path_and_record_alike) {
     CHECK(contains(e.what(), "add: input 1 is an NDArray that was disposed"));
   }
 }
+
+// The same-shape path writes its node field by field (record_same_shape in invoke.cc);
+// record_node, the path of every other op, must find nothing different in it: entries, shapes and
+// dtypes of inputs and result, saved tensors, options, and what it owns out of line. Around the
+// boundaries of the fixed layout: no dimension, eight (the most a node holds inline), nine (the
+// shapes move to the heap, freed with the node: the sanitizer build reports a leak otherwise),
+// every float dtype and an integer one, unary and binary ops, an input out of the graph in
+// either place, one array as both inputs.
+TEST(same_shape_recording_stores_what_record_node_stores) {
+  Runtime env;
+  auto same_node = [](const Node& fast, const Node& slow) {
+    CHECK(fast.op == slow.op);
+    CHECK_EQ(fast.num_inputs(), slow.num_inputs());
+    CHECK_EQ(fast.num_outputs(), slow.num_outputs());
+    for (size_t i = 0; i < fast.num_inputs(); ++i) {
+      CHECK(fast.inputs[i].node == slow.inputs[i].node);
+      CHECK_EQ(fast.inputs[i].index, slow.inputs[i].index);
+      CHECK(fast.input_shape(i) == slow.input_shape(i));
+      CHECK(fast.input_dtype(i) == slow.input_dtype(i));
+    }
+    for (size_t i = 0; i < fast.num_outputs(); ++i) {
+      CHECK(fast.output_shape(i) == slow.output_shape(i));
+      CHECK(fast.output_dtype(i) == slow.output_dtype(i));
+    }
+    CHECK_EQ(fast.saved().size(), slow.saved().size());
+    for (size_t i = 0; i < fast.saved().size(); ++i) {
+      CHECK(fast.saved()[i].storage == slow.saved()[i].storage);
+      CHECK_EQ(fast.saved()[i].offset, slow.saved()[i].offset);
+      CHECK_EQ(fast.saved()[i].version, slow.saved()[i].version);
+    }
+    CHECK(fast.owns_out_of_line() == slow.owns_out_of_line());
+    CHECK(!fast.is_variable() && !fast.is_custom());
+  };
+  const Shape shapes[] = {Shape{2, 2}, Shape{}, Shape{3}, Shape{1, 2, 1, 2, 1, 2, 1, 2},
+                          Shape{1, 2, 1, 2, 1, 2, 1, 2, 1}};
+  for (DType dtype : {DType::Float32, DType::Float64, DType::Int32}) {
+    for (const Shape& shape : shapes) {
+      ArrayRef a = make_array(env.full(shape, dtype, 0.5));
+      ArrayRef b = make_array(env.full(shape, dtype, 0.25));
+      a->ag.node = make_node();  // a marked variable; b is not in the graph
+      env.recording = true;
+      ArrayRef y = ops::mul(env, a, b);             // saves both inputs
+      ArrayRef z = ops::add_scalar(env, y, 2.0);    // options kept in the node
+      ArrayRef u = ops::unary(env, OpId::relu, z);  // saves an input or its output
+      ArrayRef w = ops::mul(env, u, u);             // one array as both inputs
+      ArrayRef v = ops::add(env, b, y);             // the live input second
+      env.recording = false;
+      ArrayRef ins[][2] = {{a, b}, {y, y}, {z, z}, {u, u}, {b, y}};
+      const ArrayRef* outs[] = {&y, &z, &u, &w, &v};
+      for (size_t k = 0; k < 5; ++k) {
+        const Node& fast = *(*outs[k])->ag.node;
+        size_t n = fast.num_inputs();
+        // record_node links its output to the node it makes: a copy stands in for the result.
+        ArrayRef out = make_array((*outs[k])->t);
+        NodeRef slow = record_node(fast.op, ins[k], n, &out, 1);
+        slow->set_params(fast.params());
+        same_node(fast, *slow);
+        CHECK(fast.owns_out_of_line() == (shape.size() > 8));
+        CHECK_EQ((*outs[k])->ag.index, uint32_t{0});
+      }
+      CHECK_EQ(param_cast<ScalarParams>(z->ag.node->op->params, z->ag.node->params()).scalar, 2.0);
+      CHECK(y->ag.node->inputs[0].node == a->ag.node && !y->ag.node->inputs[1].node);
+      CHECK(!v->ag.node->inputs[0].node && v->ag.node->inputs[1].node == y->ag.node);
+      CHECK(w->ag.node->inputs[0].node == u->ag.node && w->ag.node->inputs[1].node == u->ag.node);
+      // a result no later op took as input: its entry holds the node's only count
+      CHECK(w->ag.node->ref_count() == 1 && v->ag.node->ref_count() == 1);
+    }
+  }
+  // Nothing live among the inputs: nothing recorded.
+  ArrayRef p = make_array(env.full(Shape{2}, DType::Float32, 1.0));
+  env.recording = true;
+  ArrayRef q = ops::mul(env, p, p);
+  ArrayRef r = ops::unary(env, OpId::tanh, p);
+  env.recording = false;
+  CHECK(!q->ag.node && !r->ag.node);
+}

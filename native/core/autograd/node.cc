@@ -57,10 +57,14 @@ void Node::set_params(const void* p) {
   void* copy = take_block(*t);
   t->copy(copy, p);
   std::memcpy(params_, &copy, sizeof copy);
+  parts_ |= kOutOfLine;
 }
 
 Node::Extra& Node::extra() {
-  if (!extra_) extra_ = new Extra();
+  if (!extra_) {
+    extra_ = new Extra();
+    parts_ |= kOutOfLine;
+  }
   return *extra_;
 }
 
@@ -75,7 +79,7 @@ void* Node::custom() const { return extra_ ? extra_->custom.get() : nullptr; }
 
 void Node::set_custom(std::shared_ptr<void> payload) {
   extra().custom = std::move(payload);
-  custom_node_ = true;
+  parts_ |= kCustom;
 }
 
 namespace {
@@ -112,16 +116,22 @@ void Node::free_graph() {
 // that a recorded chain of a million ops dropped without backward does not free itself by
 // recursion, one level per node. The queue is thread-local, so it is only touched for the
 // nodes that are actually freed.
+//
+// A node that owns nothing out of line (kOutOfLine clear: options in place or none, no extra
+// parts, inline shapes) skips its last two lines: nothing there needs freeing.
 Node::~Node() {
-  if (const ParamType* t = params_type(op); t && !kept_in_place(*t)) {
-    void* copy;
-    std::memcpy(&copy, params_, sizeof copy);
-    if (copy) {
-      t->destroy(copy);
-      give_block(*t, copy);
+  if (parts_ & kOutOfLine) {
+    if (const ParamType* t = params_type(op); t && !kept_in_place(*t)) {
+      void* copy;
+      std::memcpy(&copy, params_, sizeof copy);
+      if (copy) {
+        t->destroy(copy);
+        give_block(*t, copy);
+      }
     }
+    delete extra_;
+    metas_.~TensorMetas();
   }
-  delete extra_;
   for (const SavedTensor& t : saved_)
     if (t.storage) __builtin_prefetch(t.storage.get(), 1);
   bool queued = false;

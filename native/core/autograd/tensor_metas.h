@@ -46,6 +46,22 @@ class TensorMetas {
     push_back_spilled(shape, dtype);
   }
 
+  // An empty list gets `count` tensors of one shape and dtype (an elementwise op's inputs and
+  // result), stored as that many push_back calls would store them (one copy of the dimensions),
+  // without comparing dimensions. Beyond the inline room it takes push_back's path.
+  void assign_same(size_t count, const Shape& shape, DType dtype) {
+    size_t ndim = shape.size();
+    if (count_ == 0 && !spill_ && count <= kInlineTensors && ndim <= kInlineDims) {
+      for (size_t d = 0; d < ndim; ++d) dims_[d] = shape[d];
+      const Meta m{0, static_cast<uint16_t>(ndim), dtype};
+      for (size_t i = 0; i < count; ++i) metas_[i] = m;
+      count_ = static_cast<uint32_t>(count);
+      num_dims_ = static_cast<uint32_t>(ndim);
+      return;
+    }
+    for (size_t i = 0; i < count; ++i) push_back(shape, dtype);
+  }
+
   Shape shape(size_t i) const {
     const Meta& m = meta(i);
     const int64_t* d = (spill_ ? spill_->dims.data() : dims_) + m.start;

@@ -158,6 +158,38 @@ struct BorrowedPair {
 // input's entry into a temporary first, taking and dropping a count of its node.
 const AGEntry kNotInGraph{};
 
+// Records a same-shape call (below): one or two inputs (x, and y when there are two) and the
+// result, all of one shape and dtype, on the node layout of the usual case (a node holds two
+// entries and two saved tensors in place, and an elementwise op's shape once, inline up to
+// eight dimensions; beyond that assign_same takes push_back's path, which spills). What
+// record_call and record_node find out in loops is known here: the entries, shapes and saved
+// tensors are written in place, the result's entry takes the node's only count, and the options
+// are looked at only for an op that has them. Stores what record_node stores (a native test
+// compares the two). Out of line: inlined into same_shape_call, it grew the unrecorded path
+// past the inliner's budget (op_def became a call there: 40 instructions more per unrecorded op).
+[[gnu::noinline]] void record_same_shape(Runtime& env, const OpDef& def, const ArrayList& inputs, Array& result,
+                                         const void* params) {
+  if (!records(env, def)) return;
+  const size_t n = inputs.size();
+  const Array& x = *inputs[0];
+  const Array& y = n == 2 ? *inputs[1] : x;
+  const bool x_live = x.ag.live();
+  const bool y_live = n == 2 && y.ag.live();
+  if (!x_live && !y_live) return;
+  Node* node = new Node;
+  node->op = &def;
+  node->add_entry_fresh(x_live ? x.ag : kNotInGraph);
+  if (n == 2) node->add_entry_fresh(y_live ? y.ag : kNotInGraph);
+  node->add_same_metas(n + 1, result.t);
+  if (uint32_t saved = saved_input_mask(def.flags)) {
+    if (is_saved(saved, 0)) node->save_input_fresh(x.t);
+    if (n == 2 && is_saved(saved, 1)) node->save_input_fresh(y.t);
+  }
+  if (is_saved(saved_output_mask(def.flags), 0)) node->save_output_fresh(result.t);
+  if (def.params.type) node->set_params(params);
+  result.ag = AGEntry{NodeRef(node), 0};
+}
+
 // An elementwise op (kElementwise) on operands of one shape and dtype, the usual small op: its
 // result has that shape and dtype, so the shape rule, its output list and the checks of a shape
 // never seen before are skipped. Forward and recording are the op's own, as on the generic path.
@@ -177,7 +209,7 @@ ArrayRef same_shape_call(Runtime& env, const OpDef& def, const ArrayList& inputs
   call.out.push_back(allocate_output(env, def, x->t.shape, x->t.dtype));
   def.forward(call);
   ArrayRef result = make_array(std::move(call.out[0]));
-  record_call(env, def, inputs, &result, 1, params);
+  record_same_shape(env, def, inputs, *result, params);
   return result;
 }
 

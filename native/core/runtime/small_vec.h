@@ -111,6 +111,14 @@ class SmallVec {
     }
     return ptr()[size_++];
   }
+  // For a caller that knows there is room (size() < N on a vector that never grew, as a fresh
+  // graph node's lists): no capacity test and no growth path, so it inlines where emplace_back
+  // stays a call.
+  template <class... Args>
+  T& emplace_back_in_room(Args&&... args) {
+    new (ptr() + size_) T(std::forward<Args>(args)...);
+    return ptr()[size_++];
+  }
   void pop_back() { ptr()[--size_].~T(); }
   void clear() {
     for (size_t i = 0; i < size_; ++i) ptr()[i].~T();

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstddef>
 #include <memory>
+#include <new>
 #include <utility>
 #include <vector>
 
@@ -53,13 +54,21 @@ struct SavedTensor {
 // A recorded op writes one node and a dropped graph reads it back, long after, from memory that
 // is cold by then; that traffic is most of what recording costs beyond the op itself. So a node
 // is packed into four cache lines (256 bytes) for the usual op of up to two inputs and three
-// tensors of at most eight dimensions in all, and freeing it reads only the first three: the
-// header and input entries, the saved tensors, and the spill pointer of the shapes. The rare
-// parts (a variable's gradient buffer, a custom Function) live behind one pointer.
+// tensors of at most eight dimensions in all, and freeing it reads only the first two: the
+// header and input entries, and the saved tensors. What a node may own out of line (a copy of
+// its options, the rare parts behind one pointer: a variable's gradient buffer, a custom
+// Function; shapes moved to the heap) is flagged in the header (kOutOfLine), so that the last two
+// lines are read by the release only when there is something there to free.
 struct Node : LocalRefCounted {
   bool freed = false;                  // backward ran without retainGraph
   GradReq grad_req = GradReq::Write;   // marked variables only
   bool fresh_grad = false;             // marked variables only
+
+ private:
+  enum : uint8_t { kCustom = 1, kOutOfLine = 2 };
+  uint8_t parts_ = 0;  // kCustom; kOutOfLine: an options copy, extra_ or spilled shapes to free
+
+ public:
   const OpDef* op = nullptr;           // null for a variable or a custom Function
   // One per input; entry.node == nullptr: input not in the graph. Freeing the graph clears the
   // entries and keeps their number.
@@ -69,14 +78,30 @@ struct Node : LocalRefCounted {
   // outputs (in order).
   void add_input(const AGEntry& entry, const Tensor& t) {
     inputs.push_back(entry);
-    metas_.push_back(t.shape, t.dtype);
+    push_meta(t);
   }
-  void add_output(const Tensor& t) { metas_.push_back(t.shape, t.dtype); }
+  void add_output(const Tensor& t) { push_meta(t); }
   void save_input(const Tensor& t) {
     save(t);
     ++saved_inputs_;
   }
   void save_output(const Tensor& t) { save(t); }
+
+  // The same-shape path (record_same_shape in invoke.cc), on a fresh node: the entries of its one
+  // or two inputs, then the shape and dtype of those inputs and the one output, all `t`'s, and
+  // the saved tensors, written in place (a fresh node has room for two of each; no growth path).
+  void add_entry_fresh(const AGEntry& entry) { inputs.emplace_back_in_room(entry); }
+  void add_same_metas(size_t count, const Tensor& t) {
+    metas_.assign_same(count, t.shape, t.dtype);
+    if (metas_.spilled()) parts_ |= kOutOfLine;
+  }
+  void save_input_fresh(const Tensor& t) {
+    saved_.emplace_back_in_room(SavedTensor{t.storage, t.offset, t.storage ? t.storage->version() : 0});
+    ++saved_inputs_;
+  }
+  void save_output_fresh(const Tensor& t) {
+    saved_.emplace_back_in_room(SavedTensor{t.storage, t.offset, t.storage ? t.storage->version() : 0});
+  }
 
   size_t num_inputs() const { return inputs.size(); }
   size_t num_outputs() const { return metas_.size() - inputs.size(); }
@@ -101,8 +126,10 @@ struct Node : LocalRefCounted {
   // (released with the node).
   void* custom() const;
   void set_custom(std::shared_ptr<void> payload);
-  bool is_custom() const { return custom_node_; }
-  bool is_variable() const { return op == nullptr && !custom_node_; }
+  bool is_custom() const { return parts_ & kCustom; }
+  bool is_variable() const { return op == nullptr && !(parts_ & kCustom); }
+  // Owns something its release must free beyond the first two lines (tests).
+  bool owns_out_of_line() const { return parts_ & kOutOfLine; }
 
   // The options the node's op ran with (a block of its table's struct; null without options).
   const void* params() const;
@@ -111,7 +138,9 @@ struct Node : LocalRefCounted {
   // is kept in the node itself.
   void set_params(const void* p);
 
-  Node() = default;
+  // The shapes are default-initialised (placement new without parentheses): value-initialising
+  // them would zero their 104 bytes of inline room first.
+  Node() { new (&metas_) TensorMetas; }
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
   // Releases the graph behind this node iteratively: a recorded chain of a million ops dropped
@@ -131,16 +160,24 @@ struct Node : LocalRefCounted {
   void save(const Tensor& t) {
     saved_.push_back(SavedTensor{t.storage, t.offset, t.storage ? t.storage->version() : 0});
   }
+  void push_meta(const Tensor& t) {
+    metas_.push_back(t.shape, t.dtype);
+    if (metas_.spilled()) parts_ |= kOutOfLine;
+  }
   Extra& extra();
   static std::vector<NodeRef>& release_queue();
   static void drain_release_queue();
 
-  bool custom_node_ = false;
+  // Line 1: the saved tensors, read by the release (line 0 is the header and the inputs above).
+  SmallVec<SavedTensor, 2> saved_;
+  // Lines 2 and 3: read by the release only under kOutOfLine.
   uint32_t saved_inputs_ = 0;
   alignas(void*) unsigned char params_[sizeof(void*)] = {};  // in place, or the copy's address
-  Extra* extra_ = nullptr;
-  SmallVec<SavedTensor, 2> saved_;
-  TensorMetas metas_;
+  Extra* extra_ = nullptr;  // kOutOfLine when set
+  // Destroyed by ~Node only under kOutOfLine (spilled): inline shapes own nothing.
+  union {
+    TensorMetas metas_;
+  };
 };
 
 struct Array : RefCounted {
@@ -188,7 +225,7 @@ inline void prefetch_for_release(const Array& a) {
   if (const Node* n = a.ag.node.get()) {
     // the lines freeing a node reads (see Node)
     const char* c = reinterpret_cast<const char*>(n);
-    for (size_t off = 0; off < 192; off += 64) __builtin_prefetch(c + off, 1);
+    for (size_t off = 0; off < 128; off += 64) __builtin_prefetch(c + off, 1);
   }
 }
 
