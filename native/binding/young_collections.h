@@ -294,7 +294,8 @@ class YoungCollections {
   // back: their cold writes cost more than the scavenges saved (1e5-element adds every 64
   // results: no faster than every 16).
   static constexpr size_t kWaitBytes = size_t{8} << 20;
-  // Recorded graphs (count_node): a request per 512 KiB of nodes (2,048; with their arrays,
+  // Recorded graphs (count_node): a request per 512 KiB of nodes (2,048 then; 4,096 since a
+  // node counts the 128 bytes its release reads, below; with their arrays,
   // result blocks and JS owners about what L2 holds), at most a fifth of the time. The 2x2
   // chain of bench/recording.js on a Zen 4 (1 MiB L2, a request 0.07-0.1 ms): recorded ops at
   // 0.78-0.82 of the time they take left to V8; at 256 KiB (the time limit binds) 0.90; at
@@ -305,7 +306,11 @@ class YoungCollections {
   // load 5-6, 8-12 alternating rounds): 0.89-0.94; `a.add(b)` 2x2: 0.90-0.92; 8,192 no better
   // than 4,096 (with their owners, arrays and storage, 4,096 results are about what L2 holds).
   static constexpr size_t kUnitBytes = 128;
-  static constexpr int64_t kNodeUnits = static_cast<int64_t>(kNodeBytes / kUnitBytes);
+  // A recorded result counts the node lines its release reads (kNodeReleaseBytes, two lines
+  // since session 15; it was the whole 256-byte node, two units): the chain above at two units
+  // 284.0 ns per recorded op, at one 274.3 (paired 0.950, 0.902-0.983; grouped A/B, 10 rounds,
+  // docs/dev/recording-cost.md, session 15).
+  static constexpr int64_t kNodeUnits = static_cast<int64_t>(kNodeReleaseBytes / kUnitBytes);
   static constexpr size_t kGraphBytes = size_t{512} << 10;
   static constexpr size_t kPaceUnits = kGraphBytes / kUnitBytes;
   static constexpr int64_t kGraphWork = 4;

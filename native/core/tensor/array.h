@@ -208,6 +208,8 @@ inline bool AGEntry::live() const { return node && !node->freed; }
 
 constexpr size_t kNodeBytes = (sizeof(Node) + 63) / 64 * 64;
 static_assert(kNodeBytes == 256, "a node is four cache lines; see the layout above");
+// What the release of a node that owns nothing out of line reads: its first two lines.
+constexpr size_t kNodeReleaseBytes = 128;
 inline void* Node::operator new(size_t size) {
   (void)size;
   return FreeList<kNodeBytes>::take();
@@ -225,7 +227,7 @@ inline void prefetch_for_release(const Array& a) {
   if (const Node* n = a.ag.node.get()) {
     // the lines freeing a node reads (see Node)
     const char* c = reinterpret_cast<const char*>(n);
-    for (size_t off = 0; off < 128; off += 64) __builtin_prefetch(c + off, 1);
+    for (size_t off = 0; off < kNodeReleaseBytes; off += 64) __builtin_prefetch(c + off, 1);
   }
 }
 
