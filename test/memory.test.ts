@@ -561,10 +561,11 @@ describe('garbage collection', () => {
   });
 
   test('dropped recorded graphs are found every few thousand nodes, kept ones not', () => {
-    // A recorded op's node is freed once a collection finds its result dead; each 512 KiB of
-    // nodes asks for one (young_collections.h, count_node), so the nodes are still in L2 when
-    // the ops after it free and reuse them. Left to V8, 2,000 dropped chains of 100 2x2 ops
-    // met 9 scavenges; paced, 88. One graph of 100,000 ops kept for its backward: requests
+    // A recorded op's node is freed once a collection finds its result dead; each 4,096
+    // recorded results (512 KiB of the node lines their release reads; 2,048 whole nodes before
+    // session 15) ask for one (young_collections.h, count_node), so the nodes are still in L2
+    // when the ops after it free and reuse them. Left to V8, 2,000 dropped chains of 100 2x2
+    // ops met 9 scavenges; paced, 88 (two units per node, quiet), 38 (one unit, load 4-8). One graph of 100,000 ops kept for its backward: requests
     // that free no node space out (11 scavenges; 3 left to V8, 49 at the unchanged pace).
     const r = spawnSync(
       process.execPath,
