@@ -841,9 +841,11 @@ TEST(kernels_transcendental_ulp_float32_sweep) {
 }
 
 TEST(kernels_tanh_float32_dense_sweep) {
-  // Every 31st float of |x| in [0.25, 9.2] (the blend at 0.625 and the whole far formula up to
-  // where tanh is 1.0f) and the 64 floats either side of the blend point, both signs: within the
-  // 2.5 ulp bound, and never above 1 in magnitude (the gradient 1 - y^2 must not go negative).
+  // Every 31st float of |x| in [2^-8, 9.2] (where the roundings of u, 1 + u and u / (1 + u) in
+  // the one formula weigh most, near 0, and up to where tanh is 1.0f) and the 64 floats either
+  // side of 0.625 (session 11's blend point) and of ln2/4 (where n = round(2|x|/ln2) becomes 1),
+  // both signs: within the 2.5 ulp bound, and never above 1 in magnitude (the gradient 1 - y^2
+  // must not go negative).
   std::vector<float> inputs;
   auto push_bits = [&](uint32_t bits) {
     float v;
@@ -851,9 +853,11 @@ TEST(kernels_tanh_float32_dense_sweep) {
     inputs.push_back(v);
     inputs.push_back(-v);
   };
-  const uint32_t quarter = 0x3e800000u, top = 0x41133333u, blend = 0x3f200000u;  // 0.25, 9.2, 0.625
-  for (uint32_t bits = quarter; bits <= top; bits += 31) push_bits(bits);
+  // 2^-8, 9.2, 0.625, ln2/4
+  const uint32_t low = 0x3b800000u, top = 0x41133333u, blend = 0x3f200000u, n_step = 0x3e317218u;
+  for (uint32_t bits = low; bits <= top; bits += 31) push_bits(bits);
   for (uint32_t bits = blend - 64; bits <= blend + 64; ++bits) push_bits(bits);
+  for (uint32_t bits = n_step - 64; bits <= n_step + 64; ++bits) push_bits(bits);
   std::vector<float> out(inputs.size());
   for (const KernelTable* t : supported_tables()) {
     t->unary(Unary::Tanh, DType::Float32, inputs.data(), out.data(), inputs.size());
@@ -867,7 +871,7 @@ TEST(kernels_tanh_float32_dense_sweep) {
       }
       expect(std::fabs(out[i]) <= 1.0f, [&] { return std::string(t->name) + " |tanh| above 1"; });
     }
-    std::printf("ulp %-6s float32 tanh dense [0.25, 9.2] max %.3f (at %.9g)\n", t->name, worst, worst_at);
+    std::printf("ulp %-6s float32 tanh dense [2^-8, 9.2] max %.3f (at %.9g)\n", t->name, worst, worst_at);
     expect(worst <= 2.5, [&] { return std::string(t->name) + " float32 tanh dense sweep above 2.5 ulp"; });
   }
 }
