@@ -150,8 +150,12 @@ int last_cpu_once_asleep(long tid) {
 // Runs one round of a new 2-thread pool on `home` (the caller pinned there) in which a task puts
 // the worker on `home` too, as a wake-up onto the caller's CPU does, and returns the pool's moves
 // off the caller's CPU once the worker sleeps, or -1 if the worker did not end up on `home`. The
-// pool is made before the caller is pinned: a thread starts with its creator's CPUs.
-int moves_after_a_round_on_the_callers_cpu(int home, ThreadPool::LeaveCallerCpu leave, bool* slept_elsewhere) {
+// pool is made before the caller is pinned: a thread starts with its creator's CPUs. With
+// `poke`, a worker asleep on `home` is then woken to poll, as a loop of small products does
+// (ready_workers() called in a loop for 20 ms), and `slept_elsewhere` tells where it sleeps after
+// that (-1 also when it slept elsewhere before the loop).
+int moves_after_a_round_on_the_callers_cpu(int home, ThreadPool::LeaveCallerCpu leave, bool* slept_elsewhere,
+                                           bool poke = false) {
   cpu_set_t all, one;
   CHECK(sched_getaffinity(0, sizeof all, &all) == 0);
   CPU_ZERO(&one);
@@ -178,6 +182,14 @@ int moves_after_a_round_on_the_callers_cpu(int home, ThreadPool::LeaveCallerCpu 
   if (worker_tid.load() != 0 && worker_cpu.load() == home) {
     *slept_elsewhere = last_cpu_once_asleep(worker_tid.load()) != home;
     moves = static_cast<int>(pool.moves_off_caller());
+    if (poke && *slept_elsewhere) {
+      moves = -1;
+    } else if (poke) {
+      auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(20);
+      while (std::chrono::steady_clock::now() < end) pool.ready_workers();
+      *slept_elsewhere = last_cpu_once_asleep(worker_tid.load()) != home;
+      moves = static_cast<int>(pool.moves_off_caller()) - moves;
+    }
   }
   CHECK(sched_setaffinity(0, sizeof all, &all) == 0);
   return moves;
@@ -246,6 +258,58 @@ TEST(thread_pool_worker_stays_on_the_callers_cpu_when_no_cpu_is_free) {
   std::printf("  rounds the worker ran on the caller's CPU: %d, moves off it: %d\n", checked, moved);
   CHECK(checked > 0);
   CHECK_EQ(moved, 0);
+}
+// The 1-minute load average (/proc/loadavg's first field), or -1.
+double load_average() {
+  std::ifstream f("/proc/loadavg");
+  double l1 = -1;
+  f >> l1;
+  return f ? l1 : -1;
+}
+
+// A worker that ready_workers() wakes to poll (a loop of small products) and that lands on the
+// caller's CPU moves off it on a lightly loaded machine (1-minute load average below the CPUs + 1),
+// even while a burst of threads shuts the gate above: the gate kept such a worker there, so every
+// later wake-up found it there and a whole loop ran on one thread (the long-mode `dot 64` row,
+// session 15). Spinning threads started just now are the burst: they raise the runnable count at
+// once and the minute's average only slowly. On a machine already loaded there is nothing to check.
+TEST(thread_pool_worker_woken_to_poll_leaves_the_callers_cpu_when_no_cpu_is_free) {
+  int home = first_allowed_cpu_of_two_or_more();
+  if (home < 0) {
+    std::printf("  one CPU allowed: nothing to leave\n");
+    return;
+  }
+  cpu_set_t allowed;
+  CHECK(sched_getaffinity(0, sizeof allowed, &allowed) == 0);
+  // Margin for the spinners' own rise of the average during the test (about 0.25 per 5 s).
+  const double load = load_average();
+  if (load < 0 || load >= CPU_COUNT(&allowed) + 0.5) {
+    std::printf("  load average %.2f: the machine is loaded, the worker stays; not checked\n", load);
+    return;
+  }
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> spinners;
+  for (unsigned i = 0; i <= std::thread::hardware_concurrency(); ++i) {
+    spinners.emplace_back([&] {
+      while (!stop.load(std::memory_order_relaxed)) {
+      }
+    });
+  }
+  int checked = 0, moved = 0, stayed = 0;
+  for (int r = 0; r < 200 && checked < 3; ++r) {
+    bool slept_elsewhere = false;
+    int moves = moves_after_a_round_on_the_callers_cpu(home, ThreadPool::LeaveCallerCpu::kWhenFree, &slept_elsewhere, true);
+    if (moves < 0) continue;
+    ++checked;
+    moved += moves;
+    stayed += moves == 0 && !slept_elsewhere;
+  }
+  stop.store(true);
+  for (auto& t : spinners) t.join();
+  std::printf("  workers woken to poll after sleeping on the caller's CPU: %d, moves off it: %d, asleep there after: %d\n",
+              checked, moved, stayed);
+  CHECK(checked > 0);
+  CHECK_EQ(stayed, 0);
 }
 #endif
 

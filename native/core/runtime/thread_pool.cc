@@ -106,6 +106,25 @@ bool runnable_within_cpus() {
 #endif
 }
 
+// True when the machine's load averaged over the last minute (/proc/loadavg's first field) is
+// below one more than the CPUs this thread may use: this process's caller and worker, and little
+// else. Unlike the runnable count above it does not move with a burst of V8's collector threads.
+// Where that cannot be read, false.
+bool lightly_loaded() {
+#if defined(__linux__)
+  cpu_set_t allowed;
+  if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return false;
+  std::FILE* f = std::fopen("/proc/loadavg", "r");
+  if (!f) return false;
+  double l1 = 0;
+  int n = std::fscanf(f, "%lf", &l1);
+  std::fclose(f);
+  return n == 1 && l1 < CPU_COUNT(&allowed) + 1;
+#else
+  return false;
+#endif
+}
+
 // A worker woken onto the caller's own CPU (Linux places a wakee next to its waker when it sees
 // no idle CPU, and this VM's kernel also packs wakees onto the waker's vCPU) takes turns with the
 // caller there: a 2-thread round at 1-thread speed. Left alone it stays: it sleeps there, the next
@@ -237,7 +256,10 @@ void ThreadPool::worker_loop(Beat& beat) {
   uint64_t seen = 0;
   CallerCpuLeaver leaver(leave_ == LeaveCallerCpu::kAlways);
   auto next_round = [&] { return round_after(stopping_, generation_, seen); };
+  bool poked = false;  // woken by ready_workers() without a round
   for (;;) {
+    const bool woken_to_poll = poked;
+    poked = false;
     if (!poll_for_round(beat, seen)) {
       std::unique_lock<std::mutex> lock(mutex_);
       ++sleeping_;
@@ -246,14 +268,29 @@ void ThreadPool::worker_loop(Beat& beat) {
       int caller_cpu = caller_cpu_.load(std::memory_order_relaxed);
       if (caller_cpu >= 0 && current_cpu() == caller_cpu) {
         lock.unlock();
-        if (leaver.leave(caller_cpu)) moves_off_caller_.fetch_add(1, std::memory_order_relaxed);
+        // Woken to poll (a loop of small products wants it on another CPU) yet placed on the
+        // caller's: on a lightly loaded machine it moves off at once and polls there. Left to the
+        // leaver's gate, a worker woken there once was woken there by every later call, each
+        // going straight back to sleep, while a burst of V8's collector threads shut the gate and
+        // paused it for up to 1.6 s: a whole long-mode `dot 64` row on one thread. On a loaded
+        // machine it stays (docs/dev/thread-pool.md, session 15).
+        const bool force = woken_to_poll && lightly_loaded();
+        const bool moved = force ? move_off_cpu(caller_cpu) : leaver.leave(caller_cpu);
+        if (moved) moves_off_caller_.fetch_add(1, std::memory_order_relaxed);
         lock.lock();
+        if (force && moved) {
+          --sleeping_;
+          continue;
+        }
       }
       const uint64_t pokes = pokes_;
       wake_.wait(lock, [&] { return next_round() || pokes_ != pokes; });
       --sleeping_;
       // Woken by ready_workers() without a round: poll for the next one.
-      if (!next_round()) continue;
+      if (!next_round()) {
+        poked = true;
+        continue;
+      }
     }
     if (stopping_.load(std::memory_order_acquire)) return;
     seen = generation_.load(std::memory_order_acquire);
@@ -304,7 +341,7 @@ void ThreadPool::parallel_for(size_t num_tasks, const std::function<void(size_t)
     next_task_.store(0, std::memory_order_relaxed);
     open_ = true;
     joined_ = 0;
-    asleep = sleeping_;
+    asleep = sleeping_.load(std::memory_order_relaxed);
     finished_.store(0, std::memory_order_relaxed);
     error_ = nullptr;
     caller_cpu_.store(current_cpu(), std::memory_order_relaxed);
@@ -387,10 +424,14 @@ size_t ThreadPool::ready_workers() {
   }
   const bool in_loop = now - last_ready_query_ < std::chrono::nanoseconds(kPoll).count();
   last_ready_query_ = now;
-  if (ready == 0 && in_loop && now - last_poke_ >= kPokeGapNs) {
-    last_poke_ = now;
+  // Only a wake-up counts toward the gap: while a worker is merely descheduled (polling, its beat
+  // stale) there is no one to wake, and a gap started then held back the wake-up after the next
+  // collection's pause, when the worker had gone to sleep (up to 1 ms of calls on one thread).
+  if (ready == 0 && in_loop && now - last_poke_ >= kPokeGapNs &&
+      sleeping_.load(std::memory_order_relaxed) > 0) {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (sleeping_ > 0 && !busy_) {
+    if (sleeping_.load(std::memory_order_relaxed) > 0 && !busy_) {
+      last_poke_ = now;
       ++pokes_;
       caller_cpu_.store(cpu, std::memory_order_relaxed);
       wake_.notify_all();

@@ -5,8 +5,8 @@
 // ready_workers() says which are polling now, for work too small to wait for a wake-up. The
 // caller waits only for workers that joined a round, and after a round that found a worker
 // without a core runs the next calls alone for a while (an oversubscribed machine). A worker
-// about to sleep on the caller's own CPU moves itself off it first when the other CPU looks free
-// (Linux).
+// about to sleep on the caller's own CPU moves itself off it first when the other CPU looks free,
+// and, on a lightly loaded machine, always when ready_workers() woke it to poll (Linux).
 #pragma once
 
 #include <atomic>
@@ -118,7 +118,9 @@ class ThreadPool {
   const LeaveCallerCpu leave_;
   std::atomic<int> caller_cpu_{-1};  // the CPU the caller published the last round from, or -1
   std::atomic<size_t> moves_off_caller_{0};
-  size_t sleeping_ = 0;  // workers waiting on wake_, under mutex_
+  // Workers waiting on wake_ (or moving off the caller's CPU first): changed under mutex_, read
+  // without it by ready_workers() to see whether a wake-up has anyone to wake.
+  std::atomic<size_t> sleeping_{0};
   std::atomic<bool> stopping_{false};
   bool busy_ = false;        // a parallel_for is running (nested calls go inline)
   std::atomic<bool> in_round_{false};  // busy_, readable without the mutex (ready_workers)
