@@ -230,6 +230,28 @@ TEST(thread_pool_worker_leaves_the_callers_cpu_before_it_sleeps) {
   CHECK(checked > 0);
 }
 
+// One spinning thread more than the CPUs, until stop() or destruction: a machine with no CPU free.
+class Spinners {
+ public:
+  Spinners() {
+    for (unsigned i = 0; i <= std::thread::hardware_concurrency(); ++i)
+      threads_.emplace_back([this] {
+        while (!stop_.load(std::memory_order_relaxed)) {
+        }
+      });
+  }
+  ~Spinners() { stop(); }
+  void stop() {
+    stop_.store(true);
+    for (auto& t : threads_) t.join();
+    threads_.clear();
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::vector<std::thread> threads_;
+};
+
 // On a machine with more runnable threads than CPUs the other CPU is no freer than the caller's:
 // a move there took 8 ms (median, load 23), and the worker missed every round meanwhile. Such a
 // worker stays where it is. Spinning threads make the machine that busy here.
@@ -239,14 +261,7 @@ TEST(thread_pool_worker_stays_on_the_callers_cpu_when_no_cpu_is_free) {
     std::printf("  one CPU allowed: nothing to leave\n");
     return;
   }
-  std::atomic<bool> stop{false};
-  std::vector<std::thread> spinners;
-  for (unsigned i = 0; i <= std::thread::hardware_concurrency(); ++i) {
-    spinners.emplace_back([&] {
-      while (!stop.load(std::memory_order_relaxed)) {
-      }
-    });
-  }
+  Spinners busy;
   int checked = 0, moved = 0;
   for (int r = 0; r < 200 && checked < 3; ++r) {
     bool slept_elsewhere = false;
@@ -255,8 +270,7 @@ TEST(thread_pool_worker_stays_on_the_callers_cpu_when_no_cpu_is_free) {
     ++checked;
     moved += moves;
   }
-  stop.store(true);
-  for (auto& t : spinners) t.join();
+  busy.stop();
   std::printf("  rounds the worker ran on the caller's CPU: %d, moves off it: %d\n", checked, moved);
   CHECK(checked > 0);
   CHECK_EQ(moved, 0);
@@ -289,14 +303,7 @@ TEST(thread_pool_worker_woken_to_poll_leaves_the_callers_cpu_when_no_cpu_is_free
     std::printf("  load average %.2f: the machine is loaded, the worker stays; not checked\n", load);
     return;
   }
-  std::atomic<bool> stop{false};
-  std::vector<std::thread> spinners;
-  for (unsigned i = 0; i <= std::thread::hardware_concurrency(); ++i) {
-    spinners.emplace_back([&] {
-      while (!stop.load(std::memory_order_relaxed)) {
-      }
-    });
-  }
+  Spinners busy;
   int checked = 0, moved = 0, stayed = 0;
   for (int r = 0; r < 200 && checked < 3; ++r) {
     bool slept_elsewhere = false;
@@ -306,8 +313,7 @@ TEST(thread_pool_worker_woken_to_poll_leaves_the_callers_cpu_when_no_cpu_is_free
     moved += moves;
     stayed += moves == 0 && !slept_elsewhere;
   }
-  stop.store(true);
-  for (auto& t : spinners) t.join();
+  busy.stop();
   std::printf("  workers woken to poll after sleeping on the caller's CPU: %d, moves off it: %d, asleep there after: %d\n",
               checked, moved, stayed);
   CHECK(checked > 0);

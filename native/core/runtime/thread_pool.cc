@@ -87,42 +87,43 @@ bool move_off_cpu(int cpu) {
 #endif
 }
 
-// True unless the machine has more runnable threads than this thread may use CPUs (the count
-// before the slash in /proc/loadavg's fourth field, this thread included): then the other CPU is
-// busy. Where that cannot be read, true.
-bool runnable_within_cpus() {
-#if defined(__linux__)
-  cpu_set_t allowed;
-  if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return true;
-  std::FILE* f = std::fopen("/proc/loadavg", "r");
-  if (!f) return true;
-  double l1, l5, l15;
+// /proc/loadavg's 1-minute average and its runnable count (before the slash in the fourth field,
+// this thread included), with the CPUs this thread may use. False where they cannot be read.
+struct MachineLoad {
+  double minute = 0;
   int runnable = 0;
-  int n = std::fscanf(f, "%lf %lf %lf %d/", &l1, &l5, &l15, &runnable);
-  std::fclose(f);
-  return n != 4 || runnable <= CPU_COUNT(&allowed);
-#else
-  return true;
-#endif
-}
-
-// True when the machine's load averaged over the last minute (/proc/loadavg's first field) is
-// below one more than the CPUs this thread may use: this process's caller and worker, and little
-// else. Unlike the runnable count above it does not move with a burst of V8's collector threads.
-// Where that cannot be read, false.
-bool lightly_loaded() {
+  int cpus = 0;
+};
+bool read_machine_load(MachineLoad& m) {
 #if defined(__linux__)
   cpu_set_t allowed;
   if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return false;
   std::FILE* f = std::fopen("/proc/loadavg", "r");
   if (!f) return false;
-  double l1 = 0;
-  int n = std::fscanf(f, "%lf", &l1);
+  double l5, l15;
+  int n = std::fscanf(f, "%lf %lf %lf %d/", &m.minute, &l5, &l15, &m.runnable);
   std::fclose(f);
-  return n == 1 && l1 < CPU_COUNT(&allowed) + 1;
+  m.cpus = CPU_COUNT(&allowed);
+  return n == 4;
 #else
+  (void)m;
   return false;
 #endif
+}
+
+// True unless the machine has more runnable threads than this thread may use CPUs: then the
+// other CPU is busy. Where that cannot be read, true.
+bool runnable_within_cpus() {
+  MachineLoad m;
+  return !read_machine_load(m) || m.runnable <= m.cpus;
+}
+
+// True when the load averaged over the last minute is below one more than the CPUs this thread
+// may use: this process's caller and worker, and little else. Unlike the runnable count above it
+// does not move with a burst of V8's collector threads. Where that cannot be read, false.
+bool lightly_loaded() {
+  MachineLoad m;
+  return read_machine_load(m) && m.minute < m.cpus + 1;
 }
 
 // A worker woken onto the caller's own CPU (Linux places a wakee next to its waker when it sees
