@@ -47,6 +47,8 @@ struct SavedTensor {
   Ref<Storage> storage;
   int64_t offset = 0;
   uint64_t version = 0;
+  // `t` as a node saves it: its storage, offset and the storage's version now.
+  static SavedTensor of(const Tensor& t) { return {t.storage, t.offset, t.storage ? t.storage->version() : 0}; }
 };
 
 // One recorded op application, or one marked variable.
@@ -96,11 +98,11 @@ struct Node : LocalRefCounted {
     if (metas_.spilled()) parts_ |= kOutOfLine;
   }
   void save_input_fresh(const Tensor& t) {
-    saved_.emplace_back_in_room(SavedTensor{t.storage, t.offset, t.storage ? t.storage->version() : 0});
+    saved_.emplace_back_in_room(SavedTensor::of(t));
     ++saved_inputs_;
   }
   void save_output_fresh(const Tensor& t) {
-    saved_.emplace_back_in_room(SavedTensor{t.storage, t.offset, t.storage ? t.storage->version() : 0});
+    saved_.emplace_back_in_room(SavedTensor::of(t));
   }
 
   size_t num_inputs() const { return inputs.size(); }
@@ -158,7 +160,7 @@ struct Node : LocalRefCounted {
     std::shared_ptr<void> custom;
   };
   void save(const Tensor& t) {
-    saved_.push_back(SavedTensor{t.storage, t.offset, t.storage ? t.storage->version() : 0});
+    saved_.push_back(SavedTensor::of(t));
   }
   void push_meta(const Tensor& t) {
     metas_.push_back(t.shape, t.dtype);
