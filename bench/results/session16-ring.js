@@ -4,7 +4,7 @@
 // the no-dispose 1e6 rows, deterministically (k = 1 is the disposed loop; the 32 MiB pace keeps
 // about 8-9 blocks of 4 MB in turn).
 //   node bench/results/session16-ring.js OP N K [samples] [iters]
-// OP: exp, log, tanh, sigmoid (a.OP()), add, mul (a.OP(b)), chain (t = a.add(b); t.mul(2)).
+// OP: exp, log, tanh, sigmoid, abs (a.OP()), relu (nd.relu(a)), add, mul (a.OP(b)), chain (t = a.add(b); t.mul(2)).
 // Prints one JSON line: median wall and process CPU per call (us) over the samples (batches of
 // `iters` calls), and the median of single calls.
 // NDGRAD_PACKAGE=dir loads another build.
@@ -23,6 +23,8 @@ const call = {
   log: () => a.log(),
   tanh: () => a.tanh(),
   sigmoid: () => a.sigmoid(),
+  relu: () => nd.relu(a),
+  abs: () => a.abs(),
   add: () => a.add(b),
   mul: () => a.mul(b),
   chain: () => { const t = a.add(b); const d = t.mul(2); t.dispose(); return d; },

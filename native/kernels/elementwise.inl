@@ -9,9 +9,9 @@
 // the collector lands in a block written a ring of results ago (8 blocks of 4 MB at the 32 MiB
 // pace, more than the L3 with the inputs), and without the prefetch each store missed to memory
 // in turn (docs/dev/memory.md, session 16: a ring of 8 `a.add(b)` 1e6 results, CPU per call
-// 0.76x, the chain c = a.add(b); c.mul(2) unchanged; a write prefetch, prefetchw, made the chain
-// 5-8% slower: it takes the lines into L1). Harmless when the block is hot, and never changes a
-// value, so every instruction set does the same.
+// 0.76-0.82x, the chain c = a.add(b); c.mul(2) unchanged; a write prefetch, prefetchw, made the
+// chain 5-8% slower: it takes the lines into L1). Harmless when the block is hot, and never
+// changes a value, so every instruction set does the same. Binary ops only (map2_vec).
 constexpr size_t kPrefetchMinBytes = size_t{256} << 10;
 constexpr size_t kPrefetchAheadBytes = 4096;
 
@@ -22,17 +22,15 @@ inline void prefetch_step(const T* p, size_t bytes) {
 }
 
 // y = f(x) one vector at a time. All four loads of an unrolled step come before its stores, so
-// y == x is safe.
+// y == x is safe. No prefetch here (session 16): an f of many cycles per vector (exp, log, tanh)
+// hides the cold stores in its arithmetic (a ring of 8 `exp 1e6` results costs what one does),
+// and the prefetches cost it 0.5-1.5% and relu 7-20% (docs/dev/memory.md, session 16).
 template <class T, class F>
 void map_vec(const T* x, T* y, size_t n, F f) {
   using V = Vec<T>;
   constexpr size_t L = kLanes<T>;
-  constexpr size_t kAhead = kPrefetchAheadBytes / sizeof(T);
-  // Steps before this one prefetch (none for a small output).
-  const size_t prefetch_end = n * sizeof(T) >= kPrefetchMinBytes ? n - kAhead : 0;
   size_t i = 0;
   for (; i + 4 * L <= n; i += 4 * L) {
-    if (i + 4 * L <= prefetch_end) prefetch_step(y + i + kAhead, 4 * sizeof(V));
     V a0 = load<V>(x + i), a1 = load<V>(x + i + L), a2 = load<V>(x + i + 2 * L),
       a3 = load<V>(x + i + 3 * L);
     store(y + i, f(a0));
