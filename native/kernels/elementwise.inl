@@ -3,16 +3,18 @@
 
 // ---- loop shapes ---------------------------------------------------------------------------
 
-// Outputs of kPrefetchMinBytes or more fetch their lines kPrefetchAheadBytes ahead of the
-// stores, into L2 (prefetcht1 on x86), with a read prefetch: a line no other core holds arrives
+// A thread's chunk of kPrefetchMinBytes or more of output reads its lines into L2
+// kPrefetchAheadBytes ahead of the stores (prefetcht1 on x86): a line no other core holds arrives
 // exclusive, so the store that follows needs no read-for-ownership of its own. A result left to
 // the collector lands in a block written a ring of results ago (8 blocks of 4 MB at the 32 MiB
 // pace, more than the L3 with the inputs), and without the prefetch each store missed to memory
-// in turn (docs/dev/memory.md, session 16: a ring of 8 `a.add(b)` 1e6 results, CPU per call
-// 0.76-0.82x, the chain c = a.add(b); c.mul(2) unchanged; a write prefetch, prefetchw, made the
-// chain 5-8% slower: it takes the lines into L1). Harmless when the block is hot, and never
-// changes a value, so every instruction set does the same. Binary ops only (map2_vec).
-constexpr size_t kPrefetchMinBytes = size_t{256} << 10;
+// in turn (docs/dev/memory.md, item 14: a ring of 8 `a.add(b)` 1e6 results, CPU per call 0.78x,
+// the chain c = a.add(b); c.mul(2) unchanged; a write prefetch, prefetchw, made the chain 5-8%
+// slower). It never changes a value, so every instruction set does the same. Binary ops only
+// (map2_vec). Not below 1 MiB, the L2 of a Zen 4 core: an output that fits there is often hot,
+// and the prefetches cost a hot 800 KB add 8% (27.1 -> 29.4 us, 1 thread) where the same adds
+// left to the collector gained 15% (47.5 -> 40.5); a hot 4 MB one (in L3) costs nothing.
+constexpr size_t kPrefetchMinBytes = size_t{1} << 20;
 constexpr size_t kPrefetchAheadBytes = 4096;
 
 // Prefetches the lines of the `bytes` (a vector step) at p; at least one line.
