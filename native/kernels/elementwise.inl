@@ -8,8 +8,8 @@
 // exclusive, so the store that follows needs no read-for-ownership of its own. A result left to
 // the collector lands in a block written a ring of results ago (8 blocks of 4 MB at the 32 MiB
 // pace, more than the L3 with the inputs), and without the prefetch each store missed to memory
-// in turn (docs/dev/memory.md, item 14: a ring of 8 `a.add(b)` 1e6 results, CPU per call 0.78x,
-// the chain c = a.add(b); c.mul(2) unchanged; a write prefetch, prefetchw, made the chain 5-8%
+// in turn (docs/dev/memory.md, item 14: a ring of 8 `a.add(b)` 1e6 results, CPU per call 0.81x,
+// the chain c = a.add(b); c.mul(2) 0.90x; a write prefetch, prefetchw, made the chain 5-8%
 // slower). It never changes a value, so every instruction set does the same. Binary ops only
 // (map2_vec). Not below 1 MiB, the L2 of a Zen 4 core: an output that fits there is often hot,
 // and the prefetches cost a hot 800 KB add 8% (27.1 -> 29.4 us, 1 thread) where the same adds
@@ -20,7 +20,8 @@ constexpr size_t kPrefetchAheadBytes = 4096;
 // Prefetches the lines of the `bytes` (a vector step) at p; at least one line.
 template <class T>
 inline void prefetch_step(const T* p, size_t bytes) {
-  for (size_t b = 0; b < bytes || b == 0; b += 64) __builtin_prefetch(reinterpret_cast<const char*>(p) + b, 0, 2);
+  const char* line = reinterpret_cast<const char*>(p);
+  for (size_t b = 0; b < bytes || b == 0; b += 64) __builtin_prefetch(line + b, 0, 2);
 }
 
 // y = f(x) one vector at a time. All four loads of an unrolled step come before its stores, so
