@@ -86,7 +86,7 @@ namespace {
 
 Tensor rebuild(const SavedTensor& s, Shape shape, DType dtype) {
   Tensor t;
-  t.storage = s.storage.ref();
+  t.storage = s.storage;
   t.offset = s.offset;
   t.shape = std::move(shape);
   t.dtype = dtype;

@@ -116,22 +116,6 @@ class Storage : public RefCounted {
   uint64_t version() const { return version_.load(std::memory_order_relaxed); }
   void bump_version() { version_.fetch_add(1, std::memory_order_relaxed); }
   ~Storage();
-
-  // References held by graph nodes (their saved tensors; see SavedStorage), counted in a plain
-  // field: nodes are made, shared and freed only on the JS thread of their addon instance (the
-  // thread pool's tasks run kernels on raw pointers and never record or free a node; the
-  // binding has no async work; collection finalizers run on that JS thread), so only that thread
-  // ever touches this field. While it is non-zero the storage holds one atomic reference on
-  // behalf of all of them, so the atomic count never reaches zero on any thread while a node
-  // still holds the storage, and a storage that many nodes save (a weight, the input of a
-  // chain) costs a locked instruction on its first save and after its last release only, not
-  // two per node.
-  void retain_saved() const {
-    if (saved_refs_++ == 0) retain();
-  }
-  // Returns true when that was the storage's last reference of any kind (the caller deletes).
-  bool release_saved() const { return --saved_refs_ == 0 && release_ref(); }
-  uint32_t saved_refs() const { return saved_refs_; }  // tests
   // The object lives in the header of its own pooled block (see StoragePool::allocate); the
   // destructor hands the block back, so there is nothing left to free here.
   static void operator delete(void*) noexcept {}
@@ -147,40 +131,7 @@ class Storage : public RefCounted {
   void* data_;
   size_t bytes_;
   int size_class_;  // -1: allocated exactly, not pooled
-  mutable uint32_t saved_refs_ = 0;  // on the nodes' JS thread only (retain_saved)
   std::atomic<uint64_t> version_{0};
-};
-
-// A graph node's reference to a storage it saved: Ref<Storage>'s counterpart on the storage's
-// node count (Storage::retain_saved). Made, copied and dropped only where nodes are, on the JS
-// thread of their addon instance.
-class SavedStorage {
- public:
-  SavedStorage() = default;
-  explicit SavedStorage(const Storage* s) : p_(const_cast<Storage*>(s)) {
-    if (p_) p_->retain_saved();
-  }
-  SavedStorage(const SavedStorage& o) : SavedStorage(o.p_) {}
-  SavedStorage(SavedStorage&& o) noexcept : p_(o.p_) { o.p_ = nullptr; }
-  SavedStorage& operator=(SavedStorage o) noexcept {
-    std::swap(p_, o.p_);
-    return *this;
-  }
-  ~SavedStorage() { reset(); }
-  void reset() {
-    if (p_ && p_->release_saved()) delete p_;
-    p_ = nullptr;
-  }
-  Storage* get() const { return p_; }
-  Storage* operator->() const { return p_; }
-  explicit operator bool() const { return p_ != nullptr; }
-  // An ordinary (atomic) reference to the same storage, for a tensor rebuilt from the node.
-  Ref<Storage> ref() const { return Ref<Storage>(p_); }
-  friend bool operator==(const SavedStorage& a, const SavedStorage& b) { return a.p_ == b.p_; }
-  friend bool operator==(const SavedStorage& a, const Ref<Storage>& b) { return a.p_ == b.get(); }
-
- private:
-  Storage* p_ = nullptr;
 };
 
 // Free lists per size class (powers of two up to 8 MiB, then four per doubling up to 64 MiB;

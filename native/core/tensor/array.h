@@ -42,16 +42,13 @@ using ArrayRef = Ref<Array>;
 
 // A tensor saved by a node for its backward, with the storage version at the time it was saved.
 // Its shape and dtype are the node's input (or output) shape and dtype, and how it was computed
-// is the node's input entry, so only the storage and offset are stored here. The storage is held
-// by its node count (SavedStorage), not its atomic one.
+// is the node's input entry, so only the storage and offset are stored here.
 struct SavedTensor {
-  SavedStorage storage;
+  Ref<Storage> storage;
   int64_t offset = 0;
   uint64_t version = 0;
   // `t` as a node saves it: its storage, offset and the storage's version now.
-  static SavedTensor of(const Tensor& t) {
-    return {SavedStorage(t.storage.get()), t.offset, t.storage ? t.storage->version() : 0};
-  }
+  static SavedTensor of(const Tensor& t) { return {t.storage, t.offset, t.storage ? t.storage->version() : 0}; }
 };
 
 // One recorded op application, or one marked variable.
