@@ -160,6 +160,49 @@ TEST(tensor_metas_same_shape_shares_dims) {
   CHECK(mixed.dtype(2) == DType::Uint8);
 }
 
+// assign_same's form (rank and dtype in the header, the dimensions at the start of the room):
+// read back as push_back stores them, and spread out into push_back's form by a later push_back,
+// inline or spilling.
+TEST(tensor_metas_assign_same_form) {
+  const Shape shapes[] = {Shape{}, Shape{5}, Shape{2, 3}, Shape{2, 3, 4}, Shape{9, 8, 7, 6},
+                          Shape{1, 2, 3, 4, 5, 6, 7, 8}};
+  for (const Shape& shape : shapes) {
+    for (size_t count : {size_t{1}, size_t{2}, size_t{3}}) {
+      TensorMetas same;
+      same.assign_same(count, shape, DType::Float64);
+      TensorMetas pushed;
+      for (size_t i = 0; i < count; ++i) pushed.push_back(shape, DType::Float64);
+      CHECK(!same.spilled());
+      CHECK_EQ(same.size(), count);
+      for (size_t i = 0; i < count; ++i) {
+        CHECK(same.shape(i) == shape && same.shape(i) == pushed.shape(i));
+        CHECK(same.dtype(i) == DType::Float64);
+      }
+      // one more tensor of another shape and dtype: inline while it fits, else spilled
+      same.push_back(Shape{7}, DType::Int32);
+      pushed.push_back(Shape{7}, DType::Int32);
+      CHECK_EQ(same.size(), count + 1);
+      CHECK(same.spilled() == pushed.spilled());
+      CHECK(same.spilled() == (count == 3 || shape.size() == 8));
+      for (size_t i = 0; i <= count; ++i) {
+        CHECK(same.shape(i) == pushed.shape(i));
+        CHECK(same.dtype(i) == pushed.dtype(i));
+      }
+      CHECK(same.shape(count) == (Shape{7}) && same.dtype(count) == DType::Int32);
+      CHECK(same.shape(0) == shape && same.dtype(0) == DType::Float64);
+    }
+  }
+  // beyond the inline room: push_back's path
+  TensorMetas many;
+  many.assign_same(4, Shape{2, 2}, DType::Uint8);
+  CHECK(many.spilled() && many.size() == 4);
+  for (size_t i = 0; i < 4; ++i) CHECK(many.shape(i) == (Shape{2, 2}) && many.dtype(i) == DType::Uint8);
+  TensorMetas deep;
+  deep.assign_same(2, Shape{1, 2, 3, 4, 5, 6, 7, 8, 9}, DType::Int32);
+  CHECK(deep.spilled() && deep.size() == 2);
+  CHECK(deep.shape(1) == (Shape{1, 2, 3, 4, 5, 6, 7, 8, 9}) && deep.dtype(1) == DType::Int32);
+}
+
 TEST(node_is_four_cache_lines) {
   CHECK_EQ(sizeof(ndgrad::Node) <= 256, true);
   CHECK_EQ(ndgrad::kNodeBytes, size_t{256});

@@ -381,8 +381,8 @@ TEST(same_shape_recording_stores_what_record_node_stores) {
     CHECK(fast.owns_out_of_line() == slow.owns_out_of_line());
     CHECK(!fast.is_variable() && !fast.is_custom());
   };
-  const Shape shapes[] = {Shape{2, 2}, Shape{}, Shape{3}, Shape{1, 2, 1, 2, 1, 2, 1, 2},
-                          Shape{1, 2, 1, 2, 1, 2, 1, 2, 1}};
+  const Shape shapes[] = {Shape{2, 2}, Shape{}, Shape{3}, Shape{2, 1, 3}, Shape{1, 2, 3, 2},
+                          Shape{1, 2, 1, 2, 1, 2, 1, 2}, Shape{1, 2, 1, 2, 1, 2, 1, 2, 1}};
   for (DType dtype : {DType::Float32, DType::Float64, DType::Int32}) {
     for (const Shape& shape : shapes) {
       ArrayRef a = make_array(env.full(shape, dtype, 0.5));
