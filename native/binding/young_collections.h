@@ -230,6 +230,34 @@ class YoungCollections {
     }
   }
 
+  // Call right before request() for large results. V8 shrinks the young generation after a
+  // scavenge, and gives its from-space pages back to the system, when the program allocated
+  // less than 1,000 bytes of JS objects per millisecond over its recent collections
+  // (Heap::ReduceNewSpaceSize). A loop of large ops allocates one JS owner per result, a few
+  // hundred bytes per millisecond, so every requested scavenge committed its to-space afresh:
+  // 7-8 page faults per request (about one per `exp 1e6` call), and a discard of the pages given
+  // back. So dead JS garbage (arrays of holes, in a handle scope closed at once: the scavenge
+  // copies none of it) keeps the rate V8 measures at about 2,000 bytes per millisecond since the
+  // last request, at most kMaxFeedBytes per request (a sixteenth of V8's smallest young
+  // generation; a request that waited longer than that covers is rare, and its faults small
+  // beside the time between requests). Requests for small results and graphs need none: the
+  // thousands of owners and nodes between two of them allocate far more.
+  static constexpr int64_t kFeedBytesPerMs = 2048;
+  static constexpr int64_t kMaxFeedBytes = int64_t{64} << 10;
+  static constexpr uint32_t kFeedElements = 4096;  // 32 KiB per array
+  void feed_allocation_rate(napi_env env) {
+    int64_t now = now_ns();
+    int64_t since = last_end_ns_ == 0 ? kMaxFeedBytes : (now - last_end_ns_) / 1000000 * kFeedBytesPerMs + kFeedBytesPerMs;
+    int64_t bytes = since < kMaxFeedBytes ? since : kMaxFeedBytes;
+    napi_handle_scope scope;
+    if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+    for (; bytes > 0; bytes -= 8 * int64_t{kFeedElements}) {
+      napi_value garbage;
+      napi_create_array_with_length(env, bytes < 8 * int64_t{kFeedElements} ? static_cast<size_t>(bytes / 8) + 1 : kFeedElements, &garbage);
+    }
+    napi_close_handle_scope(env, scope);
+  }
+
  private:
   // The result bytes between two requests. Reusing a dead result's block while it is still in
   // cache is what makes a collection pay, but a scavenge costs about what four 1e5-element adds
