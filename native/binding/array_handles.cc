@@ -55,8 +55,9 @@ void Addon::pace_collections(napi_env env, size_t fresh) {
   young_.observe(*core.stats, *handles_);
   if (young_.due(fresh)) {
     handles_->reserve_dead();
-    young_.feed_allocation_rate(env);
+    int64_t feed = young_.feed_bytes();
     young_.request(env, *core.stats, *handles_);
+    young_.feed_allocation_rate(env, feed);
   }
   young_.note_result(fresh);
 }
