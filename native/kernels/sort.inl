@@ -238,6 +238,15 @@ struct Partition {
 
 constexpr int kUnroll = 4;
 
+// std::sort's comparison as a type of this file's anonymous namespace: the sort's function
+// templates instantiated with it have internal linkage, so the AVX2 and AVX-512 files each keep
+// their own copy. With std::less they were inline functions of one name in both, and the linker
+// (or link-time optimization, which merges them into one body) keeps one for both instruction
+// sets, as kernels_impl.inl explains.
+struct KeyLess {
+  bool operator()(uint32_t x, uint32_t y) const { return x < y; }
+};
+
 // Moves the keys < pivot of a[0, n) (n >= 2 N) before the others; returns their count and sets
 // *top to the largest key.
 size_t partition(uint32_t* a, size_t n, uint32_t pivot, uint32_t* top) {
@@ -246,9 +255,13 @@ size_t partition(uint32_t* a, size_t n, uint32_t pivot, uint32_t* top) {
   // Shorten the unread range to whole vectors.
   for (size_t i = n % N; i > 0; --i) {
     const uint32_t v = a[l];
-    most = std::max(most, v);
-    if (v >= pivot) std::swap(a[l], a[--r]);
-    else ++l;
+    most = v > most ? v : most;
+    if (v >= pivot) {
+      a[l] = a[--r];
+      a[r] = v;
+    } else {
+      ++l;
+    }
   }
   if (r - l >= size_t(2 * kUnroll) * N) return Partition<kUnroll>(a, l, r, V::set1(pivot), V::set1(most)).run(top);
   return Partition<1>(a, l, r, V::set1(pivot), V::set1(most)).run(top);
@@ -257,7 +270,7 @@ size_t partition(uint32_t* a, size_t n, uint32_t pivot, uint32_t* top) {
 void quicksort(uint32_t* a, size_t n, int depth) {
   while (n > kSmall) {
     if (depth-- == 0) {
-      std::sort(a, a + n);
+      std::sort(a, a + n, KeyLess{});
       return;
     }
     const uint32_t pivot = sample_median<2>(a, n);
