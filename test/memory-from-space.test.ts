@@ -3,7 +3,7 @@
 // as low, shrank its young generation after each requested scavenge and committed its pages
 // again at the next: about 8 page faults per request, 0.8 per 1e6-element add at a request every
 // 8 results. A fresh child at the `pace` schedule (a request at every pace, whatever the load).
-import { regularBuildEnv, runNode } from './helpers/child';
+import { lastJsonLine, regularBuildEnv, runNode } from './helpers/child';
 
 describe('requested scavenges', () => {
   test('a no-dispose loop of 1e6-element adds takes no page fault per call once warm', () => {
@@ -22,7 +22,7 @@ describe('requested scavenges', () => {
       [],
       regularBuildEnv(),
     );
-    const { faults, calls } = JSON.parse(out.trim().split('\n').pop() as string);
+    const { faults, calls } = lastJsonLine<{ faults: number; calls: number }>(out);
     // 0.01 per call with the feed, 0.83 without (two runs each, Zen 4, Linux 6.18, Node 20).
     expect(faults / calls).toBeLessThan(0.25);
   });

@@ -3,7 +3,7 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { autograd, nd, type NDArray } from '../lib';
-import { regularBuildEnv, runNode } from './helpers/child';
+import { lastJsonLine, regularBuildEnv, runNode } from './helpers/child';
 
 const root = path.join(__dirname, '..');
 
@@ -198,7 +198,7 @@ describe('collections paced by the results (young_collections.h)', () => {
         if (i % 10 === 0) peak = Math.max(peak, nd.memory().numBytes);
       }
       console.log(JSON.stringify({ peak, sum }));`);
-    const { peak } = JSON.parse(out.trim().split('\n').pop() as string);
+    const { peak } = lastJsonLine<{ peak: number }>(out);
     expect(peak).toBeLessThan(16 * 1048576);
   });
 

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { native } from '../lib/core/native';
+import { lastJsonLine } from './helpers/child';
 
 const root = path.join(__dirname, '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -25,7 +26,7 @@ function run(cmd: string, args: string[], opts: SpawnSyncOptions = {}): string {
 /** Runs a script in node from the package root, so that 'ndgrad' resolves by self-reference. */
 function node(script: string, esm = false): unknown {
   const out = run(process.execPath, [...(esm ? ['--input-type=module'] : []), '-e', script]);
-  return JSON.parse(out.trim().split('\n').pop()!);
+  return lastJsonLine(out);
 }
 
 const subpaths = [

@@ -19,3 +19,8 @@ export function runNode(script: string, flags: string[] = [], env: NodeJS.Proces
   if (r.status !== 0) throw new Error(`child failed (${r.status}): ${r.stderr}`);
   return r.stdout;
 }
+
+/** The last line a child printed, as JSON (children print their figures last). */
+export function lastJsonLine<T = unknown>(stdout: string): T {
+  return JSON.parse(stdout.trim().split('\n').pop() as string) as T;
+}
