@@ -10,6 +10,7 @@
 // NDGRAD_PACKAGE=dir loads another build.
 const path = require('path');
 const { nd } = require(process.env.NDGRAD_PACKAGE || path.join(__dirname, '..', '..'));
+const { median } = require('../common');
 
 const op = process.argv[2] || 'exp';
 const iters = Number(process.argv[3] || 3000);
@@ -29,10 +30,6 @@ for (let i = 0; i < iters; i++) {
   t[i] = Number(process.hrtime.bigint() - s) / 1000;
 }
 void c;
-const median = (x) => {
-  const s = Array.from(x).sort((p, q) => p - q);
-  return s[s.length >> 1];
-};
 const all = median(t);
 const request = [], after = [], after2 = [], other = [];
 for (let i = 1; i + 2 < iters; i++) {
